@@ -1,0 +1,71 @@
+/** Small helpers for the bench: latency percentiles, rates and a peak-RSS sampler. */
+export interface Stage {
+  name: string;
+  perSecond: number;
+  p50us: number;
+  p99us: number;
+  peakRssMb: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length));
+  return sorted[i] ?? 0;
+}
+
+export function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 5);
+  return {
+    stop() {
+      clearInterval(t);
+      return Math.max(peak, process.memoryUsage().rss) / 1024 / 1024;
+    },
+  };
+}
+
+/** Runs `fn` over the inputs (repeated to at least `minOps`), timing each call. */
+export async function measure<T>(
+  name: string,
+  inputs: readonly T[],
+  fn: (x: T) => unknown,
+  minOps = 5000,
+): Promise<Stage> {
+  for (let i = 0; i < Math.min(200, inputs.length); i++) await fn(inputs[i] as T); // warm-up
+  const times: number[] = [];
+  const sampler = rssSampler();
+  const start = performance.now();
+  let n = 0;
+  while (n < minOps) {
+    for (const x of inputs) {
+      const t0 = performance.now();
+      const r = fn(x);
+      if (r instanceof Promise) await r;
+      times.push((performance.now() - t0) * 1000);
+      n++;
+    }
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  times.sort((a, b) => a - b);
+  return {
+    name,
+    perSecond: n / elapsed,
+    p50us: percentile(times, 50),
+    p99us: percentile(times, 99),
+    peakRssMb: sampler.stop(),
+  };
+}
+
+export function table(stages: readonly Stage[], baseline: Stage): string {
+  const rows = stages.map(
+    (s) =>
+      `${s.name.padEnd(44)} ${s.perSecond.toFixed(0).padStart(9)}/s  p50 ${s.p50us.toFixed(1).padStart(8)} µs  p99 ${s.p99us
+        .toFixed(1)
+        .padStart(
+          8,
+        )} µs  peak ${s.peakRssMb.toFixed(0).padStart(4)} MB  cost x${(baseline.perSecond / s.perSecond).toFixed(2)}`,
+  );
+  return rows.join("\n");
+}

@@ -1,0 +1,104 @@
+import { createHandoff, type EscalationPolicy, type HandoffService } from "../handoff/cases.js";
+import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
+import { createCrisisDetector } from "../intents/crisis-detector.js";
+import { createEntityExtractor } from "../intents/entities.js";
+import { createIntentClassifier } from "../intents/intent-classifier.js";
+import { createNormaliser } from "../intents/normalise.js";
+import { loadPlaces } from "../intents/places.js";
+import { createSegmenter } from "../intents/segmenter.js";
+import { loadTrainingSet } from "../intents/training-set.js";
+import { createNlu, type Nlu } from "../intents/understand.js";
+import { loadKnowledge } from "../knowledge/load.js";
+import { createRetriever, loadSynonyms } from "../knowledge/retrieval.js";
+import type { KnowledgeEntry } from "../knowledge/schema.js";
+import { type ConversationStore, createConversationStore } from "../store/conversations.js";
+import { type Db, openDatabase } from "../store/db.js";
+import { createEngine, type Engine } from "./engine.js";
+import { createLiveHub, type LiveHub } from "./live-hub.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createOutbound, type Outbound } from "./outbound.js";
+import { projectPath } from "./paths.js";
+
+export interface NluBundle {
+  nlu: Nlu;
+  knowledge: KnowledgeEntry[];
+}
+
+/** Everything understanding needs, from the repo's data files; no database, so `classify` can use it alone. */
+export const DEFAULT_MODEL_CACHE = projectPath("data", "cache");
+
+export function buildNlu(
+  options: { knowledgeDir?: string; entries?: KnowledgeEntry[]; modelCacheDir?: string } = {},
+): NluBundle {
+  const segmenter = createSegmenter();
+  const knowledge = options.entries ?? loadKnowledge(options.knowledgeDir);
+  const normalise = createNormaliser();
+  const nlu = createNlu({
+    normalise,
+    segmenter,
+    detector: createCrisisDetector(),
+    classifier: createIntentClassifier(segmenter, loadTrainingSet(), {
+      cacheDir: options.modelCacheDir ?? DEFAULT_MODEL_CACHE,
+      normalise: (raw) => normalise(raw).text,
+    }),
+    retriever: createRetriever(segmenter, knowledge, loadSynonyms()),
+    extractEntities: createEntityExtractor(loadPlaces()),
+  });
+  return { nlu, knowledge };
+}
+
+export interface AssistantConfig {
+  dbPath: string;
+  knowledgeDir?: string;
+  logger?: Logger;
+  now?: () => Date;
+  nlu?: NluBundle;
+  escalation?: Partial<EscalationPolicy>;
+}
+
+export interface Assistant {
+  engine: Engine;
+  nlu: Nlu;
+  knowledge: KnowledgeEntry[];
+  db: Db;
+  conversations: ConversationStore;
+  live: LiveHub;
+  logger: Logger;
+  handoff: HandoffService;
+  staff: StaffDirectory;
+  outbound: Outbound;
+  close(): Promise<void>;
+}
+
+export async function createAssistant(config: AssistantConfig): Promise<Assistant> {
+  const logger = config.logger ?? createLogger();
+  const { nlu, knowledge } = config.nlu ?? buildNlu({ knowledgeDir: config.knowledgeDir });
+  const db = await openDatabase(config.dbPath);
+  const conversations = createConversationStore(db);
+  const live = createLiveHub();
+  const outbound = createOutbound(live);
+  const handoff = createHandoff({
+    db,
+    conversations,
+    live,
+    outbound,
+    logger,
+    now: config.now,
+    escalation: config.escalation,
+  });
+  const staff = createStaffDirectory(db, config.now);
+  const engine = createEngine({ nlu, conversations, db, logger, handoff: handoff.port, now: config.now });
+  return {
+    engine,
+    nlu,
+    knowledge,
+    db,
+    conversations,
+    live,
+    logger,
+    handoff,
+    staff,
+    outbound,
+    close: () => db.close(),
+  };
+}

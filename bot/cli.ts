@@ -1,0 +1,227 @@
+import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { checkKnowledge } from "../knowledge/check.js";
+import { readKnowledge } from "../knowledge/load.js";
+import { isAppError } from "./app-error.js";
+import { buildNlu, createAssistant } from "./assistant.js";
+import type { Config } from "./config.js";
+import { createLogger } from "./logger.js";
+import type { Reply } from "./reply.js";
+
+export interface Io {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+const USAGE = `用法 (usage):
+  shouwang                 start the server (web chat on http://localhost:3000/)
+  shouwang chat            talk to the assistant in this terminal
+  shouwang ask "问题"       one answer, then exit
+  shouwang classify        JSON Lines on stdin ({"text": ...}) -> intent, confidence, risk, answerId on stdout
+  shouwang kb check        validate the knowledge base, report duplicates and unreachable entries
+  shouwang staff add <user> --role counselor|supervisor|department|admin [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
+                           create a console account; the password is read from stdin (at least 10 characters)
+  shouwang staff shift <user> "mon-sun 00:00-24:00" ...
+                           replace a person's weekly shifts (China Standard Time)
+`;
+
+function printReplies(out: Writable, replies: readonly Reply[]) {
+  for (const r of replies) {
+    out.write(`守望: ${r.text}\n`);
+    if (r.buttons?.length) out.write(`      [${r.buttons.map((b) => b.label).join("] [")}]\n`);
+  }
+}
+
+export async function runCli(command: string, args: string[], config: Config, io: Io): Promise<number> {
+  switch (command) {
+    case "ask":
+    case "chat":
+      return converse(command, args, config, io);
+    case "classify":
+      return classify(io);
+    case "kb":
+      if (args[0] === "check") return kbCheck(io, config);
+      break;
+    case "staff":
+      if (args[0] === "add" || args[0] === "shift") return staffCommand(args, config, io);
+      break;
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout.write(USAGE);
+      return 0;
+  }
+  io.stderr.write(`unknown command: ${[command, ...args].join(" ")}\n\n${USAGE}`);
+  return 2;
+}
+
+async function converse(mode: "ask" | "chat", args: string[], config: Config, io: Io): Promise<number> {
+  const question = args.join(" ").trim();
+  if (mode === "ask" && !question) {
+    io.stderr.write('ask needs a question: shouwang ask "征地补偿标准怎么定"\n');
+    return 2;
+  }
+  const logger = createLogger({ level: "warn", destination: io.stderr as never });
+  const assistant = await createAssistant({
+    dbPath: config.SHOUWANG_DB,
+    knowledgeDir: config.SHOUWANG_KNOWLEDGE_DIR,
+    logger,
+  });
+  const conversationId = `cli:${randomUUID()}`;
+  const say = async (text: string): Promise<boolean> => {
+    try {
+      const result = await assistant.engine.handleMessage({ channel: "cli", conversationId, text });
+      printReplies(io.stdout, result.replies);
+      return true;
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      io.stderr.write(`${e.message}\n`);
+      return false;
+    }
+  };
+  try {
+    if (mode === "ask") return (await say(question)) ? 0 : 1;
+    io.stdout.write("守望: 你好，我是「守望」。请直接输入问题，输入「退出」或按 Ctrl+D 结束。\n");
+    const rl = createInterface({ input: io.stdin, terminal: false });
+    io.stdout.write("你: ");
+    for await (const line of rl) {
+      const text = line.trim();
+      if (text === "退出" || text === "exit" || text === "quit") break;
+      if (text) await say(text);
+      io.stdout.write("你: ");
+    }
+    io.stdout.write("\n");
+    return 0;
+  } finally {
+    await assistant.close();
+  }
+}
+
+async function classify(io: Io): Promise<number> {
+  const { nlu } = buildNlu();
+  const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNo = 0;
+  let failed = 0;
+  let buffer = "";
+  const flush = async () => {
+    if (!buffer) return;
+    const chunk = buffer;
+    buffer = "";
+    if (!io.stdout.write(chunk)) await new Promise((r) => io.stdout.once("drain", r));
+  };
+  for await (const line of rl) {
+    lineNo++;
+    if (line.trim() === "") continue;
+    let out: Record<string, unknown>;
+    try {
+      const input: unknown = JSON.parse(line);
+      if (typeof input !== "object" || input === null || Array.isArray(input))
+        throw new Error("not a JSON object");
+      const text = (input as { text?: unknown }).text;
+      if (typeof text !== "string" || text.trim() === "")
+        throw new Error('missing a non-empty "text" string');
+      const u = nlu.understand(text);
+      out = {
+        ...input,
+        intent: u.intent.intent,
+        confidence: Math.round(u.intent.confidence * 1000) / 1000,
+        risk: u.risk.level,
+        ...(u.answer ? { answerId: u.answer.entry.id } : {}),
+      };
+    } catch (e) {
+      failed++;
+      const message = `line ${lineNo}: ${(e as Error).message}`;
+      io.stderr.write(`${message}\n`);
+      out = { line: lineNo, error: message };
+    }
+    buffer += `${JSON.stringify(out)}\n`;
+    if (buffer.length > 64 * 1024) await flush();
+  }
+  await flush();
+  if (failed > 0) io.stderr.write(`${failed} of ${lineNo} line(s) rejected\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+function parseFlags(args: string[]): { positional: string[]; flags: Map<string, string[]> } {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    if (a.startsWith("--")) {
+      const value = args[i + 1];
+      if (value === undefined) throw new Error(`${a} needs a value`);
+      flags.set(a.slice(2), [...(flags.get(a.slice(2)) ?? []), value]);
+      i++;
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+async function readLine(input: Readable): Promise<string> {
+  const rl = createInterface({ input, terminal: false });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return "";
+}
+
+async function staffCommand(args: string[], config: Config, io: Io): Promise<number> {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(args.slice(1));
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const [username, ...rest] = parsed.positional;
+  if (!username) {
+    io.stderr.write(`missing user name\n${USAGE}`);
+    return 2;
+  }
+  const { openDatabase } = await import("../store/db.js");
+  const { createStaffDirectory } = await import("../handoff/staff.js");
+  const db = await openDatabase(config.SHOUWANG_DB);
+  try {
+    const staff = createStaffDirectory(db);
+    if (args[0] === "shift") {
+      await staff.setShifts(username, rest);
+      io.stdout.write(`${username}: ${rest.length} shift rule(s) set\n`);
+      return 0;
+    }
+    const role = parsed.flags.get("role")?.[0];
+    if (!role) {
+      io.stderr.write("--role is required (counselor, supervisor, department, admin)\n");
+      return 2;
+    }
+    io.stderr.write(`password for ${username}: `);
+    const password = (await readLine(io.stdin)).trim();
+    await staff.add({
+      username,
+      password,
+      role: role as never,
+      displayName: parsed.flags.get("name")?.[0],
+      department: parsed.flags.get("department")?.[0],
+      shifts: parsed.flags.get("shift"),
+    });
+    io.stdout.write(`\ncreated ${role} ${username}\n`);
+    return 0;
+  } catch (e) {
+    if (!isAppError(e) && !(e instanceof Error && e.message.startsWith("shift"))) throw e;
+    io.stderr.write(`\n${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await db.close();
+  }
+}
+
+async function kbCheck(io: Io, config: Config): Promise<number> {
+  const loaded = readKnowledge(config.SHOUWANG_KNOWLEDGE_DIR);
+  // Rank with the production pipeline (retrieval boosted by the classifier), over the entries that loaded.
+  const { nlu } = buildNlu({ entries: loaded.entries });
+  const report = checkKnowledge(loaded, (q) => nlu.understand(q).hits[0]?.entry.id);
+  io.stdout.write(report.text);
+  return report.ok ? 0 : 1;
+}

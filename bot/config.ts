@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+/** Everything configurable, parsed once from the environment by main.ts; nothing else reads process.env. */
+export const Config = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("localhost"),
+  SHOUWANG_DB: z.string().default("./data/shouwang.db"),
+  SHOUWANG_KNOWLEDGE_DIR: z.string().optional(),
+  /** Set to true behind HTTPS so staff session cookies are marked Secure. */
+  SECURE_COOKIES: z.stringbool().default(false),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TELEGRAM_BOT_TOKEN: z.string().optional(),
+  TELEGRAM_API_ROOT: z.string().url().optional(),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_API_URL: z.string().url().optional(),
+});
+export type Config = z.infer<typeof Config>;
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = Config.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`invalid configuration:\n${lines}`);
+  }
+  return parsed.data;
+}

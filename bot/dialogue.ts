@@ -1,0 +1,208 @@
+import type { RiskLevel } from "../intents/crisis-detector.js";
+import type { Understanding } from "../intents/understand.js";
+import type { Conversation, ConversationState, HandoffReason } from "../store/conversations.js";
+import { COMMANDS, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
+import type { Button, Reply } from "./reply.js";
+
+export interface HandoffRequest {
+  reason: HandoffReason;
+  risk: RiskLevel;
+  subject: "self" | "other";
+}
+
+/** What one turn decides; the engine stores it and carries out the actions after commit. */
+export interface Decision {
+  replies: Reply[];
+  state: ConversationState;
+  handoff?: HandoffRequest;
+  subscribe?: boolean;
+  /** The citizen asked for their cases' status: the engine fills the reply from the case store. */
+  statusQuery?: { caseNumber?: string };
+}
+
+const COMMAND_ALIASES: Record<string, string> = {
+  "/start": COMMANDS.start,
+  开始: COMMANDS.start,
+  菜单: COMMANDS.help,
+  "/help": COMMANDS.help,
+  帮助: COMMANDS.help,
+  "/human": COMMANDS.human,
+  人工: COMMANDS.human,
+  转人工: COMMANDS.human,
+  人工客服: COMMANDS.human,
+  "/status": COMMANDS.status,
+  查询进度: COMMANDS.status,
+  "/subscribe": COMMANDS.subscribe,
+  订阅: COMMANDS.subscribe,
+  "/unsubscribe": COMMANDS.unsubscribe,
+  退订: COMMANDS.unsubscribe,
+  取消订阅: COMMANDS.unsubscribe,
+  [COMMANDS.policy]: COMMANDS.policy,
+  [COMMANDS.support]: COMMANDS.support,
+  [COMMANDS.complain]: COMMANDS.complain,
+  "/complain": COMMANDS.complain,
+  [COMMANDS.acceptCounselor]: COMMANDS.acceptCounselor,
+  [COMMANDS.declineCounselor]: COMMANDS.declineCounselor,
+};
+
+/** Exact commands and button payloads, compared without trailing punctuation and Telegram's @botname suffix. */
+export function commandOf(text: string): string | undefined {
+  const key = text
+    .replace(/@\w+$/, "")
+    .replace(/[\s。.!！?？~～]+$/u, "")
+    .trim();
+  return COMMAND_ALIASES[key] ?? (key.startsWith("查询进度") ? COMMANDS.status : undefined);
+}
+
+const YES = /^(好|好的|可以|嗯|要|需要|是|行|联系|麻烦了|ok)/i;
+const NO = /^(不|不用|不要|算了|没事|暂时不用)/;
+
+const humanButton: Button = { label: COMMANDS.human, payload: COMMANDS.human };
+
+function reply(kind: Reply["kind"], text: string, buttons?: Button[]): Reply {
+  return buttons ? { kind, text, buttons } : { kind, text };
+}
+
+export function decide(conv: Conversation, u: Understanding): Decision {
+  const state: ConversationState = { ...conv.state };
+  delete state.pendingChoice;
+  const risk = u.risk;
+  const atRisk = (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
+
+  // 1. Crisis first: the same turn carries the hotlines and pages a counselor, whatever the mode or command.
+  if (atRisk) {
+    const imminent = risk.level === "imminent";
+    const text = risk.subject === "other" ? messages.crisisOther(imminent) : messages.crisisSelf(imminent);
+    // While a human holds the conversation the bot stays silent; the holder is alerted instead.
+    const replies = conv.mode === "human" ? [] : [reply("crisis", text)];
+    delete state.offeredCounselor;
+    state.handoffReason = "crisis";
+    return { replies, state, handoff: { reason: "crisis", risk: risk.level, subject: risk.subject } };
+  }
+
+  // 2. A human holds the conversation: the bot says nothing at all.
+  if (conv.mode === "human") return { replies: [], state };
+
+  const command = commandOf(u.normalised.text);
+
+  // 3. Someone waiting for a counselor gets no FAQ answers, only reassurance, until a person takes over.
+  if (conv.mode === "waiting" && state.handoffReason !== "human" && command !== COMMANDS.status) {
+    return { replies: [reply("handoff", messages.handoffAlready)], state };
+  }
+
+  if (!u.readable) return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
+
+  if (state.offeredCounselor && !command) {
+    delete state.offeredCounselor;
+    if (YES.test(u.normalised.text)) return acceptCounselor(conv, state);
+    if (NO.test(u.normalised.text)) return { replies: [reply("distress", messages.distressDeclined)], state };
+  }
+
+  // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn.
+  if (risk.level === "distress" && !risk.reportOnly && !command) {
+    state.offeredCounselor = true;
+    return { replies: [reply("distress", messages.distress, messages.distressButtons)], state };
+  }
+
+  const intent = u.intent.uncertain ? undefined : u.intent.intent;
+  switch (command ?? metaCommand(intent)) {
+    case COMMANDS.start:
+      return { replies: [reply("menu", messages.welcome, MAIN_BUTTONS)], state };
+    case COMMANDS.help:
+      return { replies: [reply("menu", messages.help, MAIN_BUTTONS)], state };
+    case COMMANDS.policy:
+      return { replies: [reply("menu", messages.policyPrompt)], state };
+    case COMMANDS.support:
+      state.offeredCounselor = true;
+      return { replies: [reply("distress", messages.supportPrompt, messages.distressButtons)], state };
+    case COMMANDS.acceptCounselor:
+      return acceptCounselor(conv, state);
+    case COMMANDS.declineCounselor:
+      return { replies: [reply("distress", messages.distressDeclined)], state };
+    case COMMANDS.human:
+      if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
+      state.handoffReason = "human";
+      return { replies: [], state, handoff: { reason: "human", risk: risk.level, subject: "self" } };
+    case COMMANDS.status:
+      return { replies: [], state, statusQuery: { caseNumber: u.entities.caseNumbers[0] } };
+    case COMMANDS.complain:
+      return { replies: [reply("handoff", messages.complaintNotYet, [humanButton])], state };
+    case COMMANDS.subscribe:
+      return { replies: [], state, subscribe: true };
+    case COMMANDS.unsubscribe:
+      return { replies: [], state, subscribe: false };
+    case "greeting":
+      return { replies: [reply("smalltalk", messages.greeting, MAIN_BUTTONS)], state };
+    case "thanks":
+      return { replies: [reply("smalltalk", messages.thanks)], state };
+    case "goodbye":
+      return { replies: [reply("smalltalk", messages.goodbye)], state };
+  }
+
+  if (u.answer) {
+    const e = u.answer.entry;
+    return {
+      replies: [{ kind: "answer", text: messages.answer(e), answerId: e.id, citations: e.citations }],
+      state,
+    };
+  }
+
+  // Two topics too close to call: ask, rather than answer the wrong one confidently.
+  const second = u.intent.second;
+  if (u.intent.ambiguous && second && TOPIC_LABELS[u.intent.intent] && TOPIC_LABELS[second.intent]) {
+    const a = TOPIC_LABELS[u.intent.intent] ?? u.intent.intent;
+    const b = TOPIC_LABELS[second.intent] ?? second.intent;
+    const options = [a, b].map((label) => `${label}方面的问题`);
+    state.pendingChoice = options;
+    return {
+      replies: [
+        reply("clarify", messages.clarify(a, b), [
+          ...options.map((o) => ({ label: o, payload: o })),
+          humanButton,
+        ]),
+      ],
+      state,
+    };
+  }
+
+  if (intent === "out_of_scope" && u.intent.confidence >= 0.6) {
+    return { replies: [reply("unsure", messages.outOfScope, [humanButton])], state };
+  }
+
+  const closest = u.hits.slice(0, 2).map((h) => h.entry);
+  state.pendingChoice = closest.map((e) => e.questions[0] ?? "");
+  return {
+    replies: [
+      reply("unsure", messages.unsure(closest), [
+        ...closest.map((e) => ({ label: e.questions[0] ?? "", payload: e.questions[0] ?? "" })),
+        humanButton,
+      ]),
+    ],
+    state,
+  };
+}
+
+function acceptCounselor(conv: Conversation, state: ConversationState): Decision {
+  if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
+  state.handoffReason = "distress";
+  return { replies: [], state, handoff: { reason: "distress", risk: "distress", subject: "self" } };
+}
+
+function metaCommand(intent: string | undefined): string | undefined {
+  switch (intent) {
+    case "ask_human":
+      return COMMANDS.human;
+    case "case_status":
+      return COMMANDS.status;
+    case "complaint":
+      return COMMANDS.complain;
+    case "subscribe":
+      return COMMANDS.subscribe;
+    case "unsubscribe":
+      return COMMANDS.unsubscribe;
+    case "help":
+      return COMMANDS.help;
+    default:
+      return intent;
+  }
+}

@@ -1,0 +1,255 @@
+import type { RiskLevel } from "../intents/crisis-detector.js";
+import type { Nlu, Understanding } from "../intents/understand.js";
+import type { Conversation, ConversationStore, NewEvent } from "../store/conversations.js";
+import type { Db, Queryable } from "../store/db.js";
+import { AppError } from "./app-error.js";
+import { decide, type HandoffRequest } from "./dialogue.js";
+import type { Logger } from "./logger.js";
+import { messages } from "./messages.js";
+import type { Channel, InboundMessage, Reply, TurnResult } from "./reply.js";
+
+export const MAX_MESSAGE_CHARS = 2000;
+
+export interface HandoffOutcome {
+  caseId: string;
+  created: boolean;
+  /** Staff on duty who were paged; 0 means the citizen must be told nobody is there right now. */
+  paged: number;
+}
+
+/** What the engine needs from the handoff module; the core does not know how cases are routed or paged. */
+export interface HandoffPort {
+  /** Runs inside the turn's transaction, so the case exists before the citizen's reply is acknowledged. */
+  request(
+    tx: Queryable,
+    req: HandoffRequest & { conversationId: string; channel: Channel; text: string; at: string },
+  ): Promise<HandoffOutcome>;
+  /** Runs inside the transaction for every message of a conversation that has an open case. */
+  join(
+    tx: Queryable,
+    req: { conversationId: string; text: string; risk: RiskLevel; eventId: number; at: string },
+  ): Promise<void>;
+  /** After commit: page staff, push to live consoles. Failures here must not undo the stored turn. */
+  afterCommit(conversationId: string): void;
+  /** The citizen's own case status lines, for 查询进度. */
+  status(conversationId: string, caseNumber?: string): Promise<string | undefined>;
+}
+
+export interface EngineDeps {
+  nlu: Nlu;
+  conversations: ConversationStore;
+  /**
+   * Reads outside a transaction share the one connection; the per-conversation lock keeps a conversation's own
+   * reads and writes in order.
+   */
+  db: Db;
+  logger: Logger;
+  handoff?: HandoffPort;
+  now?: () => Date;
+}
+
+export interface Engine {
+  handleMessage(inbound: InboundMessage): Promise<TurnResult>;
+  understand(text: string): Understanding;
+}
+
+/** Serialises turns per conversation: two quick messages from one citizen must see each other's state. */
+function keyedMutex() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
+
+export function validateText(text: unknown): string {
+  if (typeof text !== "string") throw new AppError("bad_input", "text must be a string");
+  if (text.trim().length === 0) throw new AppError("bad_input", "text is empty");
+  if (text.length > MAX_MESSAGE_CHARS)
+    throw new AppError("too_large", `text is longer than ${MAX_MESSAGE_CHARS} characters`);
+  if (text.includes("\u0000")) throw new AppError("bad_input", "text contains binary data");
+  return text;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const { nlu, conversations, db, logger, handoff } = deps;
+  const transaction = db.transaction;
+  const now = deps.now ?? (() => new Date());
+  const withLock = keyedMutex();
+
+  const replayed = async (inbound: InboundMessage, first: number, last: number): Promise<TurnResult> => {
+    const events = await conversations.eventsBetween(db, inbound.conversationId, first, last);
+    const replies = events.filter((e) => e.type === "reply").map((e) => e.payload as Reply);
+    const nluEvent = events.find((e) => e.type === "understood")?.payload as
+      | { risk?: RiskLevel; intent?: string }
+      | undefined;
+    return {
+      conversationId: inbound.conversationId,
+      replies,
+      duplicate: true,
+      risk: nluEvent?.risk ?? "none",
+      intent: nluEvent?.intent ?? "unknown",
+    };
+  };
+
+  const turn = async (inbound: InboundMessage): Promise<TurnResult> => {
+    const at = now().toISOString();
+    if (inbound.messageId) {
+      const seen = await conversations.findDelivery(db, inbound.channel, inbound.messageId);
+      if (seen) return replayed(inbound, seen.first_event_id, seen.last_event_id);
+    }
+    const existing = await conversations.get(inbound.conversationId);
+    const conv: Conversation = existing ?? {
+      id: inbound.conversationId,
+      channel: inbound.channel,
+      externalUser: inbound.externalUserId ?? null,
+      mode: "bot",
+      risk: "none",
+      state: {},
+      subscribed: false,
+      createdAt: at,
+    };
+
+    // A typed "1"/"2" answers the last clarifying question.
+    let text = inbound.text;
+    const choice = /^\s*([12一二])\s*$/.exec(text)?.[1];
+    if (choice && conv.state.pendingChoice)
+      text = conv.state.pendingChoice[/[1一]/.test(choice) ? 0 : 1] ?? text;
+
+    const u = nlu.understand(text);
+    const decision = decide(conv, u);
+
+    const result = await transaction(async (tx) => {
+      await conversations.ensure(
+        tx,
+        { id: conv.id, channel: inbound.channel, externalUser: inbound.externalUserId },
+        at,
+      );
+      const inboundIds = await conversations.append(
+        tx,
+        conv.id,
+        [
+          { type: "inbound", actor: "citizen", payload: { text: inbound.text, channel: inbound.channel } },
+          {
+            type: "understood",
+            actor: "bot",
+            payload: {
+              risk: u.risk.level,
+              subject: u.risk.subject,
+              reasons: u.risk.reasons,
+              intent: u.intent.intent,
+              confidence: round(u.intent.confidence),
+              answerId: u.answer?.entry.id,
+              places: u.entities.places,
+            },
+          },
+        ],
+        at,
+      );
+      const replies = [...decision.replies];
+      let mode = conv.mode;
+      if (conv.mode !== "bot" && handoff) {
+        await handoff.join(tx, {
+          conversationId: conv.id,
+          text: inbound.text,
+          risk: u.risk.level,
+          eventId: inboundIds.first,
+          at,
+        });
+      }
+      if (decision.handoff) {
+        if (handoff) {
+          const outcome = await handoff.request(tx, {
+            ...decision.handoff,
+            conversationId: conv.id,
+            channel: inbound.channel,
+            text: inbound.text,
+            at,
+          });
+          if (mode === "bot") mode = "waiting";
+          if (decision.handoff.reason !== "crisis") {
+            replies.push({
+              kind: "handoff",
+              text: outcome.paged > 0 ? messages.handoffPending : messages.noOneOnDuty,
+            });
+          } else if (outcome.paged === 0 && outcome.created) {
+            replies.push({ kind: "handoff", text: messages.noOneOnDutyCrisis });
+          }
+        } else if (decision.handoff.reason !== "crisis") {
+          replies.push({ kind: "handoff", text: messages.handoffUnavailable });
+        }
+      }
+      if (decision.statusQuery) {
+        const status = handoff ? await handoff.status(conv.id, decision.statusQuery.caseNumber) : undefined;
+        replies.push({ kind: "status", text: status ?? messages.statusNone });
+      }
+      let subscribed = conv.subscribed;
+      if (decision.subscribe !== undefined) {
+        const text = decision.subscribe
+          ? conv.subscribed
+            ? messages.alreadySubscribed
+            : messages.subscribed
+          : conv.subscribed
+            ? messages.unsubscribed
+            : messages.notSubscribed;
+        subscribed = decision.subscribe;
+        replies.push({ kind: "subscription", text });
+      }
+      const replyEvents: NewEvent[] = replies.map((r) => ({ type: "reply", actor: "bot", payload: r }));
+      const replyIds =
+        replyEvents.length > 0 ? await conversations.append(tx, conv.id, replyEvents, at) : inboundIds;
+      await conversations.update(
+        tx,
+        conv.id,
+        { mode, state: decision.state, subscribed, risk: maxRisk(conv.risk, u.risk.level) },
+        at,
+      );
+      if (inbound.messageId) {
+        await conversations.recordDelivery(tx, inbound.channel, inbound.messageId, conv.id, {
+          first: inboundIds.first,
+          last: replyIds.last,
+        });
+      }
+      return {
+        conversationId: conv.id,
+        replies,
+        duplicate: false,
+        risk: u.risk.level,
+        intent: u.intent.intent,
+      };
+    });
+    if (handoff && (decision.handoff || conv.mode !== "bot")) handoff.afterCommit(conv.id);
+    if (result.risk === "high" || result.risk === "imminent") {
+      logger.warn(
+        { conversationId: conv.id, risk: result.risk, reasons: u.risk.reasons },
+        "crisis risk detected",
+      );
+    }
+    return result;
+  };
+
+  return {
+    understand: (text) => nlu.understand(text),
+    async handleMessage(inbound) {
+      const text = validateText(inbound.text);
+      if (!inbound.conversationId || inbound.conversationId.length > 128) {
+        throw new AppError("bad_input", "conversationId must be 1-128 characters");
+      }
+      return withLock(inbound.conversationId, () => turn({ ...inbound, text }));
+    },
+  };
+}
+
+const RISK_ORDER: readonly string[] = ["none", "distress", "high", "imminent"];
+function maxRisk(a: string, b: string): string {
+  return RISK_ORDER.indexOf(a) >= RISK_ORDER.indexOf(b) ? a : b;
+}
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,64 @@
+import { startSweeper } from "../handoff/sweeper.js";
+import { createAssistant } from "./assistant.js";
+import { runCli } from "./cli.js";
+import { type Config, parseConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { buildServer } from "./server.js";
+
+/**
+ * The composition root: the only module that reads the environment and listens on a port. With arguments it
+ * runs a CLI command (`shouwang chat`, `ask`, `classify`, `kb check`, `staff add`) on the same configuration.
+ */
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const [command, ...args] = process.argv.slice(2);
+  if (command && command !== "serve") {
+    process.exitCode = await runCli(command, args, config, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+    return;
+  }
+  await serve(config);
+}
+
+async function serve(config: Config): Promise<void> {
+  const started = performance.now();
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const assistant = await createAssistant({
+    dbPath: config.SHOUWANG_DB,
+    knowledgeDir: config.SHOUWANG_KNOWLEDGE_DIR,
+    logger,
+  });
+  const app = await buildServer(assistant, { secureCookies: config.SECURE_COOKIES });
+  const stopSweeper = startSweeper(assistant.handoff, logger);
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info(
+    {
+      address,
+      readyMs: Math.round(performance.now() - started),
+      db: config.SHOUWANG_DB,
+      entries: assistant.knowledge.length,
+    },
+    `守望 ready: open ${address.replace("127.0.0.1", "localhost")}/ for the web chat`,
+  );
+  if (!config.TELEGRAM_BOT_TOKEN) logger.info("Telegram off (set TELEGRAM_BOT_TOKEN to turn it on)");
+  if (!config.SLACK_BOT_TOKEN)
+    logger.info("Slack off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    stopSweeper();
+    await app.close();
+    await assistant.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

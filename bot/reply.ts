@@ -1,0 +1,53 @@
+import type { RiskLevel } from "../intents/crisis-detector.js";
+import type { Citation } from "../knowledge/schema.js";
+
+export type Channel = "web" | "telegram" | "slack" | "cli";
+
+/** What every adapter hands to the engine, whatever the platform. */
+export interface InboundMessage {
+  channel: Channel;
+  /** Stable per citizen conversation; adapters derive it (web: client id, Telegram: chat id). */
+  conversationId: string;
+  /** The platform's own id for this delivery (Telegram update_id, web client message id): redelivery dedupe. */
+  messageId?: string;
+  /** Opaque reference to the person on the platform, for staff to see previous cases. */
+  externalUserId?: string;
+  text: string;
+}
+
+export type ReplyKind =
+  | "answer"
+  | "crisis"
+  | "distress"
+  | "unsure"
+  | "clarify"
+  | "smalltalk"
+  | "menu"
+  | "handoff"
+  | "status"
+  | "subscription"
+  | "unreadable"
+  | "staff";
+
+export interface Button {
+  label: string;
+  /** Sent back as the citizen's next message when pressed, so buttons work on every channel alike. */
+  payload: string;
+}
+
+export interface Reply {
+  kind: ReplyKind;
+  text: string;
+  buttons?: Button[];
+  answerId?: string;
+  citations?: Citation[];
+}
+
+export interface TurnResult {
+  conversationId: string;
+  replies: Reply[];
+  /** True when this delivery was seen before: `replies` are the ones already sent, not new ones. */
+  duplicate: boolean;
+  risk: RiskLevel;
+  intent: string;
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { AppError, isAppError } from "./app-error.js";
+import type { Assistant } from "./assistant.js";
+import { chatRoutes } from "./web/chat-routes.js";
+import { consoleRoutes } from "./web/console-routes.js";
+
+export interface ServerOptions {
+  /** Extra plugins (console, Slack, Telegram webhook) registered by the composition root. */
+  plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+  /** Adds the trivial echo route the bench compares /api/chat against. */
+  benchEcho?: boolean;
+  secureCookies?: boolean;
+  /** Sees every route as it is registered (the security tests enumerate the console's routes with it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
+}
+
+/** Maps every failure to `{ error, message }` with a status a client can act on; internals never leak. */
+function errorHandler(
+  this: FastifyInstance,
+  err: FastifyError | AppError,
+  _req: unknown,
+  reply: FastifyReply,
+) {
+  if (isAppError(err)) return reply.status(err.httpStatus).send({ error: err.code, message: err.message });
+  const fe = err as FastifyError & { validation?: unknown[] };
+  if (fe.validation)
+    return reply.status(400).send({ error: "bad_input", message: `invalid request: ${fe.message}` });
+  if (
+    fe.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
+    fe.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
+    (fe.statusCode === 400 && fe instanceof SyntaxError)
+  ) {
+    return reply.status(400).send({ error: "bad_input", message: "request body is not valid JSON" });
+  }
+  if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return reply.status(413).send({ error: "too_large", message: "request body too large" });
+  if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return reply
+      .status(415)
+      .send({ error: "bad_input", message: "send JSON (Content-Type: application/json)" });
+  }
+  if (fe.statusCode && fe.statusCode < 500)
+    return reply.status(fe.statusCode).send({ error: "bad_input", message: fe.message });
+  this.log.error({ err }, "unhandled error");
+  return reply
+    .status(500)
+    .send({ error: "internal", message: "internal error; your message was not lost if it was acknowledged" });
+}
+
+export async function buildServer(
+  assistant: Assistant,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: assistant.logger as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: true,
+    trustProxy: true,
+  });
+  if (options.onRoute) {
+    const onRoute = options.onRoute;
+    app.addHook("onRoute", (route) => onRoute({ method: route.method, url: route.url }));
+  }
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_req, reply) =>
+    reply.status(404).send({ error: "not_found", message: "no such route" }),
+  );
+
+  app.get("/healthz", async () => ({ ok: true }));
+  await app.register(chatRoutes, { assistant });
+  await app.register(consoleRoutes, {
+    staff: assistant.staff,
+    handoff: assistant.handoff,
+    live: assistant.live,
+    secureCookies: options.secureCookies,
+  });
+  if (options.benchEcho) {
+    app.withTypeProvider<ZodTypeProvider>().post("/bench/echo", async (req) => req.body);
+  }
+  for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope));
+  return app;
+}
+
+export const readAsset = (path: string): string => readFileSync(path, "utf8");
+export { AppError };

@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import cookie from "@fastify/cookie";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { type HandoffService, OUTCOMES, STAFF_TOPIC, staffTopic } from "../../handoff/cases.js";
+import type { StaffMember, StaffRole } from "../../handoff/roster.js";
+import type { Session, StaffDirectory } from "../../handoff/staff.js";
+import { AppError } from "../app-error.js";
+import type { LiveHub } from "../live-hub.js";
+import { projectPath } from "../paths.js";
+import { streamTopics } from "./sse.js";
+
+const COOKIE = "sw_session";
+const CaseParams = z.object({ id: z.string().regex(/^[A-Z]{2}-\d{4}-\d{6}$/, { message: "not a case id" }) });
+
+declare module "fastify" {
+  interface FastifyRequest {
+    staffSession?: Session;
+  }
+}
+
+export interface ConsoleDeps {
+  staff: StaffDirectory;
+  handoff: HandoffService;
+  live: LiveHub;
+  /** Cookies get `Secure` behind HTTPS; plain-HTTP localhost development must still work. */
+  secureCookies?: boolean;
+}
+
+const CRISIS_ROLES: readonly StaffRole[] = ["counselor", "supervisor", "admin"];
+
+/**
+ * The staff console. Everything under /console/api needs a session cookie; state-changing requests also need
+ * the session's CSRF token in `x-csrf-token`, and each route names the roles allowed to use it.
+ */
+export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
+  const { staff, handoff, live } = deps;
+  await app.register(cookie);
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const page = readFileSync(projectPath("bot", "web", "console.html"));
+
+  const guard = (roles: readonly StaffRole[]) => async (req: FastifyRequest) => {
+    const session = await staff.session(req.cookies[COOKIE]);
+    if (!session) throw new AppError("unauthorized", "请先登录");
+    if (req.method !== "GET" && req.headers["x-csrf-token"] !== session.csrf)
+      throw new AppError("forbidden", "CSRF token missing or wrong");
+    if (!roles.includes(session.staff.role)) throw new AppError("forbidden", "你的角色无权访问此功能");
+    req.staffSession = session;
+  };
+  const me = (req: FastifyRequest): StaffMember => {
+    if (!req.staffSession) throw new AppError("unauthorized", "请先登录");
+    return req.staffSession.staff;
+  };
+
+  r.get("/console", async (_req, reply) =>
+    reply
+      .header("content-type", "text/html; charset=utf-8")
+      .header("cache-control", "no-cache")
+      .header(
+        "content-security-policy",
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
+      )
+      .send(page),
+  );
+
+  r.post(
+    "/console/api/login",
+    {
+      schema: {
+        body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
+      },
+    },
+    async (req, reply) => {
+      const { token, session } = await staff.login(req.body.username, req.body.password);
+      reply.setCookie(COOKIE, token, {
+        path: "/console",
+        httpOnly: true,
+        sameSite: "strict",
+        secure: deps.secureCookies ?? false,
+        maxAge: 12 * 3600,
+      });
+      return { user: session.staff, csrf: session.csrf };
+    },
+  );
+
+  r.post(
+    "/console/api/logout",
+    { onRequest: guard(["counselor", "supervisor", "department", "admin"]) },
+    async (req, reply) => {
+      await staff.logout(req.cookies[COOKIE]);
+      reply.clearCookie(COOKIE, { path: "/console" });
+      return { ok: true };
+    },
+  );
+
+  r.get(
+    "/console/api/me",
+    { onRequest: guard(["counselor", "supervisor", "department", "admin"]) },
+    async (req) => ({
+      user: me(req),
+      csrf: req.staffSession?.csrf,
+      outcomes: OUTCOMES,
+    }),
+  );
+
+  r.get("/console/api/queue", { onRequest: guard(CRISIS_ROLES) }, async (req) => ({
+    cases: await handoff.queue(me(req)),
+  }));
+
+  r.get("/console/api/staff", { onRequest: guard(CRISIS_ROLES) }, async () => ({
+    staff: (await staff.list()).filter((s) => s.role === "counselor" || s.role === "supervisor"),
+  }));
+
+  r.get(
+    "/console/api/cases/:id",
+    { onRequest: guard(CRISIS_ROLES), schema: { params: CaseParams } },
+    async (req) => handoff.view(req.params.id, me(req)),
+  );
+
+  r.post(
+    "/console/api/cases/:id/claim",
+    { onRequest: guard(["counselor", "supervisor"]), schema: { params: CaseParams } },
+    async (req) => ({
+      case: await handoff.claim(req.params.id, me(req)),
+    }),
+  );
+
+  const Text = z.object({ text: z.string().trim().min(1, { message: "text is empty" }).max(2000) });
+  r.post(
+    "/console/api/cases/:id/reply",
+    { onRequest: guard(["counselor", "supervisor"]), schema: { params: CaseParams, body: Text } },
+    async (req) => {
+      await handoff.reply(req.params.id, me(req), req.body.text);
+      return { ok: true };
+    },
+  );
+
+  r.post(
+    "/console/api/cases/:id/note",
+    { onRequest: guard(CRISIS_ROLES), schema: { params: CaseParams, body: Text } },
+    async (req) => {
+      await handoff.note(req.params.id, me(req), req.body.text);
+      return { ok: true };
+    },
+  );
+
+  r.post(
+    "/console/api/cases/:id/transfer",
+    {
+      onRequest: guard(["counselor", "supervisor"]),
+      schema: { params: CaseParams, body: z.object({ to: z.string().min(1).max(64) }) },
+    },
+    async (req) => {
+      const target = await staff.find(req.body.to);
+      if (!target) throw new AppError("not_found", `no staff member ${req.body.to}`);
+      return { case: await handoff.transfer(req.params.id, me(req), target) };
+    },
+  );
+
+  r.post(
+    "/console/api/cases/:id/release",
+    { onRequest: guard(["counselor", "supervisor"]), schema: { params: CaseParams } },
+    async (req) => ({
+      case: await handoff.release(req.params.id, me(req)),
+    }),
+  );
+
+  r.post(
+    "/console/api/cases/:id/resolve",
+    {
+      onRequest: guard(["counselor", "supervisor"]),
+      schema: {
+        params: CaseParams,
+        body: z.object({ outcome: z.enum(OUTCOMES), followUp: z.string().max(2000).optional() }),
+      },
+    },
+    async (req) => ({
+      case: await handoff.resolve(req.params.id, me(req), req.body.outcome, req.body.followUp),
+    }),
+  );
+
+  r.get("/console/api/stream", { onRequest: guard(CRISIS_ROLES) }, async (req, reply) => {
+    // Queue-wide changes and the pages addressed to this person, in one stream.
+    streamTopics(live, [STAFF_TOPIC, staffTopic(me(req).id)], req, reply);
+  });
+}

@@ -1,0 +1,587 @@
+import { AppError } from "../bot/app-error.js";
+import type { HandoffOutcome, HandoffPort } from "../bot/engine.js";
+import type { LiveHub } from "../bot/live-hub.js";
+import type { Logger } from "../bot/logger.js";
+import { messages } from "../bot/messages.js";
+import type { Outbound } from "../bot/outbound.js";
+import type { Channel, Reply } from "../bot/reply.js";
+import type { RiskLevel } from "../intents/crisis-detector.js";
+import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
+import type { Db, Queryable } from "../store/db.js";
+import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
+import { onDuty, type StaffMember, toStaff } from "./roster.js";
+
+export const STAFF_TOPIC = "staff";
+export const staffTopic = (staffId: number) => `staff:${staffId}`;
+
+export interface EscalationPolicy {
+  /** Seconds an unclaimed case may wait before everyone on duty and the supervisors are paged again. */
+  imminent: number;
+  high: number;
+  other: number;
+}
+export const DEFAULT_ESCALATION: EscalationPolicy = { imminent: 60, high: 120, other: 600 };
+
+export const OUTCOMES = ["已疏导", "已转介", "已联系110/120", "无法联系", "已解答", "其他"] as const;
+
+const PRIORITY: Record<RiskLevel, number> = { imminent: 3, high: 2, distress: 1, none: 1 };
+
+export interface CaseRecord {
+  id: string;
+  conversationId: string;
+  channel: Channel;
+  kind: HandoffReason;
+  risk: RiskLevel;
+  subject: "self" | "other";
+  priority: number;
+  state: CaseState;
+  holderId: number | null;
+  transferTo: number | null;
+  firstMessage: string;
+  openedAt: string;
+  claimedAt: string | null;
+  resolvedAt: string | null;
+  escalateAt: string | null;
+  escalations: number;
+  outcome: string | null;
+  followUp: string | null;
+}
+
+interface CaseRow {
+  id: string;
+  conversation_id: string;
+  channel: Channel;
+  kind: HandoffReason;
+  risk: RiskLevel;
+  subject: "self" | "other";
+  priority: number;
+  state: CaseState;
+  holder_id: number | null;
+  transfer_to: number | null;
+  first_message: string;
+  opened_at: string;
+  claimed_at: string | null;
+  resolved_at: string | null;
+  escalate_at: string | null;
+  escalations: number;
+  outcome: string | null;
+  follow_up: string | null;
+}
+
+const toCase = (r: CaseRow): CaseRecord => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  channel: r.channel,
+  kind: r.kind,
+  risk: r.risk,
+  subject: r.subject,
+  priority: r.priority,
+  state: r.state,
+  holderId: r.holder_id,
+  transferTo: r.transfer_to,
+  firstMessage: r.first_message,
+  openedAt: r.opened_at,
+  claimedAt: r.claimed_at,
+  resolvedAt: r.resolved_at,
+  escalateAt: r.escalate_at,
+  escalations: r.escalations,
+  outcome: r.outcome,
+  followUp: r.follow_up,
+});
+
+const OPEN_SQL = OPEN_STATES.map((s) => `'${s}'`).join(", ");
+const RISK_ORDER: RiskLevel[] = ["none", "distress", "high", "imminent"];
+const higher = (a: RiskLevel, b: RiskLevel) => RISK_ORDER.indexOf(a) > RISK_ORDER.indexOf(b);
+
+export interface PageNotice {
+  caseId: string;
+  reason: "new" | "escalation" | "risk_raised" | "transfer";
+  risk: RiskLevel;
+  to: StaffMember[];
+}
+
+/** Where pages go besides the console (Slack, once its adapter is on). */
+export interface Pager {
+  page(notice: PageNotice, record: CaseRecord): void;
+}
+
+export interface HandoffDeps {
+  db: Db;
+  conversations: ConversationStore;
+  live: LiveHub;
+  outbound: Outbound;
+  logger: Logger;
+  now?: () => Date;
+  escalation?: Partial<EscalationPolicy>;
+  pagers?: Pager[];
+}
+
+export function createHandoff(deps: HandoffDeps) {
+  const { db, conversations, live, outbound, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const policy = { ...DEFAULT_ESCALATION, ...deps.escalation };
+  const pagers = deps.pagers ?? [];
+  /** Pages decided inside a transaction, sent only once it has committed. */
+  const pending = new Map<string, PageNotice[]>();
+
+  const waitSeconds = (risk: RiskLevel) =>
+    risk === "imminent" ? policy.imminent : risk === "high" ? policy.high : policy.other;
+  const dueAt = (risk: RiskLevel, from: Date) =>
+    new Date(from.getTime() + waitSeconds(risk) * 1000).toISOString();
+
+  const getCase = async (q: Queryable, id: string) => {
+    const row = await q.get<CaseRow>("SELECT * FROM cases WHERE id = ?", [id]);
+    return row ? toCase(row) : undefined;
+  };
+  const openCaseOf = async (q: Queryable, conversationId: string) => {
+    const row = await q.get<CaseRow>(
+      `SELECT * FROM cases WHERE conversation_id = ? AND state IN (${OPEN_SQL})`,
+      [conversationId],
+    );
+    return row ? toCase(row) : undefined;
+  };
+
+  const event = (
+    q: Queryable,
+    caseId: string,
+    type: string,
+    actor: string,
+    at: string,
+    extra: { from?: CaseState; to?: CaseState; payload?: unknown } = {},
+  ) =>
+    q.run(
+      "INSERT INTO case_events (case_id, type, actor, from_state, to_state, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [caseId, type, actor, extra.from ?? null, extra.to ?? null, JSON.stringify(extra.payload ?? {}), at],
+    );
+
+  const queuePage = async (
+    q: Queryable,
+    c: CaseRecord,
+    reason: PageNotice["reason"],
+    at: Date,
+    withSupervisors: boolean,
+  ) => {
+    let to: StaffMember[];
+    if (c.holderId !== null) {
+      // A held case alerts its holder, on shift or not: they are in the conversation right now.
+      const holder = await q.get<{
+        id: number;
+        username: string;
+        display_name: string;
+        role: StaffMember["role"];
+        department: string | null;
+      }>("SELECT id, username, display_name, role, department FROM staff WHERE id = ?", [c.holderId]);
+      to = holder ? [toStaff(holder)] : [];
+    } else {
+      to = await onDuty(q, at, withSupervisors ? ["counselor", "supervisor"] : ["counselor"]);
+    }
+    await event(q, c.id, "paged", "system", at.toISOString(), {
+      payload: { reason, to: to.map((s) => s.username) },
+    });
+    const list = pending.get(c.conversationId) ?? [];
+    list.push({ caseId: c.id, reason, risk: c.risk, to });
+    pending.set(c.conversationId, list);
+    return to.length;
+  };
+
+  const nextCaseId = async (q: Queryable, at: Date) => {
+    const year = at.getUTCFullYear();
+    const row = await q.get<{ n: number }>("SELECT COUNT(*) AS n FROM cases WHERE id LIKE ?", [
+      `RG-${year}-%`,
+    ]);
+    return `RG-${year}-${String((row?.n ?? 0) + 1).padStart(6, "0")}`;
+  };
+
+  const flush = (conversationId: string) => {
+    const notices = pending.get(conversationId);
+    pending.delete(conversationId);
+    for (const n of notices ?? []) {
+      void getCase(db, n.caseId).then((c) => {
+        if (!c) return;
+        live.publish(STAFF_TOPIC, "page", {
+          caseId: n.caseId,
+          reason: n.reason,
+          risk: n.risk,
+          state: c.state,
+        });
+        for (const s of n.to)
+          live.publish(staffTopic(s.id), "page", { caseId: n.caseId, reason: n.reason, risk: n.risk });
+        for (const p of pagers) {
+          try {
+            p.page(n, c);
+          } catch (err) {
+            logger.error({ err, caseId: n.caseId }, "pager failed");
+          }
+        }
+      });
+    }
+  };
+
+  const port: HandoffPort = {
+    async request(tx, req): Promise<HandoffOutcome> {
+      const at = new Date(req.at);
+      const open = await openCaseOf(tx, req.conversationId);
+      if (open) {
+        if (higher(req.risk, open.risk)) await raise(tx, open, req.risk, at);
+        if (req.reason === "crisis" && open.kind !== "crisis") {
+          await tx.run("UPDATE cases SET kind = 'crisis', subject = ? WHERE id = ?", [req.subject, open.id]);
+        }
+        return {
+          caseId: open.id,
+          created: false,
+          paged: open.holderId !== null ? 1 : (await onDuty(tx, at, ["counselor"])).length,
+        };
+      }
+      const id = await nextCaseId(tx, at);
+      const risk: RiskLevel =
+        req.reason === "crisis"
+          ? req.risk
+          : req.reason === "distress"
+            ? "distress"
+            : req.risk === "none"
+              ? "none"
+              : req.risk;
+      await tx.run(
+        `INSERT INTO cases (id, conversation_id, channel, kind, risk, subject, priority, state, first_message, opened_at, escalate_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)`,
+        [
+          id,
+          req.conversationId,
+          req.channel,
+          req.reason,
+          risk,
+          req.subject,
+          PRIORITY[risk],
+          req.text.slice(0, 500),
+          req.at,
+          dueAt(risk, at),
+          req.at,
+        ],
+      );
+      await event(tx, id, "opened", "citizen", req.at, {
+        to: "waiting",
+        payload: { reason: req.reason, risk },
+      });
+      const record = await getCase(tx, id);
+      if (!record) throw new AppError("internal", "case vanished");
+      const paged = await queuePage(tx, record, "new", at, false);
+      return { caseId: id, created: true, paged };
+    },
+
+    async join(tx, req) {
+      // join runs first in a turn (before any request), so it starts the turn's list of pages afresh.
+      pending.delete(req.conversationId);
+      const open = await openCaseOf(tx, req.conversationId);
+      if (!open) {
+        // The case was closed while the conversation still said "waiting": hand it back to the bot.
+        await conversations.update(tx, req.conversationId, { mode: "bot" }, req.at);
+        return;
+      }
+      await event(tx, open.id, "citizen_message", "citizen", req.at, {
+        payload: { eventId: req.eventId, risk: req.risk },
+      });
+      if (higher(req.risk, open.risk) && (req.risk === "high" || req.risk === "imminent"))
+        await raise(tx, open, req.risk, new Date(req.at));
+    },
+
+    afterCommit(conversationId) {
+      flush(conversationId);
+      live.publish(STAFF_TOPIC, "conversation", { conversationId });
+    },
+
+    async status(conversationId) {
+      const open = await openCaseOf(db, conversationId);
+      if (!open) return undefined;
+      const label =
+        open.state === "waiting" || open.state === "transferred"
+          ? "正在等待工作人员接入"
+          : "工作人员正在处理";
+      return `你的转人工请求（编号 ${open.id}）：${label}。`;
+    },
+  };
+
+  async function raise(tx: Queryable, c: CaseRecord, risk: RiskLevel, at: Date) {
+    const due = c.state === "waiting" ? dueAt(risk, at) : c.escalateAt;
+    await tx.run("UPDATE cases SET risk = ?, priority = ?, escalate_at = ?, updated_at = ? WHERE id = ?", [
+      risk,
+      PRIORITY[risk],
+      due,
+      at.toISOString(),
+      c.id,
+    ]);
+    await event(tx, c.id, "risk_raised", "detector", at.toISOString(), {
+      payload: { from: c.risk, to: risk },
+    });
+    const raised = { ...c, risk, priority: PRIORITY[risk] };
+    await queuePage(tx, raised, "risk_raised", at, c.holderId === null);
+  }
+
+  /** Applies one lifecycle action inside a transaction; the conversation's mode follows the case. */
+  async function transition(
+    tx: Queryable,
+    caseId: string,
+    action: CaseAction,
+    actor: StaffMember | "system",
+    patch: Record<string, string | number | null> = {},
+    payload: unknown = {},
+  ): Promise<CaseRecord> {
+    const c = await getCase(tx, caseId);
+    if (!c) throw new AppError("not_found", `no case ${caseId}`);
+    const to = nextState(c.state, action);
+    const at = now().toISOString();
+    const sets = Object.keys(patch).map((k) => `${k} = ?`);
+    // Compare-and-set on the state: two staff racing for the same case, exactly one wins.
+    const r = await tx.run(
+      `UPDATE cases SET state = ?, updated_at = ?${sets.map((s) => `, ${s}`).join("")} WHERE id = ? AND state = ?`,
+      [to, at, ...Object.values(patch), caseId, c.state],
+    );
+    if (r.changes !== 1) throw new AppError("conflict", "case changed meanwhile");
+    await event(tx, caseId, action, actor === "system" ? "system" : actor.username, at, {
+      from: c.state,
+      to,
+      payload,
+    });
+    const mode = to === "claimed" || to === "active" ? "human" : isOpen(to) ? "waiting" : "bot";
+    await conversations.update(tx, c.conversationId, { mode }, at);
+    const updated = await getCase(tx, caseId);
+    if (!updated) throw new AppError("internal", "case vanished");
+    return updated;
+  }
+
+  const publishCase = (c: CaseRecord) =>
+    live.publish(STAFF_TOPIC, "case", { caseId: c.id, state: c.state, holderId: c.holderId });
+
+  /** Stores a staff or system message in the conversation, then pushes it to the citizen's channel. */
+  async function sendToCitizen(c: CaseRecord, reply: Reply, actor: string) {
+    const at = now().toISOString();
+    const stored = await db.transaction(async (tx) => {
+      const ids = await conversations.append(
+        tx,
+        c.conversationId,
+        [{ type: "reply", actor, payload: reply }],
+        at,
+      );
+      return ids.first;
+    });
+    await outbound.deliver(
+      { id: c.conversationId, channel: c.channel },
+      { ...reply, eventId: stored, from: actor === "bot" ? "bot" : "staff" },
+    );
+  }
+
+  const canSee = (viewer: StaffMember, c: CaseRecord) =>
+    viewer.role === "supervisor" ||
+    viewer.role === "admin" ||
+    (viewer.role === "counselor" &&
+      (c.holderId === viewer.id ||
+        c.state === "waiting" ||
+        (c.state === "transferred" && c.transferTo === viewer.id)));
+
+  const assertHolder = (viewer: StaffMember, c: CaseRecord) => {
+    if (c.holderId !== viewer.id && viewer.role !== "supervisor" && viewer.role !== "admin") {
+      throw new AppError("forbidden", "only the staff member holding this case can do that");
+    }
+  };
+
+  const service = {
+    port,
+    policy,
+
+    get: (id: string) => getCase(db, id),
+
+    async queue(viewer: StaffMember): Promise<CaseRecord[]> {
+      const rows = await db.all<CaseRow>(
+        `SELECT * FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY
+           CASE WHEN state IN ('waiting', 'transferred') THEN 0 ELSE 1 END, priority DESC, opened_at ASC`,
+      );
+      return rows.map(toCase).filter((c) => canSee(viewer, c));
+    },
+
+    /** The case with its transcript, recorded in the audit log as a view by `viewer`. */
+    async view(id: string, viewer: StaffMember) {
+      const c = await getCase(db, id);
+      if (!c || !canSee(viewer, c))
+        throw new AppError(c ? "forbidden" : "not_found", c ? "not your case" : `no case ${id}`);
+      const at = now().toISOString();
+      await db.run(
+        "INSERT INTO audit_log (staff_id, username, action, case_id, conversation_id, created_at) VALUES (?, ?, 'view_transcript', ?, ?, ?)",
+        [viewer.id, viewer.username, c.id, c.conversationId, at],
+      );
+      const events: StoredEvent[] = await conversations.events(c.conversationId);
+      const caseEvents = await db.all<{
+        type: string;
+        actor: string;
+        from_state: string | null;
+        to_state: string | null;
+        payload: string;
+        created_at: string;
+      }>(
+        "SELECT type, actor, from_state, to_state, payload, created_at FROM case_events WHERE case_id = ? ORDER BY id",
+        [c.id],
+      );
+      const conv = await conversations.get(c.conversationId);
+      const previous = await db.all<CaseRow>(
+        `SELECT c.* FROM cases c JOIN conversations v ON v.id = c.conversation_id
+         WHERE c.id != ? AND (c.conversation_id = ? OR (v.external_user IS NOT NULL AND v.external_user = ? AND v.channel = ?))
+         ORDER BY c.opened_at DESC LIMIT 20`,
+        [c.id, c.conversationId, conv?.externalUser ?? null, conv?.channel ?? ""],
+      );
+      return {
+        case: c,
+        transcript: events,
+        caseEvents: caseEvents.map((e) => ({ ...e, payload: JSON.parse(e.payload) as unknown })),
+        previous: previous.map(toCase),
+      };
+    },
+
+    async claim(id: string, staff: StaffMember): Promise<CaseRecord> {
+      if (staff.role !== "counselor" && staff.role !== "supervisor")
+        throw new AppError("forbidden", "only counselors and supervisors claim cases");
+      const c = await db.transaction(async (tx) => {
+        const current = await getCase(tx, id);
+        if (!current) throw new AppError("not_found", `no case ${id}`);
+        if (current.state === "transferred" && current.transferTo !== staff.id)
+          throw new AppError("conflict", "this case was transferred to someone else");
+        if (current.state !== "waiting" && current.state !== "transferred") {
+          throw new AppError(
+            "conflict",
+            current.holderId === staff.id ? "you already hold this case" : "this case has already been taken",
+          );
+        }
+        return transition(tx, id, "claim", staff, {
+          holder_id: staff.id,
+          transfer_to: null,
+          claimed_at: now().toISOString(),
+          escalate_at: null,
+        });
+      });
+      publishCase(c);
+      return c;
+    },
+
+    async reply(id: string, staff: StaffMember, text: string): Promise<void> {
+      const c = await getCase(db, id);
+      if (!c) throw new AppError("not_found", `no case ${id}`);
+      assertHolder(staff, c);
+      if (c.state !== "claimed" && c.state !== "active")
+        throw new AppError("illegal_transition", "claim the case before replying");
+      if (c.state === "claimed") await db.transaction((tx) => transition(tx, id, "start", staff));
+      await sendToCitizen(c, { kind: "staff", text }, `staff:${staff.username}`);
+      await db.transaction((tx) =>
+        event(tx, id, "staff_reply", staff.username, now().toISOString(), {
+          payload: { length: text.length },
+        }),
+      );
+    },
+
+    async note(id: string, staff: StaffMember, text: string): Promise<void> {
+      const c = await getCase(db, id);
+      if (!c || !canSee(staff, c)) throw new AppError("not_found", `no case ${id}`);
+      await db.transaction((tx) =>
+        event(tx, id, "note", staff.username, now().toISOString(), { payload: { text } }),
+      );
+    },
+
+    async transfer(id: string, staff: StaffMember, to: StaffMember): Promise<CaseRecord> {
+      if (to.role !== "counselor" && to.role !== "supervisor")
+        throw new AppError("bad_input", "cases go to counselors or supervisors");
+      const c = await db.transaction(async (tx) => {
+        const current = await getCase(tx, id);
+        if (!current) throw new AppError("not_found", `no case ${id}`);
+        assertHolder(staff, current);
+        const updated = await transition(
+          tx,
+          id,
+          "transfer",
+          staff,
+          { holder_id: null, transfer_to: to.id },
+          { to: to.username },
+        );
+        const list = pending.get(updated.conversationId) ?? [];
+        list.push({ caseId: id, reason: "transfer", risk: updated.risk, to: [to] });
+        pending.set(updated.conversationId, list);
+        return updated;
+      });
+      flush(c.conversationId);
+      publishCase(c);
+      return c;
+    },
+
+    async release(id: string, staff: StaffMember): Promise<CaseRecord> {
+      const c = await db.transaction(async (tx) => {
+        const current = await getCase(tx, id);
+        if (!current) throw new AppError("not_found", `no case ${id}`);
+        assertHolder(staff, current);
+        return transition(tx, id, "release", staff, {
+          holder_id: null,
+          escalate_at: dueAt(current.risk, now()),
+        });
+      });
+      publishCase(c);
+      return c;
+    },
+
+    async resolve(id: string, staff: StaffMember, outcome: string, followUp?: string): Promise<CaseRecord> {
+      const c = await db.transaction(async (tx) => {
+        const current = await getCase(tx, id);
+        if (!current) throw new AppError("not_found", `no case ${id}`);
+        assertHolder(staff, current);
+        // For imminent risk the record must say whether emergency help was confirmed to have reached the person.
+        if (current.risk === "imminent" && !followUp?.trim()) {
+          throw new AppError(
+            "bad_input",
+            "imminent cases need the follow-up: was emergency help confirmed to reach the person?",
+          );
+        }
+        const action: CaseAction = outcome === "无法联系" ? "abandon" : "resolve";
+        return transition(
+          tx,
+          id,
+          action,
+          staff,
+          {
+            outcome,
+            follow_up: followUp?.trim() || null,
+            resolved_at: now().toISOString(),
+            escalate_at: null,
+          },
+          { outcome },
+        );
+      });
+      publishCase(c);
+      return c;
+    },
+
+    /** Re-pages unclaimed cases whose wait ran out; deadlines live in the database, so this survives restarts. */
+    async sweep(): Promise<number> {
+      const at = now();
+      const due = await db.all<CaseRow>(
+        `SELECT * FROM cases WHERE state IN ('waiting', 'transferred') AND escalate_at IS NOT NULL AND escalate_at <= ? ORDER BY priority DESC, opened_at`,
+        [at.toISOString()],
+      );
+      for (const row of due) {
+        const c = toCase(row);
+        const stillDue = await db.transaction(async (tx) => {
+          const r = await tx.run(
+            "UPDATE cases SET escalations = escalations + 1, escalate_at = ?, updated_at = ? WHERE id = ? AND escalate_at = ?",
+            [dueAt(c.risk, at), at.toISOString(), c.id, c.escalateAt],
+          );
+          if (r.changes !== 1) return false;
+          await event(tx, c.id, "escalated", "system", at.toISOString(), {
+            payload: { escalations: c.escalations + 1 },
+          });
+          await queuePage(tx, c, "escalation", at, true);
+          return true;
+        });
+        if (!stillDue) continue;
+        flush(c.conversationId);
+        const text = c.kind === "human" ? messages.stillWaiting : messages.stillWaitingCrisis;
+        await sendToCitizen(c, { kind: "handoff", text }, "bot");
+      }
+      return due.length;
+    },
+  };
+  return service;
+}
+
+export type HandoffService = ReturnType<typeof createHandoff>;

@@ -1,0 +1,137 @@
+import { createHash, randomBytes } from "node:crypto";
+import argon2 from "argon2";
+import { AppError } from "../bot/app-error.js";
+import type { Db } from "../store/db.js";
+import { parseShift, type StaffMember, type StaffRole, toStaff } from "./roster.js";
+
+export const ROLES: readonly StaffRole[] = ["counselor", "supervisor", "department", "admin"];
+const SESSION_HOURS = 12;
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+interface Row {
+  id: number;
+  username: string;
+  display_name: string;
+  role: StaffRole;
+  department: string | null;
+  password_hash: string;
+  disabled: number;
+}
+
+export interface Session {
+  staff: StaffMember;
+  csrf: string;
+}
+
+export function createStaffDirectory(db: Db, now: () => Date = () => new Date()) {
+  const byUsername = (username: string) => db.get<Row>("SELECT * FROM staff WHERE username = ?", [username]);
+  // Verifying against a real hash when the user does not exist keeps the timing the same: no username probing.
+  const dummyHash = argon2.hash(randomBytes(16).toString("hex"));
+
+  return {
+    async add(input: {
+      username: string;
+      password: string;
+      role: StaffRole;
+      displayName?: string;
+      department?: string;
+      shifts?: string[];
+    }) {
+      if (!/^[a-z0-9_.-]{2,32}$/i.test(input.username))
+        throw new AppError("bad_input", "username: 2-32 letters, digits, _ . -");
+      if (input.password.length < 10)
+        throw new AppError("bad_input", "password must be at least 10 characters");
+      if (!ROLES.includes(input.role))
+        throw new AppError("bad_input", `role must be one of ${ROLES.join(", ")}`);
+      const shifts = (input.shifts ?? []).flatMap(parseShift);
+      const hash = await argon2.hash(input.password, { type: argon2.argon2id });
+      return db.transaction(async (tx) => {
+        if (await tx.get("SELECT 1 FROM staff WHERE username = ?", [input.username])) {
+          throw new AppError("conflict", `user ${input.username} already exists`);
+        }
+        const r = await tx.run(
+          "INSERT INTO staff (username, display_name, role, department, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          [
+            input.username,
+            input.displayName ?? input.username,
+            input.role,
+            input.department ?? null,
+            hash,
+            now().toISOString(),
+          ],
+        );
+        for (const s of shifts) {
+          await tx.run(
+            "INSERT INTO shifts (staff_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?)",
+            [r.lastID, s.weekday, s.startMinute, s.endMinute],
+          );
+        }
+        return r.lastID;
+      });
+    },
+
+    async setShifts(username: string, specs: string[]) {
+      const shifts = specs.flatMap(parseShift);
+      await db.transaction(async (tx) => {
+        const row = await tx.get<{ id: number }>("SELECT id FROM staff WHERE username = ?", [username]);
+        if (!row) throw new AppError("not_found", `no user ${username}`);
+        await tx.run("DELETE FROM shifts WHERE staff_id = ?", [row.id]);
+        for (const s of shifts) {
+          await tx.run(
+            "INSERT INTO shifts (staff_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?)",
+            [row.id, s.weekday, s.startMinute, s.endMinute],
+          );
+        }
+      });
+    },
+
+    async find(username: string): Promise<StaffMember | undefined> {
+      const row = await byUsername(username);
+      return row && !row.disabled ? toStaff(row) : undefined;
+    },
+
+    async login(username: string, password: string): Promise<{ token: string; session: Session }> {
+      const row = await byUsername(username);
+      let ok = false;
+      if (row && !row.disabled) ok = await argon2.verify(row.password_hash, password);
+      else await argon2.verify(await dummyHash, password);
+      if (!row || !ok) throw new AppError("unauthorized", "用户名或密码错误");
+      const token = randomBytes(32).toString("base64url");
+      const csrf = randomBytes(24).toString("base64url");
+      const at = now();
+      await db.run(
+        "INSERT INTO staff_sessions (token_hash, staff_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        [
+          sha256(token),
+          row.id,
+          csrf,
+          at.toISOString(),
+          new Date(at.getTime() + SESSION_HOURS * 3600_000).toISOString(),
+        ],
+      );
+      return { token, session: { staff: toStaff(row), csrf } };
+    },
+
+    async session(token: string | undefined): Promise<Session | undefined> {
+      if (!token) return undefined;
+      const row = await db.get<Row & { csrf: string; expires_at: string }>(
+        `SELECT s.*, ss.csrf, ss.expires_at FROM staff_sessions ss JOIN staff s ON s.id = ss.staff_id WHERE ss.token_hash = ?`,
+        [sha256(token)],
+      );
+      if (!row || row.disabled || row.expires_at <= now().toISOString()) return undefined;
+      return { staff: toStaff(row), csrf: row.csrf };
+    },
+
+    async logout(token: string | undefined) {
+      if (token) await db.run("DELETE FROM staff_sessions WHERE token_hash = ?", [sha256(token)]);
+    },
+
+    async list(): Promise<StaffMember[]> {
+      const rows = await db.all<Row>("SELECT * FROM staff WHERE disabled = 0 ORDER BY role, username");
+      return rows.map(toStaff);
+    },
+  };
+}
+
+export type StaffDirectory = ReturnType<typeof createStaffDirectory>;

@@ -1,0 +1,758 @@
+/**
+ * Crisis-risk detector: every citizen message passes here before anything else.
+ *
+ * Two parts, combined by a fixed rule (see `combine` below):
+ * - a reviewed lexicon (intents/data/crisis-lexicon.json) that guarantees recall on known phrasings and carries the
+ *   context rules keyword matching gets wrong: negation, hyperbole/idioms, third parties, news/fiction, obfuscation;
+ * - a small softmax model over character n-grams (intents/linear-model.ts), trained at load time from
+ *   intents/data/crisis-training.json, that catches paraphrases the lexicon lacks and grades distress vs none.
+ *
+ * Missing a crisis is the worst failure, so the model may raise a level (only when confident) but never lower a
+ * lexicon hit; only the explicit negation / hyperbole / news rules of the lexicon can discard a hit.
+ *
+ * Nothing here is shown to citizens: reasons are short English codes for staff, patterns stay server-side.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { projectPath } from "../bot/paths.js";
+import { type LinearModel, trainSoftmax } from "./linear-model.js";
+
+export type RiskLevel = "none" | "distress" | "high" | "imminent";
+
+export interface RiskAssessment {
+  level: RiskLevel;
+  /** Who is at risk: the writer, or someone else they tell us about (friend, child, news). */
+  subject: "self" | "other";
+  /** True when the text only reports news/fiction about strangers: not a case to hand off. */
+  reportOnly: boolean;
+  /** Short English reason codes for staff, e.g. "lexicon:suicide-ideation", "negated:自杀", "hyperbole:累死", "model:0.83". */
+  reasons: string[];
+  /** 0..1, monotone with level, for sorting and raising priority. */
+  score: number;
+}
+
+export interface CrisisDetector {
+  assess(normalisedText: string): RiskAssessment;
+}
+
+export const DEFAULT_LEXICON_PATH = projectPath("intents", "data", "crisis-lexicon.json");
+export const DEFAULT_TRAINING_PATH = projectPath("intents", "data", "crisis-training.json");
+
+const LEVELS: readonly RiskLevel[] = ["none", "distress", "high", "imminent"];
+const RANK: Record<RiskLevel, number> = { none: 0, distress: 1, high: 2, imminent: 3 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lexicon schema (zod 4). Patterns are JavaScript regex sources without capturing groups: the detector wraps each
+// group in one capturing group of a combined regex to learn which group matched.
+
+function captureCount(source: string): number {
+  return (new RegExp(`(?:${source})|`).exec("") ?? []).length - 1;
+}
+
+const patternSource = z
+  .string()
+  .min(1)
+  .superRefine((source, ctx) => {
+    let ok = true;
+    try {
+      if (captureCount(source) !== 0) {
+        ctx.addIssue({ code: "custom", message: `pattern has capturing groups (use (?:...)): ${source}` });
+        ok = false;
+      }
+    } catch (e) {
+      ctx.addIssue({
+        code: "custom",
+        message: `pattern does not compile: ${source}: ${(e as Error).message}`,
+      });
+      ok = false;
+    }
+    if (ok && new RegExp(`^(?:${source})$`).test("")) {
+      ctx.addIssue({ code: "custom", message: `pattern matches the empty string: ${source}` });
+    }
+  });
+
+const groupId = z.string().regex(/^[a-z][a-z0-9-]*$/, "ids are lower-case kebab-case");
+const comment = z.string().min(20, "say why the group exists, what it catches and what it must not");
+
+const cueGroup = z.object({ id: groupId, comment, patterns: z.array(patternSource).min(1) });
+
+export const CrisisLexiconSchema = z.object({
+  version: z.string().min(1),
+  comment: z.string(),
+  risk: z
+    .array(
+      z.object({
+        id: groupId,
+        comment,
+        level: z.enum(["distress", "high", "imminent"]),
+        patterns: z.array(patternSource).min(1),
+      }),
+    )
+    .min(1),
+  neutral: z.array(
+    z.object({
+      id: groupId,
+      comment,
+      /** Prefix of the reason code when this group masks a span, e.g. "hyperbole". */
+      reason: groupId,
+      patterns: z.array(patternSource).min(1),
+    }),
+  ),
+  cues: z.object({
+    negationBefore: cueGroup.refine((g) => g.patterns.every((p) => p.endsWith("$")), {
+      error: "negationBefore patterns are tested on the text before a hit and must end with $",
+    }),
+    negationAfter: cueGroup.refine((g) => g.patterns.every((p) => p.startsWith("^")), {
+      error: "negationAfter patterns are tested on the text after a hit and must start with ^",
+    }),
+    pastBefore: cueGroup.refine((g) => g.patterns.every((p) => p.endsWith("$")), {
+      error: "pastBefore patterns must end with $",
+    }),
+    pastAfter: cueGroup,
+    escalation: cueGroup,
+    report: cueGroup,
+    reportingVerb: cueGroup,
+    selfMention: cueGroup,
+    knownMention: cueGroup,
+    pronounMention: cueGroup,
+    strangerMention: cueGroup,
+    objectMarker: cueGroup,
+  }),
+  obfuscation: z.object({
+    comment: z.string(),
+    emoji: z.record(z.string(), z.string()),
+    map: z.array(
+      z.object({ pattern: patternSource, replace: z.string().min(1), comment: z.string().optional() }),
+    ),
+  }),
+});
+
+export type CrisisLexicon = z.infer<typeof CrisisLexiconSchema>;
+
+export function loadCrisisLexicon(path: string = DEFAULT_LEXICON_PATH): CrisisLexicon {
+  return CrisisLexiconSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canonical text: what every pattern and the model see.
+
+const BOUNDARY_COMMA = 0xff0c; // ，
+const BOUNDARY_STOP = 0x3002; // 。
+const BOUNDARY_QUESTION = 0xff1f; // ？
+/** Filler for masked spans: the canonicaliser drops "_", so it can never come from the citizen's text. */
+const MASK = "_";
+/** Filler for negated or past hits, same reason ("~" becomes a comma in canonical text). */
+const MASK_NEGATED = "~";
+/**
+ * In the model's input a masked span becomes one marker character (Ⓜ for hyperbole/idiom/service, Ⓝ for a
+ * negated hit), so the model learns "我想Ⓜ" (我想跳槽) or "从来没想过Ⓝ" as what they are instead of seeing a
+ * bare "我想". Both sit in the symbol range the canonicaliser turns into commas, so citizens cannot type them.
+ */
+const MARK_NEUTRAL = "\u24c2";
+const MARK_NEGATED = "\u24c3";
+
+const isBoundary = (c: number): boolean =>
+  c === BOUNDARY_COMMA || c === BOUNDARY_STOP || c === BOUNDARY_QUESTION;
+
+function isWordChar(c: number): boolean {
+  return (
+    (c >= 0x4e00 && c <= 0x9fff) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x3400 && c <= 0x4dbf) ||
+    (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0x1800 && c <= 0x18af) ||
+    (c >= 0x3040 && c <= 0x30ff) ||
+    (c >= 0xac00 && c <= 0xd7af) ||
+    (c >= 0xc0 && c < 0x2000) ||
+    c === 0x24c2 ||
+    c === 0x24c3
+  );
+}
+
+/**
+ * One pass over the text: keeps letters and digits, drops spaces and in-word separators (so 自 杀, 自.杀, z s and
+ * 不-想-活 read as words), folds clause punctuation into ，。？, maps meaningful emoji (💊 → 药) and turns the rest of
+ * the emoji into a comma. Writes into a reused buffer to avoid per-character string building.
+ */
+class Canonicaliser {
+  private buf = new Uint16Array(256);
+  constructor(private readonly emoji: ReadonlyMap<number, string>) {}
+
+  run(text: string): string {
+    const len = text.length;
+    if (this.buf.length < len * 2 + 8) this.buf = new Uint16Array(len * 2 + 8);
+    const buf = this.buf;
+    let n = 0;
+    let pending = 0; // boundary to emit before the next word character: 0 none, else its code
+    const strength = (b: number) =>
+      b === BOUNDARY_QUESTION ? 3 : b === BOUNDARY_STOP ? 2 : b === BOUNDARY_COMMA ? 1 : 0;
+    const setPending = (b: number) => {
+      if (strength(b) > strength(pending)) pending = b;
+    };
+    const emit = (c: number) => {
+      if (pending !== 0) {
+        if (n > 0) buf[n++] = pending;
+        pending = 0;
+      }
+      buf[n++] = c;
+    };
+    for (let i = 0; i < len; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 0x41 && c <= 0x5a) c += 32;
+      if ((isWordChar(c) && c !== 0x24c2 && c !== 0x24c3) || c === 0x300a || c === 0x300b) {
+        emit(c);
+      } else if (c === 0x2e) {
+        // One dot inside a word is a separator (自.杀); two or more are an ellipsis.
+        if (text.charCodeAt(i + 1) === 0x2e) {
+          while (text.charCodeAt(i + 1) === 0x2e) i++;
+          setPending(BOUNDARY_COMMA);
+        }
+      } else if (c === 0x3002 || c === 0x21 || c === 0xff01 || c === 0x3b || c === 0xff1b || c === 0x0a) {
+        setPending(BOUNDARY_STOP);
+      } else if (c === 0x3f || c === 0xff1f) {
+        setPending(BOUNDARY_QUESTION);
+      } else if (
+        c === 0x2c ||
+        c === 0xff0c ||
+        c === 0x3001 ||
+        c === 0x3a ||
+        c === 0xff1a ||
+        c === 0x2026 ||
+        c === 0x7e ||
+        c === 0xff5e
+      ) {
+        setPending(BOUNDARY_COMMA);
+      } else if ((c >= 0xd800 && c <= 0xdbff) || (c >= 0x2000 && c <= 0x2bff)) {
+        const cp = text.codePointAt(i) ?? c;
+        if (cp > 0xffff) i++;
+        const mapped = this.emoji.get(cp);
+        if (mapped !== undefined) for (let j = 0; j < mapped.length; j++) emit(mapped.charCodeAt(j));
+        else setPending(BOUNDARY_COMMA);
+      }
+      // anything else (spaces, - * _ / | quotes, brackets, variation selectors) is dropped
+    }
+    let out = "";
+    for (let i = 0; i < n; i += 4096) {
+      out += String.fromCharCode.apply(null, buf.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compiled lexicon
+
+interface RiskGroupInfo {
+  id: string;
+  level: RiskLevel;
+}
+
+type MentionKind = "self" | "known" | "stranger" | "pronoun";
+
+interface Compiled {
+  canonicaliser: Canonicaliser;
+  obfuscation: RegExp | null;
+  obfuscationReplace: string[];
+  neutral: RegExp | null;
+  neutralReasons: string[];
+  risk: RegExp;
+  riskGroups: RiskGroupInfo[];
+  negationBefore: RegExp;
+  negationAfter: RegExp;
+  pastBefore: RegExp;
+  pastAfter: RegExp;
+  escalation: RegExp;
+  report: RegExp;
+  reportingVerb: RegExp;
+  /** (stranger)|(known)|(pronoun)|(self), behind the object-marker lookbehind. */
+  mention: RegExp;
+}
+
+/** Order of the mention regex's groups: strangers first, so that 有个大学生 is not read as a known 学生. */
+const MENTION_KINDS: readonly MentionKind[] = ["stranger", "known", "pronoun", "self"];
+
+const alt = (patterns: readonly string[]): string => patterns.map((p) => `(?:${p})`).join("|");
+
+function compile(lexicon: CrisisLexicon): Compiled {
+  const emoji = new Map<number, string>();
+  for (const [k, v] of Object.entries(lexicon.obfuscation.emoji)) emoji.set(k.codePointAt(0) ?? 0, v);
+  // Risk groups are tried most severe first, so that at one position the more specific reading wins.
+  const riskGroups = [...lexicon.risk].sort((a, b) => RANK[b.level] - RANK[a.level]);
+  const cues = lexicon.cues;
+  const obj = alt(cues.objectMarker.patterns);
+  return {
+    canonicaliser: new Canonicaliser(emoji),
+    obfuscation:
+      lexicon.obfuscation.map.length > 0
+        ? new RegExp(lexicon.obfuscation.map.map((e) => `(${e.pattern})`).join("|"), "g")
+        : null,
+    obfuscationReplace: lexicon.obfuscation.map.map((e) => e.replace),
+    neutral:
+      lexicon.neutral.length > 0
+        ? new RegExp(lexicon.neutral.map((g) => `(${alt(g.patterns)})`).join("|"), "g")
+        : null,
+    neutralReasons: lexicon.neutral.map((g) => g.reason),
+    risk: new RegExp(riskGroups.map((g) => `(${alt(g.patterns)})`).join("|"), "g"),
+    riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level })),
+    negationBefore: new RegExp(alt(cues.negationBefore.patterns)),
+    negationAfter: new RegExp(alt(cues.negationAfter.patterns)),
+    pastBefore: new RegExp(alt(cues.pastBefore.patterns)),
+    pastAfter: new RegExp(alt(cues.pastAfter.patterns)),
+    escalation: new RegExp(alt(cues.escalation.patterns)),
+    report: new RegExp(alt(cues.report.patterns)),
+    reportingVerb: new RegExp(alt(cues.reportingVerb.patterns)),
+    mention: new RegExp(
+      `(?<!${obj})(?:(${alt(cues.strangerMention.patterns)})|(${alt(cues.knownMention.patterns)})|(${alt(
+        cues.pronounMention.patterns,
+      )})|(${alt(cues.selfMention.patterns)}))`,
+      "g",
+    ),
+  };
+}
+
+/** Index of the first defined capture group (1-based), or 0. */
+function groupOf(m: RegExpExecArray | readonly unknown[], count: number): number {
+  for (let i = 1; i <= count; i++) if (m[i] !== undefined) return i;
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text preparation shared by assessment and training, so the model sees exactly what it was trained on.
+
+interface Hit {
+  group: RiskGroupInfo;
+  start: number;
+  end: number;
+  text: string;
+}
+
+interface Prepared {
+  /** Canonical text with neutral spans (hyperbole, idioms, service terms) masked. */
+  text: string;
+  /** Same, with negated hits masked too: what the model sees. */
+  modelText: string;
+  hits: Hit[];
+  negated: boolean[];
+  reasons: string[];
+}
+
+function clip(s: string): string {
+  return s.length > 12 ? `${s.slice(0, 12)}…` : s;
+}
+
+function clauseStart(text: string, pos: number): number {
+  let i = pos - 1;
+  while (i >= 0 && !isBoundary(text.charCodeAt(i))) i--;
+  return i + 1;
+}
+
+function sentenceStart(text: string, pos: number): number {
+  let i = pos - 1;
+  while (i >= 0) {
+    const c = text.charCodeAt(i);
+    if (c === BOUNDARY_STOP || c === BOUNDARY_QUESTION) break;
+    i--;
+  }
+  return i + 1;
+}
+
+function clauseEnd(text: string, pos: number): number {
+  let i = pos;
+  while (i < text.length && !isBoundary(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function prepare(c: Compiled, normalisedText: string): Prepared {
+  const reasons: string[] = [];
+  let text = c.canonicaliser.run(normalisedText);
+  if (c.obfuscation) {
+    const re = c.obfuscation;
+    const n = c.obfuscationReplace.length;
+    text = text.replace(re, (match: string, ...groups: unknown[]) => {
+      const replacement = c.obfuscationReplace[groupOf([match, ...groups], n) - 1] ?? match;
+      reasons.push(`obfuscation:${clip(match)}`);
+      return replacement;
+    });
+  }
+  if (c.neutral) {
+    const n = c.neutralReasons.length;
+    text = text.replace(c.neutral, (match: string, ...groups: unknown[]) => {
+      reasons.push(`${c.neutralReasons[groupOf([match, ...groups], n) - 1] ?? "neutral"}:${clip(match)}`);
+      return MASK.repeat(match.length);
+    });
+  }
+  const hits: Hit[] = [];
+  const re = c.risk;
+  const groups = c.riskGroups.length;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const group = c.riskGroups[groupOf(m, groups) - 1];
+    if (group) hits.push({ group, start: m.index, end: m.index + m[0].length, text: m[0] });
+    // Restart one character later, not after the match, so overlapping phrases of other groups are seen too.
+    re.lastIndex = m.index + 1;
+  }
+  const negated = hits.map((h) => isNegated(c, text, h));
+  return { text, modelText: modelInput(text, hits, negated), hits, negated, reasons };
+}
+
+/** The model's view: masked spans collapsed into marker characters, negated hits marked too. */
+function modelInput(text: string, hits: readonly Hit[], negated: readonly boolean[]): string {
+  let out = text;
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i];
+    if (h && negated[i])
+      out = out.slice(0, h.start) + MASK_NEGATED.repeat(h.end - h.start) + out.slice(h.end);
+  }
+  if (out.includes(MASK)) out = out.replace(/_+/g, MARK_NEUTRAL);
+  if (out.includes(MASK_NEGATED)) out = out.replace(/~+/g, MARK_NEGATED);
+  return out;
+}
+
+/** The features the model sees for a normalised text (also what training uses). */
+export function crisisModelFeatures(normalisedText: string, lexicon?: CrisisLexicon): string[] {
+  return crisisFeatures(prepare(compiledFor(lexicon ?? defaultLexicon()), normalisedText).modelText);
+}
+
+function isNegated(c: Compiled, text: string, h: Hit): boolean {
+  const before = text.slice(Math.max(clauseStart(text, h.start), h.start - 16), h.start);
+  if (before.length > 0 && c.negationBefore.test(before)) return true;
+  return c.negationAfter.test(text.slice(h.end, h.end + 14));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Features for the learned model: character 1-2-grams inside runs of word characters (masks and punctuation break
+// runs). Distinct features only, as trainSoftmax expects.
+
+const MAX_N = 2;
+
+export function crisisFeatures(modelText: string): string[] {
+  const seen = new Set<string>();
+  forEachNgram(modelText, (f) => seen.add(f));
+  return [...seen];
+}
+
+function forEachNgram(text: string, visit: (f: string) => void): void {
+  const len = text.length;
+  let runStart = 0;
+  for (let i = 0; i <= len; i++) {
+    if (i < len && isWordChar(text.charCodeAt(i))) continue;
+    for (let s = runStart; s < i; s++) {
+      const maxEnd = Math.min(i, s + MAX_N);
+      for (let e = s + 1; e <= maxEnd; e++) visit(text.slice(s, e));
+    }
+    runStart = i + 1;
+  }
+}
+
+/**
+ * The trained LinearModel evaluated without its per-call allocations (Sets, arrays, sort): same weights, same
+ * L2 scaling over distinct features (known or not), same result. `predict` of linear-model.ts costs several µs
+ * per message; the detector's budget for everything is 20 µs.
+ */
+class FastScorer {
+  private readonly index = new Map<string, number>();
+  private readonly weights: Float64Array;
+  private readonly k: number;
+  private readonly bias: number;
+  private readonly seen = new Set<string>();
+  private readonly sums: Float64Array;
+  /** Position of each RiskLevel in the model's label order. */
+  readonly slot: Record<RiskLevel, number>;
+
+  constructor(model: LinearModel) {
+    const json = model.toJSON();
+    this.k = json.labels.length;
+    this.weights = Float64Array.from(json.weights);
+    json.vocab.forEach((f, i) => this.index.set(f, i * this.k));
+    this.bias = json.vocab.length * this.k;
+    this.sums = new Float64Array(this.k);
+    const slot = (l: RiskLevel) => json.labels.indexOf(l);
+    this.slot = {
+      none: slot("none"),
+      distress: slot("distress"),
+      high: slot("high"),
+      imminent: slot("imminent"),
+    };
+    if (this.slot.none < 0 || this.slot.distress < 0 || this.slot.high < 0) {
+      throw new Error(
+        `crisis model labels must include none, distress and high; got ${json.labels.join(", ")}`,
+      );
+    }
+  }
+
+  /** Fills `out` (length k) with probabilities in the model's label order. */
+  score(text: string, out: Float64Array): void {
+    const { seen, sums, weights, index, k } = this;
+    seen.clear();
+    sums.fill(0);
+    forEachNgram(text, (f) => {
+      if (seen.has(f)) return;
+      seen.add(f);
+      const row = index.get(f);
+      if (row !== undefined) for (let j = 0; j < k; j++) sums[j] = (sums[j] ?? 0) + (weights[row + j] ?? 0);
+    });
+    const scale = 1 / Math.sqrt(seen.size || 1);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < k; j++) {
+      const v = (weights[this.bias + j] ?? 0) + (sums[j] ?? 0) * scale;
+      out[j] = v;
+      if (v > max) max = v;
+    }
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp((out[j] ?? 0) - max);
+      out[j] = e;
+      total += e;
+    }
+    for (let j = 0; j < k; j++) out[j] = (out[j] ?? 0) / total;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Training
+
+const TrainingSchema = z.object({
+  version: z.string(),
+  examples: z.array(
+    z.object({ text: z.string().min(1), label: z.enum(["none", "distress", "high", "imminent"]) }),
+  ),
+});
+export type CrisisTrainingSet = z.infer<typeof TrainingSchema>;
+
+export function loadCrisisTraining(path: string = DEFAULT_TRAINING_PATH): CrisisTrainingSet {
+  return TrainingSchema.parse(JSON.parse(readFileSync(path, "utf8")));
+}
+
+/**
+ * Trains the model at load time (about 100-150 ms for ~700 examples on this machine) rather than shipping a cached
+ * weights file: the training file and the lexicon are the reviewed sources, and a cache could silently drift from
+ * either (the model is trained on lexicon-prepared text: masks and negations applied). The result is
+ * deterministic (seeded shuffling), and the default model is trained once per process.
+ */
+export function trainCrisisModel(
+  options: { lexicon?: CrisisLexicon; training?: CrisisTrainingSet } = {},
+): LinearModel {
+  const c = compiledFor(options.lexicon ?? defaultLexicon());
+  const training = options.training ?? loadCrisisTraining();
+  // Training texts are hand-written in Simplified Chinese, so lower-casing is all the normaliser would do to them;
+  // prepare() then applies exactly what assess() applies.
+  const examples = training.examples.map((e) => ({
+    features: crisisFeatures(prepare(c, e.text.toLowerCase()).modelText),
+    label: e.label,
+  }));
+  return trainSoftmax(examples, { epochs: 10, learningRate: 0.5, l2: 1e-4, seed: 7 });
+}
+
+let cachedLexicon: CrisisLexicon | undefined;
+const compiledCache = new WeakMap<CrisisLexicon, Compiled>();
+function compiledFor(lexicon: CrisisLexicon): Compiled {
+  let c = compiledCache.get(lexicon);
+  if (!c) {
+    c = compile(lexicon);
+    compiledCache.set(lexicon, c);
+  }
+  return c;
+}
+let cachedModel: LinearModel | undefined;
+const defaultLexicon = (): CrisisLexicon => {
+  cachedLexicon ??= loadCrisisLexicon();
+  return cachedLexicon;
+};
+const defaultModel = (): LinearModel => {
+  cachedModel ??= trainCrisisModel({ lexicon: defaultLexicon() });
+  return cachedModel;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Combination rule
+
+/** Model alone: none → distress when P(distress or worse) reaches this. */
+const MODEL_DISTRESS = 0.75;
+/** Model raising a lexicon distress to high: P(high or imminent) must reach this. */
+const MODEL_HIGH_OVER_DISTRESS = 0.75;
+/** Model raising to high with no lexicon signal at all: stricter. */
+const MODEL_HIGH_ALONE = 0.9;
+
+export function createCrisisDetector(
+  options: { lexicon?: CrisisLexicon; model?: LinearModel } = {},
+): CrisisDetector {
+  const lexicon = options.lexicon ? CrisisLexiconSchema.parse(options.lexicon) : defaultLexicon();
+  const c = compile(lexicon);
+  const model = options.model ?? (options.lexicon ? trainCrisisModel({ lexicon }) : defaultModel());
+  const scorer = new FastScorer(model);
+  const probs = new Float64Array(model.labels.length);
+  const slot = scorer.slot;
+
+  /** Every person mention in the text, in order (few and short: only computed when there is a hit). */
+  const mentionsOf = (text: string): RegExpExecArray[] => {
+    const re = c.mention;
+    const out: RegExpExecArray[] = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      out.push(m);
+      if (m[0].length === 0) re.lastIndex++;
+    }
+    return out;
+  };
+
+  /**
+   * Who a phrase at `pos` is about: the last person mentioned before it in the same clause; or in an earlier
+   * clause when a reporting verb follows that person (我女儿…说活着没意思), or when that person's clause in the same
+   * sentence is a description rather than a finished event (老婆带孩子回娘家了，这几天… → the writer again) and
+   * the writer has not appeared since.
+   * No mention at all is "implicit": the writer, as Chinese drops the subject.
+   */
+  const subjectOf = (
+    text: string,
+    mentions: readonly RegExpExecArray[],
+    pos: number,
+  ): { kind: MentionKind | "implicit"; who: string } => {
+    let last: RegExpExecArray | undefined;
+    for (const m of mentions) {
+      if (m.index + m[0].length > pos) break;
+      last = m;
+    }
+    if (!last) return { kind: "implicit", who: "" };
+    const kind = MENTION_KINDS[groupOf(last, 4) - 1] ?? "self";
+    const who = last[0];
+    if (last.index >= clauseStart(text, pos)) return { kind, who };
+    const between = text.slice(last.index + who.length, pos);
+    if (c.reportingVerb.test(between)) return { kind, who };
+    // The writer shows up again, even as an object (家里人都不理解我，…): the topic is the writer.
+    if (kind !== "self" && /[我俺]/.test(between)) return { kind: "implicit", who: "" };
+    if (last.index >= sentenceStart(text, pos)) {
+      const end = clauseEnd(text, last.index);
+      if (text.charCodeAt(end - 1) !== 0x4e86 /* 了 */) return { kind, who };
+    }
+    return { kind: "implicit", who: "" };
+  };
+
+  const isOther = (kind: MentionKind | "implicit") =>
+    kind === "known" || kind === "stranger" || kind === "pronoun";
+
+  return {
+    assess(normalisedText: string): RiskAssessment {
+      const p = prepare(c, normalisedText);
+      const { text, hits, negated, reasons } = p;
+      let modelText = p.modelText;
+
+      let lexRank = 0;
+      let topSelf = false;
+      let topOther = false;
+      let counted = 0;
+      let reported = 0;
+      /** A hit was discarded or lowered by an explicit rule (negation, news report, past and recovered). */
+      let ruled = negated.includes(true);
+      let mentions: RegExpExecArray[] | undefined;
+      let hasReportCue: boolean | undefined;
+      let hasKnown: boolean | undefined;
+      const lexReasons = new Set<string>();
+      const lowered: Hit[] = [];
+      for (let i = 0; i < hits.length; i++) {
+        const h = hits[i];
+        if (!h) continue;
+        if (negated[i]) {
+          reasons.push(`negated:${clip(h.text)}`);
+          continue;
+        }
+        let rank = RANK[h.group.level];
+        let subject: { kind: MentionKind | "implicit"; who: string } = { kind: "implicit", who: "" };
+        if (rank >= RANK.high) {
+          mentions ??= mentionsOf(text);
+          subject = subjectOf(text, mentions, h.start);
+          hasReportCue ??= c.report.test(text);
+          if (hasReportCue && subject.kind !== "self" && subject.kind !== "known") {
+            hasKnown ??= mentions.some((m) => m[2] !== undefined);
+            const lead = text.slice(Math.max(clauseStart(text, h.start), h.start - 3), h.start);
+            const desire = /[想要]|打算|准备/.test(lead) || /^[想要]/.test(h.text);
+            if (!hasKnown && !(subject.kind === "implicit" && desire)) {
+              reported++;
+              ruled = true;
+              reasons.push(`report:${c.report.exec(text)?.[0] ?? ""}(${clip(h.text)})`);
+              continue;
+            }
+          }
+          const past = text.slice(Math.max(sentenceStart(text, h.start), h.start - 20), h.start);
+          if (c.pastBefore.test(past) && c.pastAfter.test(text.slice(h.end))) {
+            reasons.push(`past:${clip(h.text)}`);
+            rank = RANK.distress;
+            ruled = true;
+            lowered.push(h);
+          }
+        }
+        counted++;
+        lexReasons.add(`lexicon:${h.group.id}`);
+        if (rank > lexRank) {
+          lexRank = rank;
+          topSelf = false;
+          topOther = false;
+        }
+        if (rank === lexRank && rank >= RANK.high) {
+          if (isOther(subject.kind)) {
+            if (!topOther) reasons.push(`third-party:${subject.who}`);
+            topOther = true;
+          } else topSelf = true;
+        }
+      }
+      for (const r of lexReasons) reasons.push(r);
+      if (lowered.length > 0) {
+        // The model must not see a hit the past rule lowered, as it must not see a negated one.
+        modelText = modelInput(text, [...hits, ...lowered], [...negated, ...lowered.map(() => true)]);
+      }
+
+      // A counted high hit plus a time, place or means cue anywhere in the message is imminent.
+      if (lexRank === RANK.high) {
+        const esc = c.escalation.exec(modelText);
+        if (esc) {
+          lexRank = RANK.imminent;
+          reasons.push(`escalated:${esc[0]}`);
+        }
+      }
+
+      // Learned model: may raise, never lower; after an explicit rule fired and nothing high is left, at most distress.
+      scorer.score(modelText, probs);
+      const pNone = probs[slot.none] ?? 0;
+      const pHigh = (probs[slot.high] ?? 0) + (slot.imminent >= 0 ? (probs[slot.imminent] ?? 0) : 0);
+      const pDistressUp = 1 - pNone;
+      let modelRank = 0;
+      if (pHigh >= (lexRank >= RANK.distress ? MODEL_HIGH_OVER_DISTRESS : MODEL_HIGH_ALONE))
+        modelRank = RANK.high;
+      else if (pDistressUp >= MODEL_DISTRESS) modelRank = RANK.distress;
+      const reportOnly = reported > 0 && lexRank < RANK.high;
+      if (ruled && lexRank < RANK.high) modelRank = Math.min(modelRank, RANK.distress);
+      let rank = lexRank;
+      if (modelRank > rank) {
+        rank = modelRank;
+        reasons.push(
+          `model:${LEVELS[modelRank]}:${(modelRank === RANK.high ? pHigh : pDistressUp).toFixed(2)}`,
+        );
+      } else if (pDistressUp >= 0.5) {
+        reasons.push(
+          `model:${pHigh >= 0.5 ? "high" : "distress"}:${(pHigh >= 0.5 ? pHigh : pDistressUp).toFixed(2)}`,
+        );
+      }
+
+      let subject: "self" | "other" = "self";
+      if (reportOnly) subject = "other";
+      else if (rank >= RANK.high && lexRank === rank) subject = topOther && !topSelf ? "other" : "self";
+      else if (rank >= RANK.distress) {
+        mentions ??= mentionsOf(text);
+        const s = subjectOf(text, mentions, text.length);
+        if (isOther(s.kind)) subject = "other";
+      }
+
+      // Score: level band plus the model's confidence in the next level up, so it is monotone with level.
+      const within =
+        rank === RANK.none
+          ? pDistressUp
+          : rank === RANK.distress
+            ? pHigh
+            : slot.imminent >= 0
+              ? (probs[slot.imminent] ?? 0)
+              : pHigh;
+      const score = (rank + Math.min(Math.max(within, 0), 1) * 0.999) / 4;
+      return { level: LEVELS[rank] ?? "none", subject, reportOnly, reasons, score };
+    },
+  };
+}

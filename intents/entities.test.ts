@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { mask } from "../bot/logger.js";
+import { createEntityExtractor, isValidIdNumber, parseChineseNumber } from "./entities.js";
+import { loadPlaces } from "./places.js";
+
+const extract = createEntityExtractor(loadPlaces());
+
+describe("entities", () => {
+  it("validates ID numbers by their checksum", () => {
+    expect(isValidIdNumber("11010519491231002X")).toBe(true);
+    expect(isValidIdNumber("110105194912310021")).toBe(false);
+  });
+  it("finds a checksum-valid ID number and ignores a mistyped one", () => {
+    const e = extract("我的身份证号11010519491231002x，另一个110105194912310021");
+    expect(e.idNumbers).toEqual(["11010519491231002X"]);
+  });
+  it("finds mobile and landline numbers", () => {
+    expect(extract("电话 138-0471-1234 或 0471-6661234").phones).toEqual(["13804711234", "04716661234"]);
+  });
+  it("resolves a county to its league and keeps the more precise place", () => {
+    const e = extract("我在鄂尔多斯市准格尔旗的嘎查");
+    expect(e.places).toEqual([{ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }]);
+    expect(extract("锡盟这边").places[0]?.league).toBe("锡林郭勒盟");
+  });
+  it("does not take a short alias inside another word when the words are known", () => {
+    expect(extract("我想去多伦多旅游", ["我", "想", "去", "多伦多", "旅游"]).places).toEqual([]);
+  });
+  it("reads money in digits and Chinese numerals", () => {
+    expect(parseChineseNumber("三万五千")).toBe(35000);
+    expect(extract("欠了我3万元，还有两千块").money.map((m) => m.yuan)).toEqual([30000, 2000]);
+  });
+  it("finds dates and case numbers", () => {
+    const e = extract("2026年3月5日提交的sw-2026-000123");
+    expect(e.dates).toContain("2026年3月5日");
+    expect(e.caseNumbers).toEqual(["SW-2026-000123"]);
+  });
+  it("masks ID and phone numbers for logs", () => {
+    const masked = mask("身份证11010519491231002X 电话13804711234");
+    expect(masked).not.toContain("11010519491231002X");
+    expect(masked).not.toContain("13804711234");
+    expect(masked).toContain("110*************2X");
+  });
+});

@@ -1,0 +1,110 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { textFeatures } from "./features.js";
+import { type LinearModel, loadSoftmax, type SerializedModel, trainSoftmax } from "./linear-model.js";
+import type { Segmenter } from "./segmenter.js";
+import type { TrainingSet } from "./training-set.js";
+
+export interface IntentResult {
+  intent: string;
+  confidence: number;
+  /** The runner-up, for "did you mean A or B?". */
+  second?: { intent: string; confidence: number };
+  /** Two intents too close to call: ask the citizen which one. */
+  ambiguous: boolean;
+  /** Below the threshold, or no known words at all: do not act on `intent`. */
+  uncertain: boolean;
+  /** Probability of any label (0 for unknown labels), for combining with retrieval. */
+  probabilityOf(label: string): number;
+}
+
+export interface ClassifierOptions {
+  /** Minimum probability to act on the top intent. */
+  threshold?: number;
+  /** If the top two are closer than this, the result is ambiguous. */
+  margin?: number;
+  /**
+   * Folder for the trained model, keyed by a hash of the training set and these settings: training takes about
+   * half a second, loading the cached model a few milliseconds, and start-up must stay under 1.5 s.
+   */
+  cacheDir?: string;
+  /** The message normaliser, applied to training examples so they look like the messages classified later. */
+  normalise?: (raw: string) => string;
+}
+
+/** Bump when features or training change, so that stale cached models are not reused. */
+const MODEL_VERSION = "features-w-b2/softmax-adagrad/e10-lr0.4-l2e-4";
+const TRAIN = { epochs: 10, learningRate: 0.4, l2: 1e-4 } as const;
+
+function trainOrLoad(
+  segmenter: Segmenter,
+  training: TrainingSet,
+  cacheDir: string | undefined,
+  normalise: (raw: string) => string,
+): LinearModel {
+  const hash = createHash("sha256")
+    .update(MODEL_VERSION)
+    .update(JSON.stringify(training))
+    .digest("hex")
+    .slice(0, 16);
+  const file = cacheDir ? join(cacheDir, `intent-model-${hash}.json`) : undefined;
+  if (file && existsSync(file)) {
+    try {
+      return loadSoftmax(JSON.parse(readFileSync(file, "utf8")) as SerializedModel);
+    } catch {
+      // A truncated or foreign file: retrain and overwrite it.
+    }
+  }
+  const examples = training.intents.flatMap((i) =>
+    i.examples.map((raw) => {
+      const text = normalise(raw);
+      return { features: textFeatures(segmenter.cut(text), text), label: i.name };
+    }),
+  );
+  const model = trainSoftmax(examples, TRAIN);
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    // Write then rename: parallel test processes or two servers never read a half-written model.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(model.toJSON()));
+    renameSync(tmp, file);
+  }
+  return model;
+}
+
+export interface IntentClassifier {
+  readonly version: string;
+  readonly labels: readonly string[];
+  /** `words` is the segmenter's output for `text`, cut once per message by the caller. */
+  classify(text: string, words: readonly string[]): IntentResult;
+}
+
+export function createIntentClassifier(
+  segmenter: Segmenter,
+  training: TrainingSet,
+  { threshold = 0.4, margin = 0.12, cacheDir, normalise = (s) => s.toLowerCase() }: ClassifierOptions = {},
+): IntentClassifier {
+  const model = trainOrLoad(segmenter, training, cacheDir, normalise);
+  return {
+    version: training.version,
+    labels: model.labels,
+    classify(text, words) {
+      const features = textFeatures(words, text);
+      const ranked = model.predict(features);
+      const top = ranked[0] ?? { label: "out_of_scope", probability: 0 };
+      const runner = ranked[1];
+      const unknown = model.known(features) === 0;
+      const probabilityOf = (label: string) =>
+        unknown ? 0 : (ranked.find((r) => r.label === label)?.probability ?? 0);
+      return {
+        probabilityOf,
+        intent: unknown ? "out_of_scope" : top.label,
+        confidence: unknown ? 0 : top.probability,
+        second: runner ? { intent: runner.label, confidence: runner.probability } : undefined,
+        ambiguous: !unknown && runner !== undefined && top.probability - runner.probability < margin,
+        uncertain: unknown || top.probability < threshold,
+      };
+    },
+  };
+}

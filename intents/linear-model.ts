@@ -1,0 +1,172 @@
+/**
+ * A small multinomial logistic-regression (softmax) model over sparse binary features.
+ *
+ * We ship this beside natural's classifiers because natural's Bayes prediction cost grows with the vocabulary and
+ * its logistic regression trains too slowly for start-up training (see README "Why our own linear model").
+ * Features are strings (words, character n-grams); each example's feature vector is L2-normalised so that long
+ * messages do not dominate.
+ */
+
+export interface Scored {
+  label: string;
+  probability: number;
+}
+
+export interface LinearModel {
+  readonly labels: readonly string[];
+  /** Probabilities for every label, best first. */
+  predict(features: readonly string[]): Scored[];
+  /** Number of features the model knows among those given: 0 means the text is entirely unfamiliar. */
+  known(features: readonly string[]): number;
+  toJSON(): SerializedModel;
+}
+
+export interface SerializedModel {
+  kind: "softmax-v1";
+  labels: string[];
+  vocab: string[];
+  /** Row-major [vocab.length + 1][labels.length]; the last row is the bias. */
+  weights: number[];
+}
+
+export interface TrainingExample {
+  features: readonly string[];
+  label: string;
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  learningRate?: number;
+  l2?: number;
+  /** Deterministic shuffling so that a model trained twice on the same data is the same model. */
+  seed?: number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function build(labels: string[], vocab: string[], weights: Float32Array): LinearModel {
+  const index = new Map<string, number>();
+  for (const [i, f] of vocab.entries()) index.set(f, i);
+  const k = labels.length;
+  const biasRow = vocab.length * k;
+  const logits = new Float64Array(k);
+
+  const indicesOf = (features: readonly string[]): number[] => {
+    const seen = new Set<number>();
+    for (const f of features) {
+      const i = index.get(f);
+      if (i !== undefined) seen.add(i);
+    }
+    return [...seen];
+  };
+
+  return {
+    labels,
+    known: (features) => indicesOf(features).length,
+    predict(features) {
+      const idx = indicesOf(features);
+      // Normalise over all distinct features, known or not: unknown words dilute confidence, as they should.
+      const distinct = new Set(features).size || 1;
+      const scale = 1 / Math.sqrt(distinct);
+      for (let j = 0; j < k; j++) logits[j] = weights[biasRow + j] ?? 0;
+      for (const i of idx) {
+        const row = i * k;
+        for (let j = 0; j < k; j++) logits[j] = (logits[j] ?? 0) + (weights[row + j] ?? 0) * scale;
+      }
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < k; j++) max = Math.max(max, logits[j] ?? 0);
+      let sum = 0;
+      const out: Scored[] = [];
+      for (let j = 0; j < k; j++) {
+        const e = Math.exp((logits[j] ?? 0) - max);
+        sum += e;
+        out.push({ label: labels[j] ?? "", probability: e });
+      }
+      for (const s of out) s.probability /= sum;
+      return out.sort((a, b) => b.probability - a.probability);
+    },
+    toJSON: () => ({
+      kind: "softmax-v1",
+      labels: [...labels],
+      vocab: [...vocab],
+      weights: Array.from(weights),
+    }),
+  };
+}
+
+export function trainSoftmax(examples: readonly TrainingExample[], options: TrainOptions = {}): LinearModel {
+  const { epochs = 30, learningRate = 0.5, l2 = 1e-5, seed = 42 } = options;
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const vocabIndex = new Map<string, number>();
+  const rows = examples.map((e) => {
+    const ids = new Set<number>();
+    for (const f of e.features) {
+      let i = vocabIndex.get(f);
+      if (i === undefined) {
+        i = vocabIndex.size;
+        vocabIndex.set(f, i);
+      }
+      ids.add(i);
+    }
+    const distinct = new Set(e.features).size || 1;
+    return { ids: [...ids], scale: 1 / Math.sqrt(distinct), y: labelIndex.get(e.label) ?? 0 };
+  });
+  const k = labels.length;
+  const v = vocabIndex.size;
+  const w = new Float32Array((v + 1) * k);
+  // Adagrad keeps rare but decisive words (e.g. "仲裁") from being drowned by frequent ones.
+  const g2 = new Float32Array((v + 1) * k).fill(1e-8);
+  const biasRow = v * k;
+  const rand = mulberry32(seed);
+  const order = rows.map((_, i) => i);
+  const logits = new Float64Array(k);
+
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+    }
+    for (const r of order) {
+      const row = rows[r];
+      if (!row) continue;
+      for (let j = 0; j < k; j++) logits[j] = w[biasRow + j] ?? 0;
+      for (const f of row.ids)
+        for (let j = 0; j < k; j++) logits[j] = (logits[j] ?? 0) + (w[f * k + j] ?? 0) * row.scale;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < k; j++) max = Math.max(max, logits[j] ?? 0);
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        logits[j] = Math.exp((logits[j] ?? 0) - max);
+        sum += logits[j] ?? 0;
+      }
+      for (let j = 0; j < k; j++) {
+        const grad = (logits[j] ?? 0) / sum - (j === row.y ? 1 : 0);
+        const update = (idx: number, x: number) => {
+          const gi = grad * x + l2 * (w[idx] ?? 0);
+          g2[idx] = (g2[idx] ?? 0) + gi * gi;
+          w[idx] = (w[idx] ?? 0) - (learningRate * gi) / Math.sqrt(g2[idx] ?? 1);
+        };
+        update(biasRow + j, 1);
+        for (const f of row.ids) update(f * k + j, row.scale);
+      }
+    }
+  }
+  return build(labels, [...vocabIndex.keys()], w);
+}
+
+export function loadSoftmax(data: SerializedModel): LinearModel {
+  if (data.kind !== "softmax-v1" || data.weights.length !== (data.vocab.length + 1) * data.labels.length) {
+    throw new Error("linear model file is not a softmax-v1 model or its weights do not match its shape");
+  }
+  return build(data.labels, data.vocab, Float32Array.from(data.weights));
+}

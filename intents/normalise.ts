@@ -1,0 +1,70 @@
+import { Converter } from "opencc-js/t2cn";
+
+export interface Normalised {
+  /** The text as the citizen sent it, kept for the log and the transcript. */
+  original: string;
+  /** Simplified, half-width, single-spaced, control characters removed, lower-cased Latin. */
+  text: string;
+  /** True when the text contains Mongolian script (U+1800–U+18AF). */
+  hasMongolian: boolean;
+  /** Share of letters that are CJK ideographs (0..1); low values mean we probably cannot read it. */
+  cjkRatio: number;
+}
+
+export type Normaliser = (raw: string) => Normalised;
+
+// C0/C1 controls, zero-width and bidi marks: invisible characters that break matching and can hide content.
+const INVISIBLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+const MONGOLIAN = /[\u1800-\u18af]/;
+const CJK = /\p{Script=Han}/u;
+const LETTER = /\p{L}/u;
+
+function toHalfWidth(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c === 0x3000) out += " ";
+    else if (c >= 0xff01 && c <= 0xff5e) out += String.fromCodePoint(c - 0xfee0);
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * Builds the normaliser once: the traditional→simplified converter is costly per call (about 5 µs), so we
+ * only run it on texts that contain at least one character it would change.
+ */
+export function createNormaliser(): Normaliser {
+  const t2s = Converter({ from: "t", to: "cn" });
+  const traditional = new Set<string>();
+  for (let c = 0x4e00; c <= 0x9fff; c++) {
+    const ch = String.fromCharCode(c);
+    if (t2s(ch) !== ch) traditional.add(ch);
+  }
+  const needsConversion = (s: string): boolean => {
+    for (const ch of s) if (traditional.has(ch)) return true;
+    return false;
+  };
+
+  return (raw: string): Normalised => {
+    let text = toHalfWidth(raw.normalize("NFKC")).replace(INVISIBLE, "");
+    if (needsConversion(text)) text = t2s(text);
+    text = text.replace(/\s+/g, " ").trim().toLowerCase();
+    let letters = 0;
+    let cjk = 0;
+    for (const ch of text) {
+      if (LETTER.test(ch)) {
+        letters++;
+        if (CJK.test(ch)) cjk++;
+      }
+    }
+    return {
+      original: raw,
+      text,
+      hasMongolian: MONGOLIAN.test(raw),
+      cjkRatio: letters === 0 ? 0 : cjk / letters,
+    };
+  };
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { projectPath } from "../bot/paths.js";
+
+export const META_INTENTS = [
+  "greeting",
+  "thanks",
+  "goodbye",
+  "ask_human",
+  "case_status",
+  "complaint",
+  "subscribe",
+  "unsubscribe",
+  "help",
+  "out_of_scope",
+] as const;
+export type MetaIntent = (typeof META_INTENTS)[number];
+
+const TrainingFile = z.object({
+  version: z.string(),
+  intents: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z_]+$/),
+        description: z.string(),
+        examples: z.array(z.string().min(1)).min(40),
+      }),
+    )
+    .min(25),
+});
+export type TrainingSet = z.infer<typeof TrainingFile>;
+
+export const DEFAULT_TRAINING_SET = projectPath("intents", "data", "intents.json");
+
+export function loadTrainingSet(path: string = DEFAULT_TRAINING_SET): TrainingSet {
+  return TrainingFile.parse(JSON.parse(readFileSync(path, "utf8")));
+}
+
+/** Every fifth example of each intent is held out, so the split is stable across runs and edits elsewhere. */
+export function splitHoldout(set: TrainingSet): {
+  train: TrainingSet;
+  heldOut: { text: string; label: string }[];
+} {
+  const heldOut: { text: string; label: string }[] = [];
+  const intents = set.intents.map((i) => ({
+    ...i,
+    examples: i.examples.filter((text, n) => {
+      if (n % 5 === 4) {
+        heldOut.push({ text, label: i.name });
+        return false;
+      }
+      return true;
+    }),
+  }));
+  return { train: { ...set, intents }, heldOut };
+}

@@ -1,0 +1,95 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import sqlite3 from "sqlite3";
+import { AppError } from "../bot/app-error.js";
+import { migrate } from "./migrations.js";
+
+export type Param = string | number | bigint | null | Buffer;
+
+export interface RunResult {
+  changes: number;
+  lastID: number;
+}
+
+export interface Queryable {
+  run(sql: string, params?: readonly Param[]): Promise<RunResult>;
+  get<T>(sql: string, params?: readonly Param[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: readonly Param[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly path: string;
+  exec(sql: string): Promise<void>;
+  /**
+   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT. One connection serves the whole process, so transactions are
+   * queued here: interleaving two would silently merge them.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+function wrap(raw: sqlite3.Database): Queryable & { exec(sql: string): Promise<void> } {
+  return {
+    run: (sql, params = []) =>
+      new Promise((resolve, reject) => {
+        raw.run(sql, params as Param[], function (this: sqlite3.RunResult, err: Error | null) {
+          if (err) reject(err);
+          else resolve({ changes: this.changes, lastID: this.lastID });
+        });
+      }),
+    get: <T>(sql: string, params: readonly Param[] = []) =>
+      new Promise<T | undefined>((resolve, reject) => {
+        raw.get(sql, params as Param[], (err: Error | null, row: T | undefined) =>
+          err ? reject(err) : resolve(row),
+        );
+      }),
+    all: <T>(sql: string, params: readonly Param[] = []) =>
+      new Promise<T[]>((resolve, reject) => {
+        raw.all(sql, params as Param[], (err: Error | null, rows: T[]) =>
+          err ? reject(err) : resolve(rows),
+        );
+      }),
+    exec: (sql) => new Promise((resolve, reject) => raw.exec(sql, (err) => (err ? reject(err) : resolve()))),
+  };
+}
+
+export async function openDatabase(path: string): Promise<Db> {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const db = new sqlite3.Database(path, (err) =>
+      err ? reject(new AppError("unavailable", `cannot open database ${path}`, { cause: err })) : resolve(db),
+    );
+  });
+  raw.configure("busyTimeout", 5000);
+  const q = wrap(raw);
+  // WAL + NORMAL: a committed turn survives a process crash; only an OS crash can lose the last commits.
+  await q.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+  await migrate(q);
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => {
+    const next = queue.then(async () => {
+      await q.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn(q);
+        await q.exec("COMMIT");
+        return result;
+      } catch (e) {
+        await q.exec("ROLLBACK").catch(() => undefined);
+        throw e;
+      }
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    path,
+    ...q,
+    transaction,
+    close: async () => {
+      await queue;
+      await new Promise<void>((resolve, reject) => raw.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}

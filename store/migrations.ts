@@ -1,0 +1,144 @@
+import type { Queryable } from "./db.js";
+
+/**
+ * Versioned, append-only: never edit a migration that has shipped, add the next one. The version lives in
+ * PRAGMA user_version so that a database knows what it holds without a side table.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "conversations and event log",
+    sql: `
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        external_user TEXT,
+        mode TEXT NOT NULL DEFAULT 'bot' CHECK (mode IN ('bot', 'waiting', 'human')),
+        risk TEXT NOT NULL DEFAULT 'none',
+        state TEXT NOT NULL DEFAULT '{}',
+        subscribed INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX events_by_conversation ON events(conversation_id, id);
+      -- The log is append-only: history a counselor or auditor relies on must not be rewritten.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      -- One row per delivered platform message: a redelivery finds its turn here instead of running again.
+      CREATE TABLE inbound_keys (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        first_event_id INTEGER NOT NULL,
+        last_event_id INTEGER NOT NULL,
+        PRIMARY KEY (channel, external_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    name: "staff, cases, audit",
+    sql: `
+      CREATE TABLE staff (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('counselor', 'supervisor', 'department', 'admin')),
+        department TEXT,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      );
+      -- Weekly recurring shifts in China Standard Time; minutes since midnight, end exclusive, may cross midnight.
+      CREATE TABLE shifts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        staff_id INTEGER NOT NULL REFERENCES staff(id),
+        weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+        start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+        end_minute INTEGER NOT NULL CHECK (end_minute BETWEEN 1 AND 1440)
+      );
+      CREATE INDEX shifts_by_day ON shifts(weekday);
+      CREATE TABLE staff_sessions (
+        token_hash TEXT PRIMARY KEY,
+        staff_id INTEGER NOT NULL REFERENCES staff(id),
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('crisis', 'distress', 'human')),
+        risk TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT 'self',
+        priority INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        holder_id INTEGER REFERENCES staff(id),
+        transfer_to INTEGER REFERENCES staff(id),
+        first_message TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        claimed_at TEXT,
+        resolved_at TEXT,
+        escalate_at TEXT,
+        escalations INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT,
+        follow_up TEXT,
+        updated_at TEXT NOT NULL
+      );
+      -- At most one open case per conversation: further messages join it.
+      CREATE UNIQUE INDEX cases_one_open ON cases(conversation_id)
+        WHERE state IN ('waiting', 'claimed', 'active', 'transferred');
+      CREATE INDEX cases_queue ON cases(state, priority DESC, opened_at);
+      CREATE INDEX cases_due ON cases(escalate_at) WHERE escalate_at IS NOT NULL;
+      CREATE INDEX cases_by_holder ON cases(holder_id, state);
+      CREATE TABLE case_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        payload TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX case_events_by_case ON case_events(case_id, id);
+      CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
+      CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
+      -- Who saw what: PIPL treats mental-health data as sensitive personal information.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        staff_id INTEGER REFERENCES staff(id),
+        username TEXT NOT NULL,
+        action TEXT NOT NULL,
+        case_id TEXT,
+        conversation_id TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    `,
+  },
+];
+
+export async function migrate(db: Queryable & { exec(sql: string): Promise<void> }): Promise<void> {
+  const row = await db.get<{ user_version: number }>("PRAGMA user_version");
+  const current = row?.user_version ?? 0;
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    try {
+      await db.exec(`BEGIN IMMEDIATE; ${m.sql}; PRAGMA user_version = ${m.version}; COMMIT;`);
+    } catch (e) {
+      await db.exec("ROLLBACK").catch(() => undefined);
+      throw new Error(`migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}

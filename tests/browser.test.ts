@@ -1,0 +1,167 @@
+import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServer } from "../bot/server.js";
+import { testAssistant } from "./helpers.js";
+
+/**
+ * The two web pages driven in a real browser (Debian's Chromium, through playwright-core) against the real
+ * server: the citizen chat and the staff console, including a crisis handed to a counselor end to end.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const TIMEOUT = 60_000;
+
+let a: Awaited<ReturnType<typeof testAssistant>>;
+let app: FastifyInstance;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+  a = await testAssistant();
+  await a.staff.add({
+    username: "counselor1",
+    password: "correct horse 1",
+    role: "counselor",
+    displayName: "小王",
+    shifts: ["mon-sun 00:00-24:00"],
+  });
+  app = await buildServer(a);
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}, TIMEOUT);
+
+afterAll(async () => {
+  // The browser first: its open event streams would otherwise keep the server from closing.
+  await browser?.close();
+  app?.server.closeAllConnections();
+  await app?.close();
+  await a?.cleanup();
+}, TIMEOUT);
+
+/** Sends a message on the citizen page and waits until the server has answered it. */
+async function citizenSays(page: Page, text: string) {
+  await page.locator("#t").fill(text);
+  const answered = page.waitForResponse(
+    (r) => r.url().endsWith("/api/chat") && r.request().method() === "POST",
+  );
+  await page.getByRole("button", { name: "发送" }).click();
+  expect((await answered).status()).toBe(200);
+  await expect.poll(() => page.locator(".msg.citizen.pending").count()).toBe(0);
+}
+
+describe("web pages in a browser", () => {
+  it(
+    "web chat: answers a policy question with its legal basis and keeps the conversation across a reload",
+    async () => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${base}/`);
+        const question = "申请劳动仲裁需要什么材料";
+        await citizenSays(page, question);
+        await page.locator(".msg.bot", { hasText: "依据" }).first().waitFor();
+
+        await page.reload();
+        await page.locator(".msg.citizen", { hasText: question }).waitFor();
+        await page.locator(".msg.bot", { hasText: "依据" }).first().waitFor();
+        // Restored from the server, not re-sent: one question, and no welcome message in front of it.
+        expect(await page.locator(".msg.citizen").count()).toBe(1);
+        expect(await page.locator(".msg").first().textContent()).toBe(question);
+      } finally {
+        await context.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "crisis: the counselor sees the case live, claims it and replies; the bot stays silent meanwhile",
+    async () => {
+      const staffCtx = await browser.newContext();
+      const citizenCtx = await browser.newContext();
+      try {
+        // The counselor is on duty before the crisis arrives, so the case must appear live.
+        const console_ = await staffCtx.newPage();
+        await console_.goto(`${base}/console`);
+        await console_.locator("#lu").fill("counselor1");
+        await console_.locator("#lp").fill("correct horse 1");
+        await console_.getByRole("button", { name: "登录" }).click();
+        await console_.locator("#queue .sec").first().waitFor();
+        expect(await console_.locator("#queue .case").count()).toBe(0);
+
+        const citizen = await citizenCtx.newPage();
+        await citizen.goto(`${base}/`);
+        await citizen.locator(".msg.bot").first().waitFor();
+        const crisis = "我不想活了，药都准备好了";
+        await citizenSays(citizen, crisis);
+        await citizen.locator(".msg.bot", { hasText: "12356" }).first().waitFor();
+        const botBubbles = await citizen.locator(".msg.bot").count();
+
+        // The queue updates over the event stream: red, on top, marked imminent, with an audible page.
+        await console_.locator("#queue .case", { hasText: crisis }).waitFor();
+        const row = console_.locator("#queue .case").first();
+        expect(await row.locator(".first").textContent()).toBe(crisis);
+        expect(await row.getAttribute("class")).toContain("r-imminent");
+        expect(await row.locator(".tag").first().textContent()).toBe("紧急");
+        expect(await row.locator(".wait").textContent()).toMatch(/^\d{2,}:\d{2}$/);
+        await expect
+          .poll(() => console_.evaluate(() => Number(document.body.dataset.beeps ?? 0)))
+          .toBeGreaterThan(0);
+
+        await row.getByRole("button", { name: "认领" }).click();
+        await console_.locator("#fReply").waitFor();
+        // The citizen's message carries the detector's mark in the transcript.
+        await console_.locator("#transcript .m.citizen.rk-imminent", { hasText: crisis }).waitFor();
+        await console_.locator("#timeline li", { hasText: "认领 · counselor1" }).waitFor();
+
+        const staffText = "我是值班咨询师小王，我在这里陪你。你现在安全吗？";
+        await console_.locator("#tReply").fill(staffText);
+        await console_.locator("#fReply").getByRole("button", { name: "发送" }).click();
+        await console_.locator("#transcript .m.staff", { hasText: staffText }).waitFor();
+
+        // Pushed to the citizen's open page, no reload; no bot message came in between.
+        await citizen.locator(".msg.staff", { hasText: staffText }).waitFor();
+        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles);
+        expect(await citizen.locator(".msg.staff").count()).toBe(1);
+
+        // While the counselor holds the case, the citizen's next message gets no bot reply ...
+        const next = "谢谢你陪我说话，我现在在家里";
+        await citizenSays(citizen, next);
+        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles);
+        expect(await citizen.locator(".msg.staff").count()).toBe(1);
+        // ... and shows up in the counselor's open case view.
+        await console_.locator("#transcript .m.citizen", { hasText: next }).waitFor();
+        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles);
+      } finally {
+        await citizenCtx.close();
+        await staffCtx.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it("the console refuses anonymous access", async () => {
+    const queue = await fetch(`${base}/console/api/queue`);
+    expect(queue.status).toBe(401);
+    expect(((await queue.json()) as { message: string }).message).toBeTruthy();
+    const page = await fetch(`${base}/console`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("工作人员登录");
+  });
+});

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { InboundMessage } from "../bot/reply.js";
+import { testAssistant } from "./helpers.js";
+
+type T = Awaited<ReturnType<typeof testAssistant>>;
+let a: T;
+afterEach(async () => a?.cleanup());
+
+const msg = (text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({
+  channel: "web",
+  conversationId: "c-1",
+  text,
+  ...extra,
+});
+
+describe("engine", () => {
+  it("answers a policy question with its citation and where to get binding help", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("申请劳动仲裁的时效是多长时间"));
+    const reply = r.replies[0];
+    expect(reply?.kind).toBe("answer");
+    expect(reply?.text).toContain("依据：《");
+    expect(reply?.text).toContain("12348");
+    expect(reply?.citations?.length).toBeGreaterThan(0);
+  });
+
+  it("understands traditional characters the same way", async () => {
+    a = await testAssistant();
+    const simp = await a.engine.handleMessage(msg("拖欠农民工工资找哪个部门投诉", { conversationId: "s" }));
+    const trad = await a.engine.handleMessage(msg("拖欠農民工工資找哪個部門投訴", { conversationId: "t" }));
+    expect(trad.replies[0]?.answerId).toBeDefined();
+    expect(trad.replies[0]?.answerId).toBe(simp.replies[0]?.answerId);
+  });
+
+  it("puts crisis first: hotlines in the same turn, no FAQ answer, and a case for a counselor", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("征地补偿一直不给，我真的不想活了"));
+    expect(r.risk === "high" || r.risk === "imminent").toBe(true);
+    expect(r.replies.some((x) => x.kind === "answer")).toBe(false);
+    const text = r.replies.map((x) => x.text).join("\n");
+    for (const hotline of ["12356", "110", "120"]) expect(text).toContain(hotline);
+    expect(text).toContain("安全");
+    const queue = await a.handoff.queue({
+      id: 0,
+      username: "sup",
+      displayName: "sup",
+      role: "supervisor",
+      department: null,
+    });
+    expect(queue).toHaveLength(1);
+    expect(queue[0]?.kind).toBe("crisis");
+  });
+
+  it("words a third party at risk differently from the writer at risk", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("我朋友刚才说她不想活了，怎么办"));
+    expect(r.replies[0]?.kind).toBe("crisis");
+    expect(r.replies[0]?.text).toContain("TA");
+  });
+
+  it("offers support and a counselor at distress, never an FAQ answer in that turn", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("最近压力好大，天天失眠，好焦虑"));
+    expect(r.risk).toBe("distress");
+    expect(r.replies[0]?.kind).toBe("distress");
+    expect(r.replies[0]?.text).toContain("12356");
+    const yes = await a.engine.handleMessage(msg("好的"));
+    expect(yes.replies.map((x) => x.kind)).toContain("handoff");
+  });
+
+  it("answers a redelivered message once: the same replies, no second event", async () => {
+    a = await testAssistant();
+    const first = await a.engine.handleMessage(msg("我想订阅普法内容", { messageId: "m-1" }));
+    const again = await a.engine.handleMessage(msg("我想订阅普法内容", { messageId: "m-1" }));
+    expect(again.duplicate).toBe(true);
+    expect(again.replies).toEqual(first.replies);
+    const inbound = (await a.conversations.events("c-1")).filter((e) => e.type === "inbound");
+    expect(inbound).toHaveLength(1);
+  });
+
+  it("says honestly that it cannot read Mongolian script, in both languages", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("ᠰᠠᠶᠢᠨ ᠪᠠᠶᠢᠨ᠎ᠠ ᠤᠤ ᠲᠠ ᠨᠠᠳᠠ ᠳᠤ ᠲᠤᠰᠠᠯᠠᠵᠤ ᠴᠢᠳᠠᠬᠤ ᠤᠤ"));
+    expect(r.replies[0]?.kind).toBe("unreadable");
+    expect(r.replies[0]?.text).toMatch(/[\u1800-\u18af]/);
+    expect(r.replies[0]?.text).toContain("中文");
+  });
+
+  it("does not answer an unrelated question confidently", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("今天呼和浩特的天气怎么样，要不要穿羽绒服"));
+    expect(r.replies[0]?.kind).not.toBe("answer");
+    expect(r.replies[0]?.buttons?.some((b) => b.payload === "转人工")).toBe(true);
+  });
+
+  it("refuses empty, oversized and binary text without storing anything", async () => {
+    a = await testAssistant();
+    await expect(a.engine.handleMessage(msg("   "))).rejects.toMatchObject({ code: "bad_input" });
+    await expect(a.engine.handleMessage(msg("长".repeat(5000)))).rejects.toMatchObject({ code: "too_large" });
+    await expect(a.engine.handleMessage(msg("a\u0000b"))).rejects.toMatchObject({ code: "bad_input" });
+    expect(await a.conversations.get("c-1")).toBeUndefined();
+  });
+
+  it("keeps the conversation and subscription across a restart of the process", async () => {
+    a = await testAssistant();
+    await a.engine.handleMessage(msg("订阅"));
+    const dir = a.dir;
+    await a.close();
+    const b = await testAssistant({ dir });
+    const r = await b.engine.handleMessage(msg("订阅"));
+    expect(r.replies[0]?.kind).toBe("subscription");
+    expect(r.replies[0]?.text).toContain("已经订阅");
+    const transcript = await b.conversations.transcript("c-1");
+    expect(transcript.filter((e) => e.type === "inbound")).toHaveLength(2);
+    a = b;
+  });
+
+  it("serves two quick messages of one conversation in order", async () => {
+    a = await testAssistant();
+    const [x, y] = await Promise.all([
+      a.engine.handleMessage(msg("订阅")),
+      a.engine.handleMessage(msg("订阅")),
+    ]);
+    expect(x.replies[0]?.text).toContain("已订阅");
+    expect(y.replies[0]?.text).toContain("已经订阅");
+  });
+});

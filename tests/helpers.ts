@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Assistant,
+  type AssistantConfig,
+  buildNlu,
+  createAssistant,
+  type NluBundle,
+} from "../bot/assistant.js";
+import { createLogger } from "../bot/logger.js";
+
+let shared: NluBundle | undefined;
+/** Building the NLU costs about a second; one per test file (each file runs in its own process). */
+export function sharedNlu(): NluBundle {
+  shared ??= buildNlu();
+  return shared;
+}
+
+export function tempDir(prefix = "shouwang-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function testAssistant(
+  overrides: Partial<AssistantConfig> & { dir?: string } = {},
+): Promise<Assistant & { dir: string; cleanup: () => Promise<void> }> {
+  const tmp = overrides.dir ? { dir: overrides.dir, cleanup: () => undefined } : tempDir();
+  const assistant = await createAssistant({
+    dbPath: join(tmp.dir, "test.db"),
+    logger: createLogger({ level: "silent" }),
+    nlu: sharedNlu(),
+    ...overrides,
+  });
+  return {
+    ...assistant,
+    dir: tmp.dir,
+    cleanup: async () => {
+      await assistant.close();
+      tmp.cleanup();
+    },
+  };
+}
