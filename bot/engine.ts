@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { RiskLevel } from "../intents/crisis-detector.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationStore, NewEvent } from "../store/conversations.js";
@@ -27,7 +28,7 @@ export interface HandoffPort {
   /** Runs inside the transaction for every message of a conversation that has an open case. */
   join(
     tx: Queryable,
-    req: { conversationId: string; text: string; risk: RiskLevel; eventId: number; at: string },
+    req: { conversationId: string; text: string; risk: RiskLevel; at: string },
   ): Promise<void>;
   /** After commit: page staff, push to live consoles. Failures here must not undo the stored turn. */
   afterCommit(conversationId: string): void;
@@ -79,33 +80,26 @@ export function validateText(text: unknown): string {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { nlu, conversations, db, logger, handoff } = deps;
-  const transaction = db.transaction;
   const now = deps.now ?? (() => new Date());
   const withLock = keyedMutex();
 
-  const replayed = async (inbound: InboundMessage, first: number, last: number): Promise<TurnResult> => {
-    const events = await conversations.eventsBetween(db, inbound.conversationId, first, last);
-    const replies = events.filter((e) => e.type === "reply").map((e) => e.payload as Reply);
-    const nluEvent = events.find((e) => e.type === "understood")?.payload as
+  const replay = async (conversationId: string, turnId: string): Promise<TurnResult> => {
+    const events = await conversations.turnEvents(turnId);
+    const understood = events.find((e) => e.type === "understood")?.payload as
       | { risk?: RiskLevel; intent?: string }
       | undefined;
     return {
-      conversationId: inbound.conversationId,
-      replies,
+      conversationId,
+      replies: events.filter((e) => e.type === "reply").map((e) => e.payload as Reply),
       duplicate: true,
-      risk: nluEvent?.risk ?? "none",
-      intent: nluEvent?.intent ?? "unknown",
+      risk: understood?.risk ?? "none",
+      intent: understood?.intent ?? "unknown",
     };
   };
 
   const turn = async (inbound: InboundMessage): Promise<TurnResult> => {
     const at = now().toISOString();
-    if (inbound.messageId) {
-      const seen = await conversations.findDelivery(db, inbound.channel, inbound.messageId);
-      if (seen) return replayed(inbound, seen.first_event_id, seen.last_event_id);
-    }
-    const existing = await conversations.get(inbound.conversationId);
-    const conv: Conversation = existing ?? {
+    const conv: Conversation = (await conversations.get(inbound.conversationId)) ?? {
       id: inbound.conversationId,
       channel: inbound.channel,
       externalUser: inbound.externalUserId ?? null,
@@ -124,114 +118,120 @@ export function createEngine(deps: EngineDeps): Engine {
 
     const u = nlu.understand(text);
     const decision = decide(conv, u);
+    const replies = [...decision.replies];
+    if (decision.statusQuery) {
+      const status = handoff ? await handoff.status(conv.id, decision.statusQuery.caseNumber) : undefined;
+      replies.push({ kind: "status", text: status ?? messages.statusNone });
+    }
+    let subscribed = conv.subscribed;
+    if (decision.subscribe !== undefined) {
+      replies.push({ kind: "subscription", text: subscriptionText(conv.subscribed, decision.subscribe) });
+      subscribed = decision.subscribe;
+    }
 
-    const result = await transaction(async (tx) => {
-      await conversations.ensure(
-        tx,
-        { id: conv.id, channel: inbound.channel, externalUser: inbound.externalUserId },
-        at,
-      );
-      const inboundIds = await conversations.append(
-        tx,
-        conv.id,
-        [
-          { type: "inbound", actor: "citizen", payload: { text: inbound.text, channel: inbound.channel } },
-          {
-            type: "understood",
-            actor: "bot",
-            payload: {
-              risk: u.risk.level,
-              subject: u.risk.subject,
-              reasons: u.risk.reasons,
-              intent: u.intent.intent,
-              confidence: round(u.intent.confidence),
-              answerId: u.answer?.entry.id,
-              places: u.entities.places,
-            },
-          },
-        ],
-        at,
-      );
-      const replies = [...decision.replies];
-      let mode = conv.mode;
-      if (conv.mode !== "bot" && handoff) {
-        await handoff.join(tx, {
-          conversationId: conv.id,
-          text: inbound.text,
+    const turnId = randomUUID();
+    const inboundEvents: NewEvent[] = [
+      { type: "inbound", actor: "citizen", payload: { text: inbound.text, channel: inbound.channel } },
+      {
+        type: "understood",
+        actor: "bot",
+        payload: {
           risk: u.risk.level,
-          eventId: inboundIds.first,
+          subject: u.risk.subject,
+          reasons: u.risk.reasons,
+          intent: u.intent.intent,
+          confidence: round(u.intent.confidence),
+          answerId: u.answer?.entry.id,
+          places: u.entities.places,
+        },
+      },
+    ];
+    const next: Conversation = {
+      ...conv,
+      state: decision.state,
+      subscribed,
+      risk: maxRisk(conv.risk, u.risk.level),
+    };
+    const delivery = inbound.messageId
+      ? { channel: inbound.channel, externalId: inbound.messageId }
+      : undefined;
+    const write = (events: NewEvent[], conversation: Conversation, keepMode = false) =>
+      conversations.turnStatements({ conversation, turn: turnId, at, events, delivery, keepMode });
+    const asEvents = (rs: readonly Reply[]): NewEvent[] =>
+      rs.map((r) => ({ type: "reply", actor: "bot", payload: r }));
+    const result = (rs: Reply[]): TurnResult => ({
+      conversationId: conv.id,
+      replies: rs,
+      duplicate: false,
+      risk: u.risk.level,
+      intent: u.intent.intent,
+    });
+
+    if (!handoff || (conv.mode === "bot" && !decision.handoff)) {
+      // The common path: nothing else to coordinate, so the whole turn is one INSERT script, one round trip.
+      try {
+        await db.script(write([...inboundEvents, ...asEvents(replies)], next));
+      } catch (e) {
+        conversations.forget(conv.id);
+        if (delivery && isUniqueViolation(e)) {
+          const seen = await conversations.findDelivery(delivery.channel, delivery.externalId);
+          if (seen) return replay(seen.conversationId, seen.turn);
+        }
+        throw e;
+      }
+      conversations.remember(next);
+      return result(replies);
+    }
+
+    // A handoff is involved: cases are read and written in the same transaction as the turn.
+    if (delivery) {
+      const seen = await conversations.findDelivery(delivery.channel, delivery.externalId);
+      if (seen) return replay(seen.conversationId, seen.turn);
+    }
+    conversations.forget(conv.id);
+    const done = await db.transaction(async (tx) => {
+      // A first message may already be a crisis: the conversation row must exist before a case refers to it.
+      const [ensure] = conversations.turnStatements({ conversation: next, turn: turnId, at, events: [], keepMode: true });
+      if (ensure) await tx.run(ensure.sql, ensure.params);
+      if (conv.mode !== "bot") {
+        await handoff.join(tx, { conversationId: conv.id, text: inbound.text, risk: u.risk.level, at });
+      }
+      let mode = conv.mode;
+      if (decision.handoff) {
+        const outcome = await handoff.request(tx, {
+          ...decision.handoff,
+          conversationId: conv.id,
+          channel: inbound.channel,
+          text: inbound.text,
           at,
         });
-      }
-      if (decision.handoff) {
-        if (handoff) {
-          const outcome = await handoff.request(tx, {
-            ...decision.handoff,
-            conversationId: conv.id,
-            channel: inbound.channel,
-            text: inbound.text,
-            at,
+        if (mode === "bot") mode = "waiting";
+        if (decision.handoff.reason !== "crisis") {
+          replies.push({
+            kind: "handoff",
+            text: outcome.paged > 0 ? messages.handoffPending : messages.noOneOnDuty,
           });
-          if (mode === "bot") mode = "waiting";
-          if (decision.handoff.reason !== "crisis") {
-            replies.push({
-              kind: "handoff",
-              text: outcome.paged > 0 ? messages.handoffPending : messages.noOneOnDuty,
-            });
-          } else if (outcome.paged === 0 && outcome.created) {
-            replies.push({ kind: "handoff", text: messages.noOneOnDutyCrisis });
-          }
-        } else if (decision.handoff.reason !== "crisis") {
-          replies.push({ kind: "handoff", text: messages.handoffUnavailable });
+        } else if (outcome.paged === 0 && outcome.created) {
+          replies.push({ kind: "handoff", text: messages.noOneOnDutyCrisis });
         }
       }
-      if (decision.statusQuery) {
-        const status = handoff ? await handoff.status(conv.id, decision.statusQuery.caseNumber) : undefined;
-        replies.push({ kind: "status", text: status ?? messages.statusNone });
+      for (const st of write(
+        [...inboundEvents, ...asEvents(replies)],
+        { ...next, mode },
+        mode === conv.mode,
+      )) {
+        await tx.run(st.sql, st.params);
       }
-      let subscribed = conv.subscribed;
-      if (decision.subscribe !== undefined) {
-        const text = decision.subscribe
-          ? conv.subscribed
-            ? messages.alreadySubscribed
-            : messages.subscribed
-          : conv.subscribed
-            ? messages.unsubscribed
-            : messages.notSubscribed;
-        subscribed = decision.subscribe;
-        replies.push({ kind: "subscription", text });
-      }
-      const replyEvents: NewEvent[] = replies.map((r) => ({ type: "reply", actor: "bot", payload: r }));
-      const replyIds =
-        replyEvents.length > 0 ? await conversations.append(tx, conv.id, replyEvents, at) : inboundIds;
-      await conversations.update(
-        tx,
-        conv.id,
-        { mode, state: decision.state, subscribed, risk: maxRisk(conv.risk, u.risk.level) },
-        at,
-      );
-      if (inbound.messageId) {
-        await conversations.recordDelivery(tx, inbound.channel, inbound.messageId, conv.id, {
-          first: inboundIds.first,
-          last: replyIds.last,
-        });
-      }
-      return {
-        conversationId: conv.id,
-        replies,
-        duplicate: false,
-        risk: u.risk.level,
-        intent: u.intent.intent,
-      };
+      return result(replies);
     });
-    if (handoff && (decision.handoff || conv.mode !== "bot")) handoff.afterCommit(conv.id);
-    if (result.risk === "high" || result.risk === "imminent") {
+    handoff.afterCommit(conv.id);
+    if (done.risk === "high" || done.risk === "imminent") {
       logger.warn(
-        { conversationId: conv.id, risk: result.risk, reasons: u.risk.reasons },
+        { conversationId: conv.id, risk: done.risk, reasons: u.risk.reasons },
         "crisis risk detected",
       );
     }
-    return result;
+    return done;
   };
 
   return {
@@ -244,6 +244,15 @@ export function createEngine(deps: EngineDeps): Engine {
       return withLock(inbound.conversationId, () => turn({ ...inbound, text }));
     },
   };
+}
+
+function subscriptionText(was: boolean, wants: boolean): string {
+  if (wants) return was ? messages.alreadySubscribed : messages.subscribed;
+  return was ? messages.unsubscribed : messages.notSubscribed;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message);
 }
 
 const RISK_ORDER: readonly string[] = ["none", "distress", "high", "imminent"];

@@ -15,7 +15,7 @@ describe("case state machine", () => {
     expect(nextState("waiting", "abandon")).toBe("abandoned");
   });
   it("rejects illegal transitions with an error", () => {
-    expect(() => nextState("closed", "claim")).toThrow(/closed case cannot claim/);
+    expect(() => nextState("closed", "claim")).toThrow(/closed，不能执行 claim/);
     expect(() => nextState("waiting", "start")).toThrow();
     expect(canTransition("resolved", "claim")).toBe(false);
   });

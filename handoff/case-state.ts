@@ -35,7 +35,7 @@ const TRANSITIONS: Record<CaseState, Partial<Record<CaseAction, CaseState>>> = {
 
 export function nextState(from: CaseState, action: CaseAction): CaseState {
   const to = TRANSITIONS[from][action];
-  if (!to) throw new AppError("illegal_transition", `a ${from} case cannot ${action}`);
+  if (!to) throw new AppError("illegal_transition", `个案当前状态为 ${from}，不能执行 ${action}`);
   return to;
 }
 

@@ -12,7 +12,6 @@ import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from 
 import { onDuty, type StaffMember, toStaff } from "./roster.js";
 
 export const STAFF_TOPIC = "staff";
-export const staffTopic = (staffId: number) => `staff:${staffId}`;
 
 export interface EscalationPolicy {
   /** Seconds an unclaimed case may wait before everyone on duty and the supervisors are paged again. */
@@ -198,14 +197,14 @@ export function createHandoff(deps: HandoffDeps) {
     for (const n of notices ?? []) {
       void getCase(db, n.caseId).then((c) => {
         if (!c) return;
+        // One event for every console; `to` says whom it pages, so a console can tell "for me" from "for the team".
         live.publish(STAFF_TOPIC, "page", {
           caseId: n.caseId,
           reason: n.reason,
           risk: n.risk,
           state: c.state,
+          to: n.to.map((s) => s.username),
         });
-        for (const s of n.to)
-          live.publish(staffTopic(s.id), "page", { caseId: n.caseId, reason: n.reason, risk: n.risk });
         for (const p of pagers) {
           try {
             p.page(n, c);
@@ -277,9 +276,7 @@ export function createHandoff(deps: HandoffDeps) {
         await conversations.update(tx, req.conversationId, { mode: "bot" }, req.at);
         return;
       }
-      await event(tx, open.id, "citizen_message", "citizen", req.at, {
-        payload: { eventId: req.eventId, risk: req.risk },
-      });
+      await event(tx, open.id, "citizen_message", "citizen", req.at, { payload: { risk: req.risk } });
       if (higher(req.risk, open.risk) && (req.risk === "high" || req.risk === "imminent"))
         await raise(tx, open, req.risk, new Date(req.at));
     },
@@ -326,7 +323,7 @@ export function createHandoff(deps: HandoffDeps) {
     payload: unknown = {},
   ): Promise<CaseRecord> {
     const c = await getCase(tx, caseId);
-    if (!c) throw new AppError("not_found", `no case ${caseId}`);
+    if (!c) throw new AppError("not_found", `没有编号为 ${caseId} 的个案`);
     const to = nextState(c.state, action);
     const at = now().toISOString();
     const sets = Object.keys(patch).map((k) => `${k} = ?`);
@@ -335,7 +332,7 @@ export function createHandoff(deps: HandoffDeps) {
       `UPDATE cases SET state = ?, updated_at = ?${sets.map((s) => `, ${s}`).join("")} WHERE id = ? AND state = ?`,
       [to, at, ...Object.values(patch), caseId, c.state],
     );
-    if (r.changes !== 1) throw new AppError("conflict", "case changed meanwhile");
+    if (r.changes !== 1) throw new AppError("conflict", "个案刚被其他人更新，请刷新后重试");
     await event(tx, caseId, action, actor === "system" ? "system" : actor.username, at, {
       from: c.state,
       to,
@@ -355,13 +352,7 @@ export function createHandoff(deps: HandoffDeps) {
   async function sendToCitizen(c: CaseRecord, reply: Reply, actor: string) {
     const at = now().toISOString();
     const stored = await db.transaction(async (tx) => {
-      const ids = await conversations.append(
-        tx,
-        c.conversationId,
-        [{ type: "reply", actor, payload: reply }],
-        at,
-      );
-      return ids.first;
+      return conversations.append(tx, c.conversationId, [{ type: "reply", actor, payload: reply }], at);
     });
     await outbound.deliver(
       { id: c.conversationId, channel: c.channel },
@@ -379,7 +370,7 @@ export function createHandoff(deps: HandoffDeps) {
 
   const assertHolder = (viewer: StaffMember, c: CaseRecord) => {
     if (c.holderId !== viewer.id && viewer.role !== "supervisor" && viewer.role !== "admin") {
-      throw new AppError("forbidden", "only the staff member holding this case can do that");
+      throw new AppError("forbidden", "只有正在处理此个案的工作人员可以这样做");
     }
   };
 
@@ -401,7 +392,10 @@ export function createHandoff(deps: HandoffDeps) {
     async view(id: string, viewer: StaffMember) {
       const c = await getCase(db, id);
       if (!c || !canSee(viewer, c))
-        throw new AppError(c ? "forbidden" : "not_found", c ? "not your case" : `no case ${id}`);
+        throw new AppError(
+          c ? "forbidden" : "not_found",
+          c ? "这不是你负责的个案" : `没有编号为 ${id} 的个案`,
+        );
       const at = now().toISOString();
       await db.run(
         "INSERT INTO audit_log (staff_id, username, action, case_id, conversation_id, created_at) VALUES (?, ?, 'view_transcript', ?, ?, ?)",
@@ -436,16 +430,16 @@ export function createHandoff(deps: HandoffDeps) {
 
     async claim(id: string, staff: StaffMember): Promise<CaseRecord> {
       if (staff.role !== "counselor" && staff.role !== "supervisor")
-        throw new AppError("forbidden", "only counselors and supervisors claim cases");
+        throw new AppError("forbidden", "只有心理咨询师和督导可以认领个案");
       const c = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);
-        if (!current) throw new AppError("not_found", `no case ${id}`);
+        if (!current) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
         if (current.state === "transferred" && current.transferTo !== staff.id)
-          throw new AppError("conflict", "this case was transferred to someone else");
+          throw new AppError("conflict", "此个案已转交给其他同事");
         if (current.state !== "waiting" && current.state !== "transferred") {
           throw new AppError(
             "conflict",
-            current.holderId === staff.id ? "you already hold this case" : "this case has already been taken",
+            current.holderId === staff.id ? "你已经认领了此个案" : "此个案已被其他同事认领",
           );
         }
         return transition(tx, id, "claim", staff, {
@@ -460,34 +454,48 @@ export function createHandoff(deps: HandoffDeps) {
     },
 
     async reply(id: string, staff: StaffMember, text: string): Promise<void> {
-      const c = await getCase(db, id);
-      if (!c) throw new AppError("not_found", `no case ${id}`);
-      assertHolder(staff, c);
-      if (c.state !== "claimed" && c.state !== "active")
-        throw new AppError("illegal_transition", "claim the case before replying");
-      if (c.state === "claimed") await db.transaction((tx) => transition(tx, id, "start", staff));
-      await sendToCitizen(c, { kind: "staff", text }, `staff:${staff.username}`);
-      await db.transaction((tx) =>
-        event(tx, id, "staff_reply", staff.username, now().toISOString(), {
-          payload: { length: text.length },
-        }),
+      const at = now().toISOString();
+      // One transaction: the case becomes active and the reply is stored before anything is sent.
+      const { c, eventId } = await db.transaction(async (tx) => {
+        const current = await getCase(tx, id);
+        if (!current) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
+        assertHolder(staff, current);
+        if (current.state !== "claimed" && current.state !== "active") {
+          throw new AppError("illegal_transition", "请先认领个案再回复");
+        }
+        const c = current.state === "claimed" ? await transition(tx, id, "start", staff) : current;
+        const reply: Reply = { kind: "staff", text };
+        const eventId = await conversations.append(
+          tx,
+          c.conversationId,
+          [{ type: "reply", actor: `staff:${staff.username}`, payload: reply }],
+          at,
+        );
+        await event(tx, id, "staff_reply", staff.username, at, { payload: { length: text.length } });
+        return { c, eventId };
+      });
+      await outbound.deliver(
+        { id: c.conversationId, channel: c.channel },
+        { kind: "staff", text, eventId, from: "staff" },
       );
+      publishCase(c);
     },
 
     async note(id: string, staff: StaffMember, text: string): Promise<void> {
       const c = await getCase(db, id);
-      if (!c || !canSee(staff, c)) throw new AppError("not_found", `no case ${id}`);
+      if (!c || !canSee(staff, c)) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
       await db.transaction((tx) =>
         event(tx, id, "note", staff.username, now().toISOString(), { payload: { text } }),
       );
+      publishCase(c);
     },
 
     async transfer(id: string, staff: StaffMember, to: StaffMember): Promise<CaseRecord> {
       if (to.role !== "counselor" && to.role !== "supervisor")
-        throw new AppError("bad_input", "cases go to counselors or supervisors");
+        throw new AppError("bad_input", "个案只能转交给心理咨询师或督导");
       const c = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);
-        if (!current) throw new AppError("not_found", `no case ${id}`);
+        if (!current) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
         assertHolder(staff, current);
         const updated = await transition(
           tx,
@@ -510,7 +518,7 @@ export function createHandoff(deps: HandoffDeps) {
     async release(id: string, staff: StaffMember): Promise<CaseRecord> {
       const c = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);
-        if (!current) throw new AppError("not_found", `no case ${id}`);
+        if (!current) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
         assertHolder(staff, current);
         return transition(tx, id, "release", staff, {
           holder_id: null,
@@ -524,14 +532,11 @@ export function createHandoff(deps: HandoffDeps) {
     async resolve(id: string, staff: StaffMember, outcome: string, followUp?: string): Promise<CaseRecord> {
       const c = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);
-        if (!current) throw new AppError("not_found", `no case ${id}`);
+        if (!current) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
         assertHolder(staff, current);
         // For imminent risk the record must say whether emergency help was confirmed to have reached the person.
         if (current.risk === "imminent" && !followUp?.trim()) {
-          throw new AppError(
-            "bad_input",
-            "imminent cases need the follow-up: was emergency help confirmed to reach the person?",
-          );
+          throw new AppError("bad_input", "紧急个案结案前必须填写随访确认：是否确认紧急救援已到达当事人");
         }
         const action: CaseAction = outcome === "无法联系" ? "abandon" : "resolve";
         return transition(

@@ -170,10 +170,36 @@ function isWordChar(c: number): boolean {
   );
 }
 
+// Character classes for the canonicaliser, one table lookup per UTF-16 unit.
+const C_DROP = 0;
+const C_WORD = 1;
+const C_COMMA = 2;
+const C_STOP = 3;
+const C_QUESTION = 4;
+const C_DOT = 5;
+const C_SYMBOL = 6;
+const C_UPPER = 7;
+const CHAR_CLASS = (() => {
+  const t = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) if (isWordChar(c) && c !== 0x24c2 && c !== 0x24c3) t[c] = C_WORD;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = C_UPPER;
+  t[0x300a] = C_WORD; // 《 》 kept: a book or film title is a report cue
+  t[0x300b] = C_WORD;
+  for (const c of [0x2c, 0xff0c, 0x3001, 0x3a, 0xff1a, 0x2026, 0x7e, 0xff5e]) t[c] = C_COMMA;
+  for (const c of [0x3002, 0x21, 0xff01, 0x3b, 0xff1b, 0x0a]) t[c] = C_STOP;
+  for (const c of [0x3f, 0xff1f]) t[c] = C_QUESTION;
+  t[0x2e] = C_DOT;
+  for (let c = 0xd800; c <= 0xdbff; c++) t[c] = C_SYMBOL;
+  for (let c = 0x2000; c <= 0x2bff; c++) if (t[c] === C_DROP) t[c] = C_SYMBOL;
+  for (const c of [0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060]) t[c] = C_DROP;
+  return t;
+})();
+const BOUNDARY_BY_STRENGTH = [0, BOUNDARY_COMMA, BOUNDARY_STOP, BOUNDARY_QUESTION];
+
 /**
  * One pass over the text: keeps letters and digits, drops spaces and in-word separators (so 自 杀, 自.杀, z s and
  * 不-想-活 read as words), folds clause punctuation into ，。？, maps meaningful emoji (💊 → 药) and turns the rest of
- * the emoji into a comma. Writes into a reused buffer to avoid per-character string building.
+ * the emoji into a comma. Writes into a reused buffer: no per-character strings, no closures.
  */
 class Canonicaliser {
   private buf = new Uint16Array(256);
@@ -181,54 +207,47 @@ class Canonicaliser {
 
   run(text: string): string {
     const len = text.length;
-    if (this.buf.length < len * 2 + 8) this.buf = new Uint16Array(len * 2 + 8);
+    if (this.buf.length < len * 4 + 8) this.buf = new Uint16Array(len * 4 + 8);
     const buf = this.buf;
     let n = 0;
-    let pending = 0; // boundary to emit before the next word character: 0 none, else its code
-    const strength = (b: number) =>
-      b === BOUNDARY_QUESTION ? 3 : b === BOUNDARY_STOP ? 2 : b === BOUNDARY_COMMA ? 1 : 0;
-    const setPending = (b: number) => {
-      if (strength(b) > strength(pending)) pending = b;
-    };
-    const emit = (c: number) => {
-      if (pending !== 0) {
-        if (n > 0) buf[n++] = pending;
-        pending = 0;
-      }
-      buf[n++] = c;
-    };
+    let pending = 0; // strength of the boundary owed before the next word character: 0 none, 1 ，, 2 。, 3 ？
     for (let i = 0; i < len; i++) {
       let c = text.charCodeAt(i);
-      if (c >= 0x41 && c <= 0x5a) c += 32;
-      if ((isWordChar(c) && c !== 0x24c2 && c !== 0x24c3) || c === 0x300a || c === 0x300b) {
-        emit(c);
-      } else if (c === 0x2e) {
+      let cls = CHAR_CLASS[c] ?? C_DROP;
+      if (cls === C_UPPER) {
+        c += 32;
+        cls = C_WORD;
+      }
+      if (cls === C_WORD) {
+        if (pending !== 0) {
+          if (n > 0) buf[n++] = BOUNDARY_BY_STRENGTH[pending] ?? BOUNDARY_COMMA;
+          pending = 0;
+        }
+        buf[n++] = c;
+      } else if (cls === C_COMMA || cls === C_STOP || cls === C_QUESTION) {
+        const strength = cls === C_COMMA ? 1 : cls === C_STOP ? 2 : 3;
+        if (strength > pending) pending = strength;
+      } else if (cls === C_DOT) {
         // One dot inside a word is a separator (自.杀); two or more are an ellipsis.
         if (text.charCodeAt(i + 1) === 0x2e) {
           while (text.charCodeAt(i + 1) === 0x2e) i++;
-          setPending(BOUNDARY_COMMA);
+          if (pending < 1) pending = 1;
         }
-      } else if (c === 0x3002 || c === 0x21 || c === 0xff01 || c === 0x3b || c === 0xff1b || c === 0x0a) {
-        setPending(BOUNDARY_STOP);
-      } else if (c === 0x3f || c === 0xff1f) {
-        setPending(BOUNDARY_QUESTION);
-      } else if (
-        c === 0x2c ||
-        c === 0xff0c ||
-        c === 0x3001 ||
-        c === 0x3a ||
-        c === 0xff1a ||
-        c === 0x2026 ||
-        c === 0x7e ||
-        c === 0xff5e
-      ) {
-        setPending(BOUNDARY_COMMA);
-      } else if ((c >= 0xd800 && c <= 0xdbff) || (c >= 0x2000 && c <= 0x2bff)) {
+      } else if (cls === C_SYMBOL) {
         const cp = text.codePointAt(i) ?? c;
         if (cp > 0xffff) i++;
         const mapped = this.emoji.get(cp);
-        if (mapped !== undefined) for (let j = 0; j < mapped.length; j++) emit(mapped.charCodeAt(j));
-        else setPending(BOUNDARY_COMMA);
+        if (mapped === undefined) {
+          if (pending < 1) pending = 1;
+          continue;
+        }
+        for (let j = 0; j < mapped.length; j++) {
+          if (pending !== 0) {
+            if (n > 0) buf[n++] = BOUNDARY_BY_STRENGTH[pending] ?? BOUNDARY_COMMA;
+            pending = 0;
+          }
+          buf[n++] = mapped.charCodeAt(j);
+        }
       }
       // anything else (spaces, - * _ / | quotes, brackets, variation selectors) is dropped
     }
@@ -238,6 +257,151 @@ class Canonicaliser {
     }
     return out;
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// First-character prefilter. V8 rejects a position quickly when every alternative starts with a literal, but many
+// patterns start with a lookbehind or an optional group, so the big combined regexes tried every alternative at
+// every position. We compute the set of characters a match can start with (a small parser for the regex subset
+// the lexicon uses) and put it in front as a lookahead: most positions then fail on one class test.
+
+interface FirstSet {
+  chars: Set<string>;
+  /** Some match can start with any character (negated class, dot, \s…): no prefilter possible. */
+  any: boolean;
+  /** The expression can match the empty string. */
+  nullable: boolean;
+}
+
+function firstSet(source: string): FirstSet {
+  let i = 0;
+  const parseAlternation = (): FirstSet => {
+    const out: FirstSet = { chars: new Set(), any: false, nullable: false };
+    for (;;) {
+      const seq = parseSequence();
+      for (const ch of seq.chars) out.chars.add(ch);
+      out.any ||= seq.any;
+      out.nullable ||= seq.nullable;
+      if (source[i] !== "|") return out;
+      i++;
+    }
+  };
+  const parseSequence = (): FirstSet => {
+    const out: FirstSet = { chars: new Set(), any: false, nullable: true };
+    while (i < source.length && source[i] !== "|" && source[i] !== ")") {
+      const atom = parseAtom();
+      // Quantifier: ?, *, {0,…} make the atom optional.
+      let optional = false;
+      const q = source[i];
+      if (q === "?" || q === "*") {
+        optional = true;
+        i++;
+      } else if (q === "+") i++;
+      else if (q === "{") {
+        const close = source.indexOf("}", i);
+        optional = /^\{0[,}]/.test(source.slice(i, close + 1));
+        i = close + 1;
+      }
+      if (source[i] === "?") i++; // lazy
+      if (out.nullable) {
+        for (const ch of atom.chars) out.chars.add(ch);
+        out.any ||= atom.any;
+        out.nullable = atom.nullable || optional;
+      }
+    }
+    return out;
+  };
+  const parseClass = (): FirstSet => {
+    const out: FirstSet = { chars: new Set(), any: false, nullable: false };
+    i++; // [
+    if (source[i] === "^") out.any = true;
+    let prev = "";
+    while (i < source.length && source[i] !== "]") {
+      let ch = source[i] ?? "";
+      if (ch === "\\") {
+        const esc = readEscape();
+        if (esc === null) out.any = true;
+        else for (const e of esc) out.chars.add(e);
+        prev = esc?.length === 1 ? (esc[0] ?? "") : "";
+        continue;
+      }
+      if (ch === "-" && prev && source[i + 1] !== "]") {
+        i++;
+        ch = source[i] ?? "";
+        for (let c = prev.charCodeAt(0); c <= ch.charCodeAt(0); c++) out.chars.add(String.fromCharCode(c));
+        prev = "";
+        i++;
+        continue;
+      }
+      out.chars.add(ch);
+      prev = ch;
+      i++;
+    }
+    i++; // ]
+    return out;
+  };
+  /** Reads an escape at source[i] ("\\"); returns its characters, or null when it stands for a wide class. */
+  const readEscape = (): string[] | null => {
+    const e = source[i + 1] ?? "";
+    i += 2;
+    if (e === "u") {
+      const hex = source.slice(i, i + 4);
+      i += 4;
+      return [String.fromCharCode(Number.parseInt(hex, 16))];
+    }
+    if (e === "d") return "0123456789".split("");
+    if ("sSwWDbB".includes(e)) return null;
+    return [e];
+  };
+  const parseAtom = (): FirstSet => {
+    const ch = source[i] ?? "";
+    if (ch === "(") {
+      i++;
+      let zeroWidth = false;
+      if (source[i] === "?") {
+        const kind = source.slice(i, i + 3);
+        if (kind.startsWith("?:")) i += 2;
+        else if (kind === "?<=" || kind === "?<!") {
+          i += 3;
+          zeroWidth = true;
+        } else if (kind.startsWith("?=") || kind.startsWith("?!")) {
+          i += 2;
+          zeroWidth = true;
+        } else if (kind.startsWith("?<")) i = source.indexOf(">", i) + 1;
+      }
+      const inner = parseAlternation();
+      i++; // )
+      return zeroWidth ? { chars: new Set(), any: false, nullable: true } : inner;
+    }
+    if (ch === "[") return parseClass();
+    if (ch === "^" || ch === "$") {
+      i++;
+      return { chars: new Set(), any: false, nullable: true };
+    }
+    if (ch === ".") {
+      i++;
+      return { chars: new Set(), any: true, nullable: false };
+    }
+    if (ch === "\\") {
+      const esc = readEscape();
+      return { chars: new Set(esc ?? []), any: esc === null, nullable: false };
+    }
+    i++;
+    return { chars: new Set([ch]), any: false, nullable: false };
+  };
+  return parseAlternation();
+}
+
+/** `(?=[first chars])(?:source)` when every match must start with one of a known set of characters. */
+function withPrefilter(sources: readonly string[], combined: string): string {
+  const chars = new Set<string>();
+  for (const src of sources) {
+    const f = firstSet(src);
+    if (f.any || f.nullable) return combined;
+    for (const ch of f.chars) chars.add(ch);
+  }
+  const cls = [...chars].map((ch) => (/[\]\\^-]/.test(ch) ? `\\${ch}` : ch)).join("");
+  return `(?=[${cls}])(?:${combined})`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -285,7 +449,13 @@ function compile(lexicon: CrisisLexicon): Compiled {
     canonicaliser: new Canonicaliser(emoji),
     obfuscation:
       lexicon.obfuscation.map.length > 0
-        ? new RegExp(lexicon.obfuscation.map.map((e) => `(${e.pattern})`).join("|"), "g")
+        ? new RegExp(
+            withPrefilter(
+              lexicon.obfuscation.map.map((e) => e.pattern),
+              lexicon.obfuscation.map.map((e) => `(${e.pattern})`).join("|"),
+            ),
+            "g",
+          )
         : null,
     obfuscationReplace: lexicon.obfuscation.map.map((e) => e.replace),
     neutral:
@@ -293,7 +463,13 @@ function compile(lexicon: CrisisLexicon): Compiled {
         ? new RegExp(lexicon.neutral.map((g) => `(${alt(g.patterns)})`).join("|"), "g")
         : null,
     neutralReasons: lexicon.neutral.map((g) => g.reason),
-    risk: new RegExp(riskGroups.map((g) => `(${alt(g.patterns)})`).join("|"), "g"),
+    risk: new RegExp(
+      withPrefilter(
+        riskGroups.flatMap((g) => g.patterns),
+        riskGroups.map((g) => `(${alt(g.patterns)})`).join("|"),
+      ),
+      "g",
+    ),
     riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level })),
     negationBefore: new RegExp(alt(cues.negationBefore.patterns)),
     negationAfter: new RegExp(alt(cues.negationAfter.patterns)),
@@ -366,22 +542,8 @@ function clauseEnd(text: string, pos: number): number {
 function prepare(c: Compiled, normalisedText: string): Prepared {
   const reasons: string[] = [];
   let text = c.canonicaliser.run(normalisedText);
-  if (c.obfuscation) {
-    const re = c.obfuscation;
-    const n = c.obfuscationReplace.length;
-    text = text.replace(re, (match: string, ...groups: unknown[]) => {
-      const replacement = c.obfuscationReplace[groupOf([match, ...groups], n) - 1] ?? match;
-      reasons.push(`obfuscation:${clip(match)}`);
-      return replacement;
-    });
-  }
-  if (c.neutral) {
-    const n = c.neutralReasons.length;
-    text = text.replace(c.neutral, (match: string, ...groups: unknown[]) => {
-      reasons.push(`${c.neutralReasons[groupOf([match, ...groups], n) - 1] ?? "neutral"}:${clip(match)}`);
-      return MASK.repeat(match.length);
-    });
-  }
+  if (c.obfuscation) text = substitute(c.obfuscation, text, c.obfuscationReplace, null, reasons);
+  if (c.neutral) text = substitute(c.neutral, text, null, c.neutralReasons, reasons);
   const hits: Hit[] = [];
   const re = c.risk;
   const groups = c.riskGroups.length;
@@ -392,7 +554,8 @@ function prepare(c: Compiled, normalisedText: string): Prepared {
     // Restart one character later, not after the match, so overlapping phrases of other groups are seen too.
     re.lastIndex = m.index + 1;
   }
-  const negated = hits.map((h) => isNegated(c, text, h));
+  const negated: boolean[] = [];
+  for (const h of hits) negated.push(isNegated(c, text, h));
   return { text, modelText: modelInput(text, hits, negated), hits, negated, reasons };
 }
 
@@ -409,9 +572,40 @@ function modelInput(text: string, hits: readonly Hit[], negated: readonly boolea
   return out;
 }
 
-/** The features the model sees for a normalised text (also what training uses). */
-export function crisisModelFeatures(normalisedText: string, lexicon?: CrisisLexicon): string[] {
-  return crisisFeatures(prepare(compiledFor(lexicon ?? defaultLexicon()), normalisedText).modelText);
+/** What the model reads for a normalised text: canonical, masked spans as markers. Its features: crisisFeatures. */
+export function crisisModelText(normalisedText: string, lexicon?: CrisisLexicon): string {
+  return prepare(compiledFor(lexicon ?? defaultLexicon()), normalisedText).modelText;
+}
+
+/**
+ * Replaces every match of a combined `(g1)|(g2)|…` regex: with the group's replacement (obfuscation map), or with
+ * a same-length mask that keeps offsets (neutral groups, reason code from the group). An exec loop rather than
+ * String.replace with a callback, so that the common no-match case allocates nothing.
+ */
+function substitute(
+  re: RegExp,
+  text: string,
+  replacements: readonly string[] | null,
+  maskReasons: readonly string[] | null,
+  reasons: string[],
+): string {
+  re.lastIndex = 0;
+  let m = re.exec(text);
+  if (m === null) return text;
+  const groups = (replacements ?? maskReasons ?? []).length;
+  let out = "";
+  let last = 0;
+  for (; m !== null; m = re.exec(text)) {
+    const g = groupOf(m, groups) - 1;
+    const match = m[0];
+    if (replacements) reasons.push(`obfuscation:${clip(match)}`);
+    else reasons.push(`${maskReasons?.[g] ?? "neutral"}:${clip(match)}`);
+    out +=
+      text.slice(last, m.index) + (replacements ? (replacements[g] ?? match) : MASK.repeat(match.length));
+    last = m.index + match.length;
+    if (match.length === 0) re.lastIndex++;
+  }
+  return out + text.slice(last);
 }
 
 function isNegated(c: Compiled, text: string, h: Hit): boolean {
@@ -424,6 +618,7 @@ function isNegated(c: Compiled, text: string, h: Hit): boolean {
 // Features for the learned model: character 1-2-grams inside runs of word characters (masks and punctuation break
 // runs). Distinct features only, as trainSoftmax expects.
 
+/** Unigrams and bigrams: trigrams did not generalise better in cross-validation and cost more to train. */
 const MAX_N = 2;
 
 export function crisisFeatures(modelText: string): string[] {
@@ -445,26 +640,53 @@ function forEachNgram(text: string, visit: (f: string) => void): void {
   }
 }
 
+/** Unigram key: the code unit; bigram key: both code units (always ≥ 0x300000 as word characters are ≥ 0x30). */
+function ngramKey(f: string): number {
+  return f.length === 1 ? f.charCodeAt(0) : ((f.charCodeAt(0) << 16) | f.charCodeAt(1)) >>> 0;
+}
+
+const hashSlot = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 7) & mask;
+
 /**
- * The trained LinearModel evaluated without its per-call allocations (Sets, arrays, sort): same weights, same
- * L2 scaling over distinct features (known or not), same result. `predict` of linear-model.ts costs several µs
- * per message; the detector's budget for everything is 20 µs.
+ * Exported so that tests can check it agrees with LinearModel.predict.
+ *
+ * The trained LinearModel evaluated without per-call allocations: n-grams are integer keys looked up in an
+ * open-addressing table, and distinct features are counted with a generation-stamped set. Same weights, same L2
+ * scaling over distinct features (known or not), same probabilities as LinearModel.predict, which allocates Sets,
+ * arrays and one string per n-gram and costs several µs per message; the detector's whole budget is 20 µs.
  */
-class FastScorer {
-  private readonly index = new Map<string, number>();
+export class CrisisModelScorer {
+  private readonly keys: Uint32Array;
+  private readonly rows: Int32Array;
+  private readonly mask: number;
   private readonly weights: Float64Array;
   private readonly k: number;
   private readonly bias: number;
-  private readonly seen = new Set<string>();
   private readonly sums: Float64Array;
-  /** Position of each RiskLevel in the model's label order. */
+  private seenKeys = new Uint32Array(1024);
+  private seenStamp = new Uint32Array(1024);
+  private generation = 0;
+  /** Position of each RiskLevel in the model's label order (-1 when the model lacks it). */
   readonly slot: Record<RiskLevel, number>;
 
   constructor(model: LinearModel) {
     const json = model.toJSON();
     this.k = json.labels.length;
     this.weights = Float64Array.from(json.weights);
-    json.vocab.forEach((f, i) => this.index.set(f, i * this.k));
+    let size = 16;
+    while (size < json.vocab.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.keys = new Uint32Array(size);
+    this.rows = new Int32Array(size).fill(-1);
+    json.vocab.forEach((f, i) => {
+      if (f.length < 1 || f.length > MAX_N)
+        throw new Error(`crisis model feature of unexpected length: ${f}`);
+      const key = ngramKey(f);
+      let h = hashSlot(key, this.mask);
+      while (this.rows[h] !== -1 && this.keys[h] !== key) h = (h + 1) & this.mask;
+      this.keys[h] = key;
+      this.rows[h] = i * this.k;
+    });
     this.bias = json.vocab.length * this.k;
     this.sums = new Float64Array(this.k);
     const slot = (l: RiskLevel) => json.labels.indexOf(l);
@@ -481,18 +703,71 @@ class FastScorer {
     }
   }
 
+  /** True when `key` was not seen yet in this message. */
+  private firstSight(key: number): boolean {
+    const mask = this.seenKeys.length - 1;
+    let h = hashSlot(key, mask);
+    while (this.seenStamp[h] === this.generation) {
+      if (this.seenKeys[h] === key) return false;
+      h = (h + 1) & mask;
+    }
+    this.seenStamp[h] = this.generation;
+    this.seenKeys[h] = key;
+    return true;
+  }
+
+  private add(key: number): void {
+    const { keys, rows, mask, sums, weights, k } = this;
+    let h = hashSlot(key, mask);
+    for (let row = rows[h] ?? -1; row !== -1; row = rows[h] ?? -1) {
+      if (keys[h] === key) {
+        for (let j = 0; j < k; j++) sums[j] = (sums[j] ?? 0) + (weights[row + j] ?? 0);
+        return;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+
   /** Fills `out` (length k) with probabilities in the model's label order. */
   score(text: string, out: Float64Array): void {
-    const { seen, sums, weights, index, k } = this;
-    seen.clear();
+    const { sums, weights, k } = this;
+    const len = text.length;
+    // At most 2 features per character; keep the seen-set under half full.
+    if (this.seenKeys.length < len * 4) {
+      let size = this.seenKeys.length;
+      while (size < len * 4) size *= 2;
+      this.seenKeys = new Uint32Array(size);
+      this.seenStamp = new Uint32Array(size);
+      this.generation = 0;
+    }
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.seenStamp.fill(0);
+      this.generation = 1;
+    }
     sums.fill(0);
-    forEachNgram(text, (f) => {
-      if (seen.has(f)) return;
-      seen.add(f);
-      const row = index.get(f);
-      if (row !== undefined) for (let j = 0; j < k; j++) sums[j] = (sums[j] ?? 0) + (weights[row + j] ?? 0);
-    });
-    const scale = 1 / Math.sqrt(seen.size || 1);
+    let distinct = 0;
+    let prev = -1; // previous word character in the current run, -1 at a run start
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (!isWordChar(c)) {
+        prev = -1;
+        continue;
+      }
+      if (this.firstSight(c)) {
+        distinct++;
+        this.add(c);
+      }
+      if (prev !== -1) {
+        const key = ((prev << 16) | c) >>> 0;
+        if (this.firstSight(key)) {
+          distinct++;
+          this.add(key);
+        }
+      }
+      prev = c;
+    }
+    const scale = 1 / Math.sqrt(distinct || 1);
     let max = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < k; j++) {
       const v = (weights[this.bias + j] ?? 0) + (sums[j] ?? 0) * scale;
@@ -580,7 +855,7 @@ export function createCrisisDetector(
   const lexicon = options.lexicon ? CrisisLexiconSchema.parse(options.lexicon) : defaultLexicon();
   const c = compile(lexicon);
   const model = options.model ?? (options.lexicon ? trainCrisisModel({ lexicon }) : defaultModel());
-  const scorer = new FastScorer(model);
+  const scorer = new CrisisModelScorer(model);
   const probs = new Float64Array(model.labels.length);
   const slot = scorer.slot;
 
@@ -756,3 +1031,6 @@ export function createCrisisDetector(
     },
   };
 }
+
+/** Internals exposed for tests only. */
+export const crisisInternals = { firstSet };

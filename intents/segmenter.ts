@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { projectPath } from "../bot/paths.js";
 
 export interface Segmenter {
@@ -12,22 +13,63 @@ export const DEFAULT_USER_DICT = projectPath("intents", "data", "user-dict.txt")
 const PUNCT_OR_SPACE = /^[\s\p{P}\p{S}]+$/u;
 
 interface Jieba {
-  load(opts: { userDict?: string }): unknown;
+  DEFAULT_DICT: string;
+  load(opts: { dict?: string; userDict?: string; idfDict?: string; stopWordDict?: string }): unknown;
   cut(text: string, hmm?: boolean): string[];
 }
 
 let loadedWith: string | undefined;
 
+/** Words seen fewer times than this in jieba's corpus are left out of the main dictionary (see leanDictionary). */
+const MIN_FREQUENCY = 10;
+
+/**
+ * jieba's full dictionary (349k words) costs about 1 s and 240 MB resident to load, mostly for rare words.
+ * Keeping words seen at least MIN_FREQUENCY times (105k) loads in about half the time and 120 MB less, and our
+ * domain terms and places come from the user dictionary anyway (measured: README, "Speed"). The lean copy is derived
+ * once from the installed package and cached; keyword extraction (IDF, stop words) is unused, so it gets
+ * one-line stand-ins.
+ */
+function leanDictionary(
+  jieba: Jieba,
+  cacheDir: string,
+): { dict: string; idfDict: string; stopWordDict: string } {
+  const dict = join(cacheDir, `jieba-main-min${MIN_FREQUENCY}.dict.utf8`);
+  const idfDict = join(cacheDir, "jieba-idf-unused.utf8");
+  const stopWordDict = join(cacheDir, "jieba-stop-unused.utf8");
+  if (!existsSync(dict) || !existsSync(idfDict) || !existsSync(stopWordDict)) {
+    mkdirSync(dirname(dict), { recursive: true });
+    const kept = readFileSync(jieba.DEFAULT_DICT, "utf8")
+      .split("\n")
+      .filter((line) => Number(line.split(" ")[1]) >= MIN_FREQUENCY)
+      .join("\n");
+    const write = (file: string, text: string) => {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+    };
+    write(dict, `${kept}\n`);
+    write(idfDict, "的 1.0\n");
+    write(stopWordDict, "的\n");
+  }
+  return { dict, idfDict, stopWordDict };
+}
+
 /**
  * nodejieba holds one global dictionary per process, so every segmenter in a process must agree on the user
  * dictionary; asking for a different one is a programming error, not something to paper over.
  */
-export function createSegmenter(userDictPath: string = DEFAULT_USER_DICT): Segmenter {
+export const DEFAULT_DICT_CACHE = projectPath("data", "cache");
+
+export function createSegmenter(
+  userDictPath: string = DEFAULT_USER_DICT,
+  cacheDir: string = DEFAULT_DICT_CACHE,
+): Segmenter {
   // A missing user dictionary makes cppjieba abort the whole process (SIGABRT), which no try/catch can stop.
   if (!existsSync(userDictPath)) throw new Error(`jieba user dictionary not found: ${userDictPath}`);
   const jieba = createRequire(import.meta.url)("nodejieba") as Jieba;
   if (loadedWith === undefined) {
-    jieba.load({ userDict: userDictPath });
+    jieba.load({ ...leanDictionary(jieba, cacheDir), userDict: userDictPath });
     loadedWith = userDictPath;
   } else if (loadedWith !== userDictPath) {
     throw new Error(`nodejieba is already loaded with ${loadedWith}; one user dictionary per process`);

@@ -1,5 +1,5 @@
-import type { Channel, Reply } from "../bot/reply.js";
-import type { Db, Queryable } from "./db.js";
+import type { Channel } from "../bot/reply.js";
+import type { Db, Queryable, Statement } from "./db.js";
 
 /** bot: the bot answers; waiting: a handoff is requested, nobody holds it yet; human: a staff member holds it. */
 export type ConversationMode = "bot" | "waiting" | "human";
@@ -82,39 +82,46 @@ export interface NewEvent {
   payload: unknown;
 }
 
+const CACHE_LIMIT = 10_000;
+
+export interface TurnWrite {
+  /** The conversation as it stands after the turn. */
+  conversation: Conversation;
+  turn: string;
+  at: string;
+  events: readonly NewEvent[];
+  delivery?: { channel: Channel; externalId: string };
+  /** Slow path only: the handoff module may have moved the mode inside the same transaction; keep its value. */
+  keepMode?: boolean;
+}
+
 export function createConversationStore(db: Db) {
-  const get = async (q: Queryable, id: string) => {
+  // This process writes every bot turn, so recently used conversations are served from memory; anything that
+  // changes a conversation outside a turn (handoff transitions) goes through `update`, which drops the entry.
+  const cache = new Map<string, Conversation>();
+  const remember = (c: Conversation) => {
+    cache.delete(c.id);
+    cache.set(c.id, c);
+    if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  };
+
+  const read = async (q: Queryable, id: string) => {
     const row = await q.get<ConversationRow>("SELECT * FROM conversations WHERE id = ?", [id]);
     return row ? toConversation(row) : undefined;
   };
 
-  const append = async (q: Queryable, conversationId: string, events: readonly NewEvent[], at: string) => {
-    let first = 0;
-    let last = 0;
-    for (const e of events) {
-      const r = await q.run(
-        "INSERT INTO events (conversation_id, type, actor, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-        [conversationId, e.type, e.actor, JSON.stringify(e.payload), at],
-      );
-      if (!first) first = r.lastID;
-      last = r.lastID;
-    }
-    return { first, last };
-  };
-
   return {
-    get: (id: string) => get(db, id),
-    getIn: get,
-
-    async ensure(q: Queryable, c: { id: string; channel: Channel; externalUser?: string }, at: string) {
-      await q.run(
-        "INSERT INTO conversations (id, channel, external_user, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-        [c.id, c.channel, c.externalUser ?? null, at, at],
-      );
-      const conv = await get(q, c.id);
-      if (!conv) throw new Error(`conversation ${c.id} vanished`);
-      return conv;
+    async get(id: string): Promise<Conversation | undefined> {
+      const hit = cache.get(id);
+      if (hit) return hit;
+      const c = await read(db, id);
+      if (c) remember(c);
+      return c;
     },
+
+    /** After a turn committed: the next turn of this conversation need not read it back. */
+    remember,
+    forget: (id: string) => cache.delete(id),
 
     async update(
       q: Queryable,
@@ -122,6 +129,7 @@ export function createConversationStore(db: Db) {
       patch: Partial<Pick<Conversation, "mode" | "risk" | "state" | "subscribed">>,
       at: string,
     ) {
+      cache.delete(id);
       const sets: string[] = ["updated_at = ?"];
       const params: (string | number)[] = [at];
       if (patch.mode !== undefined) sets.push("mode = ?") && params.push(patch.mode);
@@ -132,39 +140,79 @@ export function createConversationStore(db: Db) {
       await q.run(`UPDATE conversations SET ${sets.join(", ")} WHERE id = ?`, [...params, id]);
     },
 
-    append,
-
-    /** The turn a redelivered message already produced, if any. */
-    async findDelivery(q: Queryable, channel: Channel, externalId: string) {
-      return q.get<{ conversation_id: string; first_event_id: number; last_event_id: number }>(
-        "SELECT conversation_id, first_event_id, last_event_id FROM inbound_keys WHERE channel = ? AND external_id = ?",
-        [channel, externalId],
-      );
+    /** Appends events outside a turn (a staff reply, a reminder); returns the first new event id. */
+    async append(
+      q: Queryable,
+      conversationId: string,
+      events: readonly NewEvent[],
+      at: string,
+    ): Promise<number> {
+      let first = 0;
+      for (const e of events) {
+        const r = await q.run(
+          "INSERT INTO events (conversation_id, type, actor, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+          [conversationId, e.type, e.actor, JSON.stringify(e.payload), at],
+        );
+        if (!first) first = r.lastID;
+      }
+      return first;
     },
 
-    async recordDelivery(
-      q: Queryable,
+    /** Everything one turn writes, as statements: the engine runs them as one script or inside a transaction. */
+    turnStatements(w: TurnWrite): Statement[] {
+      const c = w.conversation;
+      const mode = w.keepMode ? "conversations.mode" : "excluded.mode";
+      const out: Statement[] = [
+        {
+          sql: `INSERT INTO conversations (id, channel, external_user, mode, risk, state, subscribed, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET mode = ${mode}, risk = excluded.risk, state = excluded.state,
+                  subscribed = excluded.subscribed, updated_at = excluded.updated_at`,
+          params: [
+            c.id,
+            c.channel,
+            c.externalUser,
+            c.mode,
+            c.risk,
+            JSON.stringify(c.state),
+            c.subscribed ? 1 : 0,
+            c.createdAt,
+            w.at,
+          ],
+        },
+      ];
+      if (w.events.length > 0) {
+        out.push({
+          sql: `INSERT INTO events (conversation_id, type, actor, payload, created_at, turn) VALUES ${w.events
+            .map(() => "(?, ?, ?, ?, ?, ?)")
+            .join(", ")}`,
+          params: w.events.flatMap((e) => [c.id, e.type, e.actor, JSON.stringify(e.payload), w.at, w.turn]),
+        });
+      }
+      if (w.delivery) {
+        out.push({
+          sql: `INSERT INTO inbound_keys (channel, external_id, conversation_id, first_event_id, last_event_id, turn)
+                VALUES (?, ?, ?, 0, 0, ?)`,
+          params: [w.delivery.channel, w.delivery.externalId, c.id, w.turn],
+        });
+      }
+      return out;
+    },
+
+    /** The turn a delivered platform message already produced, if any. */
+    async findDelivery(
       channel: Channel,
       externalId: string,
-      conversationId: string,
-      range: { first: number; last: number },
-    ) {
-      await q.run(
-        "INSERT INTO inbound_keys (channel, external_id, conversation_id, first_event_id, last_event_id) VALUES (?, ?, ?, ?, ?)",
-        [channel, externalId, conversationId, range.first, range.last],
+    ): Promise<{ conversationId: string; turn: string } | undefined> {
+      const row = await db.get<{ conversation_id: string; turn: string }>(
+        "SELECT conversation_id, turn FROM inbound_keys WHERE channel = ? AND external_id = ?",
+        [channel, externalId],
       );
+      return row ? { conversationId: row.conversation_id, turn: row.turn } : undefined;
     },
 
-    async eventsBetween(
-      q: Queryable,
-      conversationId: string,
-      first: number,
-      last: number,
-    ): Promise<StoredEvent[]> {
-      const rows = await q.all<EventRow>(
-        "SELECT * FROM events WHERE conversation_id = ? AND id BETWEEN ? AND ? ORDER BY id",
-        [conversationId, first, last],
-      );
+    async turnEvents(turn: string): Promise<StoredEvent[]> {
+      const rows = await db.all<EventRow>("SELECT * FROM events WHERE turn = ? ORDER BY id", [turn]);
       return rows.map(toEvent);
     },
 
@@ -188,4 +236,3 @@ export function createConversationStore(db: Db) {
 }
 
 export type ConversationStore = ReturnType<typeof createConversationStore>;
-export type { Reply };

@@ -127,6 +127,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: "turn ids",
+    sql: `
+      -- A turn (one inbound message and what it produced) gets an id chosen before it is written, so that a
+      -- whole turn is one INSERT script and a redelivery finds its replies by turn, not by row ids.
+      ALTER TABLE events ADD COLUMN turn TEXT;
+      CREATE INDEX events_by_turn ON events(turn) WHERE turn IS NOT NULL;
+      ALTER TABLE inbound_keys ADD COLUMN turn TEXT;
+    `,
+  },
 ];
 
 export async function migrate(db: Queryable & { exec(sql: string): Promise<void> }): Promise<void> {

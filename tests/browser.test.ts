@@ -4,6 +4,8 @@ import type { FastifyInstance } from "fastify";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../bot/server.js";
+import { conversationTopic } from "../bot/web/chat-routes.js";
+import { STAFF_TOPIC } from "../handoff/cases.js";
 import { testAssistant } from "./helpers.js";
 
 /**
@@ -104,6 +106,8 @@ describe("web pages in a browser", () => {
         await console_.getByRole("button", { name: "登录" }).click();
         await console_.locator("#queue .sec").first().waitFor();
         expect(await console_.locator("#queue .case").count()).toBe(0);
+        // Its event stream is connected, so what follows arrives live rather than through a refetch.
+        await expect.poll(() => a.live.listeners(STAFF_TOPIC)).toBeGreaterThan(0);
 
         const citizen = await citizenCtx.newPage();
         await citizen.goto(`${base}/`);
@@ -112,6 +116,9 @@ describe("web pages in a browser", () => {
         await citizenSays(citizen, crisis);
         await citizen.locator(".msg.bot", { hasText: "12356" }).first().waitFor();
         const botBubbles = await citizen.locator(".msg.bot").count();
+        const conversationId = await citizen.evaluate(() => localStorage.getItem("shouwang.conversationId"));
+        expect(conversationId).toBeTruthy();
+        await expect.poll(() => a.live.listeners(conversationTopic(conversationId ?? ""))).toBeGreaterThan(0);
 
         // The queue updates over the event stream: red, on top, marked imminent, with an audible page.
         await console_.locator("#queue .case", { hasText: crisis }).waitFor();

@@ -58,7 +58,7 @@ describe("handoff", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    expect(lost.reason.message).toMatch(/already been taken/);
+    expect(lost.reason.message).toMatch(/已被其他同事认领/);
   });
 
   it("keeps the bot silent while a counselor holds the case, but still raises the risk", async () => {
@@ -68,13 +68,19 @@ describe("handoff", () => {
     await a.handoff.claim(c?.id as string, wang);
     const quiet = await say("c", "征地补偿标准是多少");
     expect(quiet.replies).toEqual([]);
-    const alerted: unknown[] = [];
-    a.live.subscribe(`staff:${wang.id}`, (e) => alerted.push(e));
+    const alerted: { type: string; data: unknown }[] = [];
+    a.live.subscribe("staff", (e) => alerted.push(e));
     const rising = await say("c", "药已经吃下去了");
     expect(rising.replies).toEqual([]);
     expect((await a.handoff.get(c?.id as string))?.risk).toBe("imminent");
     await new Promise((r) => setTimeout(r, 50));
-    expect(alerted.length).toBeGreaterThan(0);
+    // The holder is paged about the rise, on shift or not.
+    expect(alerted).toContainEqual(
+      expect.objectContaining({
+        type: "page",
+        data: expect.objectContaining({ reason: "risk_raised", to: ["wang"] }),
+      }),
+    );
   });
 
   it("hands the conversation back to the bot when the case is resolved", async () => {
@@ -93,7 +99,7 @@ describe("handoff", () => {
     await say("c", "我现在就在楼顶，准备跳下去");
     const [c] = await a.handoff.queue(wang);
     await a.handoff.claim(c?.id as string, wang);
-    await expect(a.handoff.resolve(c?.id as string, wang, "已联系110/120")).rejects.toThrow(/follow-up/);
+    await expect(a.handoff.resolve(c?.id as string, wang, "已联系110/120")).rejects.toThrow(/随访确认/);
     const done = await a.handoff.resolve(c?.id as string, wang, "已联系110/120", "120 已到达现场，确认送医");
     expect(done.state).toBe("resolved");
   });

@@ -3,7 +3,7 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type HandoffService, OUTCOMES, STAFF_TOPIC, staffTopic } from "../../handoff/cases.js";
+import { type HandoffService, OUTCOMES, STAFF_TOPIC } from "../../handoff/cases.js";
 import type { StaffMember, StaffRole } from "../../handoff/roster.js";
 import type { Session, StaffDirectory } from "../../handoff/staff.js";
 import { AppError } from "../app-error.js";
@@ -44,7 +44,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     const session = await staff.session(req.cookies[COOKIE]);
     if (!session) throw new AppError("unauthorized", "请先登录");
     if (req.method !== "GET" && req.headers["x-csrf-token"] !== session.csrf)
-      throw new AppError("forbidden", "CSRF token missing or wrong");
+      throw new AppError("forbidden", "页面已过期，请刷新后重试（CSRF 校验失败）");
     if (!roles.includes(session.staff.role)) throw new AppError("forbidden", "你的角色无权访问此功能");
     req.staffSession = session;
   };
@@ -153,7 +153,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     },
     async (req) => {
       const target = await staff.find(req.body.to);
-      if (!target) throw new AppError("not_found", `no staff member ${req.body.to}`);
+      if (!target) throw new AppError("not_found", `没有这位工作人员：${req.body.to}`);
       return { case: await handoff.transfer(req.params.id, me(req), target) };
     },
   );
@@ -181,7 +181,6 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   );
 
   r.get("/console/api/stream", { onRequest: guard(CRISIS_ROLES) }, async (req, reply) => {
-    // Queue-wide changes and the pages addressed to this person, in one stream.
-    streamTopics(live, [STAFF_TOPIC, staffTopic(me(req).id)], req, reply);
+    streamTopics(live, [STAFF_TOPIC], req, reply);
   });
 }

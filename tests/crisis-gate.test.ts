@@ -1,0 +1,272 @@
+/**
+ * Gate for the crisis-risk detector (intents/crisis-detector.ts).
+ *
+ * - tests/gate/crisis-must-catch.jsonl: every phrasing must reach at least its `min` level, with the right subject
+ *   (100% recall; a failure lists the items it missed).
+ * - tests/gate/crisis-hard-negatives.jsonl: hyperbole, idioms, negation, news, policy questions; the share graded
+ *   above its `max` (false alarms) must stay below 5%.
+ * Both files were written independently of the lexicon and of the training data.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { projectPath } from "../bot/paths.js";
+import {
+  CrisisLexiconSchema,
+  CrisisModelScorer,
+  crisisFeatures,
+  crisisInternals,
+  crisisModelText,
+  createCrisisDetector,
+  loadCrisisLexicon,
+  loadCrisisTraining,
+  type RiskAssessment,
+  type RiskLevel,
+  trainCrisisModel,
+} from "../intents/crisis-detector.js";
+import { createNormaliser } from "../intents/normalise.js";
+
+const RANK: Record<RiskLevel, number> = { none: 0, distress: 1, high: 2, imminent: 3 };
+
+interface MustCatch {
+  text: string;
+  min: "high" | "imminent";
+  subject: "self" | "other";
+}
+interface HardNegative {
+  text: string;
+  max: "none" | "distress";
+}
+
+const readJsonl = <T>(name: string): T[] =>
+  readFileSync(projectPath("tests", "gate", name), "utf8")
+    .split("\n")
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as T);
+
+const loadStart = performance.now();
+const detector = createCrisisDetector();
+const loadMs = performance.now() - loadStart;
+const normalise = createNormaliser();
+const assess = (raw: string): RiskAssessment => detector.assess(normalise(raw).text);
+
+const mustCatch = readJsonl<MustCatch>("crisis-must-catch.jsonl");
+const hardNegatives = readJsonl<HardNegative>("crisis-hard-negatives.jsonl");
+
+describe("crisis gate", () => {
+  it("has enough items", () => {
+    expect(mustCatch.length).toBeGreaterThanOrEqual(160);
+    expect(hardNegatives.length).toBeGreaterThanOrEqual(160);
+  });
+
+  it("catches every must-catch phrasing at its minimum level, with the right subject", () => {
+    const missed: string[] = [];
+    for (const item of mustCatch) {
+      const a = assess(item.text);
+      if (RANK[a.level] < RANK[item.min] || a.subject !== item.subject) {
+        missed.push(`${item.text} → ${a.level}/${a.subject} (want ≥${item.min}/${item.subject}) [${a.reasons.join(" ")}]`);
+      }
+    }
+    const recall = (mustCatch.length - missed.length) / mustCatch.length;
+    console.log(`crisis must-catch recall: ${(100 * recall).toFixed(1)}% (${mustCatch.length} items)`);
+    expect(missed, `missed must-catch items:\n${missed.join("\n")}`).toEqual([]);
+  });
+
+  it("keeps false alarms on hard negatives below 5%", () => {
+    const alarms: string[] = [];
+    for (const item of hardNegatives) {
+      const a = assess(item.text);
+      if (RANK[a.level] > RANK[item.max]) alarms.push(`${item.text} → ${a.level} (max ${item.max}) [${a.reasons.join(" ")}]`);
+    }
+    const rate = alarms.length / hardNegatives.length;
+    console.log(
+      `crisis hard-negative false-alarm rate: ${(100 * rate).toFixed(1)}% (${alarms.length}/${hardNegatives.length})` +
+        (alarms.length > 0 ? `\n  ${alarms.join("\n  ")}` : ""),
+    );
+    expect(rate, alarms.join("\n")).toBeLessThan(0.05);
+  });
+});
+
+describe("crisis detector rules", () => {
+  it("reads negation as negation, but not 不想活 or 没有活下去的勇气", () => {
+    for (const text of ["我从来没想过自杀", "我不会自杀的放心", "放心，我不会做傻事的", "自杀？没有的事"]) {
+      const a = assess(text);
+      expect(a.level, text).toBe("none");
+      expect(a.reasons.some((r) => r.startsWith("negated:")), text).toBe(true);
+    }
+    expect(assess("我不想活了").level).toBe("high");
+    expect(assess("没有活下去的勇气").level).toBe("high");
+    expect(assess("我一点都不想死").level).not.toMatch(/high|imminent/);
+    // 别 only negates right in front: "don't stop me" is not a denial, and 特别 is not 别.
+    expect(RANK[assess("别拦我，我要跳楼").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(RANK[assess("真的特别想去死").level]).toBeGreaterThanOrEqual(RANK.high);
+    // A question is not a denial.
+    expect(RANK[assess("是不是死了就解脱了").level]).toBeGreaterThanOrEqual(RANK.high);
+  });
+
+  it("tells a third party at risk from news and fiction about strangers", () => {
+    const friend = assess("我朋友说她不想活了");
+    expect(friend.level).toBe("high");
+    expect(friend.subject).toBe("other");
+    expect(friend.reportOnly).toBe(false);
+    expect(friend.reasons.some((r) => r.startsWith("third-party:"))).toBe(true);
+
+    const son = assess("我儿子站在楼顶上");
+    expect(son.level).toBe("imminent");
+    expect(son.subject).toBe("other");
+
+    for (const text of ["新闻里说有人跳楼", "电视剧里主角自杀了", "小说里写他跳崖", "历史上屈原投江自尽"]) {
+      const a = assess(text);
+      expect(RANK[a.level], text).toBeLessThanOrEqual(RANK.distress);
+      expect(a.reportOnly, text).toBe(true);
+      expect(a.reasons.some((r) => r.startsWith("report:")), text).toBe(true);
+    }
+    // The writer's own words next to a news story still count.
+    const self = assess("看了新闻里有人跳楼，我也想死");
+    expect(self.level).toBe("high");
+    expect(self.subject).toBe("self");
+    expect(self.reportOnly).toBe(false);
+    // A friend telling us about the news is not a stranger.
+    expect(assess("我朋友看了新闻，说她也想自杀").subject).toBe("other");
+  });
+
+  it("keeps the writer as subject when others are only mentioned", () => {
+    expect(assess("我和我妈吵架了，我不想活了").subject).toBe("self");
+    expect(assess("老婆带孩子回娘家了，这几天一直在想死了算了").subject).toBe("self");
+    expect(assess("给家人写好了遗书").subject).toBe("self");
+  });
+
+  it("does not alarm on hyperbole and idioms, and says why", () => {
+    for (const text of ["笑死我了", "累死了", "热死了", "饿死了", "气死我了", "困死", "卷死", "社死", "死鬼", "要死啊"]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
+    }
+    expect(RANK[assess("烦死了").level]).toBeLessThanOrEqual(RANK.distress);
+    expect(assess("累死了").reasons).toContain("hyperbole:累死了");
+    // Hyperbole is masked, not a free pass: a real signal in the same message still counts.
+    expect(assess("累死了，真的不想活了").level).toBe("high");
+    expect(assess("杀了这个boss就能通关").level).toBe("none");
+    expect(assess("跳槽需要注意什么").level).toBe("none");
+  });
+
+  it("sees through spacing, punctuation, pinyin and homophones", () => {
+    for (const text of ["自 杀", "想自.杀", "zisha", "想紫砂", "我想自sha", "好想z s", "想s", "鼠了算了", "不 想 活 了"]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+    expect(assess("想紫砂").reasons).toContain("obfuscation:紫砂");
+    // …only where the context supports it.
+    expect(assess("紫砂壶多少钱一把").level).toBe("none");
+    expect(assess("我要s码的衣服").level).toBe("none");
+  });
+
+  it("answers service and policy questions as none", () => {
+    for (const text of ["心理援助热线是多少", "精神卫生法怎么规定的", "死亡赔偿金怎么算", "工亡待遇标准是多少"]) {
+      expect(assess(text).level, text).toBe("none");
+    }
+  });
+
+  it("explains every decision with reason codes and never echoes a pattern", () => {
+    const cases = [
+      "我不想活了",
+      "药已经吃下去了",
+      "我从来没想过自杀",
+      "笑死我了",
+      "想紫砂",
+      "我朋友说她不想活了",
+      "新闻里说有人跳楼",
+      "我已经写好遗书了，今晚就走",
+    ];
+    for (const text of cases) {
+      const a = assess(text);
+      if (a.level !== "none" || a.reportOnly) expect(a.reasons.length, text).toBeGreaterThan(0);
+      for (const r of a.reasons) {
+        expect(r, text).toMatch(/^[a-z-]+:/);
+        expect(r, text).not.toMatch(/\(\?|\[\^|\\u|\{\d/);
+      }
+    }
+    expect(assess("我不想活了").reasons).toContain("lexicon:suicide-ideation");
+    expect(assess("我已经写好遗书了，今晚就走").reasons.some((r) => r.startsWith("lexicon:imminent"))).toBe(true);
+  });
+
+  it("lets the model raise a level it is confident about, and never lower a lexicon hit", () => {
+    // A paraphrase with no lexicon phrase: graded by the model.
+    const a = assess("每天都觉得自己是多余的，消失了也不会有人发现");
+    expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.distress);
+    expect(a.reasons.some((r) => r.startsWith("model:"))).toBe(true);
+    // Lexicon hits keep their level whatever the model thinks.
+    for (const item of mustCatch) {
+      const r = assess(item.text);
+      if (r.reasons.some((x) => x.startsWith("lexicon:imminent"))) expect(r.level, item.text).toBe("imminent");
+    }
+  });
+
+  it("scores monotonically with level", () => {
+    const all = [...mustCatch, ...hardNegatives].map((i) => assess(i.text));
+    for (let r = 0; r < 3; r++) {
+      const lower = all.filter((a) => RANK[a.level] === r).map((a) => a.score);
+      const upper = all.filter((a) => RANK[a.level] === r + 1).map((a) => a.score);
+      if (lower.length && upper.length) expect(Math.max(...lower)).toBeLessThan(Math.min(...upper));
+    }
+    for (const a of all) {
+      expect(a.score).toBeGreaterThanOrEqual(0);
+      expect(a.score).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe("crisis detector machinery", () => {
+  it("validates the lexicon with zod and rejects a malformed one", () => {
+    const lexicon = loadCrisisLexicon();
+    expect(() => CrisisLexiconSchema.parse(lexicon)).not.toThrow();
+    const bad = structuredClone(lexicon);
+    bad.risk[0]?.patterns.push("(capturing)");
+    expect(() => createCrisisDetector({ lexicon: bad })).toThrow(/capturing/);
+    const empty = structuredClone(lexicon);
+    empty.risk[0]?.patterns.push("x?");
+    expect(() => CrisisLexiconSchema.parse(empty)).toThrow(/empty string/);
+  });
+
+  it("prefilters only with characters a pattern can really start with", () => {
+    const lexicon = loadCrisisLexicon();
+    const texts = [...mustCatch.map((i) => i.text), ...hardNegatives.map((i) => i.text)].map((t) => normalise(t).text);
+    const groups = [...lexicon.risk, ...lexicon.neutral];
+    for (const pattern of groups.flatMap((g) => g.patterns)) {
+      const first = crisisInternals.firstSet(pattern);
+      if (first.any) continue;
+      const re = new RegExp(pattern, "g");
+      for (const t of texts) {
+        for (const m of t.matchAll(re)) expect(first.chars.has(m[0][0] ?? ""), `${pattern} at ${m[0]}`).toBe(true);
+      }
+    }
+  });
+
+  it("scores exactly like LinearModel.predict", () => {
+    const model = trainCrisisModel();
+    const scorer = new CrisisModelScorer(model);
+    const probs = new Float64Array(model.labels.length);
+    const texts = loadCrisisTraining().examples.slice(0, 300).map((e) => e.text);
+    for (const t of [...texts, ...hardNegatives.map((i) => normalise(i.text).text), "", "，，"]) {
+      const modelText = crisisModelText(t);
+      scorer.score(modelText, probs);
+      for (const e of model.predict(crisisFeatures(modelText))) {
+        expect(probs[model.labels.indexOf(e.label)], t).toBeCloseTo(e.probability, 9);
+      }
+    }
+  });
+
+  it("loads and assesses fast enough", () => {
+    const texts = [...mustCatch, ...hardNegatives].map((i) => normalise(i.text).text);
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    const passes = 20;
+    for (let p = 0; p < passes; p++) for (const t of texts) detector.assess(t);
+    const used = process.cpuUsage(cpu);
+    const cpuUs = (used.user + used.system) / (passes * texts.length);
+    const wallUs = ((performance.now() - wall) * 1000) / (passes * texts.length);
+    console.log(
+      `crisis detector: load ${loadMs.toFixed(0)} ms; ${cpuUs.toFixed(1)} µs CPU (${wallUs.toFixed(1)} µs wall) per message`,
+    );
+    // Generous bound: catches a pathological regex, not scheduler noise on a shared machine.
+    expect(cpuUs).toBeLessThan(200);
+  });
+});
