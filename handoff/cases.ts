@@ -119,7 +119,7 @@ export function createHandoff(deps: HandoffDeps) {
   const { db, conversations, live, outbound, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const policy = { ...DEFAULT_ESCALATION, ...deps.escalation };
-  const pagers = deps.pagers ?? [];
+  const pagers = [...(deps.pagers ?? [])];
   /** Pages decided inside a transaction, sent only once it has committed. */
   const pending = new Map<string, PageNotice[]>();
 
@@ -377,6 +377,10 @@ export function createHandoff(deps: HandoffDeps) {
   const service = {
     port,
     policy,
+    /** Channels that page staff besides the console (Slack) register here once they are running. */
+    addPager(pager: Pager) {
+      pagers.push(pager);
+    },
 
     get: (id: string) => getCase(db, id),
 

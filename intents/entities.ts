@@ -84,25 +84,32 @@ function uniq<T>(xs: T[]): T[] {
 }
 
 export function createEntityExtractor(places: PlaceGazetteer) {
+  // Cheap tests first: most messages carry no number at all, and then most patterns need not run.
+  const hasDigits = /\d/;
+  const hasMoney = /[元块万]/;
+  const hasDate = /[年月日号天周]|\d[-/]\d/;
   return (text: string, words?: readonly string[]): Entities => {
     const money: MoneyAmount[] = [];
-    for (const m of text.matchAll(MONEY)) {
-      const numText = m[1] ?? "";
-      const unit = m[2] ?? "";
-      let value = parseChineseNumber(numText.replace(/万$/, ""));
-      if (value === undefined) continue;
-      if (numText.endsWith("万") || unit.startsWith("万")) value *= 10_000;
-      money.push({ text: m[0], yuan: value });
+    const digits = hasDigits.test(text);
+    if (hasMoney.test(text)) {
+      for (const m of text.matchAll(MONEY)) {
+        const numText = m[1] ?? "";
+        const unit = m[2] ?? "";
+        let value = parseChineseNumber(numText.replace(/万$/, ""));
+        if (value === undefined) continue;
+        if (numText.endsWith("万") || unit.startsWith("万")) value *= 10_000;
+        money.push({ text: m[0], yuan: value });
+      }
     }
     return {
       places: places.find(text, words),
-      phones: uniq([...text.matchAll(PHONE_PATTERN)].map((m) => m[0].replace(/[- ]/g, ""))),
-      idNumbers: uniq(
-        [...text.matchAll(ID_CANDIDATE_PATTERN)].map((m) => m[0].toUpperCase()).filter(isValidIdNumber),
-      ),
-      dates: uniq([...text.matchAll(DATE)].map((m) => m[0])),
+      phones: digits ? uniq([...text.matchAll(PHONE_PATTERN)].map((m) => m[0].replace(/[- ]/g, ""))) : [],
+      idNumbers: digits
+        ? uniq([...text.matchAll(ID_CANDIDATE_PATTERN)].map((m) => m[0].toUpperCase()).filter(isValidIdNumber))
+        : [],
+      dates: hasDate.test(text) ? uniq([...text.matchAll(DATE)].map((m) => m[0])) : [],
       money,
-      caseNumbers: uniq([...text.matchAll(CASE_NUMBER_PATTERN)].map((m) => m[0].toUpperCase())),
+      caseNumbers: digits ? uniq([...text.matchAll(CASE_NUMBER_PATTERN)].map((m) => m[0].toUpperCase())) : [],
     };
   };
 }

@@ -34,7 +34,7 @@ export interface ClassifierOptions {
 }
 
 /** Bump when features or training change, so that stale cached models are not reused. */
-const MODEL_VERSION = "features-w-b2/softmax-adagrad/e10-lr0.4-l2e-4";
+const MODEL_VERSION = "features-w-b2bmp/softmax-adagrad/e10-lr0.4-l2e-4";
 const TRAIN = { epochs: 10, learningRate: 0.4, l2: 1e-4 } as const;
 
 function trainOrLoad(
@@ -86,24 +86,31 @@ export function createIntentClassifier(
   { threshold = 0.4, margin = 0.12, cacheDir, normalise = (s) => s.toLowerCase() }: ClassifierOptions = {},
 ): IntentClassifier {
   const model = trainOrLoad(segmenter, training, cacheDir, normalise);
+  const labelIndex = new Map(model.labels.map((l, i) => [l, i]));
   return {
     version: training.version,
     labels: model.labels,
     classify(text, words) {
-      const features = textFeatures(words, text);
-      const ranked = model.predict(features);
-      const top = ranked[0] ?? { label: "out_of_scope", probability: 0 };
-      const runner = ranked[1];
-      const unknown = model.known(features) === 0;
-      const probabilityOf = (label: string) =>
-        unknown ? 0 : (ranked.find((r) => r.label === label)?.probability ?? 0);
+      const { probabilities, known } = model.evaluate(textFeatures(words, text));
+      let top = 0;
+      let second = -1;
+      for (let j = 1; j < probabilities.length; j++) {
+        if ((probabilities[j] ?? 0) > (probabilities[top] ?? 0)) {
+          second = top;
+          top = j;
+        } else if (second < 0 || (probabilities[j] ?? 0) > (probabilities[second] ?? 0)) second = j;
+      }
+      const unknown = known === 0;
+      const p = Float64Array.from(probabilities);
+      const topP = p[top] ?? 0;
+      const secondP = second >= 0 ? (p[second] ?? 0) : 0;
       return {
-        probabilityOf,
-        intent: unknown ? "out_of_scope" : top.label,
-        confidence: unknown ? 0 : top.probability,
-        second: runner ? { intent: runner.label, confidence: runner.probability } : undefined,
-        ambiguous: !unknown && runner !== undefined && top.probability - runner.probability < margin,
-        uncertain: unknown || top.probability < threshold,
+        probabilityOf: (label: string) => (unknown ? 0 : (p[labelIndex.get(label) ?? -1] ?? 0)),
+        intent: unknown ? "out_of_scope" : (model.labels[top] ?? "out_of_scope"),
+        confidence: unknown ? 0 : topP,
+        second: second >= 0 ? { intent: model.labels[second] ?? "", confidence: secondP } : undefined,
+        ambiguous: !unknown && second >= 0 && topP - secondP < margin,
+        uncertain: unknown || topP < threshold,
       };
     },
   };

@@ -18,6 +18,11 @@ export interface LinearModel {
   predict(features: readonly string[]): Scored[];
   /** Number of features the model knows among those given: 0 means the text is entirely unfamiliar. */
   known(features: readonly string[]): number;
+  /**
+   * The allocation-free form of `predict` for hot paths: probabilities in label order (index into `labels`),
+   * in a buffer that the next call overwrites, plus the number of distinct known features.
+   */
+  evaluate(features: readonly string[]): { probabilities: Float64Array; known: number };
   toJSON(): SerializedModel;
 }
 
@@ -58,48 +63,64 @@ function build(labels: string[], vocab: string[], weights: Float32Array): Linear
   for (const [i, f] of vocab.entries()) index.set(f, i);
   const k = labels.length;
   const biasRow = vocab.length * k;
-  const logits = new Float64Array(k);
+  // Reused between calls: prediction sits on every message's path and must not allocate per feature.
+  const probs = new Float64Array(k);
+  const seen = new Int32Array(vocab.length);
+  let generation = 0;
 
-  const indicesOf = (features: readonly string[]): number[] => {
-    const seen = new Set<number>();
+  /** Fills `probs`; returns how many distinct features the model knows. */
+  const score = (features: readonly string[]): number => {
+    generation++;
+    let known = 0;
+    const distinct = features.length > 1 ? new Set(features).size : features.length;
+    // Normalise over all distinct features, known or not: unknown words dilute confidence, as they should.
+    const scale = 1 / Math.sqrt(distinct || 1);
+    for (let j = 0; j < k; j++) probs[j] = weights[biasRow + j] ?? 0;
     for (const f of features) {
       const i = index.get(f);
-      if (i !== undefined) seen.add(i);
+      if (i === undefined || seen[i] === generation) continue;
+      seen[i] = generation;
+      known++;
+      const row = i * k;
+      for (let j = 0; j < k; j++) probs[j] = (probs[j] ?? 0) + (weights[row + j] ?? 0) * scale;
     }
-    return [...seen];
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < k; j++) max = Math.max(max, probs[j] ?? 0);
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp((probs[j] ?? 0) - max);
+      probs[j] = e;
+      sum += e;
+    }
+    for (let j = 0; j < k; j++) probs[j] = (probs[j] ?? 0) / sum;
+    return known;
   };
 
   return {
     labels,
-    known: (features) => indicesOf(features).length,
+    known(features) {
+      let n = 0;
+      const counted = new Set<number>();
+      for (const f of features) {
+        const i = index.get(f);
+        if (i !== undefined && !counted.has(i)) {
+          counted.add(i);
+          n++;
+        }
+      }
+      return n;
+    },
     predict(features) {
-      const idx = indicesOf(features);
-      // Normalise over all distinct features, known or not: unknown words dilute confidence, as they should.
-      const distinct = new Set(features).size || 1;
-      const scale = 1 / Math.sqrt(distinct);
-      for (let j = 0; j < k; j++) logits[j] = weights[biasRow + j] ?? 0;
-      for (const i of idx) {
-        const row = i * k;
-        for (let j = 0; j < k; j++) logits[j] = (logits[j] ?? 0) + (weights[row + j] ?? 0) * scale;
-      }
-      let max = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < k; j++) max = Math.max(max, logits[j] ?? 0);
-      let sum = 0;
+      score(features);
       const out: Scored[] = [];
-      for (let j = 0; j < k; j++) {
-        const e = Math.exp((logits[j] ?? 0) - max);
-        sum += e;
-        out.push({ label: labels[j] ?? "", probability: e });
-      }
-      for (const s of out) s.probability /= sum;
+      for (let j = 0; j < k; j++) out.push({ label: labels[j] ?? "", probability: probs[j] ?? 0 });
       return out.sort((a, b) => b.probability - a.probability);
     },
-    toJSON: () => ({
-      kind: "softmax-v1",
-      labels: [...labels],
-      vocab: [...vocab],
-      weights: Array.from(weights),
-    }),
+    evaluate(features) {
+      const known = score(features);
+      return { probabilities: probs, known };
+    },
+    toJSON: () => ({ kind: "softmax-v1", labels: [...labels], vocab: [...vocab], weights: Array.from(weights) }),
   };
 }
 

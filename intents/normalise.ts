@@ -9,6 +9,8 @@ export interface Normalised {
   hasMongolian: boolean;
   /** Share of letters that are CJK ideographs (0..1); low values mean we probably cannot read it. */
   cjkRatio: number;
+  /** Letters of any script in `text`. */
+  letters: number;
 }
 
 export type Normaliser = (raw: string) => Normalised;
@@ -18,7 +20,6 @@ const INVISIBLE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
 const MONGOLIAN = /[\u1800-\u18af]/;
-const CJK = /\p{Script=Han}/u;
 const LETTER = /\p{L}/u;
 
 function toHalfWidth(s: string): string {
@@ -49,22 +50,29 @@ export function createNormaliser(): Normaliser {
   };
 
   return (raw: string): Normalised => {
+    // NFKC already folds full-width forms; the explicit pass catches the ideographic space and is cheap.
     let text = toHalfWidth(raw.normalize("NFKC")).replace(INVISIBLE, "");
     if (needsConversion(text)) text = t2s(text);
     text = text.replace(/\s+/g, " ").trim().toLowerCase();
     let letters = 0;
     let cjk = 0;
-    for (const ch of text) {
-      if (LETTER.test(ch)) {
+    let mongolian = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) {
         letters++;
-        if (CJK.test(ch)) cjk++;
-      }
+        cjk++;
+      } else if (c >= 0x1800 && c <= 0x18af) {
+        mongolian = true;
+        letters++;
+      } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c < 0x2000 && LETTER.test(text[i] ?? ""))) letters++;
     }
     return {
       original: raw,
       text,
-      hasMongolian: MONGOLIAN.test(raw),
+      hasMongolian: mongolian || MONGOLIAN.test(raw),
       cjkRatio: letters === 0 ? 0 : cjk / letters,
+      letters,
     };
   };
 }

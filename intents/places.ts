@@ -22,10 +22,7 @@ export interface PlaceMatch {
 
 export interface PlaceGazetteer {
   readonly data: PlacesData;
-  /**
-   * Places named in the text. `words` (the segmenter's output) guards short aliases: "多伦" inside "多伦多" or
-   * "林西" inside "森林西侧" is not a place, so names of two characters count only when they are a whole word.
-   */
+  /** Places named in the text; pass `words` (the segmenter's output) whenever you have them. */
   find(text: string, words?: readonly string[]): PlaceMatch[];
   leagueOf(county: string): string | undefined;
 }
@@ -57,15 +54,16 @@ export function loadPlaces(path: string = DEFAULT_PLACES): PlaceGazetteer {
     find(text, words) {
       const out: PlaceMatch[] = [];
       const seen = new Set<string>();
-      const wordSet = words ? new Set(words) : undefined;
-      for (const m of text.matchAll(pattern)) {
-        if (m[0].length <= 2 && wordSet && !wordSet.has(m[0])) continue;
-        const place = byName.get(m[0]);
+      // Every name is in the segmenter's user dictionary, so with words at hand a lookup per word finds them; it
+      // also keeps "多伦" out of "多伦多". Without words, scan the text (longest names first).
+      const candidates = words ? words.filter((w) => byName.has(w)) : [...text.matchAll(pattern)].map((m) => m[0]);
+      for (const name of candidates) {
+        const place = byName.get(name);
         if (!place) continue;
         const key = `${place.league}/${place.county ?? ""}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ matched: m[0], ...place });
+        out.push({ matched: name, ...place });
       }
       // A league named alongside one of its counties adds nothing: keep the more precise match.
       return out.filter((p) => p.county !== undefined || !out.some((q) => q.county && q.league === p.league));

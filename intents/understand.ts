@@ -36,12 +36,10 @@ export interface NluParts {
 /** Below this the bot says it is not sure instead of answering (tuned on the held-out phrasings, see README). */
 export const ANSWER_THRESHOLD = 0.5;
 const META = new Set<string>(META_INTENTS);
-const LATIN_OR_OTHER = /[\p{L}]/gu;
 
 export function isReadable(n: Normalised): boolean {
   if (n.hasMongolian) return false;
-  const letters = n.text.match(LATIN_OR_OTHER)?.length ?? 0;
-  return letters < 4 || n.cjkRatio >= 0.3;
+  return n.letters < 4 || n.cjkRatio >= 0.3;
 }
 
 export function createNlu(parts: NluParts): Nlu {
@@ -56,7 +54,8 @@ export function createNlu(parts: NluParts): Nlu {
       const entities = extractEntities(normalised.text, words);
       const intent = classifier.classify(normalised.text, words);
       const metaIntent = META.has(intent.intent) && !intent.uncertain && intent.intent !== "out_of_scope";
-      const hits = readable ? retriever.search(words, intent.probabilityOf) : [];
+      // A confident greeting, thanks or command needs no search of the knowledge base.
+      const hits = readable && !metaIntent ? retriever.search(words, intent.probabilityOf) : [];
       const best = hits[0];
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
       const answerable = best !== undefined && !metaIntent && answerConfidence >= ANSWER_THRESHOLD;

@@ -85,45 +85,64 @@ export function createRetriever(
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   };
   const maxIdf = Math.log(1 + (n + 0.5) / 0.5);
+  const idfOf = new Map([...postings.keys()].map((t) => [t, idf(t)]));
+  const docScore = new Float64Array(n);
+  const docCovered = new Float64Array(n);
+  const entryBm25 = new Float64Array(entries.length);
+  const entryCoverage = new Float64Array(entries.length);
+  const entryStamp = new Int32Array(entries.length);
+  const touchedEntries: number[] = [];
+  let stamp = 0;
 
   return {
     size: entries.length,
     search(words, topicProbability = () => 0, limit = 3) {
       const q = [...new Set(canonical(words))];
       if (q.length === 0) return [];
-      const docScore = new Map<number, number>();
-      const docCovered = new Map<number, number>();
+      // Typed arrays reused across calls, with a list of touched documents: no per-query maps on the hot path.
+      const touched: number[] = [];
       let totalIdf = 0;
       for (const t of q) {
         const list = postings.get(t);
         // An unknown word still counts against coverage: the question is about something we do not hold.
-        const w = list ? idf(t) : maxIdf * 0.5;
+        const w = list ? (idfOf.get(t) ?? 0) : maxIdf * 0.5;
         totalIdf += w;
         if (!list) continue;
         for (const { doc, tf } of list) {
           const d = docs[doc];
           if (!d) continue;
-          const s = (w * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.len) / avgdl));
-          docScore.set(doc, (docScore.get(doc) ?? 0) + s * d.weight);
-          docCovered.set(doc, (docCovered.get(doc) ?? 0) + w * d.weight);
+          if (docScore[doc] === 0 && docCovered[doc] === 0) touched.push(doc);
+          docScore[doc] = (docScore[doc] ?? 0) + ((w * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.len) / avgdl))) * d.weight;
+          docCovered[doc] = (docCovered[doc] ?? 0) + w * d.weight;
         }
       }
-      const best = new Map<number, { bm25: number; coverage: number }>();
-      for (const [doc, s] of docScore) {
+      for (const doc of touched) {
         const d = docs[doc];
+        const s = docScore[doc] ?? 0;
+        const cov = (docCovered[doc] ?? 0) / totalIdf;
+        docScore[doc] = 0;
+        docCovered[doc] = 0;
         if (!d) continue;
-        const cov = (docCovered.get(doc) ?? 0) / totalIdf;
-        const prev = best.get(d.entry);
-        if (!prev || s > prev.bm25)
-          best.set(d.entry, { bm25: s, coverage: Math.max(cov, prev?.coverage ?? 0) });
-        else prev.coverage = Math.max(prev.coverage, cov);
+        const e = d.entry;
+        if (entryStamp[e] !== stamp + 1) {
+          entryStamp[e] = stamp + 1;
+          entryBm25[e] = s;
+          entryCoverage[e] = cov;
+          touchedEntries.push(e);
+        } else {
+          if (s > (entryBm25[e] ?? 0)) entryBm25[e] = s;
+          if (cov > (entryCoverage[e] ?? 0)) entryCoverage[e] = cov;
+        }
       }
+      stamp++;
       const hits: RetrievalHit[] = [];
-      for (const [i, { bm25, coverage }] of best) {
+      for (const i of touchedEntries) {
         const entry = entries[i];
         if (!entry) continue;
-        hits.push({ entry, bm25, coverage, score: bm25 * (1 + topicProbability(entry.topic)) });
+        const bm25 = entryBm25[i] ?? 0;
+        hits.push({ entry, bm25, coverage: entryCoverage[i] ?? 0, score: bm25 * (1 + topicProbability(entry.topic)) });
       }
+      touchedEntries.length = 0;
       return hits.sort((a, b) => b.score - a.score).slice(0, limit);
     },
   };

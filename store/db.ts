@@ -118,19 +118,41 @@ export async function openDatabase(path: string): Promise<Db> {
     return next;
   };
 
-  const script = (statements: readonly Statement[]): Promise<void> => {
-    const sql = `BEGIN IMMEDIATE;\n${statements.map((st) => `${renderStatement(st)};`).join("\n")}\nCOMMIT;`;
-    const next = queue.then(async () => {
+  // Group commit: scripts that arrive while the connection is busy are written together in one transaction,
+  // because each round trip through node-sqlite3's thread pool costs far more than the inserts themselves.
+  let batch: { sql: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const flush = async () => {
+    const mine = batch;
+    batch = [];
+    if (mine.length === 0) return;
+    try {
+      await q.exec(`BEGIN IMMEDIATE;\n${mine.map((m) => m.sql).join("\n")}\nCOMMIT;`);
+      for (const m of mine) m.resolve();
+      return;
+    } catch (e) {
+      await q.exec("ROLLBACK").catch(() => undefined);
+      if (mine.length === 1) {
+        mine[0]?.reject(e);
+        return;
+      }
+    }
+    // One script in the batch failed (a redelivered message, say): replay them one by one so only it fails.
+    for (const m of mine) {
       try {
-        await q.exec(sql);
+        await q.exec(`BEGIN IMMEDIATE;\n${m.sql}\nCOMMIT;`);
+        m.resolve();
       } catch (e) {
         await q.exec("ROLLBACK").catch(() => undefined);
-        throw e;
+        m.reject(e);
       }
-    });
-    queue = next.catch(() => undefined);
-    return next;
+    }
   };
+  const script = (statements: readonly Statement[]): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const sql = statements.map((st) => `${renderStatement(st)};`).join("\n");
+      batch.push({ sql, resolve, reject });
+      if (batch.length === 1) queue = queue.then(flush).catch(() => undefined);
+    });
 
   return {
     path,

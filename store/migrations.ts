@@ -1,10 +1,19 @@
 import type { Queryable } from "./db.js";
+import { COMPLAINTS_MIGRATIONS } from "./migrations-complaints.js";
+import { SLACK_MIGRATIONS } from "./migrations-slack.js";
+import { TELEGRAM_MIGRATIONS } from "./migrations-telegram.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
 
 /**
  * Versioned, append-only: never edit a migration that has shipped, add the next one. The version lives in
  * PRAGMA user_version so that a database knows what it holds without a side table.
  */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+const CORE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "conversations and event log",
@@ -139,6 +148,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `,
   },
 ];
+
+/** Core migrations, then each feature's own range (see migrations-*.ts), applied in version order. */
+export const MIGRATIONS: readonly Migration[] = [
+  ...CORE_MIGRATIONS,
+  ...TELEGRAM_MIGRATIONS,
+  ...SLACK_MIGRATIONS,
+  ...COMPLAINTS_MIGRATIONS,
+].sort((a, b) => a.version - b.version);
 
 export async function migrate(db: Queryable & { exec(sql: string): Promise<void> }): Promise<void> {
   const row = await db.get<{ user_version: number }>("PRAGMA user_version");

@@ -115,6 +115,20 @@ describe("engine", () => {
     a = b;
   });
 
+  it("stores every turn of a burst written together, even when one of them is a redelivery", async () => {
+    a = await testAssistant();
+    await a.engine.handleMessage(msg("你好", { conversationId: "dup", messageId: "u-1" }));
+    const burst = await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) => a.engine.handleMessage(msg("订阅", { conversationId: `b-${i}`, messageId: `b-${i}` }))),
+      a.engine.handleMessage(msg("你好", { conversationId: "dup", messageId: "u-1" })),
+    ]);
+    expect(burst.filter((r) => r.duplicate)).toHaveLength(1);
+    for (let i = 0; i < 8; i++) {
+      expect((await a.conversations.transcript(`b-${i}`)).map((e) => e.type)).toEqual(["inbound", "reply"]);
+    }
+    expect((await a.conversations.transcript("dup")).filter((e) => e.type === "inbound")).toHaveLength(1);
+  });
+
   it("serves two quick messages of one conversation in order", async () => {
     a = await testAssistant();
     const [x, y] = await Promise.all([
