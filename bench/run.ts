@@ -150,7 +150,11 @@ async function compareClassifiers(
 }
 
 async function measureTurns(tmp: string, bundle: ReturnType<typeof buildNlu>, messages: string[]) {
-  const a = await createAssistant({ dbPath: join(tmp, "turns.db"), logger: createLogger({ level: "silent" }), nlu: bundle });
+  const a = await createAssistant({
+    dbPath: join(tmp, "turns.db"),
+    logger: createLogger({ level: "silent" }),
+    nlu: bundle,
+  });
   const inputs = messages.map((text, i) => ({ text, conversationId: `bench-${i % 500}` }));
   const sequential = await measure(
     "handleMessage (turn + SQLite, one at a time)",
@@ -170,7 +174,11 @@ async function measureTurns(tmp: string, bundle: ReturnType<typeof buildNlu>, me
       while (next < total) {
         const i = next++;
         const t0 = performance.now();
-        await a.engine.handleMessage({ channel: "web", conversationId: `lane-${lane}`, text: messages[i % messages.length] ?? "" });
+        await a.engine.handleMessage({
+          channel: "web",
+          conversationId: `lane-${lane}`,
+          text: messages[i % messages.length] ?? "",
+        });
         times.push((performance.now() - t0) * 1000);
       }
     }),

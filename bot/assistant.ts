@@ -1,4 +1,8 @@
 import { createHandoff, type EscalationPolicy, type HandoffService } from "../handoff/cases.js";
+import { loadComplaintCategories } from "../handoff/complaint-categories.js";
+import { type ComplaintService, createComplaints } from "../handoff/complaints.js";
+import { loadHolidayCalendar } from "../handoff/deadlines.js";
+import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
@@ -65,6 +69,7 @@ export interface Assistant {
   live: LiveHub;
   logger: Logger;
   handoff: HandoffService;
+  complaints: ComplaintService;
   staff: StaffDirectory;
   outbound: Outbound;
   close(): Promise<void>;
@@ -87,7 +92,36 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     escalation: config.escalation,
   });
   const staff = createStaffDirectory(db, config.now);
-  const engine = createEngine({ nlu, conversations, db, logger, handoff: handoff.port, now: config.now });
+  const categories = loadComplaintCategories();
+  const complaints = createComplaints({
+    db,
+    conversations,
+    live,
+    outbound,
+    logger,
+    categories,
+    dispatch: loadDispatchCatalogue(),
+    calendar: loadHolidayCalendar(),
+    now: config.now,
+  });
+  const engine = createEngine({
+    nlu,
+    conversations,
+    db,
+    logger,
+    handoff: handoff.port,
+    complaints: {
+      intake: {
+        categories: categories.categories.map((c) => ({ id: c.id, label: c.label })),
+        infer: (text, intent) =>
+          categories.infer(text, intent).map((x) => ({ id: x.category.id, score: x.score })),
+      },
+      file: complaints.file,
+      recordFollowUp: complaints.recordFollowUp,
+      status: complaints.status,
+    },
+    now: config.now,
+  });
   return {
     engine,
     nlu,
@@ -97,6 +131,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     live,
     logger,
     handoff,
+    complaints,
     staff,
     outbound,
     close: () => db.close(),

@@ -1,7 +1,14 @@
 import type { RiskLevel } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState, HandoffReason } from "../store/conversations.js";
-import { COMMANDS, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
+import {
+  type ComplaintDraft,
+  type IntakeDeps,
+  type IntakeOutcome,
+  startDraft,
+  stepIntake,
+} from "./complaint-dialogue.js";
+import { COMMANDS, complaintMessages, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
 import type { Button, Reply } from "./reply.js";
 
 export interface HandoffRequest {
@@ -18,6 +25,14 @@ export interface Decision {
   subscribe?: boolean;
   /** The citizen asked for their cases' status: the engine fills the reply from the case store. */
   statusQuery?: { caseNumber?: string };
+  /** A confirmed complaint to file (dispatch, deadlines, merge check) in this turn. */
+  fileComplaint?: ComplaintDraft;
+  /** The citizen's 回访 answer about a closed complaint. */
+  followUp?: { complaintId: string; resolved?: boolean; rating?: number; comment?: string };
+}
+
+export interface DialogueContext {
+  intake?: IntakeDeps;
 }
 
 const COMMAND_ALIASES: Record<string, string> = {
@@ -63,7 +78,10 @@ function reply(kind: Reply["kind"], text: string, buttons?: Button[]): Reply {
   return buttons ? { kind, text, buttons } : { kind, text };
 }
 
-export function decide(conv: Conversation, u: Understanding): Decision {
+const RESOLVED = /^(已解决|解决了|已经解决|是|好了|满意)/;
+const UNRESOLVED = /^(未解决|没解决|没有解决|还没|否|不满意|没有)/;
+
+export function decide(conv: Conversation, u: Understanding, ctx: DialogueContext = {}): Decision {
   const state: ConversationState = { ...conv.state };
   delete state.pendingChoice;
   const risk = u.risk;
@@ -91,6 +109,38 @@ export function decide(conv: Conversation, u: Understanding): Decision {
   }
 
   if (!u.readable) return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
+
+  // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
+  if (state.followUp && !command) {
+    const f = state.followUp;
+    const t = u.normalised.text;
+    if (f.step === "resolved" && (RESOLVED.test(t) || UNRESOLVED.test(t))) {
+      const resolved = !UNRESOLVED.test(t);
+      state.followUp = resolved ? { ...f, step: "rating" } : undefined;
+      if (!resolved) delete state.followUp;
+      const text = resolved ? complaintMessages.askRating : complaintMessages.reopened(f.complaintId);
+      return { replies: [reply("rating", text)], state, followUp: { complaintId: f.complaintId, resolved } };
+    }
+    const rating = /^([1-5])\s*(?:分|星)?[\s，,。:：]*(.*)$/.exec(t);
+    if (f.step === "rating" && rating) {
+      delete state.followUp;
+      return {
+        replies: [reply("rating", complaintMessages.ratingThanks)],
+        state,
+        followUp: {
+          complaintId: f.complaintId,
+          rating: Number(rating[1]),
+          comment: rating[2]?.slice(0, 500) || undefined,
+        },
+      };
+    }
+    delete state.followUp;
+  }
+
+  // A complaint being taken down: the intake reads every answer until it is filed or cancelled.
+  if (state.complaint && ctx.intake && (!command || command === COMMANDS.complain)) {
+    return intakeDecision(stepIntake(state.complaint, u, ctx.intake), state);
+  }
 
   if (state.offeredCounselor && !command) {
     delete state.offeredCounselor;
@@ -126,7 +176,8 @@ export function decide(conv: Conversation, u: Understanding): Decision {
     case COMMANDS.status:
       return { replies: [], state, statusQuery: { caseNumber: u.entities.caseNumbers[0] } };
     case COMMANDS.complain:
-      return { replies: [reply("handoff", messages.complaintNotYet, [humanButton])], state };
+      if (!ctx.intake) return { replies: [reply("handoff", messages.complaintNotYet, [humanButton])], state };
+      return intakeDecision(stepIntake(startDraft(), u, ctx.intake, true), state);
     case COMMANDS.subscribe:
       return { replies: [], state, subscribe: true };
     case COMMANDS.unsubscribe:
@@ -180,6 +231,19 @@ export function decide(conv: Conversation, u: Understanding): Decision {
     ],
     state,
   };
+}
+
+function intakeDecision(outcome: IntakeOutcome, state: ConversationState): Decision {
+  if (outcome.kind === "cancelled") {
+    delete state.complaint;
+    return { replies: outcome.replies, state };
+  }
+  if (outcome.kind === "file") {
+    delete state.complaint;
+    return { replies: outcome.replies, state, fileComplaint: outcome.draft };
+  }
+  state.complaint = outcome.draft;
+  return { replies: outcome.replies, state };
 }
 
 function acceptCounselor(conv: Conversation, state: ConversationState): Decision {

@@ -4,6 +4,7 @@ import type { Nlu, Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationStore, NewEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { AppError } from "./app-error.js";
+import type { ComplaintDraft, IntakeDeps } from "./complaint-dialogue.js";
 import { decide, type HandoffRequest } from "./dialogue.js";
 import type { Logger } from "./logger.js";
 import { messages } from "./messages.js";
@@ -36,6 +37,22 @@ export interface HandoffPort {
   status(conversationId: string, caseNumber?: string): Promise<string | undefined>;
 }
 
+/** What the engine needs from the complaint module (filing, 回访, status); see handoff/complaints.ts. */
+export interface ComplaintPort {
+  intake: IntakeDeps;
+  file(
+    tx: Queryable,
+    req: { conversationId: string; channel: Channel; citizen: string; draft: ComplaintDraft; at: string },
+  ): Promise<{ reply: Reply }>;
+  recordFollowUp(
+    tx: Queryable,
+    complaintId: string,
+    answer: { resolved?: boolean; rating?: number; comment?: string },
+    at: string,
+  ): Promise<void>;
+  status(citizen: string, id?: string): Promise<string | undefined>;
+}
+
 export interface EngineDeps {
   nlu: Nlu;
   conversations: ConversationStore;
@@ -46,6 +63,7 @@ export interface EngineDeps {
   db: Db;
   logger: Logger;
   handoff?: HandoffPort;
+  complaints?: ComplaintPort;
   now?: () => Date;
 }
 
@@ -79,7 +97,8 @@ export function validateText(text: unknown): string {
 }
 
 export function createEngine(deps: EngineDeps): Engine {
-  const { nlu, conversations, db, logger, handoff } = deps;
+  const { nlu, conversations, db, logger, handoff, complaints } = deps;
+  const context = { intake: complaints?.intake };
   const now = deps.now ?? (() => new Date());
   const withLock = keyedMutex();
 
@@ -117,11 +136,16 @@ export function createEngine(deps: EngineDeps): Engine {
       text = conv.state.pendingChoice[/[1一]/.test(choice) ? 0 : 1] ?? text;
 
     const u = nlu.understand(text);
-    const decision = decide(conv, u);
+    const decision = decide(conv, u, context);
+    const citizen = inbound.externalUserId ?? conv.externalUser ?? conv.id;
     const replies = [...decision.replies];
     if (decision.statusQuery) {
-      const status = handoff ? await handoff.status(conv.id, decision.statusQuery.caseNumber) : undefined;
-      replies.push({ kind: "status", text: status ?? messages.statusNone });
+      const id = decision.statusQuery.caseNumber;
+      const lines = [
+        id?.startsWith("SW-") ? undefined : await handoff?.status(conv.id, id),
+        await complaints?.status(citizen, id),
+      ].filter((x): x is string => x !== undefined);
+      replies.push({ kind: "status", text: lines.length > 0 ? lines.join("\n") : messages.statusNone });
     }
     let subscribed = conv.subscribed;
     if (decision.subscribe !== undefined) {
@@ -167,7 +191,9 @@ export function createEngine(deps: EngineDeps): Engine {
       intent: u.intent.intent,
     });
 
-    if (!handoff || (conv.mode === "bot" && !decision.handoff)) {
+    const needsTransaction =
+      decision.handoff || decision.fileComplaint || decision.followUp || conv.mode !== "bot";
+    if (!handoff || !needsTransaction) {
       // The common path: nothing else to coordinate, so the whole turn is one INSERT script, one round trip.
       try {
         await db.script(write([...inboundEvents, ...asEvents(replies)], next));
@@ -191,7 +217,14 @@ export function createEngine(deps: EngineDeps): Engine {
     conversations.forget(conv.id);
     const done = await db.transaction(async (tx) => {
       // A first message may already be a crisis: the conversation row must exist before a case refers to it.
-      const [ensure] = conversations.turnStatements({ conversation: next, turn: turnId, at, events: [], keepMode: true });
+      // The same holds for a complaint filed in this turn.
+      const [ensure] = conversations.turnStatements({
+        conversation: next,
+        turn: turnId,
+        at,
+        events: [],
+        keepMode: true,
+      });
       if (ensure) await tx.run(ensure.sql, ensure.params);
       if (conv.mode !== "bot") {
         await handoff.join(tx, { conversationId: conv.id, text: inbound.text, risk: u.risk.level, at });
@@ -215,6 +248,20 @@ export function createEngine(deps: EngineDeps): Engine {
           replies.push({ kind: "handoff", text: messages.noOneOnDutyCrisis });
         }
       }
+      if (decision.fileComplaint && complaints) {
+        const filed = await complaints.file(tx, {
+          conversationId: conv.id,
+          channel: inbound.channel,
+          citizen,
+          draft: decision.fileComplaint,
+          at,
+        });
+        replies.push(filed.reply);
+      }
+      if (decision.followUp && complaints) {
+        const { complaintId, ...answer } = decision.followUp;
+        await complaints.recordFollowUp(tx, complaintId, answer, at);
+      }
       for (const st of write(
         [...inboundEvents, ...asEvents(replies)],
         { ...next, mode },
@@ -224,7 +271,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       return result(replies);
     });
-    handoff.afterCommit(conv.id);
+    if (decision.handoff || conv.mode !== "bot") handoff.afterCommit(conv.id);
     if (done.risk === "high" || done.risk === "imminent") {
       logger.warn(
         { conversationId: conv.id, risk: done.risk, reasons: u.risk.reasons },

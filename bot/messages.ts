@@ -123,3 +123,98 @@ export const messages = {
   tooLong: (max: number) => `消息太长了（超过 ${max} 字），请分几段发送，或简要说明主要问题。`,
   error: "抱歉，系统刚才出了点问题，你的消息已经保存。请稍后再试；紧急情况请直接拨打 110 或 120。",
 };
+
+/** The complaint (诉求) intake, filing, follow-up and rating. */
+export const complaintMessages = {
+  askWhat: "好的，我来帮你登记诉求。请先说说发生了什么事（什么时间、什么地方、涉及谁）。",
+  whatTooShort: "请再具体说说发生了什么，比如时间、地点、涉及的单位或个人。",
+  confirmCategory: (label: string) => `这件事属于「${label}」类，对吗？`,
+  chooseCategory: "请选择最接近的类别（也可以直接回复序号）：",
+  askPlace: "事情发生在哪里？请说出盟市和旗县区，比如「鄂尔多斯市准格尔旗」。不清楚可以回复「不清楚」。",
+  placeNotFound: (text: string) =>
+    `没有找到「${text}」这个地方。请说出内蒙古的盟市和旗县区，比如「赤峰市松山区」「锡林郭勒盟阿巴嘎旗」；不清楚可以回复「不清楚」。`,
+  placeUpdated: (place: string) => `已把地点改为：${place}。`,
+  askDetail: (place: string) =>
+    `在${place}的哪个苏木乡镇（街道）、嘎查村（社区）？不清楚可以回复「不清楚」。`,
+  askRequest: "你希望有关部门怎么处理？比如「尽快支付拖欠的工资」「公开补偿标准」。",
+  askContact: "处理结果怎么告诉你？可以在这里回复你，也可以留一个电话。",
+  phoneMissing: "请输入你的手机号码（11 位），或回复「在这里回复」。",
+  askConsent: (phone: string) =>
+    `你留的电话是 ${phone}。是否同意我们保存这个号码，仅用于承办部门就本诉求联系你？回复「同意」或「不同意」。`,
+  idRemoved: "为保护你的隐私，登记诉求不需要身份证号，你发的身份证号已隐去，不会保存。",
+  contactChat: "在本对话中回复",
+  contactPhone: (masked: string) => `电话 ${masked}（已同意保存，仅用于本诉求）`,
+  summary: (s: { category: string; place: string; what: string; ask: string; contact: string }) =>
+    `请核对你的诉求：\n类别：${s.category}\n地点：${s.place}\n情况：${s.what}\n诉求：${s.ask}\n联系方式：${s.contact}\n无误请回复「确认提交」；要改哪一项请说「修改地点」「修改诉求」等；放弃请说「取消」。`,
+  cancelled: "好的，已取消，这次的内容不会提交。需要时随时说「我要投诉」。",
+  filed: (f: { id: string; department: string; acceptBy: string; handleBy: string }) =>
+    `已受理，编号 ${f.id}。\n已派给：${f.department}\n预计 ${f.acceptBy} 前告知是否受理，${f.handleBy} 前办结。\n查询进度请发送「查询进度 ${f.id}」。`,
+  joinedOwn: (id: string) =>
+    `你之前反映的同一件事（编号 ${id}）还在办理中，这次的内容已补充到原诉求里，不会重复派单。查询进度请发送「查询进度 ${id}」。`,
+  statusLine: (s: { id: string; state: string; department: string; handleBy: string }) =>
+    `${s.id}：${s.state}（承办：${s.department}，办理期限 ${s.handleBy}）`,
+  statusNotYours: "没有找到你提交的这个编号。只能查询你自己在本对话中提交的诉求。",
+  departmentReply: (department: string, text: string) => `【${department}】${text}`,
+  extended: (id: string, until: string, reason: string) =>
+    `你的诉求 ${id} 办理期限已延长至 ${until}，原因：${reason}。`,
+  closed: (id: string, result: string) =>
+    `你的诉求 ${id} 已办结。\n办理结果：${result}\n请问问题解决了吗？回复「已解决」或「未解决」。`,
+  closedNoSurvey: (id: string, result: string) => `你的诉求 ${id} 已办结。\n办理结果：${result}`,
+  askRating: "请给这次办理打分：1-5 分（5 分最满意），也可以在分数后写几句意见。",
+  ratingThanks: "谢谢你的评价，我们会转给承办部门和督办人员。",
+  reopened: (id: string) => `已记录问题未解决，诉求 ${id} 已重新提交督办人员处理，会尽快回复你。`,
+  ratingInvalid: "请回复 1 到 5 的数字，比如「4 处理得挺快」。",
+};
+
+/**
+ * Telegram channel (bot/telegram/). Citizen-facing texts for what only Telegram can send: media, edits, group
+ * chats, stale buttons; plus the bracketed labels staff read in a transcript where the citizen sent no text.
+ */
+export const telegramMessages = {
+  /** What a photo, voice note, sticker… is called in the polite reply and in the transcript. */
+  mediaLabels: {
+    photo: "图片",
+    voice: "语音",
+    audio: "音频",
+    video: "视频",
+    video_note: "视频消息",
+    animation: "动图",
+    sticker: "贴纸",
+    document: "文件",
+    contact: "联系人名片",
+    poll: "投票",
+    dice: "表情",
+    other: "消息",
+  } as Record<string, string>,
+  mediaNotSupported: (label: string) =>
+    `收到你发来的${label}。我目前只能读懂文字，${label}的内容我和工作人员在这里都看不到。请用文字写下你想咨询的问题或遇到的情况，我会尽力帮你。\n紧急情况请直接拨打 110 或 120；心理方面可拨打 12356 全国心理援助热线。`,
+  /** Sent after the engine's replies when a photo or file came with a caption: the caption itself was read. */
+  captionRead: (label: string) => `（${label}的内容我看不到，上面是针对你附带的文字的回复。）`,
+  locationReceived:
+    "已记录你发送的位置。我只能读懂文字，请用文字说明你需要什么帮助。\n如果你现在有危险，请马上拨打 110 或 120，并告诉接线员你在哪里。",
+  edited: "看到你修改了之前的消息。我只回复新发送的消息；如果想让我按修改后的内容回答，请把它重新发送一遍。",
+  privateOnly: "为了保护你的隐私，请直接私聊我（点我的头像，再点「发消息」），不要在群里说个人情况。",
+  buttonExpired: "这个按钮已失效，请直接输入你的问题。",
+  inputPlaceholder: "直接输入你的问题",
+  /** Shown before a counselor's message: on Telegram every message comes from the bot's account. */
+  staffPrefix: "【工作人员】",
+  commands: {
+    start: "开始 / 主菜单",
+    help: "使用帮助",
+    human: "转人工",
+    status: "查询进度",
+    subscribe: "订阅每周普法小知识",
+    unsubscribe: "退订",
+  },
+  /** Staff-facing transcript lines for what the citizen sent without text. */
+  transcript: {
+    media: (label: string) => `[${label}]`,
+    mediaWithCaption: (label: string, caption: string) => `[${label}] ${caption}`,
+    location: (lat: number, lon: number) => `[位置] 纬度 ${lat}，经度 ${lon}`,
+    venue: (title: string, address: string, lat: number, lon: number) =>
+      `[位置] ${title}（${address}）纬度 ${lat}，经度 ${lon}`,
+    contact: (name: string, phone: string) => `[联系人名片] ${name} ${phone}`,
+    edited: (text: string) => `[修改了消息] ${text}`,
+    tooLong: (text: string) => `[超长消息] ${text}`,
+  },
+};

@@ -27,6 +27,8 @@ export type ReplyKind =
   | "status"
   | "subscription"
   | "unreadable"
+  | "complaint"
+  | "rating"
   | "staff";
 
 export interface Button {

@@ -9,6 +9,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fas
 import { AppError, isAppError } from "./app-error.js";
 import type { Assistant } from "./assistant.js";
 import { chatRoutes } from "./web/chat-routes.js";
+import { complaintRoutes } from "./web/complaint-routes.js";
 import { consoleRoutes } from "./web/console-routes.js";
 
 export interface ServerOptions {
@@ -82,6 +83,11 @@ export async function buildServer(
     handoff: assistant.handoff,
     live: assistant.live,
     secureCookies: options.secureCookies,
+  });
+  await app.register(complaintRoutes, {
+    staff: assistant.staff,
+    complaints: assistant.complaints,
+    live: assistant.live,
   });
   if (options.benchEcho) {
     app.withTypeProvider<ZodTypeProvider>().post("/bench/echo", async (req) => req.body);

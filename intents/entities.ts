@@ -105,7 +105,9 @@ export function createEntityExtractor(places: PlaceGazetteer) {
       places: places.find(text, words),
       phones: digits ? uniq([...text.matchAll(PHONE_PATTERN)].map((m) => m[0].replace(/[- ]/g, ""))) : [],
       idNumbers: digits
-        ? uniq([...text.matchAll(ID_CANDIDATE_PATTERN)].map((m) => m[0].toUpperCase()).filter(isValidIdNumber))
+        ? uniq(
+            [...text.matchAll(ID_CANDIDATE_PATTERN)].map((m) => m[0].toUpperCase()).filter(isValidIdNumber),
+          )
         : [],
       dates: hasDate.test(text) ? uniq([...text.matchAll(DATE)].map((m) => m[0])) : [],
       money,

@@ -120,7 +120,12 @@ function build(labels: string[], vocab: string[], weights: Float32Array): Linear
       const known = score(features);
       return { probabilities: probs, known };
     },
-    toJSON: () => ({ kind: "softmax-v1", labels: [...labels], vocab: [...vocab], weights: Array.from(weights) }),
+    toJSON: () => ({
+      kind: "softmax-v1",
+      labels: [...labels],
+      vocab: [...vocab],
+      weights: Array.from(weights),
+    }),
   };
 }
 

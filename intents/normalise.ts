@@ -65,7 +65,8 @@ export function createNormaliser(): Normaliser {
       } else if (c >= 0x1800 && c <= 0x18af) {
         mongolian = true;
         letters++;
-      } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c < 0x2000 && LETTER.test(text[i] ?? ""))) letters++;
+      } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c < 0x2000 && LETTER.test(text[i] ?? "")))
+        letters++;
     }
     return {
       original: raw,

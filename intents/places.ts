@@ -56,7 +56,9 @@ export function loadPlaces(path: string = DEFAULT_PLACES): PlaceGazetteer {
       const seen = new Set<string>();
       // Every name is in the segmenter's user dictionary, so with words at hand a lookup per word finds them; it
       // also keeps "多伦" out of "多伦多". Without words, scan the text (longest names first).
-      const candidates = words ? words.filter((w) => byName.has(w)) : [...text.matchAll(pattern)].map((m) => m[0]);
+      const candidates = words
+        ? words.filter((w) => byName.has(w))
+        : [...text.matchAll(pattern)].map((m) => m[0]);
       for (const name of candidates) {
         const place = byName.get(name);
         if (!place) continue;

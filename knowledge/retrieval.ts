@@ -112,7 +112,9 @@ export function createRetriever(
           const d = docs[doc];
           if (!d) continue;
           if (docScore[doc] === 0 && docCovered[doc] === 0) touched.push(doc);
-          docScore[doc] = (docScore[doc] ?? 0) + ((w * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.len) / avgdl))) * d.weight;
+          docScore[doc] =
+            (docScore[doc] ?? 0) +
+            ((w * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.len) / avgdl))) * d.weight;
           docCovered[doc] = (docCovered[doc] ?? 0) + w * d.weight;
         }
       }
@@ -140,7 +142,12 @@ export function createRetriever(
         const entry = entries[i];
         if (!entry) continue;
         const bm25 = entryBm25[i] ?? 0;
-        hits.push({ entry, bm25, coverage: entryCoverage[i] ?? 0, score: bm25 * (1 + topicProbability(entry.topic)) });
+        hits.push({
+          entry,
+          bm25,
+          coverage: entryCoverage[i] ?? 0,
+          score: bm25 * (1 + topicProbability(entry.topic)),
+        });
       }
       touchedEntries.length = 0;
       return hits.sort((a, b) => b.score - a.score).slice(0, limit);

@@ -1,3 +1,4 @@
+import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
 import type { Channel } from "../bot/reply.js";
 import type { Db, Queryable, Statement } from "./db.js";
 
@@ -12,6 +13,10 @@ export interface ConversationState {
   offeredCounselor?: boolean;
   /** Why the conversation waits for a human; crisis and distress waits get no FAQ answers meanwhile. */
   handoffReason?: HandoffReason;
+  /** A complaint being taken down, slot by slot. */
+  complaint?: ComplaintDraft;
+  /** After a complaint is closed: asking whether it was resolved, then for a rating. */
+  followUp?: { complaintId: string; step: "resolved" | "rating" };
 }
 
 export type HandoffReason = "crisis" | "distress" | "human";
@@ -118,6 +123,9 @@ export function createConversationStore(db: Db) {
       if (c) remember(c);
       return c;
     },
+
+    /** Reads inside a transaction, bypassing the cache (the handoff and complaint modules change conversations). */
+    getIn: read,
 
     /** After a turn committed: the next turn of this conversation need not read it back. */
     remember,

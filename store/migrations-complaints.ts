@@ -1,4 +1,67 @@
 import type { Migration } from "./migrations.js";
 
 /** Tables owned by the complaints module; versions 600-699 are reserved for it so features can evolve independently. */
-export const COMPLAINTS_MIGRATIONS: readonly Migration[] = [];
+export const COMPLAINTS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 600,
+    name: "complaints",
+    sql: `
+      CREATE TABLE complaints (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        channel TEXT NOT NULL,
+        -- Who filed it (platform user or conversation): the only person who may query it.
+        citizen TEXT NOT NULL,
+        category TEXT NOT NULL,
+        league TEXT,
+        county TEXT,
+        detail TEXT,
+        what TEXT NOT NULL,
+        ask TEXT NOT NULL,
+        contact TEXT NOT NULL CHECK (contact IN ('chat', 'phone')),
+        -- Stored only with the citizen's explicit consent, only for this case.
+        phone TEXT,
+        department_id TEXT NOT NULL,
+        department_name TEXT NOT NULL,
+        dispatch_rule TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('dispatched', 'accepted', 'awaiting_info', 'returned', 'closed')),
+        group_id TEXT,
+        similarity REAL,
+        signature TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        accept_by TEXT NOT NULL,
+        handle_by TEXT NOT NULL,
+        accepted_at TEXT,
+        extended INTEGER NOT NULL DEFAULT 0,
+        extension_reason TEXT,
+        closed_at TEXT,
+        result TEXT,
+        returns INTEGER NOT NULL DEFAULT 0,
+        reminded_at TEXT,
+        escalated_at TEXT,
+        resolved INTEGER,
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+        rating_comment TEXT,
+        rated_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX complaints_by_citizen ON complaints(citizen, category, state);
+      -- The merge check reads one bucket (category and place, open, recent), whatever the total.
+      CREATE INDEX complaints_bucket ON complaints(category, county, league, state, opened_at);
+      CREATE INDEX complaints_by_department ON complaints(department_id, state);
+      CREATE INDEX complaints_due ON complaints(state, handle_by);
+      CREATE INDEX complaints_by_group ON complaints(group_id) WHERE group_id IS NOT NULL;
+      CREATE TABLE complaint_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        complaint_id TEXT NOT NULL REFERENCES complaints(id),
+        type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX complaint_events_by_complaint ON complaint_events(complaint_id, id);
+      CREATE TRIGGER complaint_events_no_update BEFORE UPDATE ON complaint_events BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
+      CREATE TRIGGER complaint_events_no_delete BEFORE DELETE ON complaint_events BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
+    `,
+  },
+];

@@ -65,7 +65,8 @@ describe("console security", () => {
   it("refuses crisis cases to a department clerk", async () => {
     const { cookie, csrf } = await login("dept", "department-pass");
     const allowed = new Set(["GET /console/api/me", "POST /console/api/logout"]);
-    for (const r of routes.filter(
+    const crisisRoutes = routes.filter((r) => !r.url.startsWith("/console/api/complaints"));
+    for (const r of crisisRoutes.filter(
       (r) => !PUBLIC.has(`${r.method} ${r.url}`) && !allowed.has(`${r.method} ${r.url}`),
     )) {
       const res = await app.inject({
@@ -76,6 +77,26 @@ describe("console security", () => {
       });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
     }
+  });
+
+  it("refuses complaints to a counselor, and supervision actions to a department clerk", async () => {
+    const counselor = await login("wang", "counselor-pass");
+    for (const r of routes.filter((r) => r.url.startsWith("/console/api/complaints"))) {
+      const res = await app.inject({
+        method: r.method as "GET",
+        url: r.url.replace(":id", "SW-2026-000001"),
+        headers: { cookie: counselor.cookie, "x-csrf-token": counselor.csrf },
+        payload: r.method === "GET" ? undefined : {},
+      });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+    }
+    const clerk = await login("dept", "department-pass");
+    for (const url of ["/console/api/complaints/SW-2026-000001/redispatch", "/console/api/complaints/SW-2026-000001/split"]) {
+      const res = await app.inject({ method: "POST", url, headers: { cookie: clerk.cookie, "x-csrf-token": clerk.csrf }, payload: {} });
+      expect(res.statusCode, url).toBe(403);
+    }
+    const stats = await app.inject({ url: "/console/api/complaints/stats", headers: { cookie: clerk.cookie } });
+    expect(stats.statusCode).toBe(403);
   });
 
   it("refuses a state change without the CSRF token", async () => {

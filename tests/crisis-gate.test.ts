@@ -13,10 +13,10 @@ import { projectPath } from "../bot/paths.js";
 import {
   CrisisLexiconSchema,
   CrisisModelScorer,
+  createCrisisDetector,
   crisisFeatures,
   crisisInternals,
   crisisModelText,
-  createCrisisDetector,
   loadCrisisLexicon,
   loadCrisisTraining,
   type RiskAssessment,
@@ -63,7 +63,9 @@ describe("crisis gate", () => {
     for (const item of mustCatch) {
       const a = assess(item.text);
       if (RANK[a.level] < RANK[item.min] || a.subject !== item.subject) {
-        missed.push(`${item.text} → ${a.level}/${a.subject} (want ≥${item.min}/${item.subject}) [${a.reasons.join(" ")}]`);
+        missed.push(
+          `${item.text} → ${a.level}/${a.subject} (want ≥${item.min}/${item.subject}) [${a.reasons.join(" ")}]`,
+        );
       }
     }
     const recall = (mustCatch.length - missed.length) / mustCatch.length;
@@ -75,7 +77,8 @@ describe("crisis gate", () => {
     const alarms: string[] = [];
     for (const item of hardNegatives) {
       const a = assess(item.text);
-      if (RANK[a.level] > RANK[item.max]) alarms.push(`${item.text} → ${a.level} (max ${item.max}) [${a.reasons.join(" ")}]`);
+      if (RANK[a.level] > RANK[item.max])
+        alarms.push(`${item.text} → ${a.level} (max ${item.max}) [${a.reasons.join(" ")}]`);
     }
     const rate = alarms.length / hardNegatives.length;
     console.log(
@@ -91,7 +94,10 @@ describe("crisis detector rules", () => {
     for (const text of ["我从来没想过自杀", "我不会自杀的放心", "放心，我不会做傻事的", "自杀？没有的事"]) {
       const a = assess(text);
       expect(a.level, text).toBe("none");
-      expect(a.reasons.some((r) => r.startsWith("negated:")), text).toBe(true);
+      expect(
+        a.reasons.some((r) => r.startsWith("negated:")),
+        text,
+      ).toBe(true);
     }
     expect(assess("我不想活了").level).toBe("high");
     expect(assess("没有活下去的勇气").level).toBe("high");
@@ -118,7 +124,10 @@ describe("crisis detector rules", () => {
       const a = assess(text);
       expect(RANK[a.level], text).toBeLessThanOrEqual(RANK.distress);
       expect(a.reportOnly, text).toBe(true);
-      expect(a.reasons.some((r) => r.startsWith("report:")), text).toBe(true);
+      expect(
+        a.reasons.some((r) => r.startsWith("report:")),
+        text,
+      ).toBe(true);
     }
     // The writer's own words next to a news story still count.
     const self = assess("看了新闻里有人跳楼，我也想死");
@@ -136,7 +145,18 @@ describe("crisis detector rules", () => {
   });
 
   it("does not alarm on hyperbole and idioms, and says why", () => {
-    for (const text of ["笑死我了", "累死了", "热死了", "饿死了", "气死我了", "困死", "卷死", "社死", "死鬼", "要死啊"]) {
+    for (const text of [
+      "笑死我了",
+      "累死了",
+      "热死了",
+      "饿死了",
+      "气死我了",
+      "困死",
+      "卷死",
+      "社死",
+      "死鬼",
+      "要死啊",
+    ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
     }
@@ -149,7 +169,17 @@ describe("crisis detector rules", () => {
   });
 
   it("sees through spacing, punctuation, pinyin and homophones", () => {
-    for (const text of ["自 杀", "想自.杀", "zisha", "想紫砂", "我想自sha", "好想z s", "想s", "鼠了算了", "不 想 活 了"]) {
+    for (const text of [
+      "自 杀",
+      "想自.杀",
+      "zisha",
+      "想紫砂",
+      "我想自sha",
+      "好想z s",
+      "想s",
+      "鼠了算了",
+      "不 想 活 了",
+    ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
     }
@@ -160,7 +190,12 @@ describe("crisis detector rules", () => {
   });
 
   it("answers service and policy questions as none", () => {
-    for (const text of ["心理援助热线是多少", "精神卫生法怎么规定的", "死亡赔偿金怎么算", "工亡待遇标准是多少"]) {
+    for (const text of [
+      "心理援助热线是多少",
+      "精神卫生法怎么规定的",
+      "死亡赔偿金怎么算",
+      "工亡待遇标准是多少",
+    ]) {
       expect(assess(text).level, text).toBe("none");
     }
   });
@@ -185,7 +220,9 @@ describe("crisis detector rules", () => {
       }
     }
     expect(assess("我不想活了").reasons).toContain("lexicon:suicide-ideation");
-    expect(assess("我已经写好遗书了，今晚就走").reasons.some((r) => r.startsWith("lexicon:imminent"))).toBe(true);
+    expect(assess("我已经写好遗书了，今晚就走").reasons.some((r) => r.startsWith("lexicon:imminent"))).toBe(
+      true,
+    );
   });
 
   it("lets the model raise a level it is confident about, and never lower a lexicon hit", () => {
@@ -196,7 +233,8 @@ describe("crisis detector rules", () => {
     // Lexicon hits keep their level whatever the model thinks.
     for (const item of mustCatch) {
       const r = assess(item.text);
-      if (r.reasons.some((x) => x.startsWith("lexicon:imminent"))) expect(r.level, item.text).toBe("imminent");
+      if (r.reasons.some((x) => x.startsWith("lexicon:imminent")))
+        expect(r.level, item.text).toBe("imminent");
     }
   });
 
@@ -228,23 +266,32 @@ describe("crisis detector machinery", () => {
 
   it("prefilters only with characters a pattern can really start with", () => {
     const lexicon = loadCrisisLexicon();
-    const texts = [...mustCatch.map((i) => i.text), ...hardNegatives.map((i) => i.text)].map((t) => normalise(t).text);
+    const texts = [...mustCatch.map((i) => i.text), ...hardNegatives.map((i) => i.text)].map(
+      (t) => normalise(t).text,
+    );
     const groups = [...lexicon.risk, ...lexicon.neutral];
     for (const pattern of groups.flatMap((g) => g.patterns)) {
       const first = crisisInternals.firstSet(pattern);
       if (first.any) continue;
       const re = new RegExp(pattern, "g");
       for (const t of texts) {
-        for (const m of t.matchAll(re)) expect(first.chars.has(m[0][0] ?? ""), `${pattern} at ${m[0]}`).toBe(true);
+        for (const m of t.matchAll(re))
+          expect(first.chars.has(m[0][0] ?? ""), `${pattern} at ${m[0]}`).toBe(true);
       }
     }
   });
 
   it("scores exactly like LinearModel.predict", () => {
-    const model = trainCrisisModel();
+    // A model on a quarter of the training set is enough to compare the two evaluations, and trains faster.
+    const training = loadCrisisTraining();
+    const model = trainCrisisModel({
+      training: { ...training, examples: training.examples.filter((_, i) => i % 4 === 0) },
+    });
     const scorer = new CrisisModelScorer(model);
     const probs = new Float64Array(model.labels.length);
-    const texts = loadCrisisTraining().examples.slice(0, 300).map((e) => e.text);
+    const texts = loadCrisisTraining()
+      .examples.slice(0, 300)
+      .map((e) => e.text);
     for (const t of [...texts, ...hardNegatives.map((i) => normalise(i.text).text), "", "，，"]) {
       const modelText = crisisModelText(t);
       scorer.score(modelText, probs);

@@ -119,7 +119,9 @@ describe("engine", () => {
     a = await testAssistant();
     await a.engine.handleMessage(msg("你好", { conversationId: "dup", messageId: "u-1" }));
     const burst = await Promise.all([
-      ...Array.from({ length: 8 }, (_, i) => a.engine.handleMessage(msg("订阅", { conversationId: `b-${i}`, messageId: `b-${i}` }))),
+      ...Array.from({ length: 8 }, (_, i) =>
+        a.engine.handleMessage(msg("订阅", { conversationId: `b-${i}`, messageId: `b-${i}` })),
+      ),
       a.engine.handleMessage(msg("你好", { conversationId: "dup", messageId: "u-1" })),
     ]);
     expect(burst.filter((r) => r.duplicate)).toHaveLength(1);

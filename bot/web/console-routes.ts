@@ -4,21 +4,16 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type HandoffService, OUTCOMES, STAFF_TOPIC } from "../../handoff/cases.js";
-import type { StaffMember, StaffRole } from "../../handoff/roster.js";
-import type { Session, StaffDirectory } from "../../handoff/staff.js";
+import type { StaffRole } from "../../handoff/roster.js";
+import type { StaffDirectory } from "../../handoff/staff.js";
 import { AppError } from "../app-error.js";
 import type { LiveHub } from "../live-hub.js";
 import { projectPath } from "../paths.js";
 import { streamTopics } from "./sse.js";
 
-const COOKIE = "sw_session";
-const CaseParams = z.object({ id: z.string().regex(/^[A-Z]{2}-\d{4}-\d{6}$/, { message: "not a case id" }) });
+import { SESSION_COOKIE as COOKIE, createStaffGuard } from "./staff-auth.js";
 
-declare module "fastify" {
-  interface FastifyRequest {
-    staffSession?: Session;
-  }
-}
+const CaseParams = z.object({ id: z.string().regex(/^[A-Z]{2}-\d{4}-\d{6}$/, { message: "not a case id" }) });
 
 export interface ConsoleDeps {
   staff: StaffDirectory;
@@ -40,18 +35,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const page = readFileSync(projectPath("bot", "web", "console.html"));
 
-  const guard = (roles: readonly StaffRole[]) => async (req: FastifyRequest) => {
-    const session = await staff.session(req.cookies[COOKIE]);
-    if (!session) throw new AppError("unauthorized", "请先登录");
-    if (req.method !== "GET" && req.headers["x-csrf-token"] !== session.csrf)
-      throw new AppError("forbidden", "页面已过期，请刷新后重试（CSRF 校验失败）");
-    if (!roles.includes(session.staff.role)) throw new AppError("forbidden", "你的角色无权访问此功能");
-    req.staffSession = session;
-  };
-  const me = (req: FastifyRequest): StaffMember => {
-    if (!req.staffSession) throw new AppError("unauthorized", "请先登录");
-    return req.staffSession.staff;
-  };
+  const { guard, me, session } = createStaffGuard(staff);
 
   r.get("/console", async (_req, reply) =>
     reply
@@ -99,7 +83,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     { onRequest: guard(["counselor", "supervisor", "department", "admin"]) },
     async (req) => ({
       user: me(req),
-      csrf: req.staffSession?.csrf,
+      csrf: session(req).csrf,
       outcomes: OUTCOMES,
     }),
   );

@@ -1,0 +1,254 @@
+import type { Understanding } from "../intents/understand.js";
+import { complaintMessages as m } from "./messages.js";
+import type { Button, Reply } from "./reply.js";
+
+/**
+ * The intake of a complaint (诉求) as slot filling: every turn reads whatever the citizen wrote into any slot it
+ * fits (a place named while describing the matter, a phone number given early), then asks for the first slot
+ * still missing. The citizen can correct ("地点不对，是通辽市科尔沁区"), change a field at the read-back, or cancel.
+ */
+export type Slot = "what" | "category" | "place" | "detail" | "ask" | "contact" | "consent" | "confirm";
+
+export interface ComplaintDraft {
+  what?: string;
+  category?: string;
+  categoryConfirmed?: boolean;
+  league?: string;
+  county?: string;
+  /** 苏木乡镇/街道 and 嘎查村/社区 as the citizen wrote them; "" when they said they do not know. */
+  detail?: string;
+  placeUnknown?: boolean;
+  ask?: string;
+  contact?: "chat" | "phone";
+  phone?: string;
+  consent?: boolean;
+  awaiting: Slot;
+}
+
+export interface CategoryInfo {
+  id: string;
+  label: string;
+}
+
+export interface IntakeDeps {
+  categories: readonly CategoryInfo[];
+  /** Ranked guesses from the text and the classifier's intent. */
+  infer(text: string, intent?: string): { id: string; score: number }[];
+}
+
+export type IntakeOutcome =
+  | { kind: "continue"; draft: ComplaintDraft; replies: Reply[] }
+  | { kind: "cancelled"; replies: Reply[] }
+  | { kind: "file"; draft: ComplaintDraft; replies: Reply[] };
+
+const CANCEL = /^(取消|算了|不投诉了|不反映了|不用了|退出)/;
+const YES = /^(是|对|嗯|好|可以|确认|没错|同意|行|ok)/i;
+const NO = /^(不|否|没有|不对|不同意|不要|不用)/;
+const CONFIRM = /^(确认提交|确认|提交|没问题|对的?|是的?)/;
+const DONT_KNOW = /^(不知道|不清楚|不确定|跳过|没有|无)/;
+const TRIGGER = /^(我要|我想|帮我)?(投诉|举报|反映|登记)(一下)?(问题|诉求|情况)?[，,。:：\s]*/;
+const EDIT: readonly [RegExp, Slot][] = [
+  [/类别|类型|分类/, "category"],
+  [/地点|地址|位置|旗县|盟市/, "place"],
+  [/苏木|乡镇|嘎查|村|社区|街道/, "detail"],
+  [/情况|经过|事情|描述/, "what"],
+  [/诉求|要求|希望/, "ask"],
+  [/联系|电话|手机/, "contact"],
+];
+
+const ID_MASK = "［身份证号已隐去］";
+
+export function startDraft(): ComplaintDraft {
+  return { awaiting: "what" };
+}
+
+function labelOf(deps: IntakeDeps, id: string | undefined): string {
+  return deps.categories.find((c) => c.id === id)?.label ?? "其他";
+}
+
+export function summary(d: ComplaintDraft, deps: IntakeDeps): string {
+  const place = d.placeUnknown ? "不清楚" : [d.league, d.county, d.detail].filter(Boolean).join(" ");
+  const contact =
+    d.contact === "phone" && d.phone && d.consent ? m.contactPhone(maskPhone(d.phone)) : m.contactChat;
+  return m.summary({
+    category: labelOf(deps, d.category),
+    place,
+    what: d.what ?? "",
+    ask: d.ask ?? "",
+    contact,
+  });
+}
+
+export const maskPhone = (p: string) => `${p.slice(0, 3)}****${p.slice(-4)}`;
+
+/** Runs one citizen turn of the intake. `isStart` is the turn that opened it ("我要投诉…"). */
+export function stepIntake(
+  current: ComplaintDraft,
+  u: Understanding,
+  deps: IntakeDeps,
+  isStart = false,
+): IntakeOutcome {
+  const d: ComplaintDraft = { ...current };
+  const replies: Reply[] = [];
+  let text = u.normalised.text.trim();
+  if (CANCEL.test(text)) return { kind: "cancelled", replies: [{ kind: "complaint", text: m.cancelled }] };
+
+  // ID numbers are never needed for a complaint: keep them out of the record, and say so.
+  for (const id of u.entities.idNumbers)
+    text = text.replaceAll(id.toLowerCase(), ID_MASK).replaceAll(id, ID_MASK);
+  if (u.entities.idNumbers.length > 0) replies.push({ kind: "complaint", text: m.idRemoved });
+  if (isStart) text = text.replace(TRIGGER, "").trim();
+
+  // What the text says, whatever we asked: places and phone numbers can come at any time.
+  const place = u.entities.places[0];
+  if (place) {
+    const changed = d.league !== place.league || (place.county && d.county !== place.county);
+    d.league = place.league;
+    d.county = place.county ?? (d.league === place.league ? d.county : undefined);
+    d.placeUnknown = false;
+    if (changed && current.league && d.awaiting !== "place")
+      replies.push({ kind: "complaint", text: m.placeUpdated(placeText(d)) });
+  }
+  const phone = u.entities.phones[0];
+  if (phone) {
+    d.phone = phone;
+    d.contact = "phone";
+    d.consent = undefined;
+  }
+
+  const slot = d.awaiting;
+  const edit =
+    slot === "confirm" && !CONFIRM.test(text) ? EDIT.find(([re]) => re.test(text))?.[1] : undefined;
+  if (edit) {
+    if (edit === "category") d.categoryConfirmed = false;
+    if (edit === "place" && !place) {
+      d.league = undefined;
+      d.county = undefined;
+    }
+    if (edit === "contact") d.contact = undefined;
+    if (edit === "what" || edit === "ask" || edit === "detail") d[edit] = undefined;
+    d.awaiting = edit;
+    return ask(d, deps, replies);
+  }
+
+  switch (slot) {
+    case "what":
+      if (text.length >= 4) {
+        d.what = text;
+        guessCategory(d, u, deps);
+      } else if (!isStart) replies.push({ kind: "complaint", text: m.whatTooShort });
+      break;
+    case "category": {
+      const byNumber = /^(\d{1,2})$/.exec(text)?.[1];
+      const chosen = byNumber
+        ? deps.categories[Number(byNumber) - 1]
+        : deps.categories.find((c) => text.includes(c.label));
+      if (chosen) {
+        d.category = chosen.id;
+        d.categoryConfirmed = true;
+      } else if (YES.test(text) && d.category) d.categoryConfirmed = true;
+      else if (NO.test(text)) {
+        d.category = undefined;
+        d.categoryConfirmed = false;
+        replies.push({ kind: "complaint", text: m.chooseCategory, buttons: categoryButtons(deps) });
+        d.awaiting = "category";
+        return { kind: "continue", draft: d, replies };
+      }
+      break;
+    }
+    case "place":
+      if (!place) {
+        if (DONT_KNOW.test(text)) d.placeUnknown = true;
+        else replies.push({ kind: "complaint", text: m.placeNotFound(text.slice(0, 20)) });
+      }
+      break;
+    case "detail":
+      d.detail = DONT_KNOW.test(text) ? "" : stripPlaces(text, u).slice(0, 100);
+      break;
+    case "ask":
+      if (text.length >= 2) d.ask = text.slice(0, 500);
+      break;
+    case "contact":
+      if (!phone) {
+        if (/这里|对话|聊天|线上|网上|不用电话|不留/.test(text) || NO.test(text)) {
+          d.contact = "chat";
+          d.phone = undefined;
+        } else if (/电话|手机/.test(text)) replies.push({ kind: "complaint", text: m.phoneMissing });
+      }
+      break;
+    case "consent":
+      if (YES.test(text)) d.consent = true;
+      else if (NO.test(text)) {
+        d.consent = false;
+        d.phone = undefined;
+        d.contact = "chat";
+      }
+      break;
+    case "confirm":
+      if (CONFIRM.test(text)) return { kind: "file", draft: d, replies };
+      break;
+  }
+  return ask(d, deps, replies);
+}
+
+function guessCategory(d: ComplaintDraft, u: Understanding, deps: IntakeDeps) {
+  if (d.categoryConfirmed) return;
+  const best = deps.infer(d.what ?? "", u.intent.uncertain ? undefined : u.intent.intent)[0];
+  if (best && best.score > 0) d.category = best.id;
+}
+
+function stripPlaces(text: string, u: Understanding): string {
+  let out = text;
+  for (const p of u.entities.places) out = out.replace(p.matched, "");
+  return out.replace(/^[，,。\s]+/, "").trim();
+}
+
+function placeText(d: ComplaintDraft): string {
+  return [d.league, d.county].filter(Boolean).join(" ");
+}
+
+function categoryButtons(deps: IntakeDeps): Button[] {
+  return deps.categories.map((c) => ({ label: c.label, payload: c.label }));
+}
+
+/** Asks for the first slot still missing, in an order that feels like a conversation. */
+function ask(d: ComplaintDraft, deps: IntakeDeps, replies: Reply[]): IntakeOutcome {
+  const cancel: Button = { label: "取消", payload: "取消" };
+  const push = (slot: Slot, text: string, buttons?: Button[]) => {
+    d.awaiting = slot;
+    replies.push({ kind: "complaint", text, buttons: [...(buttons ?? []), cancel] });
+    return { kind: "continue" as const, draft: d, replies };
+  };
+  if (!d.what) return push("what", m.askWhat);
+  if (!d.categoryConfirmed) {
+    if (d.category) {
+      return push("category", m.confirmCategory(labelOf(deps, d.category)), [
+        { label: "是的", payload: "是的" },
+        { label: "不是", payload: "不是" },
+      ]);
+    }
+    return push("category", m.chooseCategory, categoryButtons(deps));
+  }
+  if (!d.league && !d.placeUnknown) return push("place", m.askPlace);
+  if (d.detail === undefined && !d.placeUnknown)
+    return push("detail", m.askDetail(placeText(d)), [{ label: "不清楚", payload: "不清楚" }]);
+  if (!d.ask) return push("ask", m.askRequest);
+  if (!d.contact) {
+    return push("contact", m.askContact, [
+      { label: "在这里回复我", payload: "在这里回复" },
+      { label: "留电话", payload: "留电话" },
+    ]);
+  }
+  if (d.contact === "phone" && !d.phone) return push("contact", m.phoneMissing);
+  if (d.contact === "phone" && d.consent === undefined) {
+    return push("consent", m.askConsent(maskPhone(d.phone ?? "")), [
+      { label: "同意", payload: "同意" },
+      { label: "不同意", payload: "不同意" },
+    ]);
+  }
+  return push("confirm", summary(d, deps), [
+    { label: "确认提交", payload: "确认提交" },
+    { label: "修改地点", payload: "修改地点" },
+    { label: "修改诉求", payload: "修改诉求" },
+  ]);
+}

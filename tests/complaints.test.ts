@@ -1,0 +1,224 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { StaffMember } from "../handoff/roster.js";
+import { testAssistant } from "./helpers.js";
+
+type T = Awaited<ReturnType<typeof testAssistant>>;
+let a: T;
+afterEach(async () => a?.cleanup());
+
+let clock = new Date("2026-03-02T02:00:00Z"); // Monday 10:00 in Hohhot
+const now = () => clock;
+
+async function setup() {
+  clock = new Date("2026-03-02T02:00:00Z");
+  a = await testAssistant({ now });
+  await a.staff.add({
+    username: "clerk",
+    password: "clerk-password",
+    role: "department",
+    department: "松山区/hrss-labour-inspection",
+  });
+  await a.staff.add({ username: "boss", password: "boss-password1", role: "supervisor" });
+  return {
+    clerk: (await a.staff.find("clerk")) as StaffMember,
+    boss: (await a.staff.find("boss")) as StaffMember,
+  };
+}
+
+const say = async (conversationId: string, text: string) => {
+  const r = await a.engine.handleMessage({ channel: "web", conversationId, text });
+  return r.replies.map((x) => x.text).join("\n");
+};
+
+/** Files a wage-arrears complaint in 赤峰市松山区, answering in the order the bot asks. */
+async function fileWages(conv: string, what = "赤峰市松山区一个工地老板拖欠我们三个月工资，一共两万多") {
+  await say(conv, "我要投诉");
+  await say(conv, what);
+  await say(conv, "是的");
+  await say(conv, "不清楚");
+  await say(conv, "尽快把工资发给我们");
+  await say(conv, "在这里回复");
+  const filed = await say(conv, "确认提交");
+  return /SW-\d{4}-\d{6}/.exec(filed)?.[0] ?? "";
+}
+
+describe("complaint intake", () => {
+  it("takes answers in any order, reads the summary back and files with a number, department and dates", async () => {
+    await setup();
+    expect(await say("c", "我要投诉")).toContain("发生了什么");
+    // Place and phone number arrive with the description, before they are asked for.
+    const afterWhat = await say("c", "老板拖欠我三个月工资，在赤峰市松山区，电话13912345678");
+    expect(afterWhat).toContain("拖欠");
+    await say("c", "是的");
+    expect(await say("c", "不清楚")).toContain("怎么处理");
+    const consent = await say("c", "尽快发工资");
+    expect(consent).toContain("139****5678");
+    const summary = await say("c", "同意");
+    expect(summary).toContain("赤峰市 松山区");
+    expect(summary).toContain("尽快发工资");
+    const filed = await say("c", "确认提交");
+    expect(filed).toMatch(/已受理，编号 SW-2026-000001/);
+    expect(filed).toContain("松山区人力资源和社会保障局");
+    expect(filed).toMatch(/\d{4}年\d{2}月\d{2}日 前办结/);
+    const c = await a.complaints.get("SW-2026-000001");
+    expect(c?.phone).toBe("13912345678");
+    expect(c?.departmentId).toBe("松山区/hrss-labour-inspection");
+  });
+
+  it("lets the citizen correct a field at the read-back and cancel at any time", async () => {
+    await setup();
+    await say("c", "我要投诉");
+    await say("c", "赤峰市松山区的老板拖欠工资不给");
+    await say("c", "是的");
+    await say("c", "不清楚");
+    await say("c", "把工资结清");
+    await say("c", "在这里回复");
+    expect(await say("c", "修改地点")).toContain("哪里");
+    const fixed = await say("c", "不对，是通辽市科尔沁区");
+    expect(fixed).toContain("通辽市 科尔沁区");
+    expect(await say("c", "取消")).toContain("已取消");
+    expect(await a.db.get("SELECT 1 FROM complaints")).toBeUndefined();
+    expect(
+      (
+        await a.engine.handleMessage({
+          channel: "web",
+          conversationId: "c",
+          text: "申请劳动仲裁需要什么材料",
+        })
+      ).replies[0]?.kind,
+    ).toBe("answer");
+  });
+
+  it("refuses an impossible place and keeps ID numbers out of the record", async () => {
+    await setup();
+    await say("c", "我要投诉");
+    const masked = await say("c", "我叫张三身份证11010519491231002X，村里征地补偿款一直没发");
+    expect(masked).toContain("身份证号已隐去");
+    await say("c", "是的");
+    expect(await say("c", "火星市")).toContain("没有找到「火星市」");
+    await say("c", "鄂尔多斯市准格尔旗");
+    await say("c", "不清楚");
+    await say("c", "发放补偿款");
+    await say("c", "在这里回复");
+    const filed = await say("c", "确认提交");
+    const id = /SW-\d{4}-\d{6}/.exec(filed)?.[0] ?? "";
+    const c = await a.complaints.get(id);
+    expect(c?.what).not.toContain("11010519491231002");
+    expect(c?.departmentName).toContain("准格尔旗");
+  });
+});
+
+describe("complaint cases", () => {
+  it("shows status only to the citizen who filed it", async () => {
+    await setup();
+    const id = await fileWages("c");
+    expect(await say("c", `查询进度 ${id}`)).toContain("已派单");
+    expect(await say("someone-else", `查询进度 ${id}`)).toContain("没有找到你提交的这个编号");
+  });
+
+  it("joins the same citizen's same matter instead of dispatching it twice", async () => {
+    await setup();
+    const id = await fileWages("c");
+    const again = await fileWages("c", "松山区那个老板还是不发工资");
+    expect(again).toBe(id);
+    const n = await a.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM complaints");
+    expect(n?.n).toBe(1);
+  });
+
+  it("links several citizens on the same matter under one lead case, and a supervisor can split it", async () => {
+    const { boss } = await setup();
+    const first = await fileWages("c1", "赤峰市松山区东城工地老板拖欠农民工三个月工资");
+    const second = await fileWages("c2", "赤峰市松山区东城工地老板拖欠我们农民工工资三个月了");
+    const other = await fileWages("c3", "赤峰市松山区一家饭店老板半年没发服务员工资");
+    const b = await a.complaints.get(second);
+    expect(b?.groupId).toBe(first);
+    expect(b?.similarity).toBeGreaterThan(0.3);
+    expect((await a.complaints.get(other))?.groupId).toBeNull();
+    const view = await a.complaints.view(first, boss);
+    expect(view.events.map((e) => e.type)).toContain("possible_collective");
+    await a.complaints.split(second, boss);
+    expect((await a.complaints.get(second))?.groupId).toBeNull();
+  });
+
+  it("runs the department's loop: accept, reply, one extension, close, then the citizen's answer and rating", async () => {
+    const { clerk, boss } = await setup();
+    const id = await fileWages("c");
+    expect((await a.complaints.list(clerk)).map((c) => c.id)).toEqual([id]);
+    await a.complaints.accept(id, clerk);
+    await a.complaints.reply(id, clerk, "已联系施工方，本周内核实");
+    const transcript = await a.conversations.transcript("c");
+    expect(JSON.stringify(transcript.at(-1)?.payload)).toContain("已联系施工方");
+    await a.complaints.extend(id, clerk, "需要核对工资表");
+    await expect(a.complaints.extend(id, clerk, "再延一次")).rejects.toThrow(/只能延期一次/);
+    expect(await say("c", `查询进度 ${id}`)).toContain("已延期");
+    await a.complaints.close(id, clerk, "施工方已补发全部工资");
+    expect(await say("c", "已解决")).toContain("打分");
+    expect(await say("c", "5 处理得很快")).toContain("谢谢");
+    const closed = await a.complaints.get(id);
+    expect(closed).toMatchObject({ state: "closed", resolved: true, rating: 5, ratingComment: "处理得很快" });
+    const stats = await a.complaints.stats();
+    expect(stats[0]).toMatchObject({
+      departmentId: "松山区/hrss-labour-inspection",
+      cases: 1,
+      closed: 1,
+      onTimeRate: 1,
+      averageRating: 5,
+    });
+    await expect(a.complaints.list(boss)).resolves.toHaveLength(1);
+  });
+
+  it("reopens an unresolved case to the supervisors and never surveys someone who was at risk", async () => {
+    const { clerk } = await setup();
+    const id = await fileWages("c");
+    await a.complaints.accept(id, clerk);
+    await a.complaints.close(id, clerk, "已督促发放");
+    expect(await say("c", "未解决")).toContain("重新提交督办");
+    expect((await a.complaints.get(id))?.state).toBe("returned");
+
+    const id2 = await fileWages("d");
+    await say("d", "我真的不想活了");
+    await a.complaints.accept(id2, clerk);
+    await a.complaints.close(id2, clerk, "已督促发放");
+    const last = (await a.conversations.transcript("d")).at(-1)?.payload as { text: string };
+    expect(last.text).toContain("已办结");
+    expect(last.text).not.toContain("解决了吗");
+  });
+
+  it("a department sees only its own cases; a return goes to a supervisor who re-dispatches", async () => {
+    const { clerk, boss } = await setup();
+    await a.staff.add({
+      username: "other",
+      password: "other-password",
+      role: "department",
+      department: "准格尔旗/hrss-labour-inspection",
+    });
+    const other = (await a.staff.find("other")) as StaffMember;
+    const id = await fileWages("c");
+    expect(await a.complaints.list(other)).toEqual([]);
+    await expect(a.complaints.view(id, other)).rejects.toMatchObject({ code: "forbidden" });
+    await a.complaints.returnCase(id, clerk, "应由劳动保障监察大队办理");
+    await expect(a.complaints.redispatch(id, clerk, "准格尔旗/hrss-labour-inspection")).rejects.toMatchObject(
+      { code: "forbidden" },
+    );
+    const moved = await a.complaints.redispatch(id, boss, "准格尔旗/hrss-labour-inspection");
+    expect(moved).toMatchObject({
+      state: "dispatched",
+      departmentId: "准格尔旗/hrss-labour-inspection",
+      returns: 1,
+    });
+    expect((await a.complaints.list(other)).map((c) => c.id)).toEqual([id]);
+  });
+
+  it("reminds the department before the deadline and escalates to supervisors when it passes", async () => {
+    await setup();
+    const id = await fileWages("c");
+    const c = await a.complaints.get(id);
+    clock = new Date(Date.parse(c?.handleBy ?? "") - 3600_000);
+    expect(await a.complaints.sweep()).toEqual({ reminded: 1, escalated: 0 });
+    expect(await a.complaints.sweep()).toEqual({ reminded: 0, escalated: 0 });
+    clock = new Date(Date.parse(c?.handleBy ?? "") + 1000);
+    expect(await a.complaints.sweep()).toEqual({ reminded: 0, escalated: 1 });
+    const { boss } = { boss: (await a.staff.find("boss")) as StaffMember };
+    expect((await a.complaints.list(boss, { overdue: true })).map((x) => x.id)).toEqual([id]);
+  });
+});
