@@ -17,6 +17,7 @@ import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
 import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
+import { benchComplaints } from "./complaints.js";
 import { load } from "./http-load.js";
 import { measure, percentile, rssSampler, type Stage, table } from "./stats.js";
 
@@ -80,6 +81,10 @@ async function main() {
       `${page.n} crisis cases: p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms (goal: well under 1000 ms)`,
     );
     line(`p99 is ${((100 * page.p99) / 25_000).toFixed(3)}% of Crisis Text Line's 25 s to a human\n`);
+
+    line("## Complaints: filing and the merge check as open cases grow");
+    await benchComplaints(tmp, bundle, line);
+    line("");
 
     line("## Start-up (node dist/bot/main.js)");
     line(

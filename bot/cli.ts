@@ -23,6 +23,8 @@ const USAGE = `用法 (usage):
   shouwang kb check        validate the knowledge base, report duplicates and unreachable entries
   shouwang staff add <user> --role counselor|supervisor|department|admin [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
                            create a console account; the password is read from stdin (at least 10 characters)
+  shouwang slack link <SlackUserId> <user> | slack unlink <SlackUserId> | slack links
+                           which Slack user acts as which console account
   shouwang staff shift <user> "mon-sun 00:00-24:00" ...
                            replace a person's weekly shifts (China Standard Time)
 `;
@@ -44,6 +46,11 @@ export async function runCli(command: string, args: string[], config: Config, io
     case "kb":
       if (args[0] === "check") return kbCheck(io, config);
       break;
+    case "slack": {
+      // Loaded lazily so that other commands do not load Bolt.
+      const { runSlackCommand } = await import("./slack/cli.js");
+      return runSlackCommand(args, config.SHOUWANG_DB, io);
+    }
     case "staff":
       if (args[0] === "add" || args[0] === "shift") return staffCommand(args, config, io);
       break;

@@ -14,6 +14,9 @@ export const Config = z.object({
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_API_URL: z.string().url().optional(),
+  SLACK_COUNSELOR_CHANNEL: z.string().optional(),
+  SLACK_MODE: z.enum(["http", "socket"]).default("http"),
+  SLACK_APP_TOKEN: z.string().optional(),
 });
 export type Config = z.infer<typeof Config>;
 

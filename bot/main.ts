@@ -4,6 +4,7 @@ import { runCli } from "./cli.js";
 import { type Config, parseConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { buildServer } from "./server.js";
+import type { SlackChannel } from "./slack/index.js";
 
 /**
  * The composition root: the only module that reads the environment and listens on a port. With arguments it
@@ -31,7 +32,25 @@ async function serve(config: Config): Promise<void> {
     knowledgeDir: config.SHOUWANG_KNOWLEDGE_DIR,
     logger,
   });
-  const app = await buildServer(assistant, { secureCookies: config.SECURE_COOKIES });
+  let slack: SlackChannel | undefined;
+  if (config.SLACK_BOT_TOKEN) {
+    if (!config.SLACK_COUNSELOR_CHANNEL)
+      throw new Error("SLACK_COUNSELOR_CHANNEL is required with SLACK_BOT_TOKEN");
+    // Loaded only when configured: Bolt costs start-up time and memory nobody else needs.
+    const { createSlackChannel } = await import("./slack/index.js");
+    slack = createSlackChannel(assistant, {
+      token: config.SLACK_BOT_TOKEN,
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      appToken: config.SLACK_APP_TOKEN,
+      mode: config.SLACK_MODE,
+      apiUrl: config.SLACK_API_URL,
+      counselorChannel: config.SLACK_COUNSELOR_CHANNEL,
+    });
+  }
+  const app = await buildServer(assistant, {
+    secureCookies: config.SECURE_COOKIES,
+    plugins: slack ? [slack.plugin] : [],
+  });
   const stopSweeper = startSweeper(assistant.handoff, logger);
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info(
@@ -43,6 +62,10 @@ async function serve(config: Config): Promise<void> {
     },
     `守望 ready: open ${address.replace("127.0.0.1", "localhost")}/ for the web chat`,
   );
+  // Started after listening, without blocking the web chat: Slack's client retries for a long time when unreachable.
+  slack
+    ?.start()
+    .catch((err) => logger.error({ err }, "Slack failed to start; staff can still use the console"));
   if (!config.TELEGRAM_BOT_TOKEN) logger.info("Telegram off (set TELEGRAM_BOT_TOKEN to turn it on)");
   if (!config.SLACK_BOT_TOKEN)
     logger.info("Slack off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
@@ -50,6 +73,7 @@ async function serve(config: Config): Promise<void> {
   const stop = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     stopSweeper();
+    await slack?.stop();
     await app.close();
     await assistant.close();
     process.exit(0);

@@ -204,12 +204,12 @@ export function createComplaints(deps: ComplaintDeps) {
 
   const nextId = async (q: Queryable, at: Date) => {
     const year = chinaDate(at.toISOString()).slice(0, 4);
+    // A range on the primary key, not LIKE (case-insensitive, so it cannot use the index): constant time.
     const row = await q.get<{ id: string }>(
-      "SELECT id FROM complaints WHERE id LIKE ? ORDER BY id DESC LIMIT 1",
-      [`SW-${year}-%`],
+      "SELECT id FROM complaints WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1",
+      [`SW-${year}-`, `SW-${year}-a`],
     );
-    const n = row ? Number(row.id.slice(-6)) + 1 : 1;
-    return `SW-${year}-${String(n).padStart(6, "0")}`;
+    return `SW-${year}-${String(row ? Number(row.id.slice(-6)) + 1 : 1).padStart(6, "0")}`;
   };
 
   /** Tells the citizen on their own channel; the message is stored in the conversation first. */

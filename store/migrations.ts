@@ -157,13 +157,29 @@ export const MIGRATIONS: readonly Migration[] = [
   ...COMPLAINTS_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);
 
+/**
+ * Applies every migration not yet recorded in schema_migrations, in version order. Features own version ranges
+ * (migrations-*.ts), so a database may hold 600 before 500 exists: the record is a set, not a high-water mark.
+ */
 export async function migrate(db: Queryable & { exec(sql: string): Promise<void> }): Promise<void> {
-  const row = await db.get<{ user_version: number }>("PRAGMA user_version");
-  const current = row?.user_version ?? 0;
+  await db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  const applied = new Set(
+    (await db.all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => r.version),
+  );
+  if (applied.size === 0) {
+    // Databases from before this table recorded only PRAGMA user_version, which covered the core migrations.
+    const legacy = (await db.get<{ user_version: number }>("PRAGMA user_version"))?.user_version ?? 0;
+    for (const m of MIGRATIONS) if (m.version <= Math.min(legacy, 99)) applied.add(m.version);
+  }
   for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
+    if (applied.has(m.version)) continue;
+    const name = m.name.replaceAll("'", "''");
     try {
-      await db.exec(`BEGIN IMMEDIATE; ${m.sql}; PRAGMA user_version = ${m.version}; COMMIT;`);
+      await db.exec(
+        `BEGIN IMMEDIATE; ${m.sql}; INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, '${name}', '${new Date().toISOString()}'); COMMIT;`,
+      );
     } catch (e) {
       await db.exec("ROLLBACK").catch(() => undefined);
       throw new Error(`migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
