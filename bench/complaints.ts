@@ -14,17 +14,34 @@ const WHATS = [
   "草场被邻居越界放牧网围栏被拆",
   "饭店卖过期食品吃了以后拉肚子",
 ];
-const CATEGORIES = ["wage-arrears", "land-expropriation", "environment", "medical-dispute", "grassland", "food-drug-safety"];
+const CATEGORIES = [
+  "wage-arrears",
+  "land-expropriation",
+  "environment",
+  "medical-dispute",
+  "grassland",
+  "food-drug-safety",
+];
 
 /**
  * Filing throughput and the merge check's cost as open cases grow. The check reads one indexed bucket (category,
  * place, open, recent; at most 200 rows), so its cost should stay flat from 1k to 100k open cases.
  */
-export async function benchComplaints(tmp: string, bundle: ReturnType<typeof buildNlu>, line: (s: string) => void) {
-  const counties = loadPlaces().data.leagues.flatMap((l) => l.counties.map((c) => ({ league: l.name, county: c.name })));
+export async function benchComplaints(
+  tmp: string,
+  bundle: ReturnType<typeof buildNlu>,
+  line: (s: string) => void,
+) {
+  const counties = loadPlaces().data.leagues.flatMap((l) =>
+    l.counties.map((c) => ({ league: l.name, county: c.name })),
+  );
   const results: { size: number; perSecond: number; p50: number; p99: number }[] = [];
   for (const size of [1_000, 10_000, 100_000]) {
-    const a = await createAssistant({ dbPath: join(tmp, `complaints-${size}.db`), logger: createLogger({ level: "silent" }), nlu: bundle });
+    const a = await createAssistant({
+      dbPath: join(tmp, `complaints-${size}.db`),
+      logger: createLogger({ level: "silent" }),
+      nlu: bundle,
+    });
     await seed(a, size, counties);
     const times: number[] = [];
     const n = 400;
@@ -45,7 +62,10 @@ export async function benchComplaints(tmp: string, bundle: ReturnType<typeof bui
       const conversationId = `bench-file-${size}-${i}`;
       const t0 = performance.now();
       await a.db.transaction(async (tx) => {
-        await tx.run("INSERT INTO conversations (id, channel, created_at, updated_at) VALUES (?, 'web', ?, ?)", [conversationId, at, at]);
+        await tx.run(
+          "INSERT INTO conversations (id, channel, created_at, updated_at) VALUES (?, 'web', ?, ?)",
+          [conversationId, at, at],
+        );
         await a.complaints.file(tx, { conversationId, channel: "web", citizen: conversationId, draft, at });
       });
       times.push(performance.now() - t0);
@@ -56,15 +76,23 @@ export async function benchComplaints(tmp: string, bundle: ReturnType<typeof bui
     await a.close();
   }
   for (const r of results) {
-    line(`${String(r.size).padStart(7)} open cases: filing ${r.perSecond.toFixed(0)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`);
+    line(
+      `${String(r.size).padStart(7)} open cases: filing ${r.perSecond.toFixed(0)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`,
+    );
   }
   const [small, , large] = results;
   if (small && large) {
-    line(`filing cost at 100k open cases is ${(small.perSecond / large.perSecond).toFixed(2)}x the cost at 1k (100x more cases; linear would be ~100x)`);
+    line(
+      `filing cost at 100k open cases is ${(small.perSecond / large.perSecond).toFixed(2)}x the cost at 1k (100x more cases; linear would be ~100x)`,
+    );
   }
 }
 
-async function seed(a: Awaited<ReturnType<typeof createAssistant>>, size: number, counties: { league: string; county: string }[]) {
+async function seed(
+  a: Awaited<ReturnType<typeof createAssistant>>,
+  size: number,
+  counties: { league: string; county: string }[],
+) {
   const at = new Date().toISOString();
   const chunk = 2000;
   for (let base = 0; base < size; base += chunk) {

@@ -60,9 +60,9 @@ export async function buildServer(
   options: ServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: assistant.logger as FastifyBaseLogger,
+    // Per-request access logs stay off (info level); warnings and errors still reach the log.
+    loggerInstance: assistant.logger.child({ component: "http" }, { level: "warn" }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    disableRequestLogging: true,
     trustProxy: true,
   });
   if (options.onRoute) {

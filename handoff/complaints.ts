@@ -29,6 +29,8 @@ export const COMPLAINT_STATE_LABELS: Record<ComplaintState, string> = {
 
 /** Live topic for complaint changes, separate from the crisis queue's topic. */
 export const COMPLAINT_TOPIC = "complaints";
+/** A department's own feed: a clerk's console must not learn of other departments' cases. */
+export const departmentTopic = (departmentId: string) => `complaints:${departmentId}`;
 
 /** Several citizens, same category and place, this similar, within the window: a possible collective matter. */
 export const GROUP_SIMILARITY = 0.3;
@@ -185,6 +187,17 @@ export function createComplaints(deps: ComplaintDeps) {
   const now = deps.now ?? (() => new Date());
   const dateOf = (iso: string) => chinaDate(iso).replace(/^(\d{4})-(\d{2})-(\d{2})$/, "$1年$2月$3日");
 
+  /** Every complaint change goes to the supervisors' feed and to the responsible department's feed. */
+  const notify = (data: {
+    complaintId: string;
+    type: string;
+    departmentId?: string;
+    [k: string]: unknown;
+  }) => {
+    live.publish(COMPLAINT_TOPIC, "complaint", data);
+    if (data.departmentId) live.publish(departmentTopic(data.departmentId), "complaint", data);
+  };
+
   const get = async (q: Queryable, id: string) => {
     const row = await q.get<Row>("SELECT * FROM complaints WHERE id = ?", [id]);
     return row ? toRecord(row) : undefined;
@@ -195,7 +208,7 @@ export function createComplaints(deps: ComplaintDeps) {
       [id, type, actor, JSON.stringify(payload), at],
     );
   const publish = (c: ComplaintRecord, type: string) =>
-    live.publish(COMPLAINT_TOPIC, "complaint", {
+    notify({
       complaintId: c.id,
       type,
       departmentId: c.departmentId,
@@ -382,7 +395,7 @@ export function createComplaints(deps: ComplaintDeps) {
           req.at,
         );
       }
-      live.publish(COMPLAINT_TOPIC, "complaint", {
+      notify({
         complaintId: id,
         type: "filed",
         departmentId: department.id,
@@ -578,7 +591,7 @@ export function createComplaints(deps: ComplaintDeps) {
       // survey to someone who has been at risk or is with a counselor: they get the result and nothing else.
       const survey = await db.transaction(async (tx) => {
         const conv = await conversations.getIn(tx, c.conversationId);
-        if (!conv || conv.mode !== "bot" || conv.risk === "high" || conv.risk === "imminent") return false;
+        if (conv?.mode !== "bot" || conv.risk === "high" || conv.risk === "imminent") return false;
         const state = { ...conv.state, followUp: { complaintId: c.id, step: "resolved" as const } };
         await conversations.update(tx, c.conversationId, { state }, now().toISOString());
         return true;
@@ -624,7 +637,11 @@ export function createComplaints(deps: ComplaintDeps) {
         );
         await event(tx, complaintId, "rated", "citizen", { rating: answer.rating }, at);
       }
-      live.publish(COMPLAINT_TOPIC, "complaint", { complaintId, type: "follow_up" });
+      const row = await tx.get<{ department_id: string }>(
+        "SELECT department_id FROM complaints WHERE id = ?",
+        [complaintId],
+      );
+      notify({ complaintId, type: "follow_up", departmentId: row?.department_id });
     },
 
     async split(id: string, viewer: StaffMember) {
@@ -638,7 +655,18 @@ export function createComplaints(deps: ComplaintDeps) {
           "UPDATE complaints SET group_id = NULL, similarity = NULL, updated_at = ? WHERE id = ?",
           [at, id],
         );
-        if (c.groupId === id) {
+        if (c.groupId !== id) {
+          // A member leaves: a lead with nobody left is no longer a group.
+          const left = await tx.get<{ n: number }>(
+            "SELECT COUNT(*) AS n FROM complaints WHERE group_id = ? AND id != ?",
+            [c.groupId, c.groupId],
+          );
+          if ((left?.n ?? 0) === 0) {
+            await tx.run("UPDATE complaints SET group_id = NULL, similarity = NULL WHERE id = ?", [
+              c.groupId,
+            ]);
+          }
+        } else {
           // The lead leaves: the oldest remaining member leads the rest.
           const rest = await tx.all<{ id: string }>(
             "SELECT id FROM complaints WHERE group_id = ? ORDER BY opened_at",
@@ -671,7 +699,7 @@ export function createComplaints(deps: ComplaintDeps) {
           await tx.run("UPDATE complaints SET reminded_at = ? WHERE id = ?", [at.toISOString(), r.id]);
           await event(tx, r.id, "reminded", "system", { handleBy: r.handle_by }, at.toISOString());
         });
-        live.publish(COMPLAINT_TOPIC, "complaint", {
+        notify({
           complaintId: r.id,
           type: "reminder",
           departmentId: r.department_id,
@@ -682,7 +710,7 @@ export function createComplaints(deps: ComplaintDeps) {
           await tx.run("UPDATE complaints SET escalated_at = ? WHERE id = ?", [at.toISOString(), r.id]);
           await event(tx, r.id, "supervised", "system", { handleBy: r.handle_by }, at.toISOString());
         });
-        live.publish(COMPLAINT_TOPIC, "complaint", {
+        notify({
           complaintId: r.id,
           type: "overdue",
           departmentId: r.department_id,

@@ -1,8 +1,6 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { cachedJson } from "../bot/file-cache.js";
 import { textFeatures } from "./features.js";
-import { type LinearModel, loadSoftmax, type SerializedModel, trainSoftmax } from "./linear-model.js";
+import { type LinearModel, loadSoftmax, trainSoftmax } from "./linear-model.js";
 import type { Segmenter } from "./segmenter.js";
 import type { TrainingSet } from "./training-set.js";
 
@@ -43,34 +41,19 @@ function trainOrLoad(
   cacheDir: string | undefined,
   normalise: (raw: string) => string,
 ): LinearModel {
-  const hash = createHash("sha256")
-    .update(MODEL_VERSION)
-    .update(JSON.stringify(training))
-    .digest("hex")
-    .slice(0, 16);
-  const file = cacheDir ? join(cacheDir, `intent-model-${hash}.json`) : undefined;
-  if (file && existsSync(file)) {
-    try {
-      return loadSoftmax(JSON.parse(readFileSync(file, "utf8")) as SerializedModel);
-    } catch {
-      // A truncated or foreign file: retrain and overwrite it.
-    }
-  }
-  const examples = training.intents.flatMap((i) =>
-    i.examples.map((raw) => {
-      const text = normalise(raw);
-      return { features: textFeatures(segmenter.cut(text), text), label: i.name };
-    }),
+  const train = () => {
+    const examples = training.intents.flatMap((i) =>
+      i.examples.map((raw) => {
+        const text = normalise(raw);
+        return { features: textFeatures(segmenter.cut(text), text), label: i.name };
+      }),
+    );
+    return trainSoftmax(examples, TRAIN);
+  };
+  if (!cacheDir) return train();
+  return loadSoftmax(
+    cachedJson("intent-model", [MODEL_VERSION, JSON.stringify(training)], () => train().toJSON(), cacheDir),
   );
-  const model = trainSoftmax(examples, TRAIN);
-  if (file) {
-    mkdirSync(dirname(file), { recursive: true });
-    // Write then rename: parallel test processes or two servers never read a half-written model.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(model.toJSON()));
-    renameSync(tmp, file);
-  }
-  return model;
 }
 
 export interface IntentClassifier {

@@ -1,4 +1,14 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { Converter } from "opencc-js/t2cn";
+import { cachedJson } from "../bot/file-cache.js";
+
+// opencc-js does not export its package.json; its main file sits at dist/umd/ inside the package.
+const OPENCC_VERSION = readFileSync(
+  join(dirname(createRequire(import.meta.url).resolve("opencc-js")), "..", "..", "package.json"),
+  "utf8",
+);
 
 export interface Normalised {
   /** The text as the citizen sent it, kept for the log and the transcript. */
@@ -39,11 +49,16 @@ function toHalfWidth(s: string): string {
  */
 export function createNormaliser(): Normaliser {
   const t2s = Converter({ from: "t", to: "cn" });
-  const traditional = new Set<string>();
-  for (let c = 0x4e00; c <= 0x9fff; c++) {
-    const ch = String.fromCharCode(c);
-    if (t2s(ch) !== ch) traditional.add(ch);
-  }
+  // Which ideographs the converter changes: derived once per opencc-js version (about 100 ms), then cached.
+  const chars = cachedJson("traditional-chars", [OPENCC_VERSION], () => {
+    let out = "";
+    for (let c = 0x4e00; c <= 0x9fff; c++) {
+      const ch = String.fromCharCode(c);
+      if (t2s(ch) !== ch) out += ch;
+    }
+    return out;
+  });
+  const traditional = new Set(chars);
   const needsConversion = (s: string): boolean => {
     for (const ch of s) if (traditional.has(ch)) return true;
     return false;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { cachedJson, moduleText, parseYaml } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
 import { EntryFile, type KnowledgeEntry } from "./schema.js";
 
@@ -21,16 +21,24 @@ export interface LoadedKnowledge {
  * answer with a broken citation must not reach a citizen.
  */
 export function readKnowledge(dir: string = DEFAULT_KNOWLEDGE_DIR): LoadedKnowledge {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(dir, name), "utf8") }));
+  // Parsing YAML costs a few hundred milliseconds of start-up; the validated result is cached under a hash of
+  // every file's text and of the schema module, so any edit is read and validated again.
+  const schema = moduleText("./schema.js", import.meta.url);
+  return cachedJson("knowledge", [schema, ...files.flatMap((f) => [f.name, f.text])], () => validate(files));
+}
+
+function validate(files: readonly { name: string; text: string }[]): LoadedKnowledge {
   const entries: KnowledgeEntry[] = [];
   const problems: LoadProblem[] = [];
   const ids = new Map<string, string>();
-  for (const name of readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()) {
-    const file = join(dir, name);
+  for (const { name, text } of files) {
     let raw: unknown;
     try {
-      raw = parse(readFileSync(file, "utf8"));
+      raw = parseYaml(text);
     } catch (e) {
       problems.push({ file: name, message: `YAML: ${(e as Error).message}` });
       continue;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { z } from "zod";
+import { cachedJson, parseYaml } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
 import type { Segmenter } from "../intents/segmenter.js";
 import type { KnowledgeEntry } from "./schema.js";
@@ -39,7 +39,10 @@ const B = 0.75;
 const ANSWER_WEIGHT = 0.35;
 
 export function loadSynonyms(path: string = DEFAULT_SYNONYMS): Map<string, string> {
-  const groups = z.array(z.array(z.string().min(1)).min(2)).parse(parse(readFileSync(path, "utf8")));
+  const text = readFileSync(path, "utf8");
+  const groups = cachedJson("synonyms", [text], () =>
+    z.array(z.array(z.string().min(1)).min(2)).parse(parseYaml(text)),
+  );
   const map = new Map<string, string>();
   for (const [canonical, ...rest] of groups) for (const w of rest) map.set(w, canonical ?? w);
   return map;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { departmentTopic } from "../handoff/complaints.js";
 import type { StaffMember } from "../handoff/roster.js";
 import { testAssistant } from "./helpers.js";
 
@@ -138,6 +139,8 @@ describe("complaint cases", () => {
     expect(view.events.map((e) => e.type)).toContain("possible_collective");
     await a.complaints.split(second, boss);
     expect((await a.complaints.get(second))?.groupId).toBeNull();
+    // The lead of a group with nobody left is no longer marked as grouped.
+    expect((await a.complaints.get(first))?.groupId).toBeNull();
   });
 
   it("runs the department's loop: accept, reply, one extension, close, then the citizen's answer and rating", async () => {
@@ -193,10 +196,15 @@ describe("complaint cases", () => {
       department: "准格尔旗/hrss-labour-inspection",
     });
     const other = (await a.staff.find("other")) as StaffMember;
+    const seenByOther: unknown[] = [];
+    a.live.subscribe(departmentTopic("准格尔旗/hrss-labour-inspection"), (e) => seenByOther.push(e.data));
     const id = await fileWages("c");
+    await a.complaints.accept(id, clerk);
+    expect(seenByOther).toEqual([]);
     expect(await a.complaints.list(other)).toEqual([]);
     await expect(a.complaints.view(id, other)).rejects.toMatchObject({ code: "forbidden" });
     await a.complaints.returnCase(id, clerk, "应由劳动保障监察大队办理");
+    expect(seenByOther).toEqual([]);
     await expect(a.complaints.redispatch(id, clerk, "准格尔旗/hrss-labour-inspection")).rejects.toMatchObject(
       { code: "forbidden" },
     );

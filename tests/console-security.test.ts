@@ -91,11 +91,22 @@ describe("console security", () => {
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
     }
     const clerk = await login("dept", "department-pass");
-    for (const url of ["/console/api/complaints/SW-2026-000001/redispatch", "/console/api/complaints/SW-2026-000001/split"]) {
-      const res = await app.inject({ method: "POST", url, headers: { cookie: clerk.cookie, "x-csrf-token": clerk.csrf }, payload: {} });
+    for (const url of [
+      "/console/api/complaints/SW-2026-000001/redispatch",
+      "/console/api/complaints/SW-2026-000001/split",
+    ]) {
+      const res = await app.inject({
+        method: "POST",
+        url,
+        headers: { cookie: clerk.cookie, "x-csrf-token": clerk.csrf },
+        payload: {},
+      });
       expect(res.statusCode, url).toBe(403);
     }
-    const stats = await app.inject({ url: "/console/api/complaints/stats", headers: { cookie: clerk.cookie } });
+    const stats = await app.inject({
+      url: "/console/api/complaints/stats",
+      headers: { cookie: clerk.cookie },
+    });
     expect(stats.statusCode).toBe(403);
   });
 

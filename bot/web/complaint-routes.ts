@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ComplaintService } from "../../handoff/complaints.js";
-import { COMPLAINT_TOPIC } from "../../handoff/complaints.js";
+import { COMPLAINT_TOPIC, departmentTopic } from "../../handoff/complaints.js";
 import type { StaffRole } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { LiveHub } from "../live-hub.js";
@@ -39,7 +39,9 @@ export async function complaintRoutes(
   );
   // Complaint changes only: department clerks must not receive the crisis queue's events.
   r.get("/console/api/complaints/stream", { onRequest: guard(DEPARTMENT_ROLES) }, async (req, reply) => {
-    streamTopics(live, [COMPLAINT_TOPIC], req, reply);
+    const user = me(req);
+    const topic = user.role === "department" ? departmentTopic(user.department ?? "") : COMPLAINT_TOPIC;
+    streamTopics(live, [topic], req, reply);
   });
   r.get("/console/api/complaints/stats", { onRequest: guard(SUPERVISORS) }, async () => ({
     departments: await complaints.stats(),

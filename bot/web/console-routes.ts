@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import cookie from "@fastify/cookie";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type HandoffService, OUTCOMES, STAFF_TOPIC } from "../../handoff/cases.js";

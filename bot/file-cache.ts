@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { projectPath } from "./paths.js";
+
+/** Derived data (trained models, lookup tables) is cached here; deleting the folder is always safe. */
+export const DEFAULT_CACHE_DIR = projectPath("data", "cache");
+
+/**
+ * Returns `compute()`'s JSON result, cached on disk under a name that hashes every input it depends on, so a
+ * changed training set, lexicon or library version can never be served a stale result. Start-up must stay
+ * under 1.5 s; training and table building would each take hundreds of milliseconds of it.
+ */
+export function cachedJson<T>(
+  name: string,
+  inputs: readonly string[],
+  compute: () => T,
+  dir: string = DEFAULT_CACHE_DIR,
+): T {
+  const hash = createHash("sha256");
+  for (const input of inputs) hash.update(input).update("\u0000");
+  const file = join(dir, `${name}-${hash.digest("hex").slice(0, 16)}.json`);
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as T;
+    } catch {
+      // Truncated or foreign: compute again and overwrite.
+    }
+  }
+  const value = compute();
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Write then rename: parallel processes never read a half-written file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(value));
+    renameSync(tmp, file);
+  } catch {
+    // A read-only install still works, only slower to start.
+  }
+  return value;
+}
+
+/** The text of a file, for hashing into a cache key. */
+export const fileText = (path: string): string => readFileSync(path, "utf8");
+
+/**
+ * The source of a module next to `base` (an import.meta.url), compiled (.js under dist/) or not (.ts under tsx
+ * and vitest), for cache keys that must change when the code that produced the cached value changes.
+ */
+export function moduleText(relative: string, base: string): string {
+  const path = fileURLToPath(new URL(relative, base));
+  return existsSync(path) ? fileText(path) : fileText(path.replace(/\.js$/, ".ts"));
+}
+
+/**
+ * YAML parsing for curated data files, loaded only when a cache misses: the library alone costs about 100 ms of
+ * module loading at start-up, and a warm start never needs it.
+ */
+export function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)("yaml") as { parse(text: string): unknown };
+  return yaml.parse(text);
+}
