@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../bot/cli.js";
+import { parseConfig } from "../bot/config.js";
+import { tempDir } from "./helpers.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const config = parseConfig({ SHOUWANG_DB: join(tmp.dir, "cli.db") });
+
+async function run(args: string[], input = "") {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => {
+    out += c;
+  });
+  stderr.on("data", (c) => {
+    err += c;
+  });
+  const [command = "", ...rest] = args;
+  const code = await runCli(command, rest, config, { stdin: Readable.from([input]), stdout, stderr });
+  return { code, out, err };
+}
+
+describe("shouwang CLI", () => {
+  it("ask: one cited answer, then exit 0", async () => {
+    const r = await run(["ask", "申请劳动仲裁需要什么材料"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("依据：《");
+  });
+
+  it("chat: a conversation in the terminal, crisis first", async () => {
+    const r = await run(["chat"], "你好\n我不想活了\n退出\n");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("12356");
+  });
+
+  it("classify: one line out per line in, other fields kept, a bad line named and the rest processed", async () => {
+    const lines = [
+      JSON.stringify({ id: 1, text: "老板拖欠工资三个月不给怎么办" }),
+      "{not json",
+      JSON.stringify({ id: 3, text: "药已经吃下去了" }),
+      JSON.stringify({ id: 4 }),
+      JSON.stringify({ id: 5, text: "今天天气真好" }),
+    ];
+    const r = await run(["classify"], `${lines.join("\n")}\n`);
+    const out = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(out).toHaveLength(5);
+    expect(out[0]).toMatchObject({ id: 1, intent: "wage_arrears", risk: "none" });
+    expect(out[0].answerId).toBeDefined();
+    expect(out[0].confidence).toBeGreaterThan(0);
+    expect(out[0].confidence).toBeLessThanOrEqual(1);
+    expect(out[1]).toMatchObject({ line: 2 });
+    expect(r.err).toContain("line 2:");
+    expect(out[2]).toMatchObject({ id: 3, risk: "imminent" });
+    expect(out[2].answerId).toBeUndefined();
+    expect(r.err).toContain("line 4:");
+    expect(out[4].answerId).toBeUndefined();
+    expect(r.code).toBe(1);
+  });
+
+  it("classify: tens of thousands of lines in one process", async () => {
+    const texts = ["征地补偿标准怎么定", "你好", "被骗了怎么办", "最近压力好大睡不着", "我要投诉"];
+    const n = 20_000;
+    const input = Array.from({ length: n }, (_, i) => JSON.stringify({ i, text: texts[i % texts.length] })).join("\n");
+    const r = await run(["classify"], input);
+    expect(r.code).toBe(0);
+    const out = r.out.trim().split("\n");
+    expect(out).toHaveLength(n);
+    expect(JSON.parse(out[n - 1] ?? "{}")).toMatchObject({ i: n - 1 });
+  });
+
+  it("kb check: reports the knowledge base and exits 0 when it is clean", async () => {
+    const r = await run(["kb", "check"]);
+    expect(r.out).toMatch(/\d+ entries in \d+ topics; 0 invalid, 0 duplicate phrasings, 0 unreachable entries/);
+    expect(r.code).toBe(0);
+  });
+
+  it("staff add: creates an account from a password on stdin, refuses a short one", async () => {
+    expect((await run(["staff", "add", "wang", "--role", "counselor", "--shift", "mon-fri 08:00-20:00"], "a-long-password\n")).code).toBe(0);
+    const short = await run(["staff", "add", "li", "--role", "counselor"], "short\n");
+    expect(short.code).toBe(1);
+    expect(short.err).toContain("at least 10");
+  });
+
+  it("unknown commands print the usage and exit 2", async () => {
+    const r = await run(["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("shouwang ask");
+  });
+});
