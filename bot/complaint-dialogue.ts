@@ -1,3 +1,4 @@
+import { PHONE_PATTERN } from "../intents/entities.js";
 import type { Understanding } from "../intents/understand.js";
 import { complaintMessages as m } from "./messages.js";
 import type { Button, Reply } from "./reply.js";
@@ -41,11 +42,15 @@ export type IntakeOutcome =
   | { kind: "cancelled"; replies: Reply[] }
   | { kind: "file"; draft: ComplaintDraft; replies: Reply[] };
 
-const CANCEL = /^(取消|算了|不投诉了|不反映了|不用了|退出)/;
-const YES = /^(是|对|嗯|好|可以|确认|没错|同意|行|ok)/i;
-const NO = /^(不|否|没有|不对|不同意|不要|不用)/;
-const CONFIRM = /^(确认提交|确认|提交|没问题|对的?|是的?)/;
-const DONT_KNOW = /^(不知道|不清楚|不确定|跳过|没有|无)/;
+// Answers are read whole, not by their first characters: "可以不留电话吗" is not consent, and "对了，地点写错了"
+// is not a confirmation.
+const END = "[的啊吧呀呢哈嗯]*[。.!！~～]*$";
+const whole = (words: string) => new RegExp(`^(${words})${END}`, "i");
+const CANCEL = whole("取消|取消吧|算了|不投诉了|不反映了|不用了|退出|不登记了");
+const YES = whole("是|是的|对|对的|嗯|好|好的|可以|确认|没错|同意|行|ok");
+const NO = whole("不|不是|否|没有|不对|不同意|不要|不用|不行");
+const CONFIRM = whole("确认提交|确认|提交|没问题|对|对的|是|是的|可以");
+const DONT_KNOW = whole("不知道|不清楚|不确定|跳过|没有|无|不记得");
 const TRIGGER = /^(我要|我想|帮我)?(投诉|举报|反映|登记)(一下)?(问题|诉求|情况)?[，,。:：\s]*/;
 const EDIT: readonly [RegExp, Slot][] = [
   [/类别|类型|分类/, "category"],
@@ -57,6 +62,7 @@ const EDIT: readonly [RegExp, Slot][] = [
 ];
 
 const ID_MASK = "［身份证号已隐去］";
+const PHONE_MASK = "［电话见联系方式］";
 
 export function startDraft(): ComplaintDraft {
   return { awaiting: "what" };
@@ -97,6 +103,8 @@ export function stepIntake(
   for (const id of u.entities.idNumbers)
     text = text.replaceAll(id.toLowerCase(), ID_MASK).replaceAll(id, ID_MASK);
   if (u.entities.idNumbers.length > 0) replies.push({ kind: "complaint", text: m.idRemoved });
+  // A phone number is kept apart from the description, and stored at all only if the citizen consents.
+  text = text.replace(PHONE_PATTERN, PHONE_MASK);
   if (isStart) text = text.replace(TRIGGER, "").trim();
 
   // What the text says, whatever we asked: places and phone numbers can come at any time.

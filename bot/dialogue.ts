@@ -69,8 +69,10 @@ export function commandOf(text: string): string | undefined {
   return COMMAND_ALIASES[key] ?? (key.startsWith("查询进度") ? COMMANDS.status : undefined);
 }
 
-const YES = /^(好|好的|可以|嗯|要|需要|是|行|联系|麻烦了|ok)/i;
-const NO = /^(不|不用|不要|算了|没事|暂时不用)/;
+// Whole short answers only: "好累" is not a yes, and anything with a negation is not a yes.
+const END = "[的啊吧呀呢哈嗯]*[。.!！~～]*$";
+const YES = new RegExp(`^(好|好的|可以|嗯|要|需要|是|是的|行|联系吧?|麻烦了|麻烦你了|ok|好啊)${END}`, "i");
+const NO = new RegExp(`^(不|不用|不要|不需要|算了|没事|暂时不用|不用了)${END}`);
 
 const humanButton: Button = { label: COMMANDS.human, payload: COMMANDS.human };
 
@@ -78,8 +80,8 @@ function reply(kind: Reply["kind"], text: string, buttons?: Button[]): Reply {
   return buttons ? { kind, text, buttons } : { kind, text };
 }
 
-const RESOLVED = /^(已解决|解决了|已经解决|是|好了|满意)/;
-const UNRESOLVED = /^(未解决|没解决|没有解决|还没|否|不满意|没有)/;
+const RESOLVED = new RegExp(`^(已解决|解决了|已经解决了?|问题解决了|是|好了|满意)${END}`);
+const UNRESOLVED = new RegExp(`^(未解决|没解决|没有解决|还没解决|还没有|否|不满意|没有)${END}`);
 
 export function decide(conv: Conversation, u: Understanding, ctx: DialogueContext = {}): Decision {
   const state: ConversationState = { ...conv.state };
@@ -94,6 +96,8 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     // While a human holds the conversation the bot stays silent; the holder is alerted instead.
     const replies = conv.mode === "human" ? [] : [reply("crisis", text)];
     delete state.offeredCounselor;
+    // No survey to a person in crisis: a pending 回访 is dropped, not asked later.
+    delete state.followUp;
     state.handoffReason = "crisis";
     return { replies, state, handoff: { reason: "crisis", risk: risk.level, subject: risk.subject } };
   }
@@ -111,6 +115,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   if (!u.readable) return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
 
   // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
+  if (state.followUp && (conv.risk === "high" || conv.risk === "imminent")) delete state.followUp;
   if (state.followUp && !command) {
     const f = state.followUp;
     const t = u.normalised.text;

@@ -10,7 +10,8 @@ import type { Logger } from "./logger.js";
 import { messages } from "./messages.js";
 import type { Channel, InboundMessage, Reply, TurnResult } from "./reply.js";
 
-export const MAX_MESSAGE_CHARS = 2000;
+/** Telegram's own limit; the web page and API accept the same. */
+export const MAX_MESSAGE_CHARS = 4096;
 
 export interface HandoffOutcome {
   caseId: string;
@@ -72,21 +73,6 @@ export interface Engine {
   understand(text: string): Understanding;
 }
 
-/** Serialises turns per conversation: two quick messages from one citizen must see each other's state. */
-function keyedMutex() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const prev = tails.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  };
-}
-
 export function validateText(text: unknown): string {
   if (typeof text !== "string") throw new AppError("bad_input", "text must be a string");
   if (text.trim().length === 0) throw new AppError("bad_input", "text is empty");
@@ -100,7 +86,6 @@ export function createEngine(deps: EngineDeps): Engine {
   const { nlu, conversations, db, logger, handoff, complaints } = deps;
   const context = { intake: complaints?.intake };
   const now = deps.now ?? (() => new Date());
-  const withLock = keyedMutex();
 
   const replay = async (conversationId: string, turnId: string): Promise<TurnResult> => {
     const events = await conversations.turnEvents(turnId);
@@ -288,7 +273,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (!inbound.conversationId || inbound.conversationId.length > 128) {
         throw new AppError("bad_input", "conversationId must be 1-128 characters");
       }
-      return withLock(inbound.conversationId, () => turn({ ...inbound, text }));
+      return conversations.exclusive(inbound.conversationId, () => turn({ ...inbound, text }));
     },
   };
 }

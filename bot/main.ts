@@ -51,7 +51,13 @@ async function serve(config: Config): Promise<void> {
     secureCookies: config.SECURE_COOKIES,
     plugins: slack ? [slack.plugin] : [],
   });
-  const stopSweeper = startSweeper(assistant.handoff, logger);
+  const stopSweeper = startSweeper(
+    [
+      { name: "crisis escalation", run: () => assistant.handoff.sweep() },
+      { name: "complaint deadlines", run: () => assistant.complaints.sweep() },
+    ],
+    logger,
+  );
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info(
     {

@@ -9,6 +9,7 @@ import type { RiskLevel } from "../intents/crisis-detector.js";
 import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
+import { chinaDate } from "./deadlines.js";
 import { onDuty, type StaffMember, toStaff } from "./roster.js";
 
 export const STAFF_TOPIC = "staff";
@@ -184,7 +185,8 @@ export function createHandoff(deps: HandoffDeps) {
   };
 
   const nextCaseId = async (q: Queryable, at: Date) => {
-    const year = at.getUTCFullYear();
+    // The year as in Hohhot, like complaint numbers: a case opened on 31 December at 23:00 CST is that year's.
+    const year = chinaDate(at.toISOString()).slice(0, 4);
     // A range on the primary key rather than COUNT(*) … LIKE: the newest id of the year, in constant time.
     const row = await q.get<{ id: string }>(
       "SELECT id FROM cases WHERE id >= ? AND id < ? ORDER BY id DESC LIMIT 1",
@@ -440,7 +442,8 @@ export function createHandoff(deps: HandoffDeps) {
       const c = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);
         if (!current) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
-        if (current.state === "transferred" && current.transferTo !== staff.id)
+        // A transferred case waits for its named colleague; a supervisor may take it over (say, they are off shift).
+        if (current.state === "transferred" && current.transferTo !== staff.id && staff.role !== "supervisor")
           throw new AppError("conflict", "此个案已转交给其他同事");
         if (current.state !== "waiting" && current.state !== "transferred") {
           throw new AppError(
@@ -508,7 +511,8 @@ export function createHandoff(deps: HandoffDeps) {
           id,
           "transfer",
           staff,
-          { holder_id: null, transfer_to: to.id },
+          // The escalation clock restarts: if the colleague does not take it in time, everyone on duty is paged.
+          { holder_id: null, transfer_to: to.id, escalate_at: dueAt(current.risk, now()) },
           { to: to.username },
         );
         const list = pending.get(updated.conversationId) ?? [];

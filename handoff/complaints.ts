@@ -67,6 +67,7 @@ export interface ComplaintRecord {
   closedAt: string | null;
   result: string | null;
   returns: number;
+  urgent: boolean;
   escalatedAt: string | null;
   remindedAt: string | null;
   resolved: boolean | null;
@@ -103,6 +104,7 @@ interface Row {
   closed_at: string | null;
   result: string | null;
   returns: number;
+  urgent: number;
   escalated_at: string | null;
   reminded_at: string | null;
   resolved: number | null;
@@ -138,6 +140,7 @@ const toRecord = (r: Row): ComplaintRecord => ({
   closedAt: r.closed_at,
   result: r.result,
   returns: r.returns,
+  urgent: r.urgent === 1,
   escalatedAt: r.escalated_at,
   remindedAt: r.reminded_at,
   resolved: r.resolved === null ? null : r.resolved === 1,
@@ -277,6 +280,8 @@ export function createComplaints(deps: ComplaintDeps) {
           `诉求当前状态为「${COMPLAINT_STATE_LABELS[c.state]}」，不能这样操作`,
         );
       const patch = await work(tx, c, at);
+      // A new deadline gets its own reminder and 督办.
+      if ("handle_by" in patch) Object.assign(patch, { reminded_at: null, escalated_at: null });
       const keys = Object.keys(patch);
       const r = await tx.run(
         `UPDATE complaints SET updated_at = ?${keys.map((k) => `, ${k} = ?`).join("")} WHERE id = ? AND state = ?`,
@@ -346,8 +351,8 @@ export function createComplaints(deps: ComplaintDeps) {
       const groupId = best ? (best.row.group_id ?? best.row.id) : null;
       await tx.run(
         `INSERT INTO complaints (id, conversation_id, channel, citizen, category, league, county, detail, what, ask, contact, phone,
-           department_id, department_name, dispatch_rule, state, group_id, similarity, signature, opened_at, accept_by, handle_by, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dispatched', ?, ?, ?, ?, ?, ?, ?)`,
+           department_id, department_name, dispatch_rule, state, group_id, similarity, signature, opened_at, accept_by, handle_by, updated_at, urgent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dispatched', ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           id,
           req.conversationId,
@@ -371,6 +376,7 @@ export function createComplaints(deps: ComplaintDeps) {
           due.acceptBy,
           due.handleBy,
           req.at,
+          urgent ? 1 : 0,
         ],
       );
       await event(tx, id, "filed", "citizen", { category: category.id, urgent, notes: due.notes }, req.at);
@@ -504,7 +510,7 @@ export function createComplaints(deps: ComplaintDeps) {
         ["dispatched"],
         async (_tx, c, at) => {
           const category = categories.get(c.category);
-          const due = deadlinesFor(category, c.openedAt, calendar, { acceptedAt: at });
+          const due = deadlinesFor(category, c.openedAt, calendar, { acceptedAt: at, urgent: c.urgent });
           return { state: "accepted", accepted_at: at, handle_by: due.handleBy };
         },
         "accepted",
@@ -562,14 +568,14 @@ export function createComplaints(deps: ComplaintDeps) {
         ["accepted", "awaiting_info"],
         async (_tx, current) => {
           if (current.extended) throw new AppError("conflict", "每件诉求只能延期一次");
-          const category = categories.get(current.category);
-          if (category.limits.extensionDays <= 0) throw new AppError("conflict", "此类诉求不能延期");
-          const extendedBy = calendar.addDays(
-            current.handleBy,
-            category.limits.extensionDays,
-            category.limits.handleCounting,
-          );
-          return { extended: 1, extension_reason: reason, handle_by: extendedBy };
+          // The category's own rule decides, urgent cases included (they cannot be extended).
+          const due = deadlinesFor(categories.get(current.category), current.openedAt, calendar, {
+            acceptedAt: current.acceptedAt ?? undefined,
+            urgent: current.urgent,
+            extended: true,
+          });
+          if (!due.extendedHandleBy) throw new AppError("conflict", "此类诉求不能延期");
+          return { extended: 1, extension_reason: reason, handle_by: due.extendedHandleBy };
         },
         "extended",
         { reason },
@@ -589,13 +595,15 @@ export function createComplaints(deps: ComplaintDeps) {
       );
       // 回访: the citizen's next answer is read by the engine through the conversation's follow-up state. Never a
       // survey to someone who has been at risk or is with a counselor: they get the result and nothing else.
-      const survey = await db.transaction(async (tx) => {
-        const conv = await conversations.getIn(tx, c.conversationId);
-        if (conv?.mode !== "bot" || conv.risk === "high" || conv.risk === "imminent") return false;
-        const state = { ...conv.state, followUp: { complaintId: c.id, step: "resolved" as const } };
-        await conversations.update(tx, c.conversationId, { state }, now().toISOString());
-        return true;
-      });
+      const survey = await conversations.exclusive(c.conversationId, () =>
+        db.transaction(async (tx) => {
+          const conv = await conversations.getIn(tx, c.conversationId);
+          if (conv?.mode !== "bot" || conv.risk === "high" || conv.risk === "imminent") return false;
+          const state = { ...conv.state, followUp: { complaintId: c.id, step: "resolved" as const } };
+          await conversations.update(tx, c.conversationId, { state }, now().toISOString());
+          return true;
+        }),
+      );
       if (survey) await tell(c, cm.closed(c.id, result), "bot", "rating");
       else await tell(c, cm.closedNoSurvey(c.id, result));
       return c;
@@ -690,9 +698,11 @@ export function createComplaints(deps: ComplaintDeps) {
         `SELECT * FROM complaints WHERE state IN ${OPEN} AND reminded_at IS NULL AND handle_by <= ? AND handle_by > ?`,
         [soon, at.toISOString()],
       );
+      // Overdue: the handling deadline passed, or a dispatched case was not accepted within its 告知 limit.
       const overdue = await db.all<Row>(
-        `SELECT * FROM complaints WHERE state IN ${OPEN} AND escalated_at IS NULL AND handle_by <= ?`,
-        [at.toISOString()],
+        `SELECT * FROM complaints WHERE state IN ${OPEN} AND escalated_at IS NULL
+           AND (handle_by <= ? OR (state = 'dispatched' AND accept_by <= ?))`,
+        [at.toISOString(), at.toISOString()],
       );
       for (const r of remind) {
         await db.transaction(async (tx) => {

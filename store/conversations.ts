@@ -100,7 +100,23 @@ export interface TurnWrite {
   keepMode?: boolean;
 }
 
+/** Serialises work per key: two quick messages from one citizen must see each other's state. */
+function keyedMutex() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
+
 export function createConversationStore(db: Db) {
+  const exclusive = keyedMutex();
   // This process writes every bot turn, so recently used conversations are served from memory; anything that
   // changes a conversation outside a turn (handoff transitions) goes through `update`, which drops the entry.
   const cache = new Map<string, Conversation>();
@@ -116,6 +132,12 @@ export function createConversationStore(db: Db) {
   };
 
   return {
+    /**
+     * Runs `fn` alone for this conversation: every citizen turn does, and so must anything else that changes the
+     * conversation's state (closing a complaint sets up its 回访), or a turn in flight would overwrite it.
+     */
+    exclusive: <T>(id: string, fn: () => Promise<T>): Promise<T> => exclusive(id, fn),
+
     async get(id: string): Promise<Conversation | undefined> {
       const hit = cache.get(id);
       if (hit) return hit;

@@ -51,6 +51,8 @@ function literal(v: Param): string {
 }
 
 export interface Db extends Queryable {
+  /* `get`/`all` read the connection directly (they may see another conversation's uncommitted rows, never their
+     own conversation's, which the per-conversation lock orders); `run` is queued between transactions. */
   readonly path: string;
   exec(sql: string): Promise<void>;
   /**
@@ -157,6 +159,13 @@ export async function openDatabase(path: string): Promise<Db> {
   return {
     path,
     ...q,
+    // A write outside a transaction waits its turn too: run while another transaction is open on this one
+    // connection, it would join that transaction and vanish with its rollback (an audit entry, say).
+    run: (sql, params) => {
+      const next = queue.then(() => q.run(sql, params));
+      queue = next.catch(() => undefined);
+      return next;
+    },
     transaction,
     script,
     close: async () => {

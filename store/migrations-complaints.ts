@@ -64,4 +64,12 @@ export const COMPLAINTS_MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER complaint_events_no_delete BEFORE DELETE ON complaint_events BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
     `,
   },
+  {
+    version: 601,
+    name: "complaint urgency",
+    sql: `
+      -- Urgency is decided at filing (a hazard "随时会塌") and must survive acceptance and extension.
+      ALTER TABLE complaints ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

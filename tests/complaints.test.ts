@@ -109,6 +109,28 @@ describe("complaint intake", () => {
   });
 });
 
+describe("complaint intake reads whole answers", () => {
+  it("does not take a question about the phone for consent, nor a correction for a confirmation", async () => {
+    await setup();
+    await say("c", "我要投诉");
+    await say("c", "老板拖欠我三个月工资，在赤峰市松山区，电话13912345678");
+    await say("c", "是的");
+    await say("c", "不清楚");
+    await say("c", "尽快发工资");
+    const unclear = await say("c", "可以不留电话吗");
+    expect(unclear).toContain("是否同意");
+    await say("c", "不同意");
+    const summary = await say("c", "对了，地点写错了，是通辽市科尔沁区");
+    expect(summary).toContain("通辽市 科尔沁区");
+    expect(await a.db.get("SELECT 1 FROM complaints")).toBeUndefined();
+    const filed = await say("c", "确认提交");
+    const c = await a.complaints.get(/SW-\d{4}-\d{6}/.exec(filed)?.[0] ?? "");
+    // Consent refused: the number is neither stored as contact nor left in the description.
+    expect(c?.phone).toBeNull();
+    expect(c?.what).not.toContain("13912345678");
+  });
+});
+
 describe("complaint cases", () => {
   it("shows status only to the citizen who filed it", async () => {
     await setup();
@@ -180,6 +202,18 @@ describe("complaint cases", () => {
 
     const id2 = await fileWages("d");
     await say("d", "我真的不想活了");
+    // The counselor resolves the crisis case: the conversation is back with the bot, yet no survey may follow.
+    await a.staff.add({
+      username: "wang",
+      password: "wang-password-1",
+      role: "counselor",
+      shifts: ["mon-sun 00:00-24:00"],
+    });
+    const wang = (await a.staff.find("wang")) as StaffMember;
+    const [crisis] = await a.handoff.queue(wang);
+    await a.handoff.claim(crisis?.id ?? "", wang);
+    await a.handoff.resolve(crisis?.id ?? "", wang, "已疏导");
+    expect((await a.conversations.get("d"))?.mode).toBe("bot");
     await a.complaints.accept(id2, clerk);
     await a.complaints.close(id2, clerk, "已督促发放");
     const last = (await a.conversations.transcript("d")).at(-1)?.payload as { text: string };
@@ -217,10 +251,37 @@ describe("complaint cases", () => {
     expect((await a.complaints.list(other)).map((c) => c.id)).toEqual([id]);
   });
 
-  it("reminds the department before the deadline and escalates to supervisors when it passes", async () => {
+  it("keeps an urgent hazard urgent through acceptance, and does not let it be extended", async () => {
+    const { boss } = await setup();
+    await say("u", "我要投诉");
+    await say("u", "赤峰市松山区一个工地的脚手架随时会塌，下面天天有人走");
+    await say("u", "是的");
+    await say("u", "不清楚");
+    await say("u", "马上派人来处理");
+    await say("u", "在这里回复");
+    const id = /SW-\d{4}-\d{6}/.exec(await say("u", "确认提交"))?.[0] ?? "";
+    const filed = await a.complaints.get(id);
+    expect(filed?.urgent).toBe(true);
+    const day = 24 * 3600_000;
+    expect(Date.parse(filed?.handleBy ?? "") - Date.parse(filed?.openedAt ?? "")).toBeLessThanOrEqual(day);
+    clock = new Date(clock.getTime() + 3600_000);
+    const accepted = await a.complaints.accept(id, boss);
+    expect(Date.parse(accepted.handleBy) - Date.parse(filed?.openedAt ?? "")).toBeLessThanOrEqual(day);
+    await expect(a.complaints.extend(id, boss, "人手不够")).rejects.toThrow(/不能延期/);
+  });
+
+  it("escalates a case nobody accepted within the 告知 limit", async () => {
     await setup();
     const id = await fileWages("c");
     const c = await a.complaints.get(id);
+    clock = new Date(Date.parse(c?.acceptBy ?? "") + 1000);
+    expect((await a.complaints.sweep()).escalated).toBe(1);
+  });
+
+  it("reminds the department before the deadline and escalates to supervisors when it passes", async () => {
+    const { clerk } = await setup();
+    const id = await fileWages("c");
+    const c = await a.complaints.accept(id, clerk);
     clock = new Date(Date.parse(c?.handleBy ?? "") - 3600_000);
     expect(await a.complaints.sweep()).toEqual({ reminded: 1, escalated: 0 });
     expect(await a.complaints.sweep()).toEqual({ reminded: 0, escalated: 0 });

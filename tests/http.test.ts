@@ -44,6 +44,17 @@ describe("HTTP API", () => {
     expect(lines[0]?.text).toBe("被电信诈骗了钱还能追回来吗");
   });
 
+  it("answers a retried first message once, in one conversation, when the page chose the id", async () => {
+    const conversationId = "7f6c2a4e-1b2d-4c3e-9f00-123456789abc";
+    const first = await chat({ conversationId, text: "我不想活了", messageId: "first-0001" });
+    const retry = await chat({ conversationId, text: "我不想活了", messageId: "first-0001" });
+    expect(first.json().conversationId).toBe(conversationId);
+    expect(retry.json().duplicate).toBe(true);
+    expect(retry.json().replies).toEqual(first.json().replies);
+    const cases = await a.db.all("SELECT id FROM cases WHERE conversation_id = ?", [conversationId]);
+    expect(cases).toHaveLength(1);
+  });
+
   it("answers a retried message id once", async () => {
     const first = await chat({ text: "你好", messageId: "retry-0001" });
     const id = first.json().conversationId;
@@ -58,9 +69,9 @@ describe("HTTP API", () => {
     ["missing text", { conversationId: undefined }, /text/],
     ["text of the wrong type", { text: 42 }, /text/],
     ["empty text", { text: "  " }, /empty/],
-    ["oversized text", { text: "字".repeat(2001) }, /2000/],
+    ["oversized text", { text: "字".repeat(4097) }, /4096/],
     ["binary text", { text: "\u0000\u0001\u0002" }, /binary/],
-    ["a conversation id we did not issue", { conversationId: "../../etc/passwd", text: "你好" }, /UUID/],
+    ["a conversation id that is not a UUID", { conversationId: "../../etc/passwd", text: "你好" }, /UUID/],
   ])("rejects %s with a 4xx and a clear message", async (_name, payload, message) => {
     const r = await chat(payload);
     expect(r.statusCode).toBeGreaterThanOrEqual(400);
