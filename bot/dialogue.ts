@@ -112,7 +112,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return { replies: [reply("handoff", messages.handoffAlready)], state };
   }
 
-  if (!u.readable) return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
+  // Commands ("/start") are readable whatever their script; anything else we cannot read, we say so.
+  if (!u.readable && !command)
+    return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
 
   // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
   if (state.followUp && (conv.risk === "high" || conv.risk === "imminent")) delete state.followUp;

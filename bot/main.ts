@@ -5,6 +5,7 @@ import { type Config, parseConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { buildServer } from "./server.js";
 import type { SlackChannel } from "./slack/index.js";
+import type { TelegramChannel } from "./telegram/channel.js";
 
 /**
  * The composition root: the only module that reads the environment and listens on a port. With arguments it
@@ -47,9 +48,21 @@ async function serve(config: Config): Promise<void> {
       counselorChannel: config.SLACK_COUNSELOR_CHANNEL,
     });
   }
+  let telegram: TelegramChannel | undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const { createTelegramChannel } = await import("./telegram/channel.js");
+    // Throws on webhook mode without a valid secret or with a non-https URL.
+    telegram = createTelegramChannel(assistant, {
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      mode: config.TELEGRAM_MODE,
+      webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+      webhookUrl: config.TELEGRAM_WEBHOOK_URL,
+    });
+  }
   const app = await buildServer(assistant, {
     secureCookies: config.SECURE_COOKIES,
-    plugins: slack ? [slack.plugin] : [],
+    plugins: [...(slack ? [slack.plugin] : []), ...(telegram?.webhookPlugin ? [telegram.webhookPlugin] : [])],
   });
   const stopSweeper = startSweeper(
     [
@@ -72,6 +85,9 @@ async function serve(config: Config): Promise<void> {
   slack
     ?.start()
     .catch((err) => logger.error({ err }, "Slack failed to start; staff can still use the console"));
+  telegram
+    ?.start()
+    .catch((err) => logger.error({ err }, "Telegram failed to start; the web chat is unaffected"));
   if (!config.TELEGRAM_BOT_TOKEN) logger.info("Telegram off (set TELEGRAM_BOT_TOKEN to turn it on)");
   if (!config.SLACK_BOT_TOKEN)
     logger.info("Slack off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
@@ -80,6 +96,7 @@ async function serve(config: Config): Promise<void> {
     logger.info({ signal }, "shutting down");
     stopSweeper();
     await slack?.stop();
+    await telegram?.stop();
     await app.close();
     await assistant.close();
     process.exit(0);

@@ -209,7 +209,6 @@ export const telegramMessages = {
   /** Staff-facing transcript lines for what the citizen sent without text. */
   transcript: {
     media: (label: string) => `[${label}]`,
-    mediaWithCaption: (label: string, caption: string) => `[${label}] ${caption}`,
     location: (lat: number, lon: number) => `[位置] 纬度 ${lat}，经度 ${lon}`,
     venue: (title: string, address: string, lat: number, lon: number) =>
       `[位置] ${title}（${address}）纬度 ${lat}，经度 ${lon}`,

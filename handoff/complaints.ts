@@ -312,8 +312,9 @@ export function createComplaints(deps: ComplaintDeps) {
 
       // The same citizen on the same matter: join the open case instead of dispatching it twice.
       const own = await tx.get<Row>(
-        `SELECT * FROM complaints WHERE citizen = ? AND category = ? AND state IN ${OPEN} ORDER BY opened_at DESC LIMIT 1`,
-        [req.citizen, category.id],
+        `SELECT * FROM complaints WHERE citizen = ? AND category = ? AND county IS ? AND league IS ? AND state IN ${OPEN}
+         ORDER BY opened_at DESC LIMIT 1`,
+        [req.citizen, category.id, d.county ?? null, d.league ?? null],
       );
       if (own) {
         await event(tx, own.id, "citizen_added", "citizen", { what, ask: d.ask }, req.at);
@@ -469,7 +470,8 @@ export function createComplaints(deps: ComplaintDeps) {
         `SELECT * FROM complaints WHERE ${where.join(" AND ")} ORDER BY CASE WHEN state = 'closed' THEN 1 ELSE 0 END, handle_by LIMIT 500`,
         params,
       );
-      return rows.map(toRecord);
+      // The list is for triage: the phone number is shown only in a complaint's own (audited) view.
+      return rows.map((r) => ({ ...toRecord(r), phone: null }));
     },
 
     async view(id: string, viewer: StaffMember) {
@@ -493,7 +495,11 @@ export function createComplaints(deps: ComplaintDeps) {
               "SELECT * FROM complaints WHERE (group_id = ? OR id = ?) AND id != ? ORDER BY opened_at",
               [c.groupId, c.groupId, id],
             )
-          ).map(toRecord)
+          )
+            .map(toRecord)
+            // Members re-dispatched elsewhere stay out of a clerk's view; nobody sees members' phone numbers here.
+            .filter((m) => canSee(viewer, m))
+            .map((m) => ({ ...m, phone: null }))
         : [];
       // A department sees the contact only when the citizen chose to be called and consented.
       return {

@@ -47,7 +47,10 @@ describe("shouwang CLI", () => {
       JSON.stringify({ id: 5, text: "今天天气真好" }),
     ];
     const r = await run(["classify"], `${lines.join("\n")}\n`);
-    const out = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    const out = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(out).toHaveLength(5);
     expect(out[0]).toMatchObject({ id: 1, intent: "wage_arrears", risk: "none" });
     expect(out[0].answerId).toBeDefined();
@@ -65,7 +68,9 @@ describe("shouwang CLI", () => {
   it("classify: tens of thousands of lines in one process", async () => {
     const texts = ["征地补偿标准怎么定", "你好", "被骗了怎么办", "最近压力好大睡不着", "我要投诉"];
     const n = 20_000;
-    const input = Array.from({ length: n }, (_, i) => JSON.stringify({ i, text: texts[i % texts.length] })).join("\n");
+    const input = Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ i, text: texts[i % texts.length] }),
+    ).join("\n");
     const r = await run(["classify"], input);
     expect(r.code).toBe(0);
     const out = r.out.trim().split("\n");
@@ -75,12 +80,21 @@ describe("shouwang CLI", () => {
 
   it("kb check: reports the knowledge base and exits 0 when it is clean", async () => {
     const r = await run(["kb", "check"]);
-    expect(r.out).toMatch(/\d+ entries in \d+ topics; 0 invalid, 0 duplicate phrasings, 0 unreachable entries/);
+    expect(r.out).toMatch(
+      /\d+ entries in \d+ topics; 0 invalid, 0 duplicate phrasings, 0 unreachable entries/,
+    );
     expect(r.code).toBe(0);
   });
 
   it("staff add: creates an account from a password on stdin, refuses a short one", async () => {
-    expect((await run(["staff", "add", "wang", "--role", "counselor", "--shift", "mon-fri 08:00-20:00"], "a-long-password\n")).code).toBe(0);
+    expect(
+      (
+        await run(
+          ["staff", "add", "wang", "--role", "counselor", "--shift", "mon-fri 08:00-20:00"],
+          "a-long-password\n",
+        )
+      ).code,
+    ).toBe(0);
     const short = await run(["staff", "add", "li", "--role", "counselor"], "short\n");
     expect(short.code).toBe(1);
     expect(short.err).toContain("at least 10");

@@ -1,0 +1,386 @@
+import { randomUUID } from "node:crypto";
+import { Composer, type Context, GrammyError } from "grammy";
+import type { Message } from "grammy/types";
+import type { RiskLevel } from "../../intents/crisis-detector.js";
+import type { Conversation, ConversationStore, NewEvent } from "../../store/conversations.js";
+import type { Db } from "../../store/db.js";
+import { isAppError } from "../app-error.js";
+import { type Engine, type HandoffPort, MAX_MESSAGE_CHARS } from "../engine.js";
+import type { Logger } from "../logger.js";
+import { COMMANDS, messages, telegramMessages } from "../messages.js";
+import type { Button, InboundMessage, Reply } from "../reply.js";
+import { decodePayload, markupFor, splitText } from "./keyboard.js";
+import type { TelegramStore } from "./store.js";
+
+/** One Telegram message to send; a long reply is split into several, buttons ride on the last part. */
+export interface Outgoing {
+  text: string;
+  buttons?: Button[];
+}
+
+/** Identifies one update's turn: where replies go and under which key they are deduplicated. */
+export interface TurnKey {
+  updateId: number;
+  chatId: number;
+  userId: number;
+}
+
+export type SendMessage = (
+  chatId: number,
+  text: string,
+  markup: ReturnType<typeof markupFor>["markup"],
+) => Promise<{ message_id: number }>;
+
+/** The citizen blocked the bot or deleted their account: nothing more can reach them on Telegram. */
+export class Undeliverable extends Error {}
+
+export const conversationIdOf = (chatId: number | string) => `tg:${chatId}`;
+export const chatIdOf = (conversationId: string): number | undefined => {
+  const m = /^tg:(-?\d+)$/.exec(conversationId);
+  return m ? Number(m[1]) : undefined;
+};
+
+/**
+ * Slash commands become the engine's own command words. (The engine lists "/start" etc. as aliases, but its
+ * readability check runs first and answers ASCII-only text as unreadable, so "/start" must not reach it as is.)
+ */
+const SLASH_COMMANDS: Record<string, string> = {
+  start: COMMANDS.start,
+  help: COMMANDS.help,
+  menu: COMMANDS.help,
+  human: COMMANDS.human,
+  status: COMMANDS.status,
+  subscribe: COMMANDS.subscribe,
+  unsubscribe: COMMANDS.unsubscribe,
+  complain: COMMANDS.complain,
+};
+
+/**
+ * `/start`, `/start@ShouwangBot`, `/start some-deep-link` → 开始, and so on. Other text is unchanged (NUL
+ * characters, which Telegram never sends but a forged update could, are dropped).
+ */
+export function commandText(text: string): string {
+  const m = /^\/([A-Za-z0-9_]+)(?:@\w+)?(?:\s[\s\S]*)?$/.exec(text.trim());
+  const name = m?.[1]?.toLowerCase();
+  const command = name ? SLASH_COMMANDS[name] : undefined;
+  return command ?? text.replaceAll("\u0000", "");
+}
+
+const atRisk = (risk: { level: RiskLevel; reportOnly: boolean }) =>
+  (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
+const crisisLevel = (risk: RiskLevel) => risk === "high" || risk === "imminent";
+
+const MEDIA_KINDS = [
+  "photo",
+  "voice",
+  "audio",
+  "video",
+  "video_note",
+  "animation",
+  "sticker",
+  "document",
+  "poll",
+  "dice",
+] as const;
+
+function mediaKind(m: Message): string | undefined {
+  for (const k of MEDIA_KINDS) if (m[k] !== undefined) return k;
+  return undefined;
+}
+const labelOf = (kind: string) =>
+  telegramMessages.mediaLabels[kind] ?? telegramMessages.mediaLabels.other ?? "消息";
+
+export interface TurnDeps {
+  engine: Engine;
+  conversations: ConversationStore;
+  db: Db;
+  handoff?: HandoffPort;
+  logger: Logger;
+  store: TelegramStore;
+  send: SendMessage;
+  now: () => Date;
+  /** Updates whose last send also marked them processed: the processor need not write again. */
+  finished: Set<number>;
+}
+
+export function createTurns(deps: TurnDeps) {
+  const { engine, conversations, db, handoff, logger, store, now } = deps;
+
+  /** Sends one message; a 400 (bad markup, bad text) is logged and skipped, a 403 means the chat is gone. */
+  async function sendOne(chatId: number, m: Outgoing): Promise<number | null> {
+    const { markup, stored } = markupFor(m.buttons);
+    await store.savePayloads(stored, now().toISOString());
+    try {
+      return (await deps.send(chatId, m.text, markup)).message_id;
+    } catch (e) {
+      if (!(e instanceof GrammyError)) throw e;
+      if (e.error_code === 403) throw new Undeliverable(e.description);
+      if (e.error_code !== 400) throw e;
+      logger.error({ chatId, err: e.description }, "telegram refused a message");
+      if (!markup) return null;
+      try {
+        return (await deps.send(chatId, m.text, undefined)).message_id;
+      } catch (e2) {
+        if (e2 instanceof GrammyError && e2.error_code === 400) return null;
+        throw e2;
+      }
+    }
+  }
+
+  /**
+   * Sends an update's messages in order, recording each as it is confirmed. `mayHaveSent` is true when this
+   * turn ran before (the engine replayed it): messages already recorded are skipped, so a crash between
+   * "replies stored" and "sent" never sends one twice. A turn the engine has just created cannot have sent
+   * anything yet, which saves the lookup on the common path.
+   */
+  async function deliver(t: TurnKey, out: readonly Outgoing[], mayHaveSent: boolean): Promise<void> {
+    if (out.length === 0) return;
+    const done = mayHaveSent ? await store.sentSeqs(t.updateId) : new Set<number>();
+    for (let i = 0; i < out.length; i++) {
+      const m = out[i];
+      if (!m || done.has(i)) continue;
+      const last = i === out.length - 1;
+      let id: number | null;
+      try {
+        id = await sendOne(t.chatId, m);
+      } catch (e) {
+        if (!(e instanceof Undeliverable)) throw e;
+        logger.warn({ chatId: t.chatId, err: e.message }, "telegram chat unreachable; replies dropped");
+        await store.markProcessed(t.updateId, now().toISOString(), `undeliverable: ${e.message}`);
+        deps.finished.add(t.updateId);
+        return;
+      }
+      await store.markSent(t.updateId, i, id, now().toISOString(), last);
+      if (last) deps.finished.add(t.updateId);
+    }
+  }
+
+  const toOutgoing = (r: Reply): Outgoing[] => {
+    const parts = splitText(r.text);
+    return parts.map((text, i) =>
+      i === parts.length - 1 && r.buttons && r.buttons.length > 0 ? { text, buttons: r.buttons } : { text },
+    );
+  };
+
+  const inbound = (t: TurnKey, text: string): InboundMessage => ({
+    channel: "telegram",
+    conversationId: conversationIdOf(t.chatId),
+    messageId: String(t.updateId),
+    externalUserId: `tg:${t.userId}`,
+    text,
+  });
+
+  /**
+   * A turn the engine does not run (a photo, an edit, an over-long message): the citizen's side is stored as
+   * an inbound event with a bracketed label, the polite reply as a bot reply, in one transaction with the
+   * delivery key, so a redelivery replays it like an engine turn. If a case is open it joins the case, so
+   * staff see it in the transcript and the console is told.
+   */
+  async function noteTurn(
+    t: TurnKey,
+    text: string,
+    replies: Reply[],
+    media: string,
+  ): Promise<{ replies: Reply[]; duplicate: boolean }> {
+    const conversationId = conversationIdOf(t.chatId);
+    const externalId = String(t.updateId);
+    const replay = async () => {
+      const seen = await conversations.findDelivery("telegram", externalId);
+      if (!seen) return undefined;
+      const events = await conversations.turnEvents(seen.turn);
+      return {
+        replies: events.filter((e) => e.type === "reply").map((e) => e.payload as Reply),
+        duplicate: true,
+      };
+    };
+    const before = await replay();
+    if (before) return before;
+    const at = now().toISOString();
+    const turn = randomUUID();
+    const events: NewEvent[] = [
+      { type: "inbound", actor: "citizen", payload: { text, channel: "telegram", media } },
+      ...replies.map((r) => ({ type: "reply", actor: "bot", payload: r })),
+    ];
+    let joined = false;
+    try {
+      await db.transaction(async (tx) => {
+        const conv: Conversation = (await conversations.getIn(tx, conversationId)) ?? {
+          id: conversationId,
+          channel: "telegram",
+          externalUser: `tg:${t.userId}`,
+          mode: "bot",
+          risk: "none",
+          state: {},
+          subscribed: false,
+          createdAt: at,
+        };
+        for (const st of conversations.turnStatements({
+          conversation: conv,
+          turn,
+          at,
+          events,
+          delivery: { channel: "telegram", externalId },
+          keepMode: true,
+        })) {
+          await tx.run(st.sql, st.params);
+        }
+        if (handoff && conv.mode !== "bot") {
+          await handoff.join(tx, { conversationId, text, risk: "none", at });
+          joined = true;
+        }
+      });
+    } catch (e) {
+      conversations.forget(conversationId);
+      if (e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message)) {
+        const again = await replay();
+        if (again) return again;
+      }
+      throw e;
+    }
+    conversations.forget(conversationId);
+    if (joined) handoff?.afterCommit(conversationId);
+    return { replies, duplicate: false };
+  }
+
+  const note = async (t: TurnKey, text: string, reply: string, media: string) => {
+    const r = await noteTurn(t, text, [{ kind: "unreadable", text: reply }], media);
+    await deliver(t, r.replies.flatMap(toOutgoing), r.duplicate);
+  };
+
+  /**
+   * Every piece of text a citizen sends reaches the engine here, so crisis detection runs first on all of it.
+   * `after` may add one more message once the engine has answered (never after a crisis reply: that turn
+   * carries nothing else).
+   */
+  async function textTurn(t: TurnKey, raw: string, after?: Outgoing): Promise<void> {
+    const text = raw.replaceAll("\u0000", "");
+    if (text.trim().length === 0) return note(t, "", messages.empty, "text");
+    if (text.length > MAX_MESSAGE_CHARS) return longText(t, text);
+    let result: Awaited<ReturnType<Engine["handleMessage"]>>;
+    try {
+      result = await engine.handleMessage(inbound(t, text));
+    } catch (e) {
+      if (isAppError(e) && (e.code === "bad_input" || e.code === "too_large")) {
+        return note(
+          t,
+          text,
+          e.code === "too_large" ? messages.tooLong(MAX_MESSAGE_CHARS) : messages.empty,
+          "text",
+        );
+      }
+      throw e;
+    }
+    const out = result.replies.flatMap(toOutgoing);
+    if (after && !crisisLevel(result.risk)) out.push(after);
+    await deliver(t, out, result.duplicate);
+  }
+
+  /**
+   * Text longer than the engine takes (MAX_MESSAGE_CHARS; Telegram's clients stop at 4096, a forged or future
+   * update may not). The whole text is screened first, window by window: if any window of it
+   * reads as a crisis, that window goes through the engine (hotlines, a case for counselors). Otherwise the
+   * citizen is asked to send it in parts, and the text is kept in the transcript for staff.
+   */
+  async function longText(t: TurnKey, text: string): Promise<void> {
+    const step = MAX_MESSAGE_CHARS - 200;
+    let risky: string | undefined;
+    // Windows overlap by 200 characters, so a sentence cut at one edge is whole in the next.
+    for (let i = 0; i < text.length && !risky; i += step) {
+      const w = text.slice(i, i + MAX_MESSAGE_CHARS);
+      if (atRisk(engine.understand(w).risk)) risky = w;
+    }
+    if (risky) return textTurn(t, risky);
+    return note(t, telegramMessages.transcript.tooLong(text), messages.tooLong(MAX_MESSAGE_CHARS), "text");
+  }
+
+  const keyOf = (ctx: Context, chatId: number): TurnKey => ({
+    updateId: ctx.update.update_id,
+    chatId,
+    userId: ctx.from?.id ?? chatId,
+  });
+
+  /** Groups are not a place for personal matters: one polite pointer to a private chat, nothing stored. */
+  async function notPrivate(ctx: Context, chatId: number, text: string | undefined) {
+    if (!text?.startsWith("/")) return;
+    await deliver(keyOf(ctx, chatId), [{ text: telegramMessages.privateOnly }], true);
+  }
+
+  const composer = new Composer<Context>();
+  composer.use(async (ctx, next) => {
+    if (ctx.from?.is_bot) return;
+    await next();
+  });
+
+  composer.on("callback_query:data", async (ctx) => {
+    const payload = await decodePayload(ctx.callbackQuery.data, (key) => store.payload(key));
+    // Stops the spinner on the button; on a replay after a restart the query has expired, which is harmless.
+    await ctx
+      .answerCallbackQuery(payload ? undefined : { text: telegramMessages.buttonExpired })
+      .catch((err: unknown) => logger.debug({ err }, "answerCallbackQuery failed"));
+    if (!payload) return;
+    const chat = ctx.callbackQuery.message?.chat ?? { id: ctx.callbackQuery.from.id, type: "private" };
+    if (chat.type !== "private") return;
+    await textTurn(keyOf(ctx, chat.id), payload);
+  });
+
+  composer.on("message:text", async (ctx) => {
+    if (ctx.chat.type !== "private") return notPrivate(ctx, ctx.chat.id, ctx.message.text);
+    const raw = ctx.message.text;
+    let text = commandText(raw);
+    // "/help 我撑不下去了": words after a command are read for risk before the command wins.
+    const rest = /^\/\S+\s+([\s\S]*[^ -~\s][\s\S]*)$/.exec(raw.trim())?.[1];
+    if (text !== raw && rest && atRisk(engine.understand(rest).risk)) text = rest;
+    await textTurn(keyOf(ctx, ctx.chat.id), text);
+  });
+
+  composer.on("edited_message", async (ctx) => {
+    if (ctx.chat.type !== "private") return;
+    const m = ctx.editedMessage;
+    const text = (m.text ?? m.caption ?? "").replaceAll("\u0000", "");
+    const t = keyOf(ctx, ctx.chat.id);
+    // An edit can turn a message into a cry for help: that is answered like a new message.
+    if (text.trim() && atRisk(engine.understand(text.slice(0, MAX_MESSAGE_CHARS * 2)).risk)) {
+      return textTurn(t, text);
+    }
+    await note(
+      t,
+      telegramMessages.transcript.edited(text || labelOf(mediaKind(m) ?? "other")),
+      telegramMessages.edited,
+      "edit",
+    );
+  });
+
+  composer.on("message", async (ctx) => {
+    const m = ctx.message;
+    if (ctx.chat.type !== "private") return notPrivate(ctx, ctx.chat.id, m.caption);
+    const t = keyOf(ctx, ctx.chat.id);
+    if (m.location) {
+      const v = m.venue;
+      const { latitude: lat, longitude: lon } = m.location;
+      const line = v
+        ? telegramMessages.transcript.venue(v.title, v.address, lat, lon)
+        : telegramMessages.transcript.location(lat, lon);
+      return note(t, line, telegramMessages.locationReceived, "location");
+    }
+    if (m.contact) {
+      const c = m.contact;
+      const name = [c.first_name, c.last_name].filter(Boolean).join(" ");
+      return note(
+        t,
+        telegramMessages.transcript.contact(name, c.phone_number),
+        telegramMessages.mediaNotSupported(labelOf("contact")),
+        "contact",
+      );
+    }
+    const kind = mediaKind(m);
+    // Service messages (pins, member changes) need no answer.
+    if (!kind) return;
+    const label = labelOf(kind);
+    if (m.caption?.trim()) {
+      return textTurn(t, m.caption, { text: telegramMessages.captionRead(label) });
+    }
+    await note(t, telegramMessages.transcript.media(label), telegramMessages.mediaNotSupported(label), kind);
+  });
+
+  return { composer, sendOne, deliver, textTurn };
+}
