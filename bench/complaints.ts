@@ -4,6 +4,7 @@ import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
 import { createLogger } from "../bot/logger.js";
 import { signatureOf } from "../handoff/complaints.js";
 import { loadPlaces } from "../intents/places.js";
+import type { Param } from "../store/db.js";
 import { percentile } from "./stats.js";
 
 const WHATS = [
@@ -94,23 +95,49 @@ async function seed(
   counties: { league: string; county: string }[],
 ) {
   const at = new Date().toISOString();
-  const chunk = 2000;
+  const chunk = 500;
   for (let base = 0; base < size; base += chunk) {
-    const rows: string[] = [];
-    const convs: string[] = [];
-    for (let i = base; i < Math.min(size, base + chunk); i++) {
+    const convs: Param[] = [];
+    const rows: Param[] = [];
+    let n = 0;
+    for (let i = base; i < Math.min(size, base + chunk); i++, n++) {
       const place = counties[i % counties.length] ?? { league: "赤峰市", county: "松山区" };
       const what = `${WHATS[i % WHATS.length]}${i}`;
-      const id = `SW-2025-${String(i + 1).padStart(6, "0")}`;
-      convs.push(`('seed-${i}', 'web', '${at}', '${at}')`);
+      convs.push(`seed-${i}`, "web", at, at);
       rows.push(
-        `('${id}', 'seed-${i}', 'web', 'seed-${i}', '${CATEGORIES[i % CATEGORIES.length]}', '${place.league}', '${place.county}', '${what}', '尽快处理', 'chat', 'x', 'x', 'seed', 'dispatched', '${signatureOf(what).join(" ")}', '${at}', '${at}', '${at}', '${at}')`,
+        `SW-2025-${String(i + 1).padStart(6, "0")}`,
+        `seed-${i}`,
+        "web",
+        `seed-${i}`,
+        CATEGORIES[i % CATEGORIES.length] ?? "other",
+        place.league,
+        place.county,
+        what,
+        "尽快处理",
+        "chat",
+        "x",
+        "x",
+        "seed",
+        "dispatched",
+        signatureOf(what).join(" "),
+        at,
+        at,
+        at,
+        at,
       );
     }
-    await a.db.exec(
-      `BEGIN; INSERT INTO conversations (id, channel, created_at, updated_at) VALUES ${convs.join(",")};
-       INSERT INTO complaints (id, conversation_id, channel, citizen, category, league, county, what, ask, contact, department_id, department_name,
-         dispatch_rule, state, signature, opened_at, accept_by, handle_by, updated_at) VALUES ${rows.join(",")}; COMMIT;`,
-    );
+    const values = (k: number) => `(${Array(k).fill("?").join(", ")})`;
+    await a.db.script([
+      {
+        sql: `INSERT INTO conversations (id, channel, created_at, updated_at) VALUES ${Array(n).fill(values(4)).join(", ")}`,
+        params: convs,
+      },
+      {
+        sql: `INSERT INTO complaints (id, conversation_id, channel, citizen, category, league, county, what, ask, contact,
+          department_id, department_name, dispatch_rule, state, signature, opened_at, accept_by, handle_by, updated_at)
+          VALUES ${Array(n).fill(values(19)).join(", ")}`,
+        params: rows,
+      },
+    ]);
   }
 }

@@ -6,6 +6,7 @@ export type AppErrorCode =
   | "forbidden"
   | "conflict"
   | "illegal_transition"
+  | "rate_limited"
   | "unavailable"
   | "internal";
 
@@ -17,6 +18,7 @@ const HTTP_STATUS: Record<AppErrorCode, number> = {
   forbidden: 403,
   conflict: 409,
   illegal_transition: 409,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };

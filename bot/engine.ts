@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { RiskLevel } from "../intents/crisis-detector.js";
+import { graverRisk, type RiskLevel } from "../intents/crisis-detector.js";
+import { redactIdNumbers } from "../intents/entities.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationStore, NewEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -140,7 +141,11 @@ export function createEngine(deps: EngineDeps): Engine {
 
     const turnId = randomUUID();
     const inboundEvents: NewEvent[] = [
-      { type: "inbound", actor: "citizen", payload: { text: inbound.text, channel: inbound.channel } },
+      {
+        type: "inbound",
+        actor: "citizen",
+        payload: { text: redactIdNumbers(inbound.text), channel: inbound.channel },
+      },
       {
         type: "understood",
         actor: "bot",
@@ -159,7 +164,7 @@ export function createEngine(deps: EngineDeps): Engine {
       ...conv,
       state: decision.state,
       subscribed,
-      risk: maxRisk(conv.risk, u.risk.level),
+      risk: graverRisk(conv.risk, u.risk.level),
     };
     const delivery = inbound.messageId
       ? { channel: inbound.channel, externalId: inbound.messageId }
@@ -287,10 +292,6 @@ function isUniqueViolation(e: unknown): boolean {
   return e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message);
 }
 
-const RISK_ORDER: readonly string[] = ["none", "distress", "high", "imminent"];
-function maxRisk(a: string, b: string): string {
-  return RISK_ORDER.indexOf(a) >= RISK_ORDER.indexOf(b) ? a : b;
-}
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }

@@ -1,11 +1,9 @@
 import pino, { type DestinationStream, type Logger } from "pino";
-import { ID_CANDIDATE_PATTERN, PHONE_PATTERN } from "../intents/entities.js";
+import { PHONE_PATTERN, redactIdNumbers } from "../intents/entities.js";
 
 /** Keeps the first 3 and last 2 characters so staff can still tell two numbers apart in a log. */
 export function mask(text: string): string {
-  return text
-    .replace(ID_CANDIDATE_PATTERN, (m) => `${m.slice(0, 3)}*************${m.slice(-2)}`)
-    .replace(PHONE_PATTERN, (m) => `${m.slice(0, 3)}******${m.slice(-2)}`);
+  return redactIdNumbers(text).replace(PHONE_PATTERN, (m) => `${m.slice(0, 3)}******${m.slice(-2)}`);
 }
 
 function maskDeep(value: unknown, depth = 0): unknown {

@@ -3,9 +3,9 @@ import type { HandoffOutcome, HandoffPort } from "../bot/engine.js";
 import type { LiveHub } from "../bot/live-hub.js";
 import type { Logger } from "../bot/logger.js";
 import { messages } from "../bot/messages.js";
-import type { Outbound } from "../bot/outbound.js";
+import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
-import type { RiskLevel } from "../intents/crisis-detector.js";
+import { isGraver, type RiskLevel } from "../intents/crisis-detector.js";
 import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
@@ -90,8 +90,6 @@ const toCase = (r: CaseRow): CaseRecord => ({
 });
 
 const OPEN_SQL = OPEN_STATES.map((s) => `'${s}'`).join(", ");
-const RISK_ORDER: RiskLevel[] = ["none", "distress", "high", "imminent"];
-const higher = (a: RiskLevel, b: RiskLevel) => RISK_ORDER.indexOf(a) > RISK_ORDER.indexOf(b);
 
 export interface PageNotice {
   caseId: string;
@@ -225,7 +223,7 @@ export function createHandoff(deps: HandoffDeps) {
       const at = new Date(req.at);
       const open = await openCaseOf(tx, req.conversationId);
       if (open) {
-        if (higher(req.risk, open.risk)) await raise(tx, open, req.risk, at);
+        if (isGraver(req.risk, open.risk)) await raise(tx, open, req.risk, at);
         if (req.reason === "crisis" && open.kind !== "crisis") {
           await tx.run("UPDATE cases SET kind = 'crisis', subject = ? WHERE id = ?", [req.subject, open.id]);
         }
@@ -281,7 +279,7 @@ export function createHandoff(deps: HandoffDeps) {
         return;
       }
       await event(tx, open.id, "citizen_message", "citizen", req.at, { payload: { risk: req.risk } });
-      if (higher(req.risk, open.risk) && (req.risk === "high" || req.risk === "imminent"))
+      if (isGraver(req.risk, open.risk) && (req.risk === "high" || req.risk === "imminent"))
         await raise(tx, open, req.risk, new Date(req.at));
     },
 
@@ -353,16 +351,7 @@ export function createHandoff(deps: HandoffDeps) {
     live.publish(STAFF_TOPIC, "case", { caseId: c.id, state: c.state, holderId: c.holderId });
 
   /** Stores a staff or system message in the conversation, then pushes it to the citizen's channel. */
-  async function sendToCitizen(c: CaseRecord, reply: Reply, actor: string) {
-    const at = now().toISOString();
-    const stored = await db.transaction(async (tx) => {
-      return conversations.append(tx, c.conversationId, [{ type: "reply", actor, payload: reply }], at);
-    });
-    await outbound.deliver(
-      { id: c.conversationId, channel: c.channel },
-      { ...reply, eventId: stored, from: actor === "bot" ? "bot" : "staff" },
-    );
-  }
+  const messaging = { db, conversations, outbound, logger, now };
 
   const canSee = (viewer: StaffMember, c: CaseRecord) =>
     viewer.role === "supervisor" ||
@@ -591,7 +580,12 @@ export function createHandoff(deps: HandoffDeps) {
         if (!stillDue) continue;
         flush(c.conversationId);
         const text = c.kind === "human" ? messages.stillWaiting : messages.stillWaitingCrisis;
-        await sendToCitizen(c, { kind: "handoff", text }, "bot");
+        await sendToCitizen(
+          messaging,
+          { id: c.conversationId, channel: c.channel },
+          { kind: "handoff", text },
+          "bot",
+        );
       }
       return due.length;
     },

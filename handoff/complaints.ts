@@ -3,7 +3,7 @@ import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
 import type { LiveHub } from "../bot/live-hub.js";
 import type { Logger } from "../bot/logger.js";
 import { complaintMessages as cm } from "../bot/messages.js";
-import type { Outbound } from "../bot/outbound.js";
+import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -229,21 +229,9 @@ export function createComplaints(deps: ComplaintDeps) {
   };
 
   /** Tells the citizen on their own channel; the message is stored in the conversation first. */
-  async function tell(c: ComplaintRecord, text: string, actor = "bot", kind: Reply["kind"] = "complaint") {
-    const at = now().toISOString();
-    const reply: Reply = { kind, text };
-    const eventId = await db.transaction((tx) =>
-      conversations.append(tx, c.conversationId, [{ type: "reply", actor, payload: reply }], at),
-    );
-    await outbound
-      .deliver(
-        { id: c.conversationId, channel: c.channel },
-        { ...reply, eventId, from: actor === "bot" ? "bot" : "staff" },
-      )
-      .catch((err) =>
-        deps.logger.error({ err, complaint: c.id }, "could not push a complaint message; it is stored"),
-      );
-  }
+  const messaging = { db, conversations, outbound, logger: deps.logger, now };
+  const tell = (c: ComplaintRecord, text: string, actor = "bot", kind: Reply["kind"] = "complaint") =>
+    sendToCitizen(messaging, { id: c.conversationId, channel: c.channel }, { kind, text }, actor);
 
   const canSee = (viewer: StaffMember, c: ComplaintRecord) =>
     viewer.role === "supervisor" ||

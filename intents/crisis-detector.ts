@@ -42,6 +42,16 @@ export const DEFAULT_TRAINING_PATH = projectPath("intents", "data", "crisis-trai
 const LEVELS: readonly RiskLevel[] = ["none", "distress", "high", "imminent"];
 const RANK: Record<RiskLevel, number> = { none: 0, distress: 1, high: 2, imminent: 3 };
 
+/** The graver of two levels; unknown strings (an old stored value) count as none. */
+export function graverRisk(a: string, b: string): RiskLevel {
+  const ra = RANK[a as RiskLevel] ?? 0;
+  const rb = RANK[b as RiskLevel] ?? 0;
+  return (ra >= rb ? a : b) as RiskLevel;
+}
+
+/** True when `a` is strictly graver than `b`. */
+export const isGraver = (a: RiskLevel, b: RiskLevel): boolean => RANK[a] > RANK[b];
+
 // ---------------------------------------------------------------------------------------------------------------
 // Lexicon schema (zod 4). Patterns are JavaScript regex sources without capturing groups: the detector wraps each
 // group in one capturing group of a combined regex to learn which group matched.

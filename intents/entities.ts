@@ -23,6 +23,14 @@ export const CASE_NUMBER_PATTERN = /\bsw-\d{4}-\d{6}\b/gi;
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = "10X98765432";
 
+/**
+ * ID numbers never need to be kept: the transcript stores the message with them masked (first 3, last 2 digits),
+ * as the logs do. Phone numbers stay: a counselor may need one to reach a person in danger.
+ */
+export function redactIdNumbers(text: string): string {
+  return text.replace(ID_CANDIDATE_PATTERN, (m) => `${m.slice(0, 3)}*************${m.slice(-2)}`);
+}
+
 export function isValidIdNumber(id: string): boolean {
   if (!/^\d{17}[\dXx]$/.test(id)) return false;
   let sum = 0;

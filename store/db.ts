@@ -28,6 +28,10 @@ export interface Statement {
  * Placeholders are the `?` characters of our own SQL text, which never contains a literal `?`.
  */
 export function renderStatement({ sql, params }: Statement): string {
+  // Our statements carry every value as a parameter; a quote or a numbered placeholder in the SQL text means
+  // someone built SQL by hand, and counting `?` would then be wrong.
+  if (/['"]|\?\d/.test(sql))
+    throw new Error(`renderStatement takes parameterised SQL only: ${sql.slice(0, 80)}`);
   let i = 0;
   const out = sql.replace(/\?/g, () => {
     if (i >= params.length) throw new Error(`too few parameters for: ${sql}`);

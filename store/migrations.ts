@@ -1,4 +1,4 @@
-import type { Queryable } from "./db.js";
+import { type Queryable, renderStatement } from "./db.js";
 import { COMPLAINTS_MIGRATIONS } from "./migrations-complaints.js";
 import { SLACK_MIGRATIONS } from "./migrations-slack.js";
 import { TELEGRAM_MIGRATIONS } from "./migrations-telegram.js";
@@ -175,11 +175,12 @@ export async function migrate(db: Queryable & { exec(sql: string): Promise<void>
   }
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
-    const name = m.name.replaceAll("'", "''");
+    const record = renderStatement({
+      sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+      params: [m.version, m.name, new Date().toISOString()],
+    });
     try {
-      await db.exec(
-        `BEGIN IMMEDIATE; ${m.sql}; INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, '${name}', '${new Date().toISOString()}'); COMMIT;`,
-      );
+      await db.exec(`BEGIN IMMEDIATE; ${m.sql}; ${record}; COMMIT;`);
     } catch (e) {
       await db.exec("ROLLBACK").catch(() => undefined);
       throw new Error(`migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });

@@ -137,6 +137,26 @@ describe("console security", () => {
     expect(bad.json().message).toBe(unknown.json().message);
   });
 
+  it("stops password guessing after ten failures", async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await app.inject({
+        method: "POST",
+        url: "/console/api/login",
+        remoteAddress: "10.0.0.9",
+        payload: { username: "guess", password: `nope-${i}-nope` },
+      });
+      expect(r.statusCode).toBe(401);
+    }
+    const blocked = await app.inject({
+      method: "POST",
+      url: "/console/api/login",
+      remoteAddress: "10.0.0.9",
+      payload: { username: "guess", password: "nope-x-nope" },
+    });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().message).toContain("15 分钟");
+  });
+
   it("lets a logged-in counselor claim with the token, and logout ends the session", async () => {
     const { cookie, csrf } = await login("wang", "counselor-pass");
     const ok = await app.inject({

@@ -131,6 +131,14 @@ describe("engine", () => {
     expect((await a.conversations.transcript("dup")).filter((e) => e.type === "inbound")).toHaveLength(1);
   });
 
+  it("keeps ID numbers out of the stored transcript", async () => {
+    a = await testAssistant();
+    await a.engine.handleMessage(msg("我的身份证11010519491231002X，想问法律援助怎么申请"));
+    const stored = JSON.stringify(await a.conversations.events("c-1"));
+    expect(stored).not.toContain("11010519491231002");
+    expect(stored).toContain("110*************2X");
+  });
+
   it("serves two quick messages of one conversation in order", async () => {
     a = await testAssistant();
     const [x, y] = await Promise.all([

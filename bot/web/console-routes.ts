@@ -23,6 +23,21 @@ export interface ConsoleDeps {
   secureCookies?: boolean;
 }
 
+/** Failed attempts per key in a sliding window, in memory: a restart forgets them, which is acceptable. */
+function failureCounter(limit: number, windowMs: number) {
+  const seen = new Map<string, number[]>();
+  const recent = (key: string) => (seen.get(key) ?? []).filter((t) => t > Date.now() - windowMs);
+  return {
+    blocked: (key: string) => recent(key).length >= limit,
+    add(key: string) {
+      const list = recent(key);
+      list.push(Date.now());
+      seen.set(key, list);
+      if (seen.size > 10_000) seen.delete(seen.keys().next().value as string);
+    },
+  };
+}
+
 const CRISIS_ROLES: readonly StaffRole[] = ["counselor", "supervisor", "admin"];
 
 /**
@@ -36,6 +51,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const page = readFileSync(projectPath("bot", "web", "console.html"));
 
   const { guard, me, session } = createStaffGuard(staff);
+  const failures = failureCounter(10, 15 * 60_000);
 
   r.get("/console", async (_req, reply) =>
     reply
@@ -56,7 +72,18 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
       },
     },
     async (req, reply) => {
-      const { token, session } = await staff.login(req.body.username, req.body.password);
+      // Password guessing, and argon2's cost as a way to exhaust the CPU, are both bounded per address and name.
+      const keys = [`ip:${req.ip}`, `user:${req.body.username}`];
+      if (keys.some((k) => failures.blocked(k)))
+        throw new AppError("rate_limited", "登录失败次数过多，请 15 分钟后再试");
+      let result: Awaited<ReturnType<typeof staff.login>>;
+      try {
+        result = await staff.login(req.body.username, req.body.password);
+      } catch (e) {
+        for (const k of keys) failures.add(k);
+        throw e;
+      }
+      const { token, session } = result;
       reply.setCookie(COOKIE, token, {
         path: "/console",
         httpOnly: true,
