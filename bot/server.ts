@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -96,5 +95,4 @@ export async function buildServer(
   return app;
 }
 
-export const readAsset = (path: string): string => readFileSync(path, "utf8");
 export { AppError };

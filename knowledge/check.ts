@@ -22,7 +22,7 @@ export function checkKnowledge(
   const owners = new Map<string, string[]>();
   for (const e of entries)
     for (const q of e.questions) owners.set(squash(q), [...(owners.get(squash(q)) ?? []), e.id]);
-  const duplicates = [...owners.entries()].filter(([, ids]) => new Set(ids).size > 1 || ids.length > 1);
+  const duplicates = [...owners.entries()].filter(([, ids]) => ids.length > 1);
   for (const [q, ids] of duplicates)
     lines.push(`DUPLICATE phrasing "${q}" in ${[...new Set(ids)].join(", ")}`);
 
