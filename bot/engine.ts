@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { graverRisk, type RiskLevel } from "../intents/crisis-detector.js";
 import { redactIdNumbers } from "../intents/entities.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
-import type { Conversation, ConversationStore, NewEvent } from "../store/conversations.js";
+import type { Conversation, ConversationStore, Delivery, NewEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { AppError } from "./app-error.js";
 import type { ComplaintDraft, IntakeDeps } from "./complaint-dialogue.js";
@@ -88,13 +88,13 @@ export function createEngine(deps: EngineDeps): Engine {
   const context = { intake: complaints?.intake };
   const now = deps.now ?? (() => new Date());
 
-  const replay = async (conversationId: string, turnId: string): Promise<TurnResult> => {
-    const events = await conversations.turnEvents(turnId);
+  const replay = async (seen: Delivery): Promise<TurnResult> => {
+    const events = await conversations.turnEvents(seen);
     const understood = events.find((e) => e.type === "understood")?.payload as
       | { risk?: RiskLevel; intent?: string }
       | undefined;
     return {
-      conversationId,
+      conversationId: seen.conversationId,
       replies: events.filter((e) => e.type === "reply").map((e) => e.payload as Reply),
       duplicate: true,
       risk: understood?.risk ?? "none",
@@ -191,7 +191,7 @@ export function createEngine(deps: EngineDeps): Engine {
         conversations.forget(conv.id);
         if (delivery && isUniqueViolation(e)) {
           const seen = await conversations.findDelivery(delivery.channel, delivery.externalId);
-          if (seen) return replay(seen.conversationId, seen.turn);
+          if (seen) return replay(seen);
         }
         throw e;
       }
@@ -202,7 +202,7 @@ export function createEngine(deps: EngineDeps): Engine {
     // A handoff is involved: cases are read and written in the same transaction as the turn.
     if (delivery) {
       const seen = await conversations.findDelivery(delivery.channel, delivery.externalId);
-      if (seen) return replay(seen.conversationId, seen.turn);
+      if (seen) return replay(seen);
     }
     conversations.forget(conv.id);
     const done = await db.transaction(async (tx) => {

@@ -89,6 +89,13 @@ export interface NewEvent {
 
 const CACHE_LIMIT = 10_000;
 
+export interface Delivery {
+  conversationId: string;
+  turn: string;
+  first: number;
+  last: number;
+}
+
 export interface TurnWrite {
   /** The conversation as it stands after the turn. */
   conversation: Conversation;
@@ -220,9 +227,12 @@ export function createConversationStore(db: Db) {
         });
       }
       if (w.delivery) {
+        // The turn's events got consecutive ids in the one INSERT above: its range is read back from
+        // last_insert_rowid(), with no index on a random turn id to maintain for every message.
+        const n = w.events.length;
         out.push({
           sql: `INSERT INTO inbound_keys (channel, external_id, conversation_id, first_event_id, last_event_id, turn)
-                VALUES (?, ?, ?, 0, 0, ?)`,
+                VALUES (?, ?, ?, ${n > 0 ? `last_insert_rowid() - ${n - 1}` : "0"}, ${n > 0 ? "last_insert_rowid()" : "0"}, ?)`,
           params: [w.delivery.channel, w.delivery.externalId, c.id, w.turn],
         });
       }
@@ -230,19 +240,32 @@ export function createConversationStore(db: Db) {
     },
 
     /** The turn a delivered platform message already produced, if any. */
-    async findDelivery(
-      channel: Channel,
-      externalId: string,
-    ): Promise<{ conversationId: string; turn: string } | undefined> {
-      const row = await db.get<{ conversation_id: string; turn: string }>(
-        "SELECT conversation_id, turn FROM inbound_keys WHERE channel = ? AND external_id = ?",
+    async findDelivery(channel: Channel, externalId: string): Promise<Delivery | undefined> {
+      const row = await db.get<{
+        conversation_id: string;
+        turn: string;
+        first_event_id: number;
+        last_event_id: number;
+      }>(
+        "SELECT conversation_id, turn, first_event_id, last_event_id FROM inbound_keys WHERE channel = ? AND external_id = ?",
         [channel, externalId],
       );
-      return row ? { conversationId: row.conversation_id, turn: row.turn } : undefined;
+      return row
+        ? {
+            conversationId: row.conversation_id,
+            turn: row.turn,
+            first: row.first_event_id,
+            last: row.last_event_id,
+          }
+        : undefined;
     },
 
-    async turnEvents(turn: string): Promise<StoredEvent[]> {
-      const rows = await db.all<EventRow>("SELECT * FROM events WHERE turn = ? ORDER BY id", [turn]);
+    /** The events a delivery's turn stored, by their id range. */
+    async turnEvents(delivery: Delivery): Promise<StoredEvent[]> {
+      const rows = await db.all<EventRow>(
+        "SELECT * FROM events WHERE id BETWEEN ? AND ? AND conversation_id = ? ORDER BY id",
+        [delivery.first, delivery.last, delivery.conversationId],
+      );
       return rows.map(toEvent);
     },
 

@@ -157,7 +157,12 @@ export async function openDatabase(path: string): Promise<Db> {
     new Promise<void>((resolve, reject) => {
       const sql = statements.map((st) => `${renderStatement(st)};`).join("\n");
       batch.push({ sql, resolve, reject });
-      if (batch.length === 1) queue = queue.then(flush).catch(() => undefined);
+      // Wait one macrotask before flushing: turns that finish their understanding in the same tick all join.
+      if (batch.length === 1)
+        queue = queue
+          .then(() => new Promise((r) => setImmediate(r)))
+          .then(flush)
+          .catch(() => undefined);
     });
 
   return {

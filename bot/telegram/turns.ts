@@ -187,7 +187,7 @@ export function createTurns(deps: TurnDeps) {
     const replay = async () => {
       const seen = await conversations.findDelivery("telegram", externalId);
       if (!seen) return undefined;
-      const events = await conversations.turnEvents(seen.turn);
+      const events = await conversations.turnEvents(seen);
       return {
         replies: events.filter((e) => e.type === "reply").map((e) => e.payload as Reply),
         duplicate: true,
