@@ -1,18 +1,15 @@
-import { existsSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../bot/server.js";
 import { conversationTopic } from "../bot/web/chat-routes.js";
 import { STAFF_TOPIC } from "../handoff/cases.js";
-import { testAssistant } from "./helpers.js";
+import { launchChromium, startTestServer } from "./browser-support.js";
+import type { testAssistant } from "./helpers.js";
 
 /**
  * The two web pages driven in a real browser (Debian's Chromium, through playwright-core) against the real
  * server: the citizen chat and the staff console, including a crisis handed to a counselor end to end.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const TIMEOUT = 60_000;
 
 let a: Awaited<ReturnType<typeof testAssistant>>;
@@ -21,9 +18,7 @@ let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
-  a = await testAssistant();
+  ({ a, app, base } = await startTestServer());
   await a.staff.add({
     username: "counselor1",
     password: "correct horse 1",
@@ -31,21 +26,7 @@ beforeAll(async () => {
     displayName: "小王",
     shifts: ["mon-sun 00:00-24:00"],
   });
-  app = await buildServer(a);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 }, TIMEOUT);
 
 afterAll(async () => {

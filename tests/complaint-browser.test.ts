@@ -1,19 +1,16 @@
-import { existsSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../bot/server.js";
 import { conversationTopic } from "../bot/web/chat-routes.js";
 import { departmentTopic } from "../handoff/complaints.js";
-import { testAssistant } from "./helpers.js";
+import { launchChromium, startTestServer } from "./browser-support.js";
+import type { testAssistant } from "./helpers.js";
 
 /**
  * A complaint (诉求) end to end in a real browser (Debian's Chromium, through playwright-core) against the real
  * server: a citizen files it in the web chat, the department clerk works it in the console, and the citizen
  * answers the follow-up. The three steps share one server, one citizen page and one clerk page, in order.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const TIMEOUT = 90_000;
 const DEPARTMENT = "松山区/hrss-labour-inspection";
 const STAFF_REPLY = "已联系施工方，本周内核实";
@@ -32,30 +29,14 @@ let complaintId = "";
 const clerkRequests: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
-  a = await testAssistant();
+  ({ a, app, base } = await startTestServer());
   await a.staff.add({
     username: "clerk",
     password: "clerk-password",
     role: "department",
     department: DEPARTMENT,
   });
-  app = await buildServer(a);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   citizenCtx = await browser.newContext();
   clerkCtx = await browser.newContext();
   citizen = await citizenCtx.newPage();
