@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import argon2 from "argon2";
+import { createRequire } from "node:module";
 import { AppError } from "../bot/app-error.js";
 import type { Db } from "../store/db.js";
 import { parseShift, type StaffMember, type StaffRole, toStaff } from "./roster.js";
@@ -24,10 +24,18 @@ export interface Session {
   csrf: string;
 }
 
+type Argon2 = typeof import("argon2");
+let argon2Module: Argon2 | undefined;
+/** Loaded on first use (a login, a new account): the web chat's start-up does not pay for the native module. */
+const argon2 = (): Argon2 => {
+  argon2Module ??= createRequire(import.meta.url)("argon2") as Argon2;
+  return argon2Module;
+};
+
 export function createStaffDirectory(db: Db, now: () => Date = () => new Date()) {
   const byUsername = (username: string) => db.get<Row>("SELECT * FROM staff WHERE username = ?", [username]);
   // Verifying against a real hash when the user does not exist keeps the timing the same: no username probing.
-  const dummyHash = argon2.hash(randomBytes(16).toString("hex"));
+  let dummyHash: Promise<string> | undefined;
 
   return {
     async add(input: {
@@ -45,7 +53,7 @@ export function createStaffDirectory(db: Db, now: () => Date = () => new Date())
       if (!ROLES.includes(input.role))
         throw new AppError("bad_input", `role must be one of ${ROLES.join(", ")}`);
       const shifts = (input.shifts ?? []).flatMap(parseShift);
-      const hash = await argon2.hash(input.password, { type: argon2.argon2id });
+      const hash = await argon2().hash(input.password, { type: argon2().argon2id });
       return db.transaction(async (tx) => {
         if (await tx.get("SELECT 1 FROM staff WHERE username = ?", [input.username])) {
           throw new AppError("conflict", `user ${input.username} already exists`);
@@ -94,8 +102,11 @@ export function createStaffDirectory(db: Db, now: () => Date = () => new Date())
     async login(username: string, password: string): Promise<{ token: string; session: Session }> {
       const row = await byUsername(username);
       let ok = false;
-      if (row && !row.disabled) ok = await argon2.verify(row.password_hash, password);
-      else await argon2.verify(await dummyHash, password);
+      if (row && !row.disabled) ok = await argon2().verify(row.password_hash, password);
+      else {
+        dummyHash ??= argon2().hash(randomBytes(16).toString("hex"));
+        await argon2().verify(await dummyHash, password);
+      }
       if (!row || !ok) throw new AppError("unauthorized", "用户名或密码错误");
       const token = randomBytes(32).toString("base64url");
       const csrf = randomBytes(24).toString("base64url");
