@@ -12,6 +12,7 @@ import { buildNlu, createAssistant } from "../bot/assistant.js";
 import { createLogger } from "../bot/logger.js";
 import { projectPath } from "../bot/paths.js";
 import { buildServer } from "../bot/server.js";
+import { chinaDate } from "../handoff/deadlines.js";
 import { textFeatures } from "../intents/features.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
@@ -271,7 +272,7 @@ async function measurePageLatency(tmp: string, bundle: ReturnType<typeof buildNl
   for (let i = 0; i < 200; i++) {
     const t0 = performance.now();
     const arrived = new Promise<number>((resolve) => {
-      const expected = `RG-${new Date().getUTCFullYear()}-${String(i + 1).padStart(6, "0")}`;
+      const expected = `RG-${chinaDate(new Date().toISOString()).slice(0, 4)}-${String(i + 1).padStart(6, "0")}`;
       waiting.set(expected, resolve);
     });
     await a.engine.handleMessage({

@@ -54,6 +54,12 @@ export async function runCli(command: string, args: string[], config: Config, io
     case "staff":
       if (args[0] === "add" || args[0] === "shift") return staffCommand(args, config, io);
       break;
+    case "warm":
+      // Run by `npm install` (prepare): derives the trimmed dictionary and trains the models into data/cache, so
+      // that the first start is as fast as every later one.
+      buildNlu();
+      io.stdout.write("caches ready in data/cache\n");
+      return 0;
     case "help":
     case "--help":
     case "-h":
