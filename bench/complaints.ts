@@ -69,6 +69,7 @@ export async function benchComplaints(
         );
         await a.complaints.file(tx, { conversationId, channel: "web", citizen: conversationId, draft, at });
       });
+      a.complaints.afterCommit(conversationId);
       times.push(performance.now() - t0);
     }
     const elapsed = (performance.now() - start) / 1000;

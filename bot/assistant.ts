@@ -119,6 +119,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
       file: complaints.file,
       recordFollowUp: complaints.recordFollowUp,
       status: complaints.status,
+      afterCommit: complaints.afterCommit,
     },
     now: config.now,
   });

@@ -23,6 +23,8 @@ export const Config = z.object({
   SLACK_COUNSELOR_CHANNEL: z.string().optional(),
   SLACK_MODE: z.enum(["http", "socket"]).default("http"),
   SLACK_APP_TOKEN: z.string().optional(),
+  /** "松山区/hrss-labour-inspection=C0123,准格尔旗/natural-resources=C0456": where each department works complaints. */
+  SLACK_DEPARTMENT_CHANNELS: z.string().optional(),
 });
 export type Config = z.infer<typeof Config>;
 

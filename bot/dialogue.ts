@@ -183,7 +183,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     case COMMANDS.status:
       return { replies: [], state, statusQuery: { caseNumber: u.entities.caseNumbers[0] } };
     case COMMANDS.complain:
-      if (!ctx.intake) return { replies: [reply("handoff", messages.complaintNotYet, [humanButton])], state };
+      if (!ctx.intake) break;
       return intakeDecision(stepIntake(startDraft(), u, ctx.intake, true), state);
     case COMMANDS.subscribe:
       return { replies: [], state, subscribe: true };

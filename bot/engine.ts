@@ -53,6 +53,8 @@ export interface ComplaintPort {
     at: string,
   ): Promise<void>;
   status(citizen: string, id?: string): Promise<string | undefined>;
+  /** After the turn committed: announce filings and 回访 answers to staff. */
+  afterCommit(conversationId: string): void;
 }
 
 export interface EngineDeps {
@@ -64,8 +66,8 @@ export interface EngineDeps {
    */
   db: Db;
   logger: Logger;
-  handoff?: HandoffPort;
-  complaints?: ComplaintPort;
+  handoff: HandoffPort;
+  complaints: ComplaintPort;
   now?: () => Date;
 }
 
@@ -85,7 +87,7 @@ export function validateText(text: unknown): string {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { nlu, conversations, db, logger, handoff, complaints } = deps;
-  const context = { intake: complaints?.intake };
+  const context = { intake: complaints.intake };
   const now = deps.now ?? (() => new Date());
 
   const replay = async (seen: Delivery): Promise<TurnResult> => {
@@ -128,8 +130,8 @@ export function createEngine(deps: EngineDeps): Engine {
     if (decision.statusQuery) {
       const id = decision.statusQuery.caseNumber;
       const lines = [
-        id?.startsWith("SW-") ? undefined : await handoff?.status(conv.id, id),
-        await complaints?.status(citizen, id),
+        id?.startsWith("SW-") ? undefined : await handoff.status(conv.id, id),
+        await complaints.status(citizen, id),
       ].filter((x): x is string => x !== undefined);
       replies.push({ kind: "status", text: lines.length > 0 ? lines.join("\n") : messages.statusNone });
     }
@@ -183,7 +185,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
     const needsTransaction =
       decision.handoff || decision.fileComplaint || decision.followUp || conv.mode !== "bot";
-    if (!handoff || !needsTransaction) {
+    if (!needsTransaction) {
       // The common path: nothing else to coordinate, so the whole turn is one INSERT script, one round trip.
       try {
         await db.script(write([...inboundEvents, ...asEvents(replies)], next));
@@ -238,7 +240,7 @@ export function createEngine(deps: EngineDeps): Engine {
           replies.push({ kind: "handoff", text: messages.noOneOnDutyCrisis });
         }
       }
-      if (decision.fileComplaint && complaints) {
+      if (decision.fileComplaint) {
         const filed = await complaints.file(tx, {
           conversationId: conv.id,
           channel: inbound.channel,
@@ -248,7 +250,7 @@ export function createEngine(deps: EngineDeps): Engine {
         });
         replies.push(filed.reply);
       }
-      if (decision.followUp && complaints) {
+      if (decision.followUp) {
         const { complaintId, ...answer } = decision.followUp;
         await complaints.recordFollowUp(tx, complaintId, answer, at);
       }
@@ -262,6 +264,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return result(replies);
     });
     if (decision.handoff || conv.mode !== "bot") handoff.afterCommit(conv.id);
+    if (decision.fileComplaint || decision.followUp) complaints.afterCommit(conv.id);
     if (done.risk === "high" || done.risk === "imminent") {
       logger.warn(
         { conversationId: conv.id, risk: done.risk, reasons: u.risk.reasons },

@@ -38,7 +38,7 @@ async function serve(config: Config): Promise<void> {
     if (!config.SLACK_COUNSELOR_CHANNEL)
       throw new Error("SLACK_COUNSELOR_CHANNEL is required with SLACK_BOT_TOKEN");
     // Loaded only when configured: Bolt costs start-up time and memory nobody else needs.
-    const { createSlackChannel } = await import("./slack/index.js");
+    const { createSlackChannel, parseDepartmentChannels } = await import("./slack/index.js");
     slack = createSlackChannel(assistant, {
       token: config.SLACK_BOT_TOKEN,
       signingSecret: config.SLACK_SIGNING_SECRET,
@@ -46,6 +46,7 @@ async function serve(config: Config): Promise<void> {
       mode: config.SLACK_MODE,
       apiUrl: config.SLACK_API_URL,
       counselorChannel: config.SLACK_COUNSELOR_CHANNEL,
+      departmentChannels: parseDepartmentChannels(config.SLACK_DEPARTMENT_CHANNELS),
     });
   }
   let telegram: TelegramChannel | undefined;

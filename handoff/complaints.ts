@@ -201,6 +201,11 @@ export function createComplaints(deps: ComplaintDeps) {
     if (data.departmentId) live.publish(departmentTopic(data.departmentId), "complaint", data);
   };
 
+  type Notice = Parameters<typeof notify>[0];
+  const pending = new Map<string, Notice[]>();
+  const later = (conversationId: string, data: Notice) =>
+    pending.set(conversationId, [...(pending.get(conversationId) ?? []), data]);
+
   const get = async (q: Queryable, id: string) => {
     const row = await q.get<Row>("SELECT * FROM complaints WHERE id = ?", [id]);
     return row ? toRecord(row) : undefined;
@@ -390,12 +395,9 @@ export function createComplaints(deps: ComplaintDeps) {
           req.at,
         );
       }
-      notify({
-        complaintId: id,
-        type: "filed",
-        departmentId: department.id,
-        groupId,
-      });
+      // Announced only after the citizen's turn commits (afterCommit): a department's Slack card must not show a
+      // complaint whose filing could still roll back.
+      later(req.conversationId, { complaintId: id, type: "filed", departmentId: department.id, groupId });
       return {
         id,
         joinedOwn: false,
@@ -639,11 +641,19 @@ export function createComplaints(deps: ComplaintDeps) {
         );
         await event(tx, complaintId, "rated", "citizen", { rating: answer.rating }, at);
       }
-      const row = await tx.get<{ department_id: string }>(
-        "SELECT department_id FROM complaints WHERE id = ?",
+      const row = await tx.get<{ department_id: string; conversation_id: string }>(
+        "SELECT department_id, conversation_id FROM complaints WHERE id = ?",
         [complaintId],
       );
-      notify({ complaintId, type: "follow_up", departmentId: row?.department_id });
+      if (row)
+        later(row.conversation_id, { complaintId, type: "follow_up", departmentId: row.department_id });
+    },
+
+    /** After the citizen's turn committed: announce what it filed or answered. */
+    afterCommit(conversationId: string) {
+      const list = pending.get(conversationId);
+      pending.delete(conversationId);
+      for (const data of list ?? []) notify(data);
     },
 
     async split(id: string, viewer: StaffMember) {

@@ -34,4 +34,22 @@ export const SLACK_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX slack_seen_by_time ON slack_seen(seen_at);
     `,
   },
+  {
+    version: 501,
+    name: "slack complaint cards in department channels",
+    sql: `
+      -- One card per complaint per department channel: a re-dispatched complaint keeps its old card (marked as
+      -- moved, no buttons) and gets a new one in the new department's channel.
+      -- No foreign key: complaints (600) is created after this migration (501) on a new database.
+      CREATE TABLE slack_complaint_cards (
+        complaint_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (complaint_id, channel)
+      );
+      CREATE UNIQUE INDEX slack_complaint_cards_by_message ON slack_complaint_cards(channel, ts);
+    `,
+  },
 ];

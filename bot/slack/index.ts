@@ -1,16 +1,21 @@
 import { App, LogLevel } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
 import { STAFF_TOPIC } from "../../handoff/cases.js";
+import { COMPLAINT_TOPIC } from "../../handoff/complaints.js";
 import type { Assistant } from "../assistant.js";
 import { type CaseBoard, createCaseBoard } from "./board.js";
 import { boltLogger } from "./bolt-logger.js";
+import { type ComplaintBoard, createComplaintBoard } from "./complaint-board.js";
 import { createStaffResolver, type SlackContext } from "./context.js";
+import { unknownDepartments } from "./department-channels.js";
+import { registerComplaintListeners } from "./listeners/complaints.js";
 import { registerListeners } from "./listeners/index.js";
 import { dedupeEvents } from "./middleware/dedupe-events.js";
 import { createPostQueue } from "./post-queue.js";
 import { FastifyReceiver } from "./receiver.js";
 import { createSlackStore, type SlackStore } from "./store.js";
 
+export { parseDepartmentChannels } from "./department-channels.js";
 export { linkSlackUser, listSlackUsers, unlinkSlackUser } from "./store.js";
 
 export interface SlackChannelOptions {
@@ -28,6 +33,12 @@ export interface SlackChannelOptions {
   apiUrl?: string;
   /** HTTP mode endpoint for events and interactivity (default /slack/events). */
   path?: string;
+  /**
+   * Department id (e.g. "松山区/hrss-labour-inspection") → the channel id where that department's complaints are
+   * posted and worked: SLACK_DEPARTMENT_CHANNELS, parsed with parseDepartmentChannels. Empty or absent: no
+   * complaint cards.
+   */
+  departmentChannels?: Record<string, string>;
   /** Minimum spacing of chat.postMessage calls per channel (default 1000 ms: Slack's ~1 msg/s). */
   postIntervalMs?: number;
   now?: () => Date;
@@ -44,6 +55,8 @@ export interface SlackChannel {
   idle(): Promise<void>;
   store: SlackStore;
   board: CaseBoard;
+  /** Complaint cards in department channels (inert when no department has a channel). */
+  complaintBoard: ComplaintBoard;
   bolt: App;
 }
 
@@ -85,10 +98,13 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
   }
 
   const store = createSlackStore(assistant.db, now);
+  const posts = createPostQueue(bolt.client, options.postIntervalMs ?? 1000);
+  const departmentChannels = { ...(options.departmentChannels ?? {}) };
+  const complaintsOn = Object.keys(departmentChannels).length > 0;
   const board = createCaseBoard({
     db: assistant.db,
     client: bolt.client,
-    posts: createPostQueue(bolt.client, options.postIntervalMs ?? 1000),
+    posts,
     store,
     handoff: assistant.handoff,
     staff: assistant.staff,
@@ -106,17 +122,30 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
     logger,
     staffOf: createStaffResolver(store, assistant.staff),
   };
+  const complaintBoard = createComplaintBoard({
+    db: assistant.db,
+    client: bolt.client,
+    posts,
+    store,
+    complaints: assistant.complaints,
+    logger,
+    channels: departmentChannels,
+  });
   bolt.use(dedupeEvents(store, logger));
   registerListeners(bolt, ctx);
+  if (complaintsOn)
+    registerComplaintListeners(bolt, { ...ctx, complaints: assistant.complaints, complaintBoard });
 
   let active = false;
   let pagerAdded = false;
   let unsubscribe: (() => void) | undefined;
+  let unsubscribeComplaints: (() => void) | undefined;
 
   return {
     plugin: receiver ? receiver.plugin : async () => undefined,
     store,
     board,
+    complaintBoard,
     bolt,
 
     async start() {
@@ -144,8 +173,28 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
       void board
         .backfill()
         .catch((err: unknown) => logger.error({ err }, "slack: backfill of open cases failed"));
+      if (complaintsOn) {
+        const unknown = unknownDepartments(departmentChannels);
+        if (unknown.length > 0)
+          logger.warn(
+            { departments: unknown },
+            "slack: department channels for departments not in the dispatch catalogue",
+          );
+        unsubscribeComplaints = assistant.live.subscribe(COMPLAINT_TOPIC, (e) => {
+          if (!active) return;
+          const data = e.data as { complaintId?: unknown };
+          if (typeof data.complaintId === "string") void complaintBoard.changed(data.complaintId);
+        });
+        void complaintBoard
+          .backfill()
+          .catch((err: unknown) => logger.error({ err }, "slack: backfill of complaint cards failed"));
+      }
       logger.info(
-        { mode, channel: options.counselorChannel },
+        {
+          mode,
+          channel: options.counselorChannel,
+          departmentChannels: Object.keys(departmentChannels).length,
+        },
         "Slack on: case cards go to the counselors' channel",
       );
     },
@@ -155,11 +204,17 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
       active = false;
       unsubscribe?.();
       unsubscribe = undefined;
+      unsubscribeComplaints?.();
+      unsubscribeComplaints = undefined;
       if (mode === "socket") await bolt.stop();
       else await receiver?.stop();
+      await complaintBoard.idle();
       await board.idle();
     },
 
-    idle: () => board.idle(),
+    idle: async () => {
+      await complaintBoard.idle();
+      await board.idle();
+    },
   };
 }

@@ -25,6 +25,25 @@ const toCard = (r: CardRow): SlackCard => ({
   mirroredEventId: r.mirrored_event_id,
 });
 
+/** A complaint's card in a department channel (slack_complaint_cards, migration 501). */
+export interface SlackComplaintCard {
+  complaintId: string;
+  channel: string;
+  ts: string;
+}
+
+interface ComplaintCardRow {
+  complaint_id: string;
+  channel: string;
+  ts: string;
+}
+
+const toComplaintCard = (r: ComplaintCardRow): SlackComplaintCard => ({
+  complaintId: r.complaint_id,
+  channel: r.channel,
+  ts: r.ts,
+});
+
 /** How long a seen delivery key is kept: Slack's last retry comes about 5 minutes after the first attempt. */
 const SEEN_KEEP_MS = 24 * 3600_000;
 
@@ -87,6 +106,31 @@ export function createSlackStore(db: Db, now: () => Date = () => new Date()) {
         ]);
       }
       return r.changes === 1;
+    },
+
+    /** Every card of a complaint (one per department channel it was dispatched to), oldest first. */
+    async complaintCards(complaintId: string): Promise<SlackComplaintCard[]> {
+      const rows = await db.all<ComplaintCardRow>(
+        "SELECT complaint_id, channel, ts FROM slack_complaint_cards WHERE complaint_id = ? ORDER BY created_at, rowid",
+        [complaintId],
+      );
+      return rows.map(toComplaintCard);
+    },
+
+    async complaintCardByMessage(channel: string, ts: string): Promise<SlackComplaintCard | undefined> {
+      const row = await db.get<ComplaintCardRow>(
+        "SELECT complaint_id, channel, ts FROM slack_complaint_cards WHERE channel = ? AND ts = ?",
+        [channel, ts],
+      );
+      return row ? toComplaintCard(row) : undefined;
+    },
+
+    async saveComplaintCard(card: SlackComplaintCard): Promise<void> {
+      const at = now().toISOString();
+      await db.run(
+        `INSERT INTO slack_complaint_cards (complaint_id, channel, ts, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+        [card.complaintId, card.channel, card.ts, at, at],
+      );
     },
 
     async usernameOf(slackUserId: string): Promise<string | undefined> {

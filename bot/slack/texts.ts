@@ -153,3 +153,52 @@ export function slackToPlain(
     .replaceAll("&amp;", "&")
     .trim();
 }
+
+/** Staff-facing text of the complaint cards in department channels. */
+export const complaintTexts = {
+  notYourDepartment: "这不是你所在部门的诉求，不能在此处理。",
+  notAllowed: "你的角色不能处理诉求（只有承办部门的工作人员或督办人员可以）。",
+  gone: "找不到这件诉求，可能已被删除。",
+  movedAway: (department: string) => `此诉求已改派至 ${department}，这里不能再处理。`,
+  acceptFirst: "请先受理：点击卡片上的「受理」后，在消息串中回复即发送给市民。",
+  notOpen: "此诉求当前不能回复市民（已退单或已办结）。",
+  accepted: (id: string) => `你已受理诉求 ${id}。在此卡片的消息串中直接回复即发送给市民。`,
+  acceptedThread: (who: string) => `✅ ${who} 已受理。`,
+  returnedThread: (who: string, reason: string) => `↩️ ${who} 已退单：${reason}`,
+  closedThread: (who: string, result: string) => `☑️ ${who} 已办结：${result}`,
+  replyFailed: "回复没有发出，请稍后重试或到控制台回复。",
+  reasonRequired: "请填写退单理由。",
+  resultRequired: "请填写办理结果。",
+  card: {
+    title: (id: string) => `📮 诉求 ${id}`,
+    category: "类别",
+    place: "地点",
+    state: "状态",
+    department: "承办部门",
+    acceptBy: "受理期限",
+    handleBy: "办结期限",
+    what: "诉求内容",
+    ask: "诉求",
+    result: "办理结果",
+    urgent: "⚡ 紧急诉求",
+    extended: (reason: string) => `已延期：${reason}`,
+    returns: (n: number) => `已退单 ${n} 次`,
+    group: (lead: string) => `可能的集体诉求，并入 ${lead}`,
+    contactPhone: "市民希望电话联系（号码请在控制台查看）",
+    movedAway: (department: string) => `已改派至 ${department}`,
+    threadHint: "受理后在消息串中回复即发送给市民。",
+    accept: "受理",
+    returnCase: "退单",
+    close: "办结",
+  },
+  modal: {
+    returnTitle: "退单",
+    closeTitle: "办结",
+    submit: "确定",
+    cancel: "取消",
+    reason: "退单理由",
+    reasonHint: "例如：不属于本部门职责，应由某部门办理。",
+    result: "办理结果",
+    resultHint: "将发送给市民，并请市民评价。",
+  },
+} as const;

@@ -1,0 +1,109 @@
+import type { webApi } from "@slack/bolt";
+import type { ComplaintRecord, ComplaintService } from "../../handoff/complaints.js";
+import type { Db } from "../../store/db.js";
+import type { Logger } from "../logger.js";
+import { complaintCard, complaintFallback } from "./complaint-blocks.js";
+import type { PostQueue } from "./post-queue.js";
+import { createKeyedSerial } from "./serial.js";
+import type { SlackComplaintCard, SlackStore } from "./store.js";
+
+export interface ComplaintBoardDeps {
+  db: Db;
+  client: webApi.WebClient;
+  posts: PostQueue;
+  store: SlackStore;
+  complaints: ComplaintService;
+  logger: Logger;
+  /** Department id → Slack channel id. */
+  channels: Readonly<Record<string, string>>;
+}
+
+/** States in which a department still has something to do: a card is posted for these only. */
+const WORKABLE: ReadonlySet<ComplaintRecord["state"]> = new Set(["dispatched", "accepted", "awaiting_info"]);
+
+/**
+ * Complaint cards in department channels. A complaint has at most one card per channel (slack_complaint_cards);
+ * the card in the responsible department's channel has the buttons, a card left behind by a re-dispatch says
+ * where the complaint went. Every change to one complaint's cards runs in that complaint's queue, so repeated
+ * live events never post twice.
+ */
+export function createComplaintBoard(deps: ComplaintBoardDeps) {
+  const { client, posts, store, complaints, logger, channels } = deps;
+  const serial = createKeyedSerial();
+  const channelOf = (departmentId: string): string | undefined =>
+    Object.hasOwn(channels, departmentId) ? channels[departmentId] : undefined;
+
+  async function sync(id: string): Promise<void> {
+    const c = await complaints.get(id);
+    if (!c) return;
+    const cards = await store.complaintCards(id);
+    const target = channelOf(c.departmentId);
+    const text = complaintFallback(c);
+    for (const card of cards) {
+      await client.chat.update({
+        channel: card.channel,
+        ts: card.ts,
+        blocks: complaintCard(c, card.channel === target),
+        text,
+      });
+    }
+    if (!target || cards.some((card) => card.channel === target) || !WORKABLE.has(c.state)) return;
+    const r = await posts.post({
+      channel: target,
+      blocks: complaintCard(c, true),
+      text,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    if (!r.ts || !r.channel) throw new Error("chat.postMessage returned no ts");
+    // Keyed by the channel id we were configured with (Slack answers with the same id).
+    await store.saveComplaintCard({ complaintId: c.id, channel: target, ts: r.ts });
+  }
+
+  const changed = (complaintId: string): Promise<void> =>
+    serial
+      .run(complaintId, () => sync(complaintId))
+      .catch((err: unknown) => logger.error({ err, complaintId }, "slack: complaint card failed"));
+
+  return {
+    channelOf,
+
+    /** A live complaint event: post the card in the responsible department's channel, or update the cards. */
+    changed,
+
+    /** Runs `task` in the complaint's queue (after any card post for it in progress). */
+    exclusive<T>(complaintId: string, task: () => Promise<T>): Promise<T> {
+      return serial.run(complaintId, task);
+    },
+
+    /** A line in a card's thread. */
+    async thread(card: Pick<SlackComplaintCard, "channel" | "ts">, text: string): Promise<void> {
+      await posts.post({
+        channel: card.channel,
+        thread_ts: card.ts,
+        text,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+    },
+
+    /** After a restart: cards for open complaints of mapped departments dispatched while Slack was off. */
+    async backfill(): Promise<number> {
+      const departments = Object.keys(channels);
+      if (departments.length === 0) return 0;
+      const rows = await deps.db.all<{ id: string }>(
+        `SELECT id FROM complaints WHERE state IN ('dispatched', 'accepted', 'awaiting_info')
+           AND department_id IN (${departments.map(() => "?").join(", ")})
+           AND id NOT IN (SELECT complaint_id FROM slack_complaint_cards)
+         ORDER BY opened_at`,
+        departments,
+      );
+      for (const { id } of rows) await changed(id);
+      return rows.length;
+    },
+
+    idle: () => serial.idle(),
+  };
+}
+
+export type ComplaintBoard = ReturnType<typeof createComplaintBoard>;
