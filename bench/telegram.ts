@@ -22,7 +22,11 @@ import type { Update } from "grammy/types";
 import { buildNlu, createAssistant, type NluBundle } from "../bot/assistant.js";
 import { createLogger } from "../bot/logger.js";
 import { splitText } from "../bot/telegram/keyboard.js";
-import { type FakeTelegram, startFakeTelegram } from "../tests/fixtures/fake-telegram.js";
+import {
+  type FakeTelegram,
+  updates as fakeUpdates,
+  startFakeTelegram,
+} from "../tests/fixtures/fake-telegram.js";
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
 const N = Number(process.env.BENCH_N ?? 3000);
@@ -30,19 +34,6 @@ const CRASH_N = Number(process.env.BENCH_CRASH_N ?? 600);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECRET = "bench_secret_token";
 const CONCURRENCY = 32;
-
-function textUpdate(updateId: number, chatId: number, text: string): Update {
-  return {
-    update_id: updateId,
-    message: {
-      message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: chatId, type: "private", first_name: "群众" },
-      from: { id: chatId, is_bot: false, first_name: "群众" },
-      text,
-    },
-  };
-}
 
 /** Knowledge-base phrasings, greetings and commands: what citizens mostly send. No crisis texts: they page staff. */
 function corpus(bundle: NluBundle): string[] {
@@ -222,7 +213,7 @@ async function webhookThroughput(tmp: string, texts: string[], expected: Map<str
   // Warm-up (first requests pay for lazy initialisation), not counted.
   await pool(
     Array.from({ length: 200 }, (_, i) =>
-      JSON.stringify(textUpdate(900_000 + i, 900_000 + i, texts[i % texts.length] as string)),
+      JSON.stringify(fakeUpdates.text(900_000 + i, texts[i % texts.length] as string, 900_000 + i)),
     ),
     CONCURRENCY,
     async (body) => void (await postJson(agent, port, "/telegram/webhook", body)),
@@ -234,7 +225,7 @@ async function webhookThroughput(tmp: string, texts: string[], expected: Map<str
   const bodies = Array.from({ length: N }, (_, i) => {
     const text = texts[i % texts.length] as string;
     want += expected.get(text) ?? 1;
-    return JSON.stringify(textUpdate(1_000_000 + i, 100_000 + i, text));
+    return JSON.stringify(fakeUpdates.text(100_000 + i, text, 1_000_000 + i));
   });
   let errors = 0;
   const c0 = await childCpu(child.proc);
@@ -285,7 +276,7 @@ async function crashRound(
     const text = texts[(i * 7 + round) % texts.length] as string;
     const chat = base + i;
     chats.set(chat, expected.get(text) ?? 1);
-    updates.push(textUpdate(base + i, chat, text));
+    updates.push(fakeUpdates.text(chat, text, base + i));
   }
   const want = [...chats.values()].reduce((x, y) => x + y, 0);
   // Kill somewhere between a fifth and two thirds of the way through the replies.
