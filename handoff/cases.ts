@@ -8,6 +8,7 @@ import type { Channel, Reply } from "../bot/reply.js";
 import { isGraver, type RiskLevel } from "../intents/crisis-detector.js";
 import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
+import { recordView } from "./audit.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
 import { chinaDate } from "./deadlines.js";
 import { onDuty, type StaffMember, toStaff } from "./roster.js";
@@ -393,10 +394,12 @@ export function createHandoff(deps: HandoffDeps) {
           c ? "forbidden" : "not_found",
           c ? "这不是你负责的个案" : `没有编号为 ${id} 的个案`,
         );
-      const at = now().toISOString();
-      await db.run(
-        "INSERT INTO audit_log (staff_id, username, action, case_id, conversation_id, created_at) VALUES (?, ?, 'view_transcript', ?, ?, ?)",
-        [viewer.id, viewer.username, c.id, c.conversationId, at],
+      await recordView(
+        db,
+        viewer,
+        "view_transcript",
+        { caseId: c.id, conversationId: c.conversationId },
+        now().toISOString(),
       );
       const events: StoredEvent[] = await conversations.events(c.conversationId);
       const caseEvents = await db.all<{

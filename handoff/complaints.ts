@@ -7,6 +7,7 @@ import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
+import { recordView } from "./audit.js";
 import type { ComplaintCatalogue } from "./complaint-categories.js";
 import { type Calendar, chinaDate, deadlinesFor } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";
@@ -471,9 +472,12 @@ export function createComplaints(deps: ComplaintDeps) {
           c ? "forbidden" : "not_found",
           c ? "这不是你所在部门的诉求" : `没有编号为 ${id} 的诉求`,
         );
-      await db.run(
-        "INSERT INTO audit_log (staff_id, username, action, case_id, conversation_id, created_at) VALUES (?, ?, 'view_complaint', ?, ?, ?)",
-        [viewer.id, viewer.username, c.id, c.conversationId, now().toISOString()],
+      await recordView(
+        db,
+        viewer,
+        "view_complaint",
+        { caseId: c.id, conversationId: c.conversationId },
+        now().toISOString(),
       );
       const events = await db.all<{ type: string; actor: string; payload: string; created_at: string }>(
         "SELECT type, actor, payload, created_at FROM complaint_events WHERE complaint_id = ? ORDER BY id",

@@ -2,22 +2,7 @@ import type { App } from "@slack/bolt";
 import { reasonOf, tell } from "../context.js";
 import { complaintTexts, slackToPlain, texts } from "../texts.js";
 import { type ComplaintSlackContext, refusal } from "./complaint-context.js";
-
-/** The fields of a message event this listener reads (the event is a wide union of subtypes). */
-interface ThreadMessage {
-  type: "message";
-  subtype?: string;
-  channel: string;
-  user?: string;
-  bot_id?: string;
-  text?: string;
-  ts: string;
-  thread_ts?: string;
-  files?: unknown[];
-}
-
-/** Colleagues talking among themselves in the thread: never sent to the citizen. */
-const NOTE_PREFIX = /^\s*(\/\/|＃备注|#备注)/;
+import { NOTE_PREFIX, type ThreadMessage } from "./thread-message.js";
 
 /**
  * A message in a complaint card's thread from a clerk of the responsible department (or a supervisor) is the

@@ -4,21 +4,7 @@ import type { StoredEvent } from "../../../store/conversations.js";
 import { isAppError } from "../../app-error.js";
 import { reasonOf, type SlackContext, tell } from "../context.js";
 import { slackToPlain, texts } from "../texts.js";
-
-/** The fields of a message event this listener reads (the event is a wide union of subtypes). */
-interface ThreadMessage {
-  type: "message";
-  subtype?: string;
-  channel: string;
-  user?: string;
-  bot_id?: string;
-  text?: string;
-  ts: string;
-  thread_ts?: string;
-  files?: unknown[];
-}
-
-const NOTE_PREFIX = /^\s*(\/\/|＃备注|#备注)\s*/;
+import { NOTE_PREFIX, type ThreadMessage } from "./thread-message.js";
 
 const lastStaffReply = (events: StoredEvent[], username: string, after: number) =>
   [...events].reverse().find((e) => e.id > after && e.type === "reply" && e.actor === `staff:${username}`);
