@@ -20,7 +20,7 @@ import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
 import { benchComplaints } from "./complaints.js";
 import { load } from "./http-load.js";
-import { measure, percentile, rssSampler, type Stage, table } from "./stats.js";
+import { interleavedRatio, measure, percentile, rssSampler, type Stage, table } from "./stats.js";
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -52,8 +52,12 @@ async function main() {
       20_000,
     );
     line(table([cut, norm, understand], cut));
+    const paired = interleavedRatio(
+      { inputs: normalised, fn: (t) => segmenter.cut(t) },
+      { inputs: messages, fn: (m) => bundle.nlu.understand(m) },
+    );
     line(
-      `understanding costs ${ratio(cut.perSecond, understand.perSecond)}x segmentation (goal: at most 4x)\n`,
+      `understanding costs ${paired.median.toFixed(2)}x segmentation, median of 15 alternating passes (spread ${paired.low.toFixed(2)}-${paired.high.toFixed(2)}; the stages above, run one after the other: ${ratio(cut.perSecond, understand.perSecond)}x) (goal: at most 4x)\n`,
     );
 
     line("## Classifier: our linear model vs natural's BayesClassifier, same features, same split");

@@ -69,3 +69,35 @@ export function table(stages: readonly Stage[], baseline: Stage): string {
   );
   return rows.join("\n");
 }
+
+/**
+ * The cost of `subject` relative to `baseline`, measured in alternating passes over the same inputs so that both
+ * see the same machine: on a shared machine a burst of someone else's load during one stage would otherwise skew
+ * the ratio. Returns the median of the per-pass ratios and the spread (lowest and highest pass).
+ */
+export function interleavedRatio<A, B>(
+  baseline: { inputs: readonly A[]; fn: (x: A) => unknown },
+  subject: { inputs: readonly B[]; fn: (x: B) => unknown },
+  passes = 15,
+): { median: number; low: number; high: number } {
+  const pass = <T>(inputs: readonly T[], fn: (x: T) => unknown) => {
+    const t0 = performance.now();
+    for (const x of inputs) fn(x);
+    return (performance.now() - t0) / inputs.length;
+  };
+  pass(baseline.inputs, baseline.fn);
+  pass(subject.inputs, subject.fn);
+  const ratios: number[] = [];
+  for (let i = 0; i < passes; i++) {
+    // Alternate which goes first, so neither always runs on a warmer cache.
+    if (i % 2 === 0) {
+      const b = pass(baseline.inputs, baseline.fn);
+      ratios.push(pass(subject.inputs, subject.fn) / b);
+    } else {
+      const s = pass(subject.inputs, subject.fn);
+      ratios.push(s / pass(baseline.inputs, baseline.fn));
+    }
+  }
+  ratios.sort((a, b) => a - b);
+  return { median: percentile(ratios, 50), low: ratios[0] ?? 0, high: ratios[ratios.length - 1] ?? 0 };
+}

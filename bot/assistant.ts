@@ -37,15 +37,16 @@ export function buildNlu(
   const segmenter = createSegmenter();
   const knowledge = options.entries ?? loadKnowledge(options.knowledgeDir);
   const normalise = createNormaliser();
+  const cacheDir = options.modelCacheDir ?? DEFAULT_MODEL_CACHE;
   const nlu = createNlu({
     normalise,
     segmenter,
     detector: createCrisisDetector(),
     classifier: createIntentClassifier(segmenter, loadTrainingSet(), {
-      cacheDir: options.modelCacheDir ?? DEFAULT_MODEL_CACHE,
+      cacheDir,
       normalise: (raw) => normalise(raw).text,
     }),
-    retriever: createRetriever(segmenter, knowledge, loadSynonyms()),
+    retriever: createRetriever(segmenter, knowledge, loadSynonyms(), cacheDir),
     extractEntities: createEntityExtractor(loadPlaces()),
   });
   return { nlu, knowledge };

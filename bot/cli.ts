@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { readKnowledge } from "../knowledge/load.js";
 import { isAppError } from "./app-error.js";
@@ -58,6 +59,7 @@ export async function runCli(command: string, args: string[], config: Config, io
       // Run by `npm install` (prepare): derives the trimmed dictionary and trains the models into data/cache, so
       // that the first start is as fast as every later one.
       buildNlu();
+      loadDispatchCatalogue();
       io.stdout.write("caches ready in data/cache\n");
       return 0;
     case "help":

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { AppError } from "../bot/app-error.js";
+import { cachedJson, moduleText } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
 
 /**
@@ -200,7 +201,11 @@ export function loadDispatchCatalogue(
   path: string = DEFAULT_DISPATCH_CATALOGUE,
   placesPath: string = DEFAULT_PLACES_FILE,
 ): DispatchCatalogue {
-  const data = CatalogueFile.parse(JSON.parse(readFileSync(path, "utf8")));
+  const text = readFileSync(path, "utf8");
+  // Validating 1,766 departments with zod costs about 60 ms; the validated catalogue is cached by file and code.
+  const data = cachedJson("dispatch-catalogue", [moduleText("./dispatch.js", import.meta.url), text], () =>
+    CatalogueFile.parse(JSON.parse(text)),
+  );
   const places = gazetteer(placesPath);
   const byId = new Map(data.departments.map((d) => [d.id, d] as const));
   const kinds = new Map(data.kinds.map((k) => [k.id, k] as const));

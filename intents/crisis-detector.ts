@@ -14,9 +14,10 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { cachedJson, fileText, moduleText } from "../bot/file-cache.js";
+import { fileText, moduleText } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
-import { type LinearModel, loadSoftmax, trainSoftmax } from "./linear-model.js";
+import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from "./linear-model.js";
+import { SparseScorer } from "./sparse-scorer.js";
 
 export type RiskLevel = "none" | "distress" | "high" | "imminent";
 
@@ -681,50 +682,24 @@ function ngramKey(f: string): number {
   return f.length === 1 ? f.charCodeAt(0) : ((f.charCodeAt(0) << 16) | f.charCodeAt(1)) >>> 0;
 }
 
-const hashSlot = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 7) & mask;
-
 /**
  * Exported so that tests can check it agrees with LinearModel.predict.
  *
- * The trained LinearModel evaluated without per-call allocations: n-grams are integer keys looked up in an
- * open-addressing table, and distinct features are counted with a generation-stamped set. Same weights, same L2
- * scaling over distinct features (known or not), same probabilities as LinearModel.predict, which allocates Sets,
- * arrays and one string per n-gram and costs several µs per message; the detector's whole budget is 20 µs.
+ * The trained LinearModel over crisisFeatures, evaluated by a SparseScorer on integer n-gram keys: same
+ * probabilities as LinearModel.predict, which allocates Sets, arrays and one string per n-gram and costs several
+ * µs per message; the detector's whole budget is 20 µs.
  */
 export class CrisisModelScorer {
-  private readonly keys: Uint32Array;
-  private readonly rows: Int32Array;
-  private readonly mask: number;
-  private readonly weights: Float64Array;
-  private readonly k: number;
-  private readonly bias: number;
-  private readonly sums: Float64Array;
-  private seenKeys = new Uint32Array(1024);
-  private seenStamp = new Uint32Array(1024);
-  private generation = 0;
+  private readonly scorer: SparseScorer;
   /** Position of each RiskLevel in the model's label order (-1 when the model lacks it). */
   readonly slot: Record<RiskLevel, number>;
 
-  constructor(model: LinearModel) {
-    const json = model.toJSON();
-    this.k = json.labels.length;
-    this.weights = Float64Array.from(json.weights);
-    let size = 16;
-    while (size < json.vocab.length * 2) size *= 2;
-    this.mask = size - 1;
-    this.keys = new Uint32Array(size);
-    this.rows = new Int32Array(size).fill(-1);
-    json.vocab.forEach((f, i) => {
+  constructor(json: ModelTables) {
+    this.scorer = new SparseScorer(json, (f) => {
       if (f.length < 1 || f.length > MAX_N)
         throw new Error(`crisis model feature of unexpected length: ${f}`);
-      const key = ngramKey(f);
-      let h = hashSlot(key, this.mask);
-      while (this.rows[h] !== -1 && this.keys[h] !== key) h = (h + 1) & this.mask;
-      this.keys[h] = key;
-      this.rows[h] = i * this.k;
+      return { key: ngramKey(f) };
     });
-    this.bias = json.vocab.length * this.k;
-    this.sums = new Float64Array(this.k);
     const slot = (l: RiskLevel) => json.labels.indexOf(l);
     this.slot = {
       none: slot("none"),
@@ -739,50 +714,12 @@ export class CrisisModelScorer {
     }
   }
 
-  /** True when `key` was not seen yet in this message. */
-  private firstSight(key: number): boolean {
-    const mask = this.seenKeys.length - 1;
-    let h = hashSlot(key, mask);
-    while (this.seenStamp[h] === this.generation) {
-      if (this.seenKeys[h] === key) return false;
-      h = (h + 1) & mask;
-    }
-    this.seenStamp[h] = this.generation;
-    this.seenKeys[h] = key;
-    return true;
-  }
-
-  private add(key: number): void {
-    const { keys, rows, mask, sums, weights, k } = this;
-    let h = hashSlot(key, mask);
-    for (let row = rows[h] ?? -1; row !== -1; row = rows[h] ?? -1) {
-      if (keys[h] === key) {
-        for (let j = 0; j < k; j++) sums[j] = (sums[j] ?? 0) + (weights[row + j] ?? 0);
-        return;
-      }
-      h = (h + 1) & mask;
-    }
-  }
-
   /** Fills `out` (length k) with probabilities in the model's label order. */
   score(text: string, out: Float64Array): void {
-    const { sums, weights, k } = this;
+    const s = this.scorer;
     const len = text.length;
-    // At most 2 features per character; keep the seen-set under half full.
-    if (this.seenKeys.length < len * 4) {
-      let size = this.seenKeys.length;
-      while (size < len * 4) size *= 2;
-      this.seenKeys = new Uint32Array(size);
-      this.seenStamp = new Uint32Array(size);
-      this.generation = 0;
-    }
-    this.generation = (this.generation + 1) >>> 0;
-    if (this.generation === 0) {
-      this.seenStamp.fill(0);
-      this.generation = 1;
-    }
-    sums.fill(0);
-    let distinct = 0;
+    // At most 2 features per character.
+    s.begin(len * 2);
     let prev = -1; // previous word character in the current run, -1 at a run start
     for (let i = 0; i < len; i++) {
       const c = text.charCodeAt(i);
@@ -790,33 +727,11 @@ export class CrisisModelScorer {
         prev = -1;
         continue;
       }
-      if (this.firstSight(c)) {
-        distinct++;
-        this.add(c);
-      }
-      if (prev !== -1) {
-        const key = ((prev << 16) | c) >>> 0;
-        if (this.firstSight(key)) {
-          distinct++;
-          this.add(key);
-        }
-      }
+      s.key(c);
+      if (prev !== -1) s.key((prev << 16) | c);
       prev = c;
     }
-    const scale = 1 / Math.sqrt(distinct || 1);
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < k; j++) {
-      const v = (weights[this.bias + j] ?? 0) + (sums[j] ?? 0) * scale;
-      out[j] = v;
-      if (v > max) max = v;
-    }
-    let total = 0;
-    for (let j = 0; j < k; j++) {
-      const e = Math.exp((out[j] ?? 0) - max);
-      out[j] = e;
-      total += e;
-    }
-    for (let j = 0; j < k; j++) out[j] = (out[j] ?? 0) / total;
+    s.finish(out);
   }
 }
 
@@ -877,28 +792,25 @@ function compiledFor(lexicon: CrisisLexicon): Compiled {
   }
   return c;
 }
-let cachedModel: LinearModel | undefined;
+let cachedTables: ModelTables | undefined;
 const defaultLexicon = (): CrisisLexicon => {
   cachedLexicon ??= loadCrisisLexicon();
   return cachedLexicon;
 };
 // The default model is cached on disk under a hash of everything that shapes it (this module's code, the lexicon,
 // the training set), so it cannot drift from the lexicon, and start-up skips about 200 ms of training.
-const defaultModel = (): LinearModel => {
-  cachedModel ??= loadSoftmax(
-    cachedJson(
-      "crisis-model",
-      [
-        moduleText("./crisis-detector.js", import.meta.url),
-        fileText(DEFAULT_LEXICON_PATH),
-        fileText(DEFAULT_TRAINING_PATH),
-      ],
-      () => trainCrisisModel({ lexicon: defaultLexicon() }).toJSON(),
-    ),
+const defaultModel = (): ModelTables => {
+  cachedTables ??= cachedModel(
+    "crisis-model",
+    [
+      moduleText("./crisis-detector.js", import.meta.url),
+      fileText(DEFAULT_LEXICON_PATH),
+      fileText(DEFAULT_TRAINING_PATH),
+    ],
+    () => trainCrisisModel({ lexicon: defaultLexicon() }),
   );
-  return cachedModel;
+  return cachedTables;
 };
-
 // ---------------------------------------------------------------------------------------------------------------
 // Combination rule
 
@@ -914,7 +826,8 @@ export function createCrisisDetector(
 ): CrisisDetector {
   const lexicon = options.lexicon ? CrisisLexiconSchema.parse(options.lexicon) : defaultLexicon();
   const c = compiledFor(lexicon);
-  const model = options.model ?? (options.lexicon ? trainCrisisModel({ lexicon }) : defaultModel());
+  const model =
+    options.model?.toJSON() ?? (options.lexicon ? trainCrisisModel({ lexicon }).toJSON() : defaultModel());
   const scorer = new CrisisModelScorer(model);
   const probs = new Float64Array(model.labels.length);
   const slot = scorer.slot;

@@ -1,7 +1,7 @@
-import { cachedJson } from "../bot/file-cache.js";
-import { textFeatures } from "./features.js";
-import { type LinearModel, loadSoftmax, trainSoftmax } from "./linear-model.js";
+import { featureForm, scoreText, textFeatures } from "./features.js";
+import { cachedModel, type ModelTables, trainSoftmax } from "./linear-model.js";
 import type { Segmenter } from "./segmenter.js";
+import { SparseScorer } from "./sparse-scorer.js";
 import type { TrainingSet } from "./training-set.js";
 
 export interface IntentResult {
@@ -40,7 +40,7 @@ function trainOrLoad(
   training: TrainingSet,
   cacheDir: string | undefined,
   normalise: (raw: string) => string,
-): LinearModel {
+): ModelTables {
   const train = () => {
     const examples = training.intents.flatMap((i) =>
       i.examples.map((raw) => {
@@ -50,9 +50,13 @@ function trainOrLoad(
     );
     return trainSoftmax(examples, TRAIN);
   };
-  if (!cacheDir) return train();
-  return loadSoftmax(
-    cachedJson("intent-model", [MODEL_VERSION, JSON.stringify(training)], () => train().toJSON(), cacheDir),
+  if (!cacheDir) return train().toJSON();
+  // The segmenter's version is in the key: a different dictionary cuts the examples, and so the features, anew.
+  return cachedModel(
+    "intent-model",
+    [MODEL_VERSION, segmenter.version, JSON.stringify(training)],
+    train,
+    cacheDir,
   );
 }
 
@@ -70,11 +74,14 @@ export function createIntentClassifier(
 ): IntentClassifier {
   const model = trainOrLoad(segmenter, training, cacheDir, normalise);
   const labelIndex = new Map(model.labels.map((l, i) => [l, i]));
+  const scorer = new SparseScorer(model, featureForm);
+  const probabilities = new Float64Array(model.labels.length);
   return {
     version: training.version,
     labels: model.labels,
     classify(text, words) {
-      const { probabilities, known } = model.evaluate(textFeatures(words, text));
+      scoreText(scorer, words, text);
+      const known = scorer.finish(probabilities);
       let top = 0;
       let second = -1;
       for (let j = 1; j < probabilities.length; j++) {
@@ -84,11 +91,15 @@ export function createIntentClassifier(
         } else if (second < 0 || (probabilities[j] ?? 0) > (probabilities[second] ?? 0)) second = j;
       }
       const unknown = known === 0;
-      const p = Float64Array.from(probabilities);
+      const p = probabilities.slice();
       const topP = p[top] ?? 0;
       const secondP = second >= 0 ? (p[second] ?? 0) : 0;
       return {
-        probabilityOf: (label: string) => (unknown ? 0 : (p[labelIndex.get(label) ?? -1] ?? 0)),
+        probabilityOf: (label: string) => {
+          // Knowledge topics without an intent of their own are asked for too: 0, without indexing at -1.
+          const i = labelIndex.get(label);
+          return unknown || i === undefined ? 0 : (p[i] ?? 0);
+        },
         intent: unknown ? "out_of_scope" : (model.labels[top] ?? "out_of_scope"),
         confidence: unknown ? 0 : topP,
         second: second >= 0 ? { intent: model.labels[second] ?? "", confidence: secondP } : undefined,

@@ -7,6 +7,8 @@
  * messages do not dominate.
  */
 
+import { cachedJson } from "../bot/file-cache.js";
+
 export interface Scored {
   label: string;
   probability: number;
@@ -16,13 +18,6 @@ export interface LinearModel {
   readonly labels: readonly string[];
   /** Probabilities for every label, best first. */
   predict(features: readonly string[]): Scored[];
-  /** Number of features the model knows among those given: 0 means the text is entirely unfamiliar. */
-  known(features: readonly string[]): number;
-  /**
-   * The allocation-free form of `predict` for hot paths: probabilities in label order (index into `labels`),
-   * in a buffer that the next call overwrites, plus the number of distinct known features.
-   */
-  evaluate(features: readonly string[]): { probabilities: Float64Array; known: number };
   toJSON(): SerializedModel;
 }
 
@@ -63,12 +58,11 @@ function build(labels: string[], vocab: string[], weights: Float32Array): Linear
   for (const [i, f] of vocab.entries()) index.set(f, i);
   const k = labels.length;
   const biasRow = vocab.length * k;
-  // Reused between calls: prediction sits on every message's path and must not allocate per feature.
   const probs = new Float64Array(k);
   const seen = new Int32Array(vocab.length);
   let generation = 0;
 
-  /** Fills `probs`; returns how many distinct features the model knows. */
+  /** Fills `probs`; returns how many distinct features the model knows. (Hot paths use SparseScorer.) */
   const score = (features: readonly string[]): number => {
     generation++;
     let known = 0;
@@ -98,27 +92,11 @@ function build(labels: string[], vocab: string[], weights: Float32Array): Linear
 
   return {
     labels,
-    known(features) {
-      let n = 0;
-      const counted = new Set<number>();
-      for (const f of features) {
-        const i = index.get(f);
-        if (i !== undefined && !counted.has(i)) {
-          counted.add(i);
-          n++;
-        }
-      }
-      return n;
-    },
     predict(features) {
       score(features);
       const out: Scored[] = [];
       for (let j = 0; j < k; j++) out.push({ label: labels[j] ?? "", probability: probs[j] ?? 0 });
       return out.sort((a, b) => b.probability - a.probability);
-    },
-    evaluate(features) {
-      const known = score(features);
-      return { probabilities: probs, known };
     },
     toJSON: () => ({
       kind: "softmax-v1",
@@ -190,9 +168,59 @@ export function trainSoftmax(examples: readonly TrainingExample[], options: Trai
   return build(labels, [...vocabIndex.keys()], w);
 }
 
-export function loadSoftmax(data: SerializedModel): LinearModel {
-  if (data.kind !== "softmax-v1" || data.weights.length !== (data.vocab.length + 1) * data.labels.length) {
-    throw new Error("linear model file is not a softmax-v1 model or its weights do not match its shape");
+function checkShape(data: { labels: readonly unknown[]; vocab: readonly unknown[] }, weights: number) {
+  if (weights !== (data.vocab.length + 1) * data.labels.length) {
+    throw new Error("linear model: the weights do not match the labels and vocabulary");
   }
-  return build(data.labels, data.vocab, Float32Array.from(data.weights));
+}
+
+export function loadSoftmax(data: SerializedModel): LinearModel {
+  if (data.kind !== "softmax-v1") throw new Error("linear model file is not a softmax-v1 model");
+  checkShape(data, data.weights.length);
+  return build(data.labels, data.vocab, new Float32Array(data.weights));
+}
+
+/** What scoring needs of a trained model: weights row-major [vocab.length + 1][labels.length], bias last. */
+export interface ModelTables {
+  labels: readonly string[];
+  vocab: readonly string[];
+  weights: ArrayLike<number>;
+}
+
+interface PackedModel {
+  kind: "softmax-v1-f32";
+  labels: string[];
+  vocab: string[];
+  /** base64 of the little-endian float32 weights. */
+  weights: string;
+}
+
+/**
+ * A trained model from the disk cache, or trained and cached. The weights are stored as base64 of their float32
+ * bytes (the model trains in float32, so nothing is lost): parsing that takes a few milliseconds where a JSON
+ * array of a quarter of a million numbers takes about 60, which start-up cannot spare.
+ */
+export function cachedModel(
+  name: string,
+  inputs: readonly string[],
+  train: () => LinearModel,
+  dir?: string,
+): ModelTables {
+  const packed = cachedJson<PackedModel>(
+    name,
+    inputs,
+    () => {
+      const m = train().toJSON();
+      const bytes = Buffer.from(new Float32Array(m.weights).buffer);
+      return { kind: "softmax-v1-f32", labels: m.labels, vocab: m.vocab, weights: bytes.toString("base64") };
+    },
+    dir,
+  );
+  if (packed.kind !== "softmax-v1-f32") throw new Error(`cached model ${name} is not a softmax-v1-f32 model`);
+  const bytes = Buffer.from(packed.weights, "base64");
+  // Copied out of the (possibly unaligned, pooled) buffer into a float32 array of its own.
+  const weights = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(weights.buffer).set(bytes);
+  checkShape(packed, weights.length);
+  return { labels: packed.labels, vocab: packed.vocab, weights };
 }

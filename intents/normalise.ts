@@ -32,17 +32,6 @@ const INVISIBLE =
 const MONGOLIAN = /[\u1800-\u18af]/;
 const LETTER = /\p{L}/u;
 
-function toHalfWidth(s: string): string {
-  let out = "";
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c === 0x3000) out += " ";
-    else if (c >= 0xff01 && c <= 0xff5e) out += String.fromCodePoint(c - 0xfee0);
-    else out += ch;
-  }
-  return out;
-}
-
 /**
  * Builds the normaliser once: the traditional→simplified converter is costly per call (about 5 µs), so we
  * only run it on texts that contain at least one character it would change.
@@ -58,15 +47,17 @@ export function createNormaliser(): Normaliser {
     }
     return out;
   });
-  const traditional = new Set(chars);
+  // One byte per code unit of the basic ideograph block: a table look-up per character, no string per character.
+  const traditional = new Uint8Array(0x10000);
+  for (let i = 0; i < chars.length; i++) traditional[chars.charCodeAt(i)] = 1;
   const needsConversion = (s: string): boolean => {
-    for (const ch of s) if (traditional.has(ch)) return true;
+    for (let i = 0; i < s.length; i++) if (traditional[s.charCodeAt(i)] === 1) return true;
     return false;
   };
 
   return (raw: string): Normalised => {
-    // NFKC already folds full-width forms; the explicit pass catches the ideographic space and is cheap.
-    let text = toHalfWidth(raw.normalize("NFKC")).replace(INVISIBLE, "");
+    // NFKC folds full-width letters, digits, punctuation and the ideographic space (U+3000) to half-width.
+    let text = raw.normalize("NFKC").replace(INVISIBLE, "");
     if (needsConversion(text)) text = t2s(text);
     text = text.replace(/\s+/g, " ").trim().toLowerCase();
     let letters = 0;

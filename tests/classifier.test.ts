@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { textFeatures } from "../intents/features.js";
+import { featureForm, scoreText, textFeatures } from "../intents/features.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
+import { trainSoftmax } from "../intents/linear-model.js";
 import { createNormaliser } from "../intents/normalise.js";
 import { createSegmenter } from "../intents/segmenter.js";
+import { SparseScorer } from "../intents/sparse-scorer.js";
 import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
 
 const segmenter = createSegmenter();
@@ -54,5 +56,42 @@ describe("intent classifier", () => {
     expect(f).toContain("w:仲裁");
     expect(f).toContain("b:仲裁");
     expect(f).toContain("b:劳懂");
+  });
+
+  it("scores a message exactly as the model's own predict does on the feature strings", () => {
+    // What the classifier ships is the SparseScorer; predict() is the plain reading of the model.
+    const prep = (raw: string) => {
+      const text = normalise(raw).text;
+      return { text, words: segmenter.cut(text) };
+    };
+    const model = trainSoftmax(
+      train.intents.flatMap((i) =>
+        i.examples.slice(0, 10).map((raw) => {
+          const p = prep(raw);
+          return { features: textFeatures(p.words, p.text), label: i.name };
+        }),
+      ),
+      { epochs: 3 },
+    );
+    const scorer = new SparseScorer(model.toJSON(), featureForm);
+    const out = new Float64Array(model.labels.length);
+    const vocab = new Set(model.toJSON().vocab);
+    const texts = [
+      ...heldOut.slice(0, 200).map((h) => h.text),
+      "仲裁仲裁仲裁 劳动劳动",
+      "完全陌生的词语组合瞿铄",
+      "hello",
+      "",
+    ];
+    for (const raw of texts) {
+      const { text, words } = prep(raw);
+      scoreText(scorer, words, text);
+      const known = scorer.finish(out);
+      const features = textFeatures(words, text);
+      expect(known, raw).toBe(new Set(features.filter((f) => vocab.has(f))).size);
+      for (const e of model.predict(features)) {
+        expect(out[model.labels.indexOf(e.label)], raw).toBeCloseTo(e.probability, 9);
+      }
+    }
   });
 });

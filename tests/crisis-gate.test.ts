@@ -287,7 +287,7 @@ describe("crisis detector machinery", () => {
     const model = trainCrisisModel({
       training: { ...training, examples: training.examples.filter((_, i) => i % 4 === 0) },
     });
-    const scorer = new CrisisModelScorer(model);
+    const scorer = new CrisisModelScorer(model.toJSON());
     const probs = new Float64Array(model.labels.length);
     const texts = loadCrisisTraining()
       .examples.slice(0, 300)

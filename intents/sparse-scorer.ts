@@ -1,0 +1,145 @@
+import type { ModelTables } from "./linear-model.js";
+
+/** How a model's feature string is fed at scoring time: an integer key (a character n-gram) or a whole word. */
+export type FeatureForm = { key: number } | { word: string };
+
+const hashSlot = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 7) & mask;
+
+/**
+ * A trained softmax model evaluated on every message without building feature strings: callers feed character
+ * n-grams as integer keys and words as the segmenter's own strings, and nothing is allocated per feature.
+ * It gives the same probabilities as LinearModel.predict on the equivalent feature strings (L2 scaling over
+ * distinct features, known or not), which builds a Set, an array and one string per feature.
+ *
+ * Use: `begin()`, then `key()`/`word()` per feature (duplicates are fine), then `finish(out)`.
+ */
+export class SparseScorer {
+  readonly labels: readonly string[];
+  private readonly k: number;
+  private readonly weights: Float64Array;
+  private readonly bias: number;
+  private readonly keys: Uint32Array;
+  private readonly keyRows: Int32Array;
+  private readonly mask: number;
+  private readonly wordRows = new Map<string, number>();
+  private readonly sums: Float64Array;
+  /** Per vocabulary entry, the message it was last counted in. */
+  private readonly rowStamp: Uint32Array;
+  private unknownKeys = new Uint32Array(256);
+  private unknownStamp = new Uint32Array(256);
+  private readonly unknownWords: string[] = [];
+  private generation = 0;
+  private distinct = 0;
+  private known = 0;
+
+  constructor(model: ModelTables, formOf: (feature: string) => FeatureForm) {
+    this.labels = model.labels;
+    this.k = model.labels.length;
+    this.weights = new Float64Array(model.weights);
+    this.bias = model.vocab.length * this.k;
+    this.sums = new Float64Array(this.k);
+    this.rowStamp = new Uint32Array(model.vocab.length);
+    let size = 16;
+    while (size < model.vocab.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.keys = new Uint32Array(size);
+    this.keyRows = new Int32Array(size).fill(-1);
+    model.vocab.forEach((f, i) => {
+      const form = formOf(f);
+      if ("word" in form) {
+        this.wordRows.set(form.word, i);
+        return;
+      }
+      const key = form.key >>> 0;
+      let h = hashSlot(key, this.mask);
+      while (this.keyRows[h] !== -1 && this.keys[h] !== key) h = (h + 1) & this.mask;
+      this.keys[h] = key;
+      this.keyRows[h] = i;
+    });
+  }
+
+  /** Starts a message; `maxKeys` bounds how many distinct unknown keys it may feed. */
+  begin(maxKeys = 0): void {
+    if (this.unknownKeys.length < maxKeys * 2) {
+      let size = this.unknownKeys.length;
+      while (size < maxKeys * 2) size *= 2;
+      this.unknownKeys = new Uint32Array(size);
+      this.unknownStamp = new Uint32Array(size);
+    }
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.rowStamp.fill(0);
+      this.unknownStamp.fill(0);
+      this.generation = 1;
+    }
+    this.sums.fill(0);
+    this.unknownWords.length = 0;
+    this.distinct = 0;
+    this.known = 0;
+  }
+
+  private addRow(i: number): void {
+    if (this.rowStamp[i] === this.generation) return;
+    this.rowStamp[i] = this.generation;
+    this.distinct++;
+    this.known++;
+    const { sums, weights, k } = this;
+    const row = i * k;
+    for (let j = 0; j < k; j++) sums[j] = (sums[j] ?? 0) + (weights[row + j] ?? 0);
+  }
+
+  key(raw: number): void {
+    const key = raw >>> 0;
+    const { keys, keyRows, mask } = this;
+    let h = hashSlot(key, mask);
+    for (let row = keyRows[h] ?? -1; row !== -1; row = keyRows[h] ?? -1) {
+      if (keys[h] === key) {
+        this.addRow(row);
+        return;
+      }
+      h = (h + 1) & mask;
+    }
+    // Unknown: still counted once, since unknown features dilute confidence as they should.
+    const seen = this.unknownKeys.length - 1;
+    h = hashSlot(key, seen);
+    while (this.unknownStamp[h] === this.generation) {
+      if (this.unknownKeys[h] === key) return;
+      h = (h + 1) & seen;
+    }
+    this.unknownStamp[h] = this.generation;
+    this.unknownKeys[h] = key;
+    this.distinct++;
+  }
+
+  word(w: string): void {
+    const row = this.wordRows.get(w);
+    if (row !== undefined) {
+      this.addRow(row);
+      return;
+    }
+    // A message has a few dozen words at most: a linear scan beats hashing them into a fresh Set.
+    if (this.unknownWords.includes(w)) return;
+    this.unknownWords.push(w);
+    this.distinct++;
+  }
+
+  /** Writes probabilities (model label order) into `out`; returns how many distinct features the model knew. */
+  finish(out: Float64Array): number {
+    const { sums, weights, k } = this;
+    const scale = 1 / Math.sqrt(this.distinct || 1);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < k; j++) {
+      const v = (weights[this.bias + j] ?? 0) + (sums[j] ?? 0) * scale;
+      out[j] = v;
+      if (v > max) max = v;
+    }
+    let total = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp((out[j] ?? 0) - max);
+      out[j] = e;
+      total += e;
+    }
+    for (let j = 0; j < k; j++) out[j] = (out[j] ?? 0) / total;
+    return this.known;
+  }
+}
