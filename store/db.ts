@@ -28,17 +28,30 @@ export interface Statement {
  * Placeholders are the `?` characters of our own SQL text, which never contains a literal `?`.
  */
 export function renderStatement({ sql, params }: Statement): string {
+  const parts = templateOf(sql);
+  if (params.length !== parts.length - 1) {
+    throw new Error(
+      `${params.length} parameters for ${parts.length - 1} placeholders in: ${sql.slice(0, 80)}`,
+    );
+  }
+  let out = parts[0] ?? "";
+  for (let i = 0; i < params.length; i++) out += literal(params[i] ?? null) + (parts[i + 1] ?? "");
+  return out;
+}
+
+/** The SQL text split at its placeholders, checked once per distinct statement text (a turn has a handful). */
+const templates = new Map<string, readonly string[]>();
+function templateOf(sql: string): readonly string[] {
+  let parts = templates.get(sql);
+  if (parts) return parts;
   // Our statements carry every value as a parameter; a quote or a numbered placeholder in the SQL text means
-  // someone built SQL by hand, and counting `?` would then be wrong.
+  // someone built SQL by hand, and splitting at `?` would then be wrong.
   if (/['"]|\?\d/.test(sql))
     throw new Error(`renderStatement takes parameterised SQL only: ${sql.slice(0, 80)}`);
-  let i = 0;
-  const out = sql.replace(/\?/g, () => {
-    if (i >= params.length) throw new Error(`too few parameters for: ${sql}`);
-    return literal(params[i++] ?? null);
-  });
-  if (i !== params.length) throw new Error(`too many parameters for: ${sql}`);
-  return out;
+  parts = sql.split("?");
+  // Statement texts are few and fixed (a multi-row INSERT has one text per row count); the bound is a guard.
+  if (templates.size < 1000) templates.set(sql, parts);
+  return parts;
 }
 
 function literal(v: Param): string {
