@@ -71,19 +71,22 @@ export function table(stages: readonly Stage[], baseline: Stage): string {
 }
 
 /**
- * The cost of `subject` relative to `baseline`, measured in alternating passes over the same inputs so that both
- * see the same machine: on a shared machine a burst of someone else's load during one stage would otherwise skew
- * the ratio. Returns the median of the per-pass ratios and the spread (lowest and highest pass).
+ * The cost of `subject` relative to `baseline` in CPU time, measured in alternating passes over the same inputs so
+ * that both see the same machine: on a shared machine a burst of someone else's load during one stage would
+ * otherwise skew the ratio. Returns the median of the per-pass ratios and the spread (lowest and highest pass).
  */
 export function interleavedRatio<A, B>(
   baseline: { inputs: readonly A[]; fn: (x: A) => unknown },
   subject: { inputs: readonly B[]; fn: (x: B) => unknown },
   passes = 15,
 ): { median: number; low: number; high: number } {
+  // CPU time, not wall time: a pass during which the scheduler lends our core to another tenant would otherwise
+  // count that tenant's work as ours.
   const pass = <T>(inputs: readonly T[], fn: (x: T) => unknown) => {
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     for (const x of inputs) fn(x);
-    return (performance.now() - t0) / inputs.length;
+    const used = process.cpuUsage(t0);
+    return (used.user + used.system) / inputs.length;
   };
   pass(baseline.inputs, baseline.fn);
   pass(subject.inputs, subject.fn);

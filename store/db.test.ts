@@ -40,4 +40,49 @@ describe("group-committed scripts", () => {
       "SELECT NULL, 1.5, 'o''k'",
     );
   });
+
+  it("commit every script of a concurrent burst, fail only a bad one, keep transactions whole, and close after all", async () => {
+    const path = join(dir, "burst.db");
+    const db = await openDatabase(path);
+    await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, lane INTEGER NOT NULL)");
+    const insert = (id: number, lane: number) => ({
+      sql: "INSERT INTO t (id, lane) VALUES (?, ?)",
+      params: [id, lane],
+    });
+    let id = 0;
+    const work: Promise<unknown>[] = [];
+    // 16 lanes, each writing 50 scripts one after another, as conversations do; a transaction and a duplicate
+    // key join in the middle of the stream.
+    for (let lane = 0; lane < 16; lane++) {
+      work.push(
+        (async () => {
+          for (let i = 0; i < 50; i++) {
+            await db.script([insert(++id, lane)]);
+            if (lane === 3 && i === 20) {
+              await db.transaction(async (tx) => {
+                await tx.run("INSERT INTO t (id, lane) VALUES (?, ?)", [100_001, -1]);
+                await tx.run("INSERT INTO t (id, lane) VALUES (?, ?)", [100_002, -1]);
+              });
+            }
+          }
+        })(),
+      );
+    }
+    const duplicate = db.script([insert(1, 99)]).then(
+      () => "committed",
+      (e: Error) => e.message,
+    );
+    await Promise.all(work);
+    expect(await duplicate).toMatch(/UNIQUE/);
+    // Scripts still in flight when close is called are written before the file is closed.
+    const late = [db.script([insert(200_001, -2)]), db.script([insert(200_002, -2)])];
+    await db.close();
+    await Promise.all(late);
+    const again = await openDatabase(path);
+    const count = await again.get<{ n: number }>("SELECT count(*) AS n FROM t WHERE lane >= 0 AND lane < 16");
+    expect(count?.n).toBe(800);
+    const tx = await again.all<{ id: number }>("SELECT id FROM t WHERE lane < 0 ORDER BY id");
+    expect(tx.map((r) => r.id)).toEqual([100_001, 100_002, 200_001, 200_002]);
+    await again.close();
+  });
 });

@@ -139,43 +139,72 @@ export async function openDatabase(path: string): Promise<Db> {
 
   // Group commit: scripts that arrive while the connection is busy are written together in one transaction,
   // because each round trip through node-sqlite3's thread pool costs far more than the inserts themselves.
-  let batch: { sql: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  const flush = async () => {
-    const mine = batch;
-    batch = [];
-    if (mine.length === 0) return;
+  type Pending = { sql: string; resolve: () => void; reject: (e: unknown) => void };
+  let open: Pending[] = [];
+  /** A batch write is queued or running; it picks up `open` when it ends. */
+  let pumping = false;
+  /** The queue entry of the latest batch write: if `queue` is still it, nothing else waits behind the batch. */
+  let tail: Promise<unknown> | undefined;
+  const take = () => {
+    const mine = open;
+    open = [];
+    return mine;
+  };
+
+  /** Writes the batch; returns how to settle its callers, which the caller does once the next batch is under way. */
+  const writeBatch = async (mine: readonly Pending[]): Promise<() => void> => {
     try {
       await q.exec(`BEGIN IMMEDIATE;\n${mine.map((m) => m.sql).join("\n")}\nCOMMIT;`);
-      for (const m of mine) m.resolve();
-      return;
+      return () => {
+        for (const m of mine) m.resolve();
+      };
     } catch (e) {
       await q.exec("ROLLBACK").catch(() => undefined);
-      if (mine.length === 1) {
-        mine[0]?.reject(e);
-        return;
-      }
+      if (mine.length === 1) return () => mine[0]?.reject(e);
     }
     // One script in the batch failed (a redelivered message, say): replay them one by one so only it fails.
+    const outcomes: (() => void)[] = [];
     for (const m of mine) {
       try {
         await q.exec(`BEGIN IMMEDIATE;\n${m.sql}\nCOMMIT;`);
-        m.resolve();
+        outcomes.push(() => m.resolve());
       } catch (e) {
         await q.exec("ROLLBACK").catch(() => undefined);
-        m.reject(e);
+        outcomes.push(() => m.reject(e));
       }
     }
+    return () => {
+      for (const o of outcomes) o();
+    };
   };
+
+  /**
+   * Pipelined: when a batch commits and scripts are already waiting, they go to SQLite's thread before this
+   * batch's callers resume, so those callers work out their next turns on this thread while SQLite writes the
+   * waiting ones on its own, instead of the two threads taking turns. Other queued work (a transaction) keeps
+   * its place: the waiting scripts then go behind it.
+   */
+  const write = (mine: readonly Pending[]): Promise<void> =>
+    writeBatch(mine).then((settle) => {
+      if (open.length > 0) {
+        tail = (queue === tail ? write(take()) : queue.then(() => write(take()))).catch(() => undefined);
+        queue = tail;
+      } else pumping = false;
+      settle();
+    });
+
   const script = (statements: readonly Statement[]): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const sql = statements.map((st) => `${renderStatement(st)};`).join("\n");
-      batch.push({ sql, resolve, reject });
-      // Wait one macrotask before flushing: turns that finish their understanding in the same tick all join.
-      if (batch.length === 1)
-        queue = queue
-          .then(() => new Promise((r) => setImmediate(r)))
-          .then(flush)
-          .catch(() => undefined);
+      open.push({ sql, resolve, reject });
+      if (pumping) return;
+      pumping = true;
+      // Wait one macrotask first: turns that finish their understanding in the same tick all join.
+      tail = queue
+        .then(() => new Promise((r) => setImmediate(r)))
+        .then(() => write(take()))
+        .catch(() => undefined);
+      queue = tail;
     });
 
   return {
@@ -191,7 +220,11 @@ export async function openDatabase(path: string): Promise<Db> {
     transaction,
     script,
     close: async () => {
-      await queue;
+      // A batch write may queue the next one as it ends: wait until the queue stops moving.
+      for (let last = queue; ; last = queue) {
+        await last;
+        if (last === queue && !pumping) break;
+      }
       await new Promise<void>((resolve, reject) => raw.close((err) => (err ? reject(err) : resolve())));
     },
   };
