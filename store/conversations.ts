@@ -122,6 +122,20 @@ function keyedMutex() {
   };
 }
 
+/** One text per row count, so the statement text (and its parsed template) is reused from turn to turn. */
+const insertEventsSqls: string[] = [];
+function insertEventsSql(rows: number): string {
+  let sql = insertEventsSqls[rows];
+  if (sql === undefined) {
+    sql = `INSERT INTO events (conversation_id, type, actor, payload, created_at, turn) VALUES ${Array.from(
+      { length: rows },
+      () => "(?, ?, ?, ?, ?, ?)",
+    ).join(", ")}`;
+    if (rows < 64) insertEventsSqls[rows] = sql;
+  }
+  return sql;
+}
+
 export function createConversationStore(db: Db) {
   const exclusive = keyedMutex();
   // This process writes every bot turn, so recently used conversations are served from memory; anything that
@@ -220,9 +234,7 @@ export function createConversationStore(db: Db) {
       ];
       if (w.events.length > 0) {
         out.push({
-          sql: `INSERT INTO events (conversation_id, type, actor, payload, created_at, turn) VALUES ${w.events
-            .map(() => "(?, ?, ?, ?, ?, ?)")
-            .join(", ")}`,
+          sql: insertEventsSql(w.events.length),
           params: w.events.flatMap((e) => [c.id, e.type, e.actor, JSON.stringify(e.payload), w.at, w.turn]),
         });
       }

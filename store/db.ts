@@ -54,6 +54,9 @@ function templateOf(sql: string): readonly string[] {
   return parts;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point.
+const QUOTE_OR_NUL = /['\u0000]/;
+
 function literal(v: Param): string {
   if (v === null) return "NULL";
   if (typeof v === "number") {
@@ -62,7 +65,9 @@ function literal(v: Param): string {
   }
   if (typeof v === "bigint") return v.toString();
   if (Buffer.isBuffer(v)) return `X'${v.toString("hex")}'`;
-  // sqlite3_exec reads C strings: a NUL would cut the script short, so it is refused rather than stored.
+  // One scan for the common case: no quote to double and no NUL, which sqlite3_exec (reading C strings) would
+  // take as the end of the script; a NUL is refused rather than stored.
+  if (!QUOTE_OR_NUL.test(v)) return `'${v}'`;
   if (v.includes("\u0000")) throw new Error("NUL character in SQL text");
   return `'${v.replaceAll("'", "''")}'`;
 }
