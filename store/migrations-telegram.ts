@@ -51,4 +51,14 @@ export const TELEGRAM_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 401,
+    name: "telegram sends recovered from the send journal",
+    sql: `
+      -- Why a send was recorded other than by Telegram's own answer: after a restart, the send journal showed it
+      -- had left (message_id NULL when no answer was seen) and it was taken as delivered rather than sent again.
+      ALTER TABLE telegram_sends ADD COLUMN note TEXT;
+      ALTER TABLE telegram_outbox ADD COLUMN note TEXT;
+    `,
+  },
 ];

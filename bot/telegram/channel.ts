@@ -5,7 +5,15 @@ import type { FastifyInstance } from "fastify";
 import { Api, Bot, BotError, GrammyError, HttpError } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import type { Assistant } from "../assistant.js";
+import type { Logger } from "../logger.js";
 import { messages, telegramMessages } from "../messages.js";
+import {
+  journalPathOf,
+  journalTransformer,
+  openSendJournal,
+  type SendJournal,
+  type SendTag,
+} from "./journal.js";
 import { createLanes, type Lanes } from "./lanes.js";
 import { createOutbox } from "./outbox.js";
 import { createTelegramStore, type TelegramStore } from "./store.js";
@@ -145,11 +153,70 @@ function isUpdate(body: unknown): body is Update {
 }
 
 /**
+ * What the previous process journaled as sent but never confirmed in SQLite. Telegram has no idempotency key, so
+ * for such a message either a loss or a double is possible, and the choice is made per kind of message:
+ * - Telegram's answer was journaled (`accepted`): it was delivered; recorded with its message_id, not resent.
+ * - Caught in flight (`leaving`) in a crisis turn, or a staff message while the conversation has an open crisis
+ *   case: left unconfirmed, so it is sent again (at least once: the hotlines must arrive, even twice).
+ * - Caught in flight otherwise: recorded as sent, message_id unknown, with a note, and not resent (at most
+ *   once: no doubled answers; it is lost only if the kill fell between the journal write and the request).
+ * Messages never journaled certainly never left: they stay unconfirmed and are sent as before.
+ */
+async function settleJournal(
+  journal: SendJournal,
+  store: TelegramStore,
+  at: string,
+  logger: Logger,
+): Promise<void> {
+  const entries = journal.previous();
+  if (entries.length > 0) {
+    const noteOf = (state: "leaving" | "accepted") =>
+      state === "accepted"
+        ? "recovered: Telegram accepted it; the process stopped before recording that"
+        : "recovered: in flight when the process stopped; taken as delivered, not resent";
+    const turnEntries = entries.flatMap((e) => (e.tag.kind === "turn" ? [{ ...e, tag: e.tag }] : []));
+    const outboxEntries = entries.flatMap((e) => (e.tag.kind === "outbox" ? [{ ...e, tag: e.tag }] : []));
+    const open = await store.unconfirmedSends(turnEntries.map((e) => e.tag));
+    const unsent = await store.unsentOutbox(outboxEntries.map((e) => e.tag.eventId));
+    let resent = 0;
+    const turns = turnEntries.flatMap((e) => {
+      if (!open.has(`${e.tag.updateId}:${e.tag.seq}`)) return [];
+      if (e.state === "leaving" && e.tag.resend) {
+        resent++;
+        return [];
+      }
+      return [
+        { updateId: e.tag.updateId, seq: e.tag.seq, messageId: e.messageId ?? null, note: noteOf(e.state) },
+      ];
+    });
+    const outbox = outboxEntries.flatMap((e) => {
+      const row = unsent.get(e.tag.eventId);
+      if (!row) return [];
+      if (e.state === "leaving" && row.crisis) {
+        resent++;
+        return [];
+      }
+      return [{ eventId: e.tag.eventId, messageId: e.messageId ?? null, note: noteOf(e.state) }];
+    });
+    await store.recordRecovered(turns, outbox, at);
+    if (turns.length + outbox.length + resent > 0) {
+      logger.info(
+        { delivered: turns.length + outbox.length, resend: resent },
+        "telegram: sends left unconfirmed by the last process settled from the send journal",
+      );
+    }
+  }
+  // Everything the old entries said is in SQLite now (or is to be sent again): the file can start afresh.
+  journal.recovered();
+}
+
+/**
  * The Telegram channel on the shared engine. Every update is stored (telegram_updates, keyed by update_id)
  * before Telegram is told it arrived, then processed per chat in order: text, button presses and captions go
  * through `engine.handleMessage` (so crisis detection runs on all of them); photos, voice, stickers and edits
  * get a polite reply and are noted in the conversation. An update is marked processed once its replies are
- * sent, each send being recorded, so redeliveries and restarts never answer twice.
+ * sent, each send being recorded, so a redelivery is never answered twice; what a crash leaves unrecorded is
+ * settled from the send journal on restart (see `settleJournal`).
  */
 export function createTelegramChannel(assistant: Assistant, config: TelegramConfig): TelegramChannel {
   if (!config.token) throw new Error("Telegram: a bot token is required");
@@ -168,7 +235,14 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   const store = createTelegramStore(assistant.db);
   const client = { apiRoot: config.apiRoot, timeoutSeconds: 30 };
   const bot = new Bot(config.token, { client, botInfo: config.botInfo });
-  // Installed first, so it runs innermost: every retry of auto-retry waits its turn in the throttler again.
+  const journal = openSendJournal(journalPathOf(assistant.db.path), (err) =>
+    logger.error({ err: describe(err) }, "telegram send journal not written"),
+  );
+  /** Which logical message each sendMessage payload carries, for the journal; entries go with their payload. */
+  const tags = new WeakMap<object, SendTag>();
+  // Innermost of all: it journals a send only once nothing (throttler, retry delay) stands between it and HTTP.
+  bot.api.config.use(journalTransformer(journal, tags));
+  // Installed before auto-retry, so inside it: every retry of auto-retry waits its turn in the throttler again.
   if (config.throttle !== false) {
     bot.api.config.use(apiThrottler(typeof config.throttle === "object" ? config.throttle : TELEGRAM_LIMITS));
   }
@@ -189,11 +263,17 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     store,
     now,
     finished,
-    send: (chatId, text, markup) => bot.api.sendMessage(chatId, text, markup ? { reply_markup: markup } : {}),
+    journal,
+    send: (chatId, text, markup, tag) => {
+      const payload = { chat_id: chatId, text, ...(markup ? { reply_markup: markup } : {}) };
+      if (tag) tags.set(payload, tag);
+      // raw, not sendMessage(): this very object must reach the transformer to be recognised.
+      return bot.api.raw.sendMessage(payload);
+    },
   });
   bot.use(turns.composer);
 
-  const outbox = createOutbox({ store, sendOne: turns.sendOne, logger, now });
+  const outbox = createOutbox({ store, sendOne: turns.sendOne, journal, logger, now });
   assistant.outbound.register("telegram", outbox.sender);
 
   const lifetime = new AbortController();
@@ -359,6 +439,7 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
         }),
       );
     }
+    await settleJournal(journal, store, now().toISOString(), logger);
     // Updates stored before a crash or restart first, in update_id order, then new ones.
     await refill();
     if (lanes.size() > 0) logger.info({ count: lanes.size() }, "telegram: finishing stored updates");
@@ -382,6 +463,7 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     if (refillTimer) clearInterval(refillTimer);
     // Together: stopping the lanes also releases a poll loop waiting for the backlog to shrink.
     await Promise.all([polling?.catch(() => undefined), outbox.stop(), lanes.stop(timeoutMs)]);
+    journal.close();
   }
 
   let webhookPlugin: TelegramChannel["webhookPlugin"];

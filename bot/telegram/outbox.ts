@@ -3,6 +3,7 @@ import type { Logger } from "../logger.js";
 import { telegramMessages } from "../messages.js";
 import type { ChannelSender } from "../outbound.js";
 import type { Reply } from "../reply.js";
+import type { SendJournal, SendTag } from "./journal.js";
 import type { OutboxMessage, OutboxRow, TelegramStore } from "./store.js";
 import { chatIdOf, type Outgoing, Undeliverable } from "./turns.js";
 
@@ -16,11 +17,12 @@ const WATERMARK = "outbox_reconciled_through";
  */
 export function createOutbox(deps: {
   store: TelegramStore;
-  sendOne: (chatId: number, m: Outgoing) => Promise<number | null>;
+  sendOne: (chatId: number, m: Outgoing, tag?: SendTag) => Promise<number | null>;
+  journal: Pick<SendJournal, "committed">;
   logger: Logger;
   now: () => Date;
 }) {
-  const { store, sendOne, logger, now } = deps;
+  const { store, sendOne, journal, logger, now } = deps;
   const inFlight = new Set<number>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -29,9 +31,11 @@ export function createOutbox(deps: {
   async function sendRow(row: OutboxRow): Promise<boolean> {
     if (inFlight.has(row.eventId) || stopped) return false;
     inFlight.add(row.eventId);
+    const tag: SendTag = { kind: "outbox", eventId: row.eventId };
     try {
-      const id = await sendOne(row.chatId, row.message);
+      const id = await sendOne(row.chatId, row.message, tag);
       await store.outboxSent(row.eventId, id, now().toISOString());
+      journal.committed(tag);
       return true;
     } catch (e) {
       if (e instanceof Undeliverable) {

@@ -1,4 +1,5 @@
 import type { Update } from "grammy/types";
+import { OPEN_STATES } from "../../handoff/case-state.js";
 import type { Db, Statement } from "../../store/db.js";
 
 export interface OutboxRow {
@@ -14,6 +15,14 @@ export interface OutboxMessage {
 }
 
 export type TelegramStore = ReturnType<typeof createTelegramStore>;
+
+/** A message the send journal says left, recorded as sent without Telegram's confirmation having been stored. */
+export interface RecoveredSend {
+  messageId: number | null;
+  note: string;
+}
+
+const OPEN_CASE_SQL = OPEN_STATES.map((s) => `'${s}'`).join(", ");
 
 /**
  * The Telegram channel's own tables (store/migrations-telegram.ts). Every write goes through `Db.transaction`
@@ -170,6 +179,65 @@ export function createTelegramStore(db: Db) {
         });
       }
       return script(out);
+    },
+
+    /** Of these (update, seq) pairs, those with no send recorded. */
+    async unconfirmedSends(keys: readonly { updateId: number; seq: number }[]): Promise<Set<string>> {
+      const ids = [...new Set(keys.map((k) => k.updateId))];
+      const done = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = await db.all<{ update_id: number; seq: number }>(
+          `SELECT update_id, seq FROM telegram_sends WHERE update_id IN (${chunk.map(() => "?").join(", ")})`,
+          chunk,
+        );
+        for (const r of rows) done.add(`${r.update_id}:${r.seq}`);
+      }
+      return new Set(keys.map((k) => `${k.updateId}:${k.seq}`).filter((k) => !done.has(k)));
+    },
+
+    /**
+     * Of these outbox rows, those still unsent, each with whether its conversation has an open crisis case
+     * (kind crisis, or risk high or imminent): a counselor's message there must arrive, even twice.
+     */
+    async unsentOutbox(eventIds: readonly number[]): Promise<Map<number, { crisis: boolean }>> {
+      const out = new Map<number, { crisis: boolean }>();
+      for (let i = 0; i < eventIds.length; i += 500) {
+        const chunk = eventIds.slice(i, i + 500);
+        const rows = await db.all<{ event_id: number; crisis: number }>(
+          `SELECT o.event_id, EXISTS (
+             SELECT 1 FROM cases c
+             WHERE c.conversation_id = 'tg:' || o.chat_id AND c.state IN (${OPEN_CASE_SQL})
+               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent'))
+           ) AS crisis
+           FROM telegram_outbox o
+           WHERE o.sent_at IS NULL AND o.event_id IN (${chunk.map(() => "?").join(", ")})`,
+          chunk,
+        );
+        for (const r of rows) out.set(r.event_id, { crisis: r.crisis === 1 });
+      }
+      return out;
+    },
+
+    /** Records, in one commit, sends the journal showed had left; Telegram's own answer was never stored. */
+    recordRecovered(
+      turns: readonly (RecoveredSend & { updateId: number; seq: number })[],
+      outbox: readonly (RecoveredSend & { eventId: number })[],
+      at: string,
+    ): Promise<void> {
+      const statements: Statement[] = [
+        ...turns.map((t) => ({
+          sql: `INSERT OR IGNORE INTO telegram_sends (update_id, seq, message_id, sent_at, note)
+                VALUES (?, ?, ?, ?, ?)`,
+          params: [t.updateId, t.seq, t.messageId, at, t.note],
+        })),
+        ...outbox.map((o) => ({
+          sql: `UPDATE telegram_outbox SET sent_at = ?, message_id = ?, note = ?
+                WHERE event_id = ? AND sent_at IS NULL`,
+          params: [at, o.messageId, o.note, o.eventId],
+        })),
+      ];
+      return statements.length === 0 ? Promise.resolve() : script(statements);
     },
 
     savePayloads(entries: readonly { key: string; payload: string }[], at: string): Promise<void> {

@@ -9,6 +9,7 @@ import { type Engine, type HandoffPort, MAX_MESSAGE_CHARS } from "../engine.js";
 import type { Logger } from "../logger.js";
 import { COMMANDS, messages, telegramMessages } from "../messages.js";
 import type { Button, InboundMessage, Reply } from "../reply.js";
+import type { SendJournal, SendTag } from "./journal.js";
 import { decodePayload, markupFor, splitText } from "./keyboard.js";
 import type { TelegramStore } from "./store.js";
 
@@ -29,6 +30,7 @@ export type SendMessage = (
   chatId: number,
   text: string,
   markup: ReturnType<typeof markupFor>["markup"],
+  tag?: SendTag,
 ) => Promise<{ message_id: number }>;
 
 /** The citizen blocked the bot or deleted their account: nothing more can reach them on Telegram. */
@@ -98,6 +100,8 @@ export interface TurnDeps {
   logger: Logger;
   store: TelegramStore;
   send: SendMessage;
+  /** Told when a send's confirmation is committed, so it can forget the send. */
+  journal: Pick<SendJournal, "committed">;
   now: () => Date;
   /** Updates whose last send also marked them processed: the processor need not write again. */
   finished: Set<number>;
@@ -106,12 +110,15 @@ export interface TurnDeps {
 export function createTurns(deps: TurnDeps) {
   const { engine, conversations, db, handoff, logger, store, now } = deps;
 
-  /** Sends one message; a 400 (bad markup, bad text) is logged and skipped, a 403 means the chat is gone. */
-  async function sendOne(chatId: number, m: Outgoing): Promise<number | null> {
+  /**
+   * Sends one message; a 400 (bad markup, bad text) is logged and skipped, a 403 means the chat is gone. `tag`
+   * names the message in the send journal, which a restart reads to tell what may have left.
+   */
+  async function sendOne(chatId: number, m: Outgoing, tag?: SendTag): Promise<number | null> {
     const { markup, stored } = markupFor(m.buttons);
     await store.savePayloads(stored, now().toISOString());
     try {
-      return (await deps.send(chatId, m.text, markup)).message_id;
+      return (await deps.send(chatId, m.text, markup, tag)).message_id;
     } catch (e) {
       if (!(e instanceof GrammyError)) throw e;
       if (e.error_code === 403) throw new Undeliverable(e.description);
@@ -119,7 +126,7 @@ export function createTurns(deps: TurnDeps) {
       logger.error({ chatId, err: e.description }, "telegram refused a message");
       if (!markup) return null;
       try {
-        return (await deps.send(chatId, m.text, undefined)).message_id;
+        return (await deps.send(chatId, m.text, undefined, tag)).message_id;
       } catch (e2) {
         if (e2 instanceof GrammyError && e2.error_code === 400) return null;
         throw e2;
@@ -132,17 +139,26 @@ export function createTurns(deps: TurnDeps) {
    * turn ran before (the engine replayed it): messages already recorded are skipped, so a crash between
    * "replies stored" and "sent" never sends one twice. A turn the engine has just created cannot have sent
    * anything yet, which saves the lookup on the common path.
+   *
+   * `resend` chooses how a message caught in flight by a crash is treated on restart: sent again (a crisis
+   * turn: the hotlines must arrive, even twice) or taken as delivered (anything else: no doubled answers).
    */
-  async function deliver(t: TurnKey, out: readonly Outgoing[], mayHaveSent: boolean): Promise<void> {
+  async function deliver(
+    t: TurnKey,
+    out: readonly Outgoing[],
+    mayHaveSent: boolean,
+    resend = false,
+  ): Promise<void> {
     if (out.length === 0) return;
     const done = mayHaveSent ? await store.sentSeqs(t.updateId) : new Set<number>();
     for (let i = 0; i < out.length; i++) {
       const m = out[i];
       if (!m || done.has(i)) continue;
       const last = i === out.length - 1;
+      const tag: SendTag = { kind: "turn", updateId: t.updateId, seq: i, resend };
       let id: number | null;
       try {
-        id = await sendOne(t.chatId, m);
+        id = await sendOne(t.chatId, m, tag);
       } catch (e) {
         if (!(e instanceof Undeliverable)) throw e;
         logger.warn({ chatId: t.chatId, err: e.message }, "telegram chat unreachable; replies dropped");
@@ -151,6 +167,7 @@ export function createTurns(deps: TurnDeps) {
         return;
       }
       await store.markSent(t.updateId, i, id, now().toISOString(), last);
+      deps.journal.committed(tag);
       if (last) deps.finished.add(t.updateId);
     }
   }
@@ -272,7 +289,7 @@ export function createTurns(deps: TurnDeps) {
     }
     const out = result.replies.flatMap(toOutgoing);
     if (after && !crisisLevel(result.risk)) out.push(after);
-    await deliver(t, out, result.duplicate);
+    await deliver(t, out, result.duplicate, crisisLevel(result.risk));
   }
 
   /**
