@@ -91,7 +91,9 @@ export function createIntentClassifier(
         } else if (second < 0 || (probabilities[j] ?? 0) > (probabilities[second] ?? 0)) second = j;
       }
       const unknown = known === 0;
-      const p = probabilities.slice();
+      // A plain array: the result outlives this call, and a typed-array copy costs more to allocate.
+      const p: number[] = new Array(probabilities.length);
+      for (let j = 0; j < probabilities.length; j++) p[j] = probabilities[j] ?? 0;
       const topP = p[top] ?? 0;
       const secondP = second >= 0 ? (p[second] ?? 0) : 0;
       return {

@@ -48,14 +48,15 @@ export function loadSynonyms(path: string = DEFAULT_SYNONYMS): Map<string, strin
   return map;
 }
 
-/** One term's postings, with each document's BM25 term weight worked out once at build time. */
+/**
+ * One term's postings as one flat array of (document, idf × BM25 term weight, idf × document weight) triples,
+ * worked out at build time: a query walks a couple of hundred of them, and one contiguous array keeps that walk
+ * in few cache lines. The BM25 term weight is tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)) × the document's weight
+ * (a phrasing 1, the answer ANSWER_WEIGHT); the document's weight is also its share of the term's coverage.
+ */
 interface Postings {
   idf: number;
-  docs: Int32Array;
-  /** tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)) × the document's weight. */
-  bm25: Float64Array;
-  /** The document's weight (a phrasing 1, the answer ANSWER_WEIGHT): its share of the term's coverage. */
-  weight: Float64Array;
+  triples: Float64Array;
 }
 
 export function createRetriever(
@@ -102,16 +103,14 @@ export function createRetriever(
   const maxIdf = Math.log(1 + (n + 0.5) / 0.5);
   const postings = new Map<string, Postings>();
   for (const [t, list] of termDocs) {
-    const p: Postings = {
-      idf: Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)),
-      docs: Int32Array.from(list, (x) => x.doc),
-      bm25: new Float64Array(list.length),
-      weight: new Float64Array(list.length),
-    };
+    const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
+    const p: Postings = { idf, triples: new Float64Array(list.length * 3) };
     list.forEach(({ doc, tf }, i) => {
       const w = docWeight[doc] ?? 1;
-      p.bm25[i] = ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * (docLen[doc] ?? 0)) / avgdl))) * w;
-      p.weight[i] = w;
+      const bm25 = ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * (docLen[doc] ?? 0)) / avgdl))) * w;
+      p.triples[i * 3] = doc;
+      p.triples[i * 3 + 1] = idf * bm25;
+      p.triples[i * 3 + 2] = idf * w;
     });
     postings.set(t, p);
   }
@@ -152,12 +151,12 @@ export function createRetriever(
         }
         const w = p.idf;
         totalIdf += w;
-        const { docs, bm25, weight } = p;
-        for (let i = 0; i < docs.length; i++) {
-          const doc = docs[i] ?? 0;
+        const t3 = p.triples;
+        for (let i = 0; i < t3.length; i += 3) {
+          const doc = t3[i] ?? 0;
           if (docCovered[doc] === 0) touchedDocs.push(doc);
-          docScore[doc] = (docScore[doc] ?? 0) + w * (bm25[i] ?? 0);
-          docCovered[doc] = (docCovered[doc] ?? 0) + w * (weight[i] ?? 0);
+          docScore[doc] = (docScore[doc] ?? 0) + (t3[i + 1] ?? 0);
+          docCovered[doc] = (docCovered[doc] ?? 0) + (t3[i + 2] ?? 0);
         }
       }
       touchedEntries.length = 0;
