@@ -56,9 +56,7 @@ export function loadPlaces(path: string = DEFAULT_PLACES): PlaceGazetteer {
       const seen = new Set<string>();
       // Every name is in the segmenter's user dictionary, so with words at hand a lookup per word finds them; it
       // also keeps "多伦" out of "多伦多". Without words, scan the text (longest names first).
-      const candidates = words
-        ? words.filter((w) => byName.has(w))
-        : [...text.matchAll(pattern)].map((m) => m[0]);
+      const candidates = words ?? [...text.matchAll(pattern)].map((m) => m[0]);
       for (const name of candidates) {
         const place = byName.get(name);
         if (!place) continue;
@@ -67,6 +65,7 @@ export function loadPlaces(path: string = DEFAULT_PLACES): PlaceGazetteer {
         seen.add(key);
         out.push({ matched: name, ...place });
       }
+      if (out.length < 2) return out;
       // A league named alongside one of its counties adds nothing: keep the more precise match.
       return out.filter((p) => p.county !== undefined || !out.some((q) => q.county && q.league === p.league));
     },

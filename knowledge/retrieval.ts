@@ -114,6 +114,19 @@ export function createRetriever(
     });
     postings.set(t, p);
   }
+  // Every word a query can bring, looked up once: its canonical form (synonyms folded), whether it is a stopword
+  // and its postings. One hash look-up per word instead of three on every message.
+  const lookup = new Map<string, { key: string; stop: boolean; postings?: Postings }>();
+  for (const [t, p] of postings) if (!synonyms.has(t)) lookup.set(t, { key: t, stop: false, postings: p });
+  for (const w of STOPWORDS) if (!synonyms.has(w)) lookup.set(w, { key: w, stop: true });
+  for (const [from, to] of synonyms) {
+    lookup.set(from, {
+      key: to,
+      stop: STOPWORDS.has(to),
+      ...(postings.has(to) ? { postings: postings.get(to) } : {}),
+    });
+  }
+  const queryPostings: (Postings | undefined)[] = [];
   const docOf = Int32Array.from(docEntry);
   const topics = [...new Set(entries.map((e) => e.topic))];
   const topicOf = Int32Array.from(entries, (e) => topics.indexOf(e.topic));
@@ -134,16 +147,20 @@ export function createRetriever(
     size: entries.length,
     search(words, topicProbability = () => 0, limit = 3) {
       query.length = 0;
+      queryPostings.length = 0;
       for (const raw of words) {
-        const w = synonyms.get(raw) ?? raw;
-        if (!STOPWORDS.has(w) && !query.includes(w)) query.push(w);
+        const known = lookup.get(raw);
+        if (known?.stop) continue;
+        const key = known ? known.key : raw;
+        if (query.includes(key)) continue;
+        query.push(key);
+        queryPostings.push(known?.postings);
       }
       if (query.length === 0) return [];
       stamp++;
       let totalIdf = 0;
       touchedDocs.length = 0;
-      for (const t of query) {
-        const p = postings.get(t);
+      for (const p of queryPostings) {
         // An unknown word still counts against coverage: the question is about something we do not hold.
         if (!p) {
           totalIdf += maxIdf * 0.5;
