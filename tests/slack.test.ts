@@ -207,8 +207,10 @@ describe("Slack channel for staff", () => {
         (e) => e.actor === "staff:wang" && (e.payload as { text: string }).text.includes("我在这里陪着你"),
       ),
     );
-    expect(live).toContainEqual(
-      expect.objectContaining({ type: "reply", data: expect.objectContaining({ from: "staff" }) }),
+    // Pushed to the citizen's open page once the reply is committed, which may land just after the transcript
+    // shows it.
+    await waitUntil(() =>
+      live.some((e) => e.type === "reply" && (e.data as { from?: string }).from === "staff"),
     );
     expect((await a.handoff.get(caseId))?.state).toBe("active");
 
