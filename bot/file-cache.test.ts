@@ -1,6 +1,7 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cachedModel, trainSoftmax } from "../intents/linear-model.js";
 import { tempDir } from "../tests/helpers.js";
 import { cachedJson } from "./file-cache.js";
 
@@ -23,6 +24,29 @@ describe("cachedJson", () => {
     const [file] = readdirSync(dir);
     writeFileSync(join(dir, file ?? ""), "{trunc");
     expect(cachedJson("y", ["k"], () => ({ ok: 2 }), dir)).toEqual({ ok: 2 });
+    cleanup();
+  });
+
+  it("retrains a cached model that parses but has the wrong shape, and round-trips its weights exactly", () => {
+    const { dir, cleanup } = tempDir();
+    const train = () =>
+      trainSoftmax(
+        [
+          { features: ["w:仲裁", "b:仲裁"], label: "labour" },
+          { features: ["w:征地", "b:征地"], label: "land" },
+        ],
+        { epochs: 3 },
+      );
+    const fresh = cachedModel("m", ["v1"], train, dir);
+    expect(Array.from(fresh.weights)).toEqual(Array.from(new Float32Array(train().toJSON().weights)));
+    const [file] = readdirSync(dir);
+    writeFileSync(
+      join(dir, file ?? ""),
+      JSON.stringify({ kind: "softmax-v1-f32", labels: ["a"], vocab: [], weights: "AAAA" + "AAAA" }),
+    );
+    const again = cachedModel("m", ["v1"], train, dir);
+    expect(again.labels).toEqual(["labour", "land"]);
+    expect(Array.from(again.weights)).toEqual(Array.from(fresh.weights));
     cleanup();
   });
 });

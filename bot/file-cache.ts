@@ -18,13 +18,16 @@ export function cachedJson<T>(
   inputs: readonly string[],
   compute: () => T,
   dir: string = DEFAULT_CACHE_DIR,
+  /** A cached value failing this is treated like a missing one: computed again and overwritten. */
+  valid: (value: T) => boolean = () => true,
 ): T {
   const hash = createHash("sha256");
   for (const input of inputs) hash.update(input).update("\u0000");
   const file = join(dir, `${name}-${hash.digest("hex").slice(0, 16)}.json`);
   if (existsSync(file)) {
     try {
-      return JSON.parse(readFileSync(file, "utf8")) as T;
+      const cached = JSON.parse(readFileSync(file, "utf8")) as T;
+      if (valid(cached)) return cached;
     } catch {
       // Truncated or foreign: compute again and overwrite.
     }

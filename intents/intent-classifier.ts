@@ -1,5 +1,7 @@
+import { moduleText } from "../bot/file-cache.js";
 import { featureForm, scoreText, textFeatures } from "./features.js";
 import { cachedModel, type ModelTables, trainSoftmax } from "./linear-model.js";
+import { NORMALISER_VERSION } from "./normalise.js";
 import type { Segmenter } from "./segmenter.js";
 import { SparseScorer } from "./sparse-scorer.js";
 import type { TrainingSet } from "./training-set.js";
@@ -34,6 +36,8 @@ export interface ClassifierOptions {
 /** Bump when features or training change, so that stale cached models are not reused. */
 const MODEL_VERSION = "features-w-b2bmp/softmax-adagrad/e10-lr0.4-l2e-4";
 const TRAIN = { epochs: 10, learningRate: 0.4, l2: 1e-4 } as const;
+/** The feature code, so that a change to what the model sees retrains it (linear-model.ts keys its own code). */
+const FEATURES_TEXT = moduleText("./features.js", import.meta.url);
 
 function trainOrLoad(
   segmenter: Segmenter,
@@ -54,7 +58,7 @@ function trainOrLoad(
   // The segmenter's version is in the key: a different dictionary cuts the examples, and so the features, anew.
   return cachedModel(
     "intent-model",
-    [MODEL_VERSION, segmenter.version, JSON.stringify(training)],
+    [MODEL_VERSION, segmenter.version, NORMALISER_VERSION, FEATURES_TEXT, JSON.stringify(training)],
     train,
     cacheDir,
   );

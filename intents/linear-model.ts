@@ -7,7 +7,10 @@
  * messages do not dominate.
  */
 
-import { cachedJson } from "../bot/file-cache.js";
+import { cachedJson, moduleText } from "../bot/file-cache.js";
+
+/** The training code is part of every cached model's key: a change to it must retrain. */
+const MODULE_TEXT = moduleText("./linear-model.js", import.meta.url);
 
 export interface Scored {
   label: string;
@@ -191,7 +194,7 @@ interface PackedModel {
   kind: "softmax-v1-f32";
   labels: string[];
   vocab: string[];
-  /** base64 of the little-endian float32 weights. */
+  /** base64 of the float32 weights' bytes. */
   weights: string;
 }
 
@@ -208,17 +211,24 @@ export function cachedModel(
 ): ModelTables {
   const packed = cachedJson<PackedModel>(
     name,
-    inputs,
+    [MODULE_TEXT, ...inputs],
     () => {
       const m = train().toJSON();
       const bytes = Buffer.from(new Float32Array(m.weights).buffer);
       return { kind: "softmax-v1-f32", labels: m.labels, vocab: m.vocab, weights: bytes.toString("base64") };
     },
     dir,
+    // A file of the wrong kind or shape (cut short, written by other code) is retrained, not fatal at start-up.
+    (p) =>
+      p?.kind === "softmax-v1-f32" &&
+      Array.isArray(p.labels) &&
+      Array.isArray(p.vocab) &&
+      typeof p.weights === "string" &&
+      Buffer.byteLength(p.weights, "base64") === (p.vocab.length + 1) * p.labels.length * 4,
   );
-  if (packed.kind !== "softmax-v1-f32") throw new Error(`cached model ${name} is not a softmax-v1-f32 model`);
   const bytes = Buffer.from(packed.weights, "base64");
-  // Copied out of the (possibly unaligned, pooled) buffer into a float32 array of its own.
+  // Copied out of the (possibly unaligned, pooled) buffer into a float32 array of its own. The bytes are in this
+  // machine's order: the cache belongs to one installation.
   const weights = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(weights.buffer).set(bytes);
   checkShape(packed, weights.length);

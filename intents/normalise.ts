@@ -2,13 +2,16 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Converter } from "opencc-js/t2cn";
-import { cachedJson } from "../bot/file-cache.js";
+import { cachedJson, moduleText } from "../bot/file-cache.js";
 
 // opencc-js does not export its package.json; its main file sits at dist/umd/ inside the package.
 const OPENCC_VERSION = readFileSync(
   join(dirname(createRequire(import.meta.url).resolve("opencc-js")), "..", "..", "package.json"),
   "utf8",
 );
+
+/** Changes whenever the normaliser could turn the same text into another: part of keys of what is cached from it. */
+export const NORMALISER_VERSION = `${OPENCC_VERSION}\u0000${moduleText("./normalise.js", import.meta.url)}`;
 
 export interface Normalised {
   /** The text as the citizen sent it, kept for the log and the transcript. */

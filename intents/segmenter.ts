@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { moduleText } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
 
 export interface Segmenter {
@@ -41,7 +42,7 @@ function leanDictionary(
   jieba: Jieba,
   cacheDir: string,
 ): { dict: string; idfDict: string; stopWordDict: string } {
-  const dict = join(cacheDir, `jieba-main-min${MIN_FREQUENCY}.dict.utf8`);
+  const dict = join(cacheDir, `jieba-main-min${MIN_FREQUENCY}-${JIEBA_VERSION}.dict.utf8`);
   const idfDict = join(cacheDir, "jieba-idf-unused.utf8");
   const stopWordDict = join(cacheDir, "jieba-stop-unused.utf8");
   if (!existsSync(dict) || !existsSync(idfDict) || !existsSync(stopWordDict)) {
@@ -82,7 +83,9 @@ export function createSegmenter(
     throw new Error(`nodejieba is already loaded with ${loadedWith}; one user dictionary per process`);
   }
   const version = createHash("sha256")
-    .update(`${JIEBA_VERSION}\u0000min${MIN_FREQUENCY}\u0000`)
+    .update(
+      `${JIEBA_VERSION}\u0000min${MIN_FREQUENCY}\u0000${moduleText("./segmenter.js", import.meta.url)}\u0000`,
+    )
     .update(readFileSync(userDictPath))
     .digest("hex")
     .slice(0, 16);
