@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import sqlite3 from "sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase, renderStatement } from "./db.js";
+import { MIGRATIONS } from "./migrations.js";
 
 const dir = mkdtempSync(join(tmpdir(), "shouwang-db-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,5 +86,24 @@ describe("group-committed scripts", () => {
     const tx = await again.all<{ id: number }>("SELECT id FROM t WHERE lane < 0 ORDER BY id");
     expect(tx.map((r) => r.id)).toEqual([100_001, 100_002, 200_001, 200_002]);
     await again.close();
+  });
+});
+
+describe("migrations", () => {
+  it("upgrade a database that only knew PRAGMA user_version, and start again on it", async () => {
+    const path = join(dir, "legacy.db");
+    // What the first releases left: the tables of migrations 1 and 2, user_version 2, no schema_migrations.
+    const raw = new sqlite3.Database(path);
+    const exec = (sql: string) => new Promise<void>((ok, fail) => raw.exec(sql, (e) => (e ? fail(e) : ok())));
+    for (const m of MIGRATIONS.filter((m) => m.version <= 2)) await exec(m.sql);
+    await exec(
+      "PRAGMA user_version = 2; INSERT INTO conversations (id, channel, mode, risk, state, subscribed, created_at, updated_at) VALUES ('old', 'web', 'bot', 'none', '{}', 0, '2026-11-01', '2026-11-01');",
+    );
+    await new Promise((ok) => raw.close(ok));
+    for (let start = 0; start < 2; start++) {
+      const db = await openDatabase(path);
+      expect(await db.get<{ n: number }>("SELECT count(*) AS n FROM conversations")).toEqual({ n: 1 });
+      await db.close();
+    }
   });
 });

@@ -177,10 +177,19 @@ export async function migrate(db: Queryable & { exec(sql: string): Promise<void>
   const applied = new Set(
     (await db.all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => r.version),
   );
-  if (applied.size === 0) {
-    // Databases from before this table recorded only PRAGMA user_version, which covered the core migrations.
-    const legacy = (await db.get<{ user_version: number }>("PRAGMA user_version"))?.user_version ?? 0;
-    for (const m of MIGRATIONS) if (m.version <= Math.min(legacy, 99)) applied.add(m.version);
+  // Databases from before this table recorded only PRAGMA user_version, which covered the core migrations. They
+  // are written into the table, so the next start knows them too (an earlier version of this code only noted them
+  // in memory, and a database it had upgraded then failed on its second start: recorded here as well).
+  const legacy = (await db.get<{ user_version: number }>("PRAGMA user_version"))?.user_version ?? 0;
+  for (const m of MIGRATIONS) {
+    if (m.version > Math.min(legacy, 99) || applied.has(m.version)) continue;
+    await db.exec(
+      renderStatement({
+        sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        params: [m.version, m.name, "before schema_migrations (PRAGMA user_version)"],
+      }),
+    );
+    applied.add(m.version);
   }
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;

@@ -101,6 +101,17 @@ describe("engine", () => {
     expect(await a.conversations.get("c-1")).toBeUndefined();
   });
 
+  it("takes 'I don't want the subscription any more' as an unsubscribe, not as distress", async () => {
+    a = await testAssistant();
+    await a.engine.handleMessage(msg("订阅"));
+    for (const text of ["我不想订阅了", "不想再收到推送了"]) {
+      const r = await a.engine.handleMessage(msg(text));
+      expect(r.risk, text).toBe("none");
+      expect(r.replies.map((x) => x.kind), text).not.toContain("distress");
+    }
+    expect((await a.conversations.get("c-1"))?.subscribed).toBe(false);
+  });
+
   it("keeps the conversation and subscription across a restart of the process", async () => {
     a = await testAssistant();
     await a.engine.handleMessage(msg("订阅"));
