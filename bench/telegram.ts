@@ -168,7 +168,7 @@ const exited = (p: ChildProcess) =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Replies the restart settled from the send journal: Telegram's answer seen, or caught in flight. */
+/** Replies the restart settled from the send journal: Telegram's answer seen, or caught on the wire unanswered. */
 async function settled(path: string) {
   const db = await openDatabase(path);
   try {
@@ -374,7 +374,7 @@ async function main() {
 
     line("## kill -9 mid-burst, then restart (replies counted per update at the fake API)");
     line(
-      "| mode | Telegram limits | round | expected replies | sent before kill | lost | doubled | updates lost | updates doubled | settled from journal: answered / in flight |",
+      "| mode | Telegram limits | round | expected replies | sent before kill | lost | doubled | updates lost | updates doubled | settled from journal: answered / on the wire |",
     );
     line("|---|---|---|---|---|---|---|---|---|---|");
     for (const throttle of ["telegram", "off"] as const) {
@@ -395,12 +395,15 @@ async function main() {
       );
     }
     line(
-      "\nEvery sendMessage is journaled (a synchronous append next to the database) as its request leaves and " +
-        "when Telegram answers. On restart a reply journaled as answered is recorded, not resent; one caught in " +
-        "flight is taken as delivered (at most once), except in a crisis turn or a crisis case, where it is sent " +
-        "again (at least once). These rounds hold no crisis texts. The Bot API has no idempotency key: a loss needs " +
-        "the kill to fall between the journal write and the request leaving, a double (crisis only) between the " +
-        "request leaving and Telegram's answer.",
+      "\nEvery sendMessage is journaled (a synchronous append next to the database) when it is handed to the " +
+        "HTTP client, when its whole request is in the kernel (the socket's 'finish'), and when Telegram answers. " +
+        "On restart a reply journaled as answered is recorded, not resent; one handed over but never all in the " +
+        "kernel (waiting for a socket, connecting, TLS) cannot have reached Telegram and is sent again; one on the " +
+        "wire without an answer is taken as delivered (at most once), except in a crisis turn or a chat with an " +
+        "open crisis case, where it is sent again (at least once). These rounds hold no crisis texts. The Bot API " +
+        "has no idempotency key: a loss now needs bytes the kernel already held never to reach Telegram (the " +
+        "network failing in the seconds after the kill), a double a kill between the kernel taking the bytes and " +
+        "the journal line for it (one turn of the event loop at most), or, crisis only, between the request leaving and the answer.",
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });

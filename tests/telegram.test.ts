@@ -163,7 +163,9 @@ describe("telegram channel", () => {
     expect(fake.sentTo(6001)).toHaveLength(1);
     expect(await storedUpdates(a)).toBe(1);
 
-    // Polling: the same update_id handed out again (as after a restart that never confirmed the offset).
+    // Polling: the same update_id handed out again (as after a restart that never confirmed the offset). One
+    // process per database: the webhook channel stops first.
+    await channel.stop();
     const polling = createTelegramChannel(a, {
       token: fake.token,
       apiRoot: fake.url,
@@ -330,6 +332,7 @@ describe("telegram channel", () => {
     );
 
     // And once more: nothing is sent again.
+    await second.channel.stop();
     const third = await setup("webhook", { botInfo: FAKE_BOT }, first.a);
     await third.channel.start();
     await third.channel.idle();
@@ -367,6 +370,7 @@ describe("telegram channel", () => {
     const second = await setup("webhook", { botInfo: FAKE_BOT }, first.a);
     await second.channel.start();
     await fake.waitFor(() => fake?.sentTo(9401).some((m) => m.text.includes("王老师")));
+    await second.channel.stop();
     const third = await setup("webhook", { botInfo: FAKE_BOT }, first.a);
     await third.channel.start();
     await new Promise((r) => setTimeout(r, 200));

@@ -8,6 +8,7 @@ import type { Assistant } from "../assistant.js";
 import type { Logger } from "../logger.js";
 import { messages, telegramMessages } from "../messages.js";
 import {
+  JournalLocked,
   journalPathOf,
   journalTransformer,
   openSendJournal,
@@ -18,6 +19,7 @@ import { createLanes, type Lanes } from "./lanes.js";
 import { createOutbox } from "./outbox.js";
 import { createTelegramStore, type TelegramStore } from "./store.js";
 import { createTurns } from "./turns.js";
+import { createWireFetch } from "./wire.js";
 
 export const WEBHOOK_PATH = "/telegram/webhook";
 /** What the bot asks Telegram for; everything else (channel posts, inline queries) is never delivered. */
@@ -51,6 +53,11 @@ export interface TelegramConfig {
   maxQueued?: number;
   /** Long-poll wait in seconds (polling mode). Default 25. */
   pollTimeoutSeconds?: number;
+  /**
+   * Connections to the Bot API at once, for replies and other calls (getUpdates has its own). Default: no
+   * limit, like grammY's; the throttler and `maxConcurrentChats` bound them anyway.
+   */
+  maxConnections?: number;
   /** Skips getMe at start (tests). */
   botInfo?: UserFromGetMe;
   /** Attempts for an update that fails for a reason other than Telegram being unreachable. Default 5. */
@@ -68,9 +75,10 @@ export interface TelegramChannel {
   /** Webhook mode only: a fastify plugin for POST /telegram/webhook; pass it to `buildServer`. */
   webhookPlugin?: (app: FastifyInstance) => Promise<void>;
   /**
-   * Registers commands, sets or deletes the webhook, finishes updates stored before a restart, sends pending
-   * staff messages, then starts polling (polling mode). Waits while Telegram is unreachable; rejects on a
-   * refused token. Call once.
+   * Takes the send journal's lock, registers commands, sets or deletes the webhook, finishes updates stored
+   * before a restart, sends pending staff messages, then starts polling (polling mode). Waits while Telegram
+   * is unreachable; rejects on a refused token, and while another live process runs the channel on the same
+   * database (the webhook then answers 503, so Telegram keeps its updates). Call once.
    */
   start(): Promise<void>;
   /** Stops polling and timers; waits up to `timeoutMs` for updates being processed. Unfinished ones stay stored. */
@@ -153,14 +161,17 @@ function isUpdate(body: unknown): body is Update {
 }
 
 /**
- * What the previous process journaled as sent but never confirmed in SQLite. Telegram has no idempotency key, so
- * for such a message either a loss or a double is possible, and the choice is made per kind of message:
+ * What the previous process journaled as sent but never confirmed in SQLite, for updates still open and outbox
+ * rows still pending (anything else is settled already, or pruned). Per message:
  * - Telegram's answer was journaled (`accepted`): it was delivered; recorded with its message_id, not resent.
- * - Caught in flight (`leaving`) in a crisis turn, or a staff message while the conversation has an open crisis
- *   case: left unconfirmed, so it is sent again (at least once: the hotlines must arrive, even twice).
- * - Caught in flight otherwise: recorded as sent, message_id unknown, with a note, and not resent (at most
- *   once: no doubled answers; it is lost only if the kill fell between the journal write and the request).
- * Messages never journaled certainly never left: they stay unconfirmed and are sent as before.
+ * - Handed to the HTTP client but its request never all in the kernel (`leaving`): Telegram cannot have it;
+ *   left unconfirmed and sent again, like a message never journaled.
+ * - On the wire without an answer (`wire`): Telegram may or may not have it and has no idempotency key, so a
+ *   loss or a double is possible, and the choice is made per kind of message:
+ *   - a crisis turn, or any message to a chat with an open crisis case: sent again (at least once: the
+ *     hotlines and a counselor's words must arrive, even twice);
+ *   - otherwise: recorded as sent, message_id unknown, with a note, and not resent (at most once: no doubled
+ *     answers; lost only if the bytes the kernel held never reached Telegram).
  */
 async function settleJournal(
   journal: SendJournal,
@@ -170,18 +181,27 @@ async function settleJournal(
 ): Promise<void> {
   const entries = journal.previous();
   if (entries.length > 0) {
-    const noteOf = (state: "leaving" | "accepted") =>
+    const noteOf = (state: "wire" | "accepted") =>
       state === "accepted"
         ? "recovered: Telegram accepted it; the process stopped before recording that"
-        : "recovered: in flight when the process stopped; taken as delivered, not resent";
+        : "recovered: in flight (request sent, no answer) when the process stopped; taken as delivered, not resent";
     const turnEntries = entries.flatMap((e) => (e.tag.kind === "turn" ? [{ ...e, tag: e.tag }] : []));
     const outboxEntries = entries.flatMap((e) => (e.tag.kind === "outbox" ? [{ ...e, tag: e.tag }] : []));
-    const open = await store.unconfirmedSends(turnEntries.map((e) => e.tag));
+    const live = await store.openUpdates(turnEntries.map((e) => e.tag.updateId));
+    const open = await store.unconfirmedSends(
+      turnEntries.filter((e) => live.has(e.tag.updateId)).map((e) => e.tag),
+    );
     const unsent = await store.unsentOutbox(outboxEntries.map((e) => e.tag.eventId));
     let resent = 0;
+    let neverLeft = 0;
     const turns = turnEntries.flatMap((e) => {
-      if (!open.has(`${e.tag.updateId}:${e.tag.seq}`)) return [];
-      if (e.state === "leaving" && e.tag.resend) {
+      const update = live.get(e.tag.updateId);
+      if (!update || !open.has(`${e.tag.updateId}:${e.tag.seq}`)) return [];
+      if (e.state === "leaving") {
+        neverLeft++;
+        return [];
+      }
+      if (e.state === "wire" && (e.tag.resend || update.crisis)) {
         resent++;
         return [];
       }
@@ -192,16 +212,20 @@ async function settleJournal(
     const outbox = outboxEntries.flatMap((e) => {
       const row = unsent.get(e.tag.eventId);
       if (!row) return [];
-      if (e.state === "leaving" && row.crisis) {
+      if (e.state === "leaving") {
+        neverLeft++;
+        return [];
+      }
+      if (e.state === "wire" && row.crisis) {
         resent++;
         return [];
       }
       return [{ eventId: e.tag.eventId, messageId: e.messageId ?? null, note: noteOf(e.state) }];
     });
     await store.recordRecovered(turns, outbox, at);
-    if (turns.length + outbox.length + resent > 0) {
+    if (turns.length + outbox.length + resent + neverLeft > 0) {
       logger.info(
-        { delivered: turns.length + outbox.length, resend: resent },
+        { delivered: turns.length + outbox.length, resend: resent, neverLeft },
         "telegram: sends left unconfirmed by the last process settled from the send journal",
       );
     }
@@ -233,15 +257,24 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   const logger = assistant.logger.child({ channel: "telegram" });
   const now = config.now ?? (() => new Date());
   const store = createTelegramStore(assistant.db);
-  const client = { apiRoot: config.apiRoot, timeoutSeconds: 30 };
+  const wire = createWireFetch({ maxSockets: config.maxConnections });
+  const client = {
+    apiRoot: config.apiRoot,
+    timeoutSeconds: 30,
+    // Our own fetch, so the journal learns when a request has really left (see wire.ts).
+    fetch: wire.fetch as unknown as NonNullable<
+      NonNullable<ConstructorParameters<typeof Bot>[1]>["client"]
+    >["fetch"],
+  };
   const bot = new Bot(config.token, { client, botInfo: config.botInfo });
-  const journal = openSendJournal(journalPathOf(assistant.db.path), (err) =>
-    logger.error({ err: describe(err) }, "telegram send journal not written"),
-  );
+  /** Opened by `start()`, which takes its lock first: until then nothing is sent that it would need to know. */
+  let journal: SendJournal | undefined;
+  /** Set when another process holds the journal's lock: this one must neither send nor take updates. */
+  let locked = false;
   /** Which logical message each sendMessage payload carries, for the journal; entries go with their payload. */
   const tags = new WeakMap<object, SendTag>();
   // Innermost of all: it journals a send only once nothing (throttler, retry delay) stands between it and HTTP.
-  bot.api.config.use(journalTransformer(journal, tags));
+  bot.api.config.use(journalTransformer(() => journal, tags, wire));
   // Installed before auto-retry, so inside it: every retry of auto-retry waits its turn in the throttler again.
   if (config.throttle !== false) {
     bot.api.config.use(apiThrottler(typeof config.throttle === "object" ? config.throttle : TELEGRAM_LIMITS));
@@ -263,7 +296,7 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     store,
     now,
     finished,
-    journal,
+    journal: { committed: (tag) => journal?.committed(tag) },
     send: (chatId, text, markup, tag) => {
       const payload = { chat_id: chatId, text, ...(markup ? { reply_markup: markup } : {}) };
       if (tag) tags.set(payload, tag);
@@ -273,7 +306,13 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   });
   bot.use(turns.composer);
 
-  const outbox = createOutbox({ store, sendOne: turns.sendOne, journal, logger, now });
+  const outbox = createOutbox({
+    store,
+    sendOne: turns.sendOne,
+    journal: { committed: (tag) => journal?.committed(tag) },
+    logger,
+    now,
+  });
   assistant.outbound.register("telegram", outbox.sender);
 
   const lifetime = new AbortController();
@@ -414,6 +453,14 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   }
 
   async function start(): Promise<void> {
+    try {
+      journal = openSendJournal(journalPathOf(assistant.db.path), (err) =>
+        logger.error({ err: describe(err) }, "telegram send journal not written"),
+      );
+    } catch (e) {
+      if (e instanceof JournalLocked) locked = true;
+      throw e;
+    }
     if (!config.botInfo) await persist("getMe", () => bot.init());
     const c = telegramMessages.commands;
     await bot.api
@@ -446,10 +493,10 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     lanes.resume();
     refillTimer = setInterval(() => void refill(), 500);
     refillTimer.unref();
+    outbox.start();
     const reconciled = await outbox.reconcile();
     if (reconciled > 0) logger.info({ count: reconciled }, "telegram: staff messages recovered");
     void outbox.flush().catch(() => undefined);
-    outbox.start();
     void prune();
     pruneTimer = setInterval(() => void prune(), 3600_000);
     pruneTimer.unref();
@@ -463,7 +510,7 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     if (refillTimer) clearInterval(refillTimer);
     // Together: stopping the lanes also releases a poll loop waiting for the backlog to shrink.
     await Promise.all([polling?.catch(() => undefined), outbox.stop(), lanes.stop(timeoutMs)]);
-    journal.close();
+    journal?.close();
   }
 
   let webhookPlugin: TelegramChannel["webhookPlugin"];
@@ -484,6 +531,12 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
           },
         },
         async (req, reply) => {
+          if (locked) {
+            // Another process runs the channel: a 503 makes Telegram deliver the update again, perhaps to it.
+            return reply
+              .status(503)
+              .send({ error: "unavailable", message: "Telegram channel not running here" });
+          }
           if (!isUpdate(req.body)) {
             return reply.status(400).send({ error: "bad_input", message: "not a Telegram update" });
           }

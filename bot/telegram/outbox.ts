@@ -25,7 +25,9 @@ export function createOutbox(deps: {
   const { store, sendOne, journal, logger, now } = deps;
   const inFlight = new Set<number>();
   let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
+  // Nothing leaves before the channel has started (and so holds the send journal's lock): a message enqueued
+  // earlier waits in the table for the first flush, where another process running the channel may send it.
+  let stopped = true;
   let flushing: Promise<void> | undefined;
 
   async function sendRow(row: OutboxRow): Promise<boolean> {

@@ -197,6 +197,36 @@ export function createTelegramStore(db: Db) {
     },
 
     /**
+     * Of these updates, those stored and not yet processed, each with whether its chat has an open crisis case
+     * (the same test as `unsentOutbox`). An update already finished or pruned has nothing left to settle: a
+     * journal older than the prune must not leave send rows behind for an update_id Telegram may reuse.
+     */
+    async openUpdates(updateIds: readonly number[]): Promise<Map<number, { crisis: boolean }>> {
+      const out = new Map<number, { crisis: boolean }>();
+      const ids = [...new Set(updateIds)];
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = await db.all<{ update_id: number; crisis: number }>(
+          `SELECT u.update_id, EXISTS (
+             SELECT 1 FROM cases c
+             WHERE c.conversation_id = 'tg:' || COALESCE(
+                 json_extract(u.payload, '$.message.chat.id'),
+                 json_extract(u.payload, '$.edited_message.chat.id'),
+                 json_extract(u.payload, '$.callback_query.message.chat.id'),
+                 json_extract(u.payload, '$.callback_query.from.id'))
+               AND c.state IN (${OPEN_CASE_SQL})
+               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent'))
+           ) AS crisis
+           FROM telegram_updates u
+           WHERE u.processed_at IS NULL AND u.update_id IN (${chunk.map(() => "?").join(", ")})`,
+          chunk,
+        );
+        for (const r of rows) out.set(r.update_id, { crisis: r.crisis === 1 });
+      }
+      return out;
+    },
+
+    /**
      * Of these outbox rows, those still unsent, each with whether its conversation has an open crisis case
      * (kind crisis, or risk high or imminent): a counselor's message there must arrive, even twice.
      */
