@@ -56,6 +56,19 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** Turns scores into probabilities in place, shifted by the maximum so that exp cannot overflow. */
+export function softmaxInPlace(values: Float64Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < values.length; j++) max = Math.max(max, values[j] ?? 0);
+  let sum = 0;
+  for (let j = 0; j < values.length; j++) {
+    const e = Math.exp((values[j] ?? 0) - max);
+    values[j] = e;
+    sum += e;
+  }
+  for (let j = 0; j < values.length; j++) values[j] = (values[j] ?? 0) / sum;
+}
+
 function build(labels: string[], vocab: string[], weights: Float32Array): LinearModel {
   const index = new Map<string, number>();
   for (const [i, f] of vocab.entries()) index.set(f, i);
@@ -81,15 +94,7 @@ function build(labels: string[], vocab: string[], weights: Float32Array): Linear
       const row = i * k;
       for (let j = 0; j < k; j++) probs[j] = (probs[j] ?? 0) + (weights[row + j] ?? 0) * scale;
     }
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < k; j++) max = Math.max(max, probs[j] ?? 0);
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const e = Math.exp((probs[j] ?? 0) - max);
-      probs[j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < k; j++) probs[j] = (probs[j] ?? 0) / sum;
+    softmaxInPlace(probs);
     return known;
   };
 

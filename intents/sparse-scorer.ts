@@ -1,4 +1,4 @@
-import type { ModelTables } from "./linear-model.js";
+import { type ModelTables, softmaxInPlace } from "./linear-model.js";
 
 /** How a model's feature string is fed at scoring time: an integer key (a character n-gram) or a whole word. */
 export type FeatureForm = { key: number } | { word: string };
@@ -128,19 +128,8 @@ export class SparseScorer {
   finish(out: Float64Array): number {
     const { sums, weights, k } = this;
     const scale = 1 / Math.sqrt(this.distinct || 1);
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < k; j++) {
-      const v = (weights[this.bias + j] ?? 0) + (sums[j] ?? 0) * scale;
-      out[j] = v;
-      if (v > max) max = v;
-    }
-    let total = 0;
-    for (let j = 0; j < k; j++) {
-      const e = Math.exp((out[j] ?? 0) - max);
-      out[j] = e;
-      total += e;
-    }
-    for (let j = 0; j < k; j++) out[j] = (out[j] ?? 0) / total;
+    for (let j = 0; j < k; j++) out[j] = (weights[this.bias + j] ?? 0) + (sums[j] ?? 0) * scale;
+    softmaxInPlace(out.length === k ? out : out.subarray(0, k));
     return this.known;
   }
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { departmentTopic } from "../handoff/complaints.js";
 import type { StaffMember } from "../handoff/roster.js";
-import { testAssistant } from "./helpers.js";
+import { onDutyCounselor, testAssistant } from "./helpers.js";
 
 type T = Awaited<ReturnType<typeof testAssistant>>;
 let a: T;
@@ -203,13 +203,7 @@ describe("complaint cases", () => {
     const id2 = await fileWages("d");
     await say("d", "我真的不想活了");
     // The counselor resolves the crisis case: the conversation is back with the bot, yet no survey may follow.
-    await a.staff.add({
-      username: "wang",
-      password: "wang-password-1",
-      role: "counselor",
-      shifts: ["mon-sun 00:00-24:00"],
-    });
-    const wang = (await a.staff.find("wang")) as StaffMember;
+    const wang = await onDutyCounselor(a);
     const [crisis] = await a.handoff.queue(wang);
     await a.handoff.claim(crisis?.id ?? "", wang);
     await a.handoff.resolve(crisis?.id ?? "", wang, "已疏导");

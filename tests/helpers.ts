@@ -9,6 +9,7 @@ import {
   type NluBundle,
 } from "../bot/assistant.js";
 import { createLogger } from "../bot/logger.js";
+import type { StaffMember } from "../handoff/roster.js";
 
 let shared: NluBundle | undefined;
 /** Building the NLU costs about a second; one per test file (each file runs in its own process). */
@@ -40,4 +41,15 @@ export async function testAssistant(
       tmp.cleanup();
     },
   };
+}
+
+/** A counselor on duty around the clock, as most handoff tests need one. */
+export async function onDutyCounselor(a: Assistant, username = "wang"): Promise<StaffMember> {
+  await a.staff.add({
+    username,
+    password: `${username}-password-1`,
+    role: "counselor",
+    shifts: ["mon-sun 00:00-24:00"],
+  });
+  return (await a.staff.find(username)) as StaffMember;
 }

@@ -7,9 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { telegramMessages } from "../bot/messages.js";
 import { createTelegramChannel, type TelegramChannel, type TelegramConfig } from "../bot/telegram/channel.js";
 import { JournalLocked, journalPathOf, lockPathOf, openSendJournal } from "../bot/telegram/journal.js";
-import type { StaffMember } from "../handoff/roster.js";
 import { FAKE_BOT, type FakeTelegram, startFakeTelegram, updates } from "./fixtures/fake-telegram.js";
-import { testAssistant } from "./helpers.js";
+import { onDutyCounselor, testAssistant } from "./helpers.js";
 
 /**
  * A kill -9 mid-send, as Telegram and the disk see it: the fake Bot API takes a sendMessage and never answers
@@ -211,13 +210,7 @@ describe("telegram restart after a kill mid-send (send journal)", () => {
     fake = await startFakeTelegram();
     a = await testAssistant();
     const f = fake;
-    await a.staff.add({
-      username: "wang",
-      password: "wang-password-1",
-      role: "counselor",
-      shifts: ["mon-sun 00:00-24:00"],
-    });
-    const wang = (await a.staff.find("wang")) as StaffMember;
+    const wang = await onDutyCounselor(a);
     // No throttler here, so both messages below are in flight at once when the process dies.
     const dead = await channel(a, f, false);
     await dead.accept([updates.text(9607, "我不想活了"), updates.text(9608, "转人工")]);

@@ -7,9 +7,8 @@ import { buildServer } from "../bot/server.js";
 import { createTelegramChannel, type TelegramChannel, type TelegramConfig } from "../bot/telegram/channel.js";
 import { CALLBACK_DATA_BYTES, encodePayload, markupFor, splitText } from "../bot/telegram/keyboard.js";
 import { commandText } from "../bot/telegram/turns.js";
-import type { StaffMember } from "../handoff/roster.js";
 import { FAKE_BOT, type FakeTelegram, startFakeTelegram, updates } from "./fixtures/fake-telegram.js";
-import { testAssistant } from "./helpers.js";
+import { onDutyCounselor, testAssistant } from "./helpers.js";
 
 type A = Awaited<ReturnType<typeof testAssistant>>;
 const SECRET = "test_secret-Token_123";
@@ -114,13 +113,7 @@ describe("telegram channel", () => {
 
   it("answers a crisis with 12356/110/120, opens a case, and carries the counselor's reply to Telegram", async () => {
     const { fake, a, channel } = await setup("polling");
-    await a.staff.add({
-      username: "wang",
-      password: "wang-password-1",
-      role: "counselor",
-      shifts: ["mon-sun 00:00-24:00"],
-    });
-    const wang = (await a.staff.find("wang")) as StaffMember;
+    const wang = await onDutyCounselor(a);
     await channel.start();
     const chat = 5002;
 

@@ -29,9 +29,29 @@ const OPEN_CASE_SQL = OPEN_STATES.map((s) => `'${s}'`).join(", ");
  * or `Db.script`: the process shares one SQLite connection, and a bare `run` issued while another module's
  * transaction is open would silently become part of it (and vanish with its rollback).
  */
+/** SQL: whether the conversation `conversationSql` has an open case that is a crisis (kind, or risk high/imminent). */
+const openCrisisCase = (conversationSql: string) => `EXISTS (
+             SELECT 1 FROM cases c
+             WHERE c.conversation_id = ${conversationSql} AND c.state IN (${OPEN_CASE_SQL})
+               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent')))`;
+
 export function createTelegramStore(db: Db) {
   // Db.script group-commits: scripts that arrive while the connection is busy share one transaction.
   const script = (statements: Statement[]) => db.script(statements);
+
+  /** Runs `sql` (selecting `id` and `crisis`) over the ids in chunks of 500 placeholders. */
+  async function crisisFlags(
+    ids: readonly number[],
+    sql: (placeholders: string) => string,
+  ): Promise<Map<number, { crisis: boolean }>> {
+    const out = new Map<number, { crisis: boolean }>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await db.all<{ id: number; crisis: number }>(sql(chunk.map(() => "?").join(", ")), chunk);
+      for (const r of rows) out.set(r.id, { crisis: r.crisis === 1 });
+    }
+    return out;
+  }
 
   /** Concurrent `accept` calls (one per webhook request) share one read and one write. */
   let acceptQueue: {
@@ -202,28 +222,15 @@ export function createTelegramStore(db: Db) {
      * journal older than the prune must not leave send rows behind for an update_id Telegram may reuse.
      */
     async openUpdates(updateIds: readonly number[]): Promise<Map<number, { crisis: boolean }>> {
-      const out = new Map<number, { crisis: boolean }>();
-      const ids = [...new Set(updateIds)];
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        const rows = await db.all<{ update_id: number; crisis: number }>(
-          `SELECT u.update_id, EXISTS (
-             SELECT 1 FROM cases c
-             WHERE c.conversation_id = 'tg:' || COALESCE(
+      return crisisFlags(
+        [...new Set(updateIds)],
+        (marks) => `SELECT u.update_id AS id, ${openCrisisCase(`'tg:' || COALESCE(
                  json_extract(u.payload, '$.message.chat.id'),
                  json_extract(u.payload, '$.edited_message.chat.id'),
                  json_extract(u.payload, '$.callback_query.message.chat.id'),
-                 json_extract(u.payload, '$.callback_query.from.id'))
-               AND c.state IN (${OPEN_CASE_SQL})
-               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent'))
-           ) AS crisis
-           FROM telegram_updates u
-           WHERE u.processed_at IS NULL AND u.update_id IN (${chunk.map(() => "?").join(", ")})`,
-          chunk,
-        );
-        for (const r of rows) out.set(r.update_id, { crisis: r.crisis === 1 });
-      }
-      return out;
+                 json_extract(u.payload, '$.callback_query.from.id'))`)} AS crisis
+           FROM telegram_updates u WHERE u.processed_at IS NULL AND u.update_id IN (${marks})`,
+      );
     },
 
     /**
@@ -231,22 +238,11 @@ export function createTelegramStore(db: Db) {
      * (kind crisis, or risk high or imminent): a counselor's message there must arrive, even twice.
      */
     async unsentOutbox(eventIds: readonly number[]): Promise<Map<number, { crisis: boolean }>> {
-      const out = new Map<number, { crisis: boolean }>();
-      for (let i = 0; i < eventIds.length; i += 500) {
-        const chunk = eventIds.slice(i, i + 500);
-        const rows = await db.all<{ event_id: number; crisis: number }>(
-          `SELECT o.event_id, EXISTS (
-             SELECT 1 FROM cases c
-             WHERE c.conversation_id = 'tg:' || o.chat_id AND c.state IN (${OPEN_CASE_SQL})
-               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent'))
-           ) AS crisis
-           FROM telegram_outbox o
-           WHERE o.sent_at IS NULL AND o.event_id IN (${chunk.map(() => "?").join(", ")})`,
-          chunk,
-        );
-        for (const r of rows) out.set(r.event_id, { crisis: r.crisis === 1 });
-      }
-      return out;
+      return crisisFlags(
+        eventIds,
+        (marks) => `SELECT o.event_id AS id, ${openCrisisCase("'tg:' || o.chat_id")} AS crisis
+           FROM telegram_outbox o WHERE o.sent_at IS NULL AND o.event_id IN (${marks})`,
+      );
     },
 
     /** Records, in one commit, sends the journal showed had left; Telegram's own answer was never stored. */
