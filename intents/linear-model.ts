@@ -176,18 +176,6 @@ export function trainSoftmax(examples: readonly TrainingExample[], options: Trai
   return build(labels, [...vocabIndex.keys()], w);
 }
 
-function checkShape(data: { labels: readonly unknown[]; vocab: readonly unknown[] }, weights: number) {
-  if (weights !== (data.vocab.length + 1) * data.labels.length) {
-    throw new Error("linear model: the weights do not match the labels and vocabulary");
-  }
-}
-
-export function loadSoftmax(data: SerializedModel): LinearModel {
-  if (data.kind !== "softmax-v1") throw new Error("linear model file is not a softmax-v1 model");
-  checkShape(data, data.weights.length);
-  return build(data.labels, data.vocab, new Float32Array(data.weights));
-}
-
 /** What scoring needs of a trained model: weights row-major [vocab.length + 1][labels.length], bias last. */
 export interface ModelTables {
   labels: readonly string[];
@@ -236,6 +224,5 @@ export function cachedModel(
   // machine's order: the cache belongs to one installation.
   const weights = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(weights.buffer).set(bytes);
-  checkShape(packed, weights.length);
   return { labels: packed.labels, vocab: packed.vocab, weights };
 }
