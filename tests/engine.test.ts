@@ -107,7 +107,10 @@ describe("engine", () => {
     for (const text of ["我不想订阅了", "不想再收到推送了"]) {
       const r = await a.engine.handleMessage(msg(text));
       expect(r.risk, text).toBe("none");
-      expect(r.replies.map((x) => x.kind), text).not.toContain("distress");
+      expect(
+        r.replies.map((x) => x.kind),
+        text,
+      ).not.toContain("distress");
     }
     expect((await a.conversations.get("c-1"))?.subscribed).toBe(false);
   });
