@@ -43,7 +43,12 @@ async function main() {
     line(`messages: ${messages.length} (training examples and knowledge-base phrasings)\n`);
 
     line("## Understanding");
-    const cut = await measure("segmentation: nodejieba cut, punctuation dropped (baseline)", normalised, (t) => segmenter.cut(t), 20_000);
+    const cut = await measure(
+      "jieba cut, punctuation dropped (baseline)",
+      normalised,
+      (t) => segmenter.cut(t),
+      20_000,
+    );
     const norm = await measure("normalise", messages, (m) => normalise(m), 20_000);
     const understand = await measure(
       "understand (normalise+detect+classify+retrieve)",
