@@ -8,6 +8,11 @@ import { projectPath } from "../bot/paths.js";
 export interface Segmenter {
   /** Words of an already-normalised text, whitespace and punctuation dropped. */
   cut(text: string): string[];
+  /**
+   * The shorter dictionary words inside a word (jieba's search mode: 拖欠工资 → 拖欠, 工资), without the word
+   * itself; empty for most words.
+   */
+  parts(word: string): string[];
   /** Changes whenever the same text could be cut differently: part of the key of anything cached from cuts. */
   readonly version: string;
 }
@@ -20,6 +25,7 @@ interface Jieba {
   DEFAULT_DICT: string;
   load(opts: { dict?: string; userDict?: string; idfDict?: string; stopWordDict?: string }): unknown;
   cut(text: string, hmm?: boolean): string[];
+  cutForSearch(text: string, hmm?: boolean): string[];
 }
 
 let loadedWith: string | undefined;
@@ -94,6 +100,10 @@ export function createSegmenter(
     cut(text) {
       if (text.length === 0) return [];
       return jieba.cut(text, true).filter((w) => !PUNCT_OR_SPACE.test(w));
+    },
+    parts(word) {
+      if (word.length < 3) return [];
+      return jieba.cutForSearch(word, true).filter((w) => w !== word && !PUNCT_OR_SPACE.test(w));
     },
   };
 }

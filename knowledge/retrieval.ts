@@ -66,13 +66,38 @@ export function createRetriever(
   /** Where to keep the cut phrasings and answers between starts (cutting them all takes about 80 ms). */
   cacheDir?: string,
 ): Retriever {
-  const canonical = (words: readonly string[]): string[] =>
-    words.map((w) => synonyms.get(w) ?? w).filter((w) => !STOPWORDS.has(w));
   const texts = entries.flatMap((e) => [...e.questions, e.answer].map((t) => t.toLowerCase()));
-  const cutAll = () => texts.map((t) => segmenter.cut(t));
-  const cuts = cacheDir
-    ? cachedJson("retrieval-cuts", [segmenter.version, JSON.stringify(texts)], cutAll, cacheDir)
+  const cutAll = () => {
+    const cuts = texts.map((t) => segmenter.cut(t));
+    const parts: Record<string, string[]> = {};
+    for (const cut of cuts)
+      for (const w of cut) {
+        if (parts[w]) continue;
+        const p = segmenter.parts(w);
+        if (p.length > 0) parts[w] = p;
+      }
+    return { cuts, parts };
+  };
+  const { cuts, parts } = cacheDir
+    ? cachedJson("retrieval-cuts-parts", [segmenter.version, JSON.stringify(texts)], cutAll, cacheDir)
     : cutAll();
+  const partsOf = (w: string): readonly string[] => parts[w] ?? (synonyms.has(w) ? segmenter.parts(w) : []);
+  /**
+   * A word's canonical form, then those of its parts: "拖欠工资找谁" is indexed under 欠薪 (拖欠工资's synonym) and
+   * also under 拖欠 and 工资, so "工资被拖欠了找谁", which jieba cuts into the parts, still finds it.
+   */
+  const expand = (words: readonly string[]): string[] => {
+    const out: string[] = [];
+    for (const w of words) {
+      const c = synonyms.get(w) ?? w;
+      if (!STOPWORDS.has(c)) out.push(c);
+      for (const p of partsOf(w)) {
+        const cp = synonyms.get(p) ?? p;
+        if (cp !== c && !STOPWORDS.has(cp)) out.push(cp);
+      }
+    }
+    return out;
+  };
   let nextCut = 0;
 
   const docEntry: number[] = [];
@@ -81,7 +106,7 @@ export function createRetriever(
   const termDocs = new Map<string, { doc: number; tf: number }[]>();
   // Called in the order of `texts`: each entry's phrasings, then its answer.
   const addDoc = (entry: number, weight: number) => {
-    const toks = canonical(cuts[nextCut++] ?? []);
+    const toks = expand(cuts[nextCut++] ?? []);
     const id = docEntry.length;
     docEntry.push(entry);
     docLen.push(toks.length);
@@ -116,15 +141,23 @@ export function createRetriever(
   }
   // Every word a query can bring, looked up once: its canonical form (synonyms folded), whether it is a stopword
   // and its postings. One hash look-up per word instead of three on every message.
-  const lookup = new Map<string, { key: string; stop: boolean; postings?: Postings }>();
-  for (const [t, p] of postings) if (!synonyms.has(t)) lookup.set(t, { key: t, stop: false, postings: p });
-  for (const w of STOPWORDS) if (!synonyms.has(w)) lookup.set(w, { key: w, stop: true });
+  type Term = { key: string; postings?: Postings };
+  const termOf = (key: string): Term => (postings.has(key) ? { key, postings: postings.get(key) } : { key });
+  /** The canonical, non-stopword forms of a word's parts, other than the word's own canonical `key`. */
+  const partTerms = (key: string, parts: readonly string[]): Term[] => {
+    const out: Term[] = [];
+    for (const p of parts) {
+      const cp = synonyms.get(p) ?? p;
+      if (cp !== key && !STOPWORDS.has(cp) && !out.some((t) => t.key === cp)) out.push(termOf(cp));
+    }
+    return out;
+  };
+  const lookup = new Map<string, Term & { stop: boolean; parts: Term[] }>();
+  for (const t of postings.keys())
+    if (!synonyms.has(t)) lookup.set(t, { ...termOf(t), stop: false, parts: partTerms(t, partsOf(t)) });
+  for (const w of STOPWORDS) if (!synonyms.has(w)) lookup.set(w, { key: w, stop: true, parts: [] });
   for (const [from, to] of synonyms) {
-    lookup.set(from, {
-      key: to,
-      stop: STOPWORDS.has(to),
-      ...(postings.has(to) ? { postings: postings.get(to) } : {}),
-    });
+    lookup.set(from, { ...termOf(to), stop: STOPWORDS.has(to), parts: partTerms(to, partsOf(from)) });
   }
   const queryPostings: (Postings | undefined)[] = [];
   const docOf = Int32Array.from(docEntry);
@@ -148,13 +181,18 @@ export function createRetriever(
     search(words, topicProbability = () => 0, limit = 3) {
       query.length = 0;
       queryPostings.length = 0;
+      const add = (t: Term) => {
+        if (query.includes(t.key)) return;
+        query.push(t.key);
+        queryPostings.push(t.postings);
+      };
       for (const raw of words) {
         const known = lookup.get(raw);
         if (known?.stop) continue;
-        const key = known ? known.key : raw;
-        if (query.includes(key)) continue;
-        query.push(key);
-        queryPostings.push(known?.postings);
+        add(known ?? { key: raw });
+        // Parts count too: "拖欠工资" also asks about 拖欠 and 工资, for entries that wrote them apart. A word the
+        // index never saw is cut in search mode here (an unseen compound may still hold words it did see).
+        for (const t of known ? known.parts : partTerms(raw, segmenter.parts(raw))) add(t);
       }
       if (query.length === 0) return [];
       stamp++;

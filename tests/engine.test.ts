@@ -32,6 +32,14 @@ describe("engine", () => {
     expect(trad.replies[0]?.answerId).toBe(simp.replies[0]?.answerId);
   });
 
+  it("answers a compound written apart as it answers the compound (拖欠工资 and 工资被拖欠)", async () => {
+    a = await testAssistant();
+    const whole = await a.engine.handleMessage(msg("拖欠工资找谁", { conversationId: "w" }));
+    const apart = await a.engine.handleMessage(msg("工资被拖欠了找谁", { conversationId: "p" }));
+    expect(whole.replies[0]?.answerId).toBeDefined();
+    expect(apart.replies[0]?.answerId).toBe(whole.replies[0]?.answerId);
+  });
+
   it("puts crisis first: hotlines in the same turn, no FAQ answer, and a case for a counselor", async () => {
     a = await testAssistant();
     const r = await a.engine.handleMessage(msg("征地补偿一直不给，我真的不想活了"));
