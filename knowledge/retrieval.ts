@@ -82,6 +82,9 @@ export function createRetriever(
     ? cachedJson("retrieval-cuts-parts", [segmenter.version, JSON.stringify(texts)], cutAll, cacheDir)
     : cutAll();
   const partsOf = (w: string): readonly string[] => parts[w] ?? (synonyms.has(w) ? segmenter.parts(w) : []);
+  /** The canonical, non-stopword forms of a word's parts, other than the word's own canonical `key`. */
+  const partKeys = (key: string, wordParts: readonly string[]): string[] =>
+    wordParts.map((p) => synonyms.get(p) ?? p).filter((cp) => cp !== key && !STOPWORDS.has(cp));
   /**
    * A word's canonical form, then those of its parts: "拖欠工资找谁" is indexed under 欠薪 (拖欠工资's synonym) and
    * also under 拖欠 and 工资, so "工资被拖欠了找谁", which jieba cuts into the parts, still finds it.
@@ -91,10 +94,7 @@ export function createRetriever(
     for (const w of words) {
       const c = synonyms.get(w) ?? w;
       if (!STOPWORDS.has(c)) out.push(c);
-      for (const p of partsOf(w)) {
-        const cp = synonyms.get(p) ?? p;
-        if (cp !== c && !STOPWORDS.has(cp)) out.push(cp);
-      }
+      out.push(...partKeys(c, partsOf(w)));
     }
     return out;
   };
@@ -143,15 +143,9 @@ export function createRetriever(
   // and its postings. One hash look-up per word instead of three on every message.
   type Term = { key: string; postings?: Postings };
   const termOf = (key: string): Term => (postings.has(key) ? { key, postings: postings.get(key) } : { key });
-  /** The canonical, non-stopword forms of a word's parts, other than the word's own canonical `key`. */
-  const partTerms = (key: string, parts: readonly string[]): Term[] => {
-    const out: Term[] = [];
-    for (const p of parts) {
-      const cp = synonyms.get(p) ?? p;
-      if (cp !== key && !STOPWORDS.has(cp) && !out.some((t) => t.key === cp)) out.push(termOf(cp));
-    }
-    return out;
-  };
+  // Duplicates among them are dropped when the query is assembled.
+  const partTerms = (key: string, wordParts: readonly string[]): Term[] =>
+    partKeys(key, wordParts).map(termOf);
   const lookup = new Map<string, Term & { stop: boolean; parts: Term[] }>();
   for (const t of postings.keys())
     if (!synonyms.has(t)) lookup.set(t, { ...termOf(t), stop: false, parts: partTerms(t, partsOf(t)) });
