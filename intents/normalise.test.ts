@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createNormaliser } from "./normalise.js";
+import { createNormaliser, IDEOGRAPHS } from "./normalise.js";
 
 const normalise = createNormaliser();
 
@@ -21,5 +21,19 @@ describe("normalise", () => {
     expect(mn.hasMongolian).toBe(true);
     expect(normalise("征地补偿").cjkRatio).toBe(1);
     expect(normalise("hello how are you").cjkRatio).toBe(0);
+  });
+  it("leaves already-normal text as it is, and still normalises text that only looks normal", () => {
+    expect(normalise("劳动仲裁 找谁?").text).toBe("劳动仲裁 找谁?");
+    expect(normalise("劳动仲裁  找谁? ").text).toBe("劳动仲裁 找谁?");
+    expect(normalise("Ｅ网通…").text).toBe("e网通...");
+    expect(normalise("caf\u0065\u0301").text).toBe("caf\u00e9");
+  });
+  it("relies on basic ideographs having no decomposition and no case (the normaliser's fast path does)", () => {
+    const changed: string[] = [];
+    for (let c = IDEOGRAPHS[0]; c <= IDEOGRAPHS[1]; c++) {
+      const ch = String.fromCharCode(c);
+      if (ch.normalize("NFKC") !== ch || ch.toLowerCase() !== ch) changed.push(ch);
+    }
+    expect(changed).toEqual([]);
   });
 });

@@ -34,6 +34,17 @@ const INVISIBLE =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
 const MONGOLIAN = /[\u1800-\u18af]/;
 const LETTER = /\p{L}/u;
+const TRADITIONAL = 1;
+const STABLE = 2;
+const SPACE = 0x20;
+/** CJK Unified Ideographs, the block nearly every message is written in. */
+export const IDEOGRAPHS = [0x4e00, 0x9fff] as const;
+/** Printable ASCII, general and CJK punctuation. */
+const STABLE_CANDIDATES: readonly (readonly [number, number])[] = [
+  [0x21, 0x7e],
+  [0x2010, 0x2027],
+  [0x3001, 0x301f],
+];
 
 /**
  * Builds the normaliser once: the traditional→simplified converter is costly per call (about 5 µs), so we
@@ -50,19 +61,43 @@ export function createNormaliser(): Normaliser {
     }
     return out;
   });
-  // One byte per code unit of the basic ideograph block: a table look-up per character, no string per character.
-  const traditional = new Uint8Array(0x10000);
-  for (let i = 0; i < chars.length; i++) traditional[chars.charCodeAt(i)] = 1;
+  // One byte of flags per UTF-16 code unit: a table look-up per character, no string per character.
+  const flags = new Uint8Array(0x10000);
+  for (let i = 0; i < chars.length; i++) flags[chars.charCodeAt(i)] = TRADITIONAL;
+  // Characters that every step below leaves as they are, so that a text made only of them (most messages) skips
+  // the steps. The ranges hold no combining marks, so NFKC of such a text is the concatenation of its characters'
+  // NFKC. The basic ideographs have no decomposition and no case (a test checks every one): only the converter
+  // changes some of them. The few hundred punctuation characters are checked here, one by one.
+  for (let c = IDEOGRAPHS[0]; c <= IDEOGRAPHS[1]; c++) if (flags[c] === 0) flags[c] = STABLE;
+  for (const [from, to] of STABLE_CANDIDATES)
+    for (let c = from; c <= to; c++) {
+      const ch = String.fromCharCode(c);
+      if (ch.normalize("NFKC") === ch && ch.toLowerCase() === ch && !/[\s\p{Cc}\p{Cf}]/u.test(ch))
+        flags[c] = STABLE;
+    }
   const needsConversion = (s: string): boolean => {
-    for (let i = 0; i < s.length; i++) if (traditional[s.charCodeAt(i)] === 1) return true;
+    for (let i = 0; i < s.length; i++) if (flags[s.charCodeAt(i)] === TRADITIONAL) return true;
     return false;
+  };
+  /** True when normalising would not change the text: stable characters, single inner spaces. */
+  const alreadyNormal = (s: string): boolean => {
+    const last = s.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const c = s.charCodeAt(i);
+      if (flags[c] === STABLE) continue;
+      if (c !== SPACE || i === 0 || i === last || s.charCodeAt(i - 1) === SPACE) return false;
+    }
+    return true;
   };
 
   return (raw: string): Normalised => {
-    // NFKC folds full-width letters, digits, punctuation and the ideographic space (U+3000) to half-width.
-    let text = raw.normalize("NFKC").replace(INVISIBLE, "");
-    if (needsConversion(text)) text = t2s(text);
-    text = text.replace(/\s+/g, " ").trim().toLowerCase();
+    let text = raw;
+    if (!alreadyNormal(raw)) {
+      // NFKC folds full-width letters, digits, punctuation and the ideographic space (U+3000) to half-width.
+      text = raw.normalize("NFKC").replace(INVISIBLE, "");
+      if (needsConversion(text)) text = t2s(text);
+      text = text.replace(/\s+/g, " ").trim().toLowerCase();
+    }
     let letters = 0;
     let cjk = 0;
     let mongolian = false;
