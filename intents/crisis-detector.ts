@@ -17,6 +17,7 @@ import { z } from "zod";
 import { fileText, moduleText } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
 import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from "./linear-model.js";
+import { firstSet, PatternSet, withPrefilter } from "./pattern-set.js";
 import { SparseScorer } from "./sparse-scorer.js";
 
 export type RiskLevel = "none" | "distress" | "high" | "imminent";
@@ -272,160 +273,6 @@ class Canonicaliser {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// First-character prefilter. V8 rejects a position quickly when every alternative starts with a literal, but many
-// patterns start with a lookbehind or an optional group, so the big combined regexes tried every alternative at
-// every position. We compute the set of characters a match can start with (a small parser for the regex subset
-// the lexicon uses) and put it in front as a lookahead: most positions then fail on one class test.
-
-interface FirstSet {
-  chars: Set<string>;
-  /** Some match can start with any character (negated class, dot, \s…): no prefilter possible. */
-  any: boolean;
-  /** The expression can match the empty string. */
-  nullable: boolean;
-}
-
-/**
- * Characters a match of `source` can start with. One recursive-descent pass over the regex subset the lexicon
- * uses, adding to a single set while everything read before can still be empty (`into` is null otherwise).
- */
-function firstSet(source: string): FirstSet {
-  const chars = new Set<string>();
-  let any = false;
-  let i = 0;
-  const add = (into: Set<string> | null, ch: string) => {
-    if (into) into.add(ch);
-  };
-  /** Returns whether the alternation can match the empty string. */
-  const alternation = (into: Set<string> | null): boolean => {
-    let nullable = false;
-    for (;;) {
-      if (sequence(into)) nullable = true;
-      if (source[i] !== "|") return nullable;
-      i++;
-    }
-  };
-  const sequence = (into: Set<string> | null): boolean => {
-    let allNullable = true; // everything read so far can be empty: the next atom can start a match
-    while (i < source.length && source[i] !== "|" && source[i] !== ")") {
-      let nullable = atom(allNullable ? into : null);
-      const q = source[i];
-      if (q === "?" || q === "*") {
-        nullable = true;
-        i++;
-      } else if (q === "+") i++;
-      else if (q === "{") {
-        const close = source.indexOf("}", i);
-        if (source[i + 1] === "0") nullable = true;
-        i = close + 1;
-      }
-      if (source[i] === "?") i++; // lazy
-      if (!nullable) allNullable = false;
-    }
-    return allNullable;
-  };
-  const charClass = (into: Set<string> | null): void => {
-    i++; // [
-    if (source[i] === "^" && into) any = true;
-    let prev = "";
-    while (i < source.length && source[i] !== "]") {
-      const ch = source[i] ?? "";
-      if (ch === "\\") {
-        const esc = readEscape(into);
-        prev = esc ?? "";
-      } else if (ch === "-" && prev && source[i + 1] !== "]") {
-        const to = (source[i + 1] ?? "").charCodeAt(0);
-        for (let c = prev.charCodeAt(0); c <= to; c++) add(into, String.fromCharCode(c));
-        prev = "";
-        i += 2;
-      } else {
-        add(into, ch);
-        prev = ch;
-        i++;
-      }
-    }
-    i++; // ]
-  };
-  /** Reads an escape at source[i]; adds what it stands for and returns it when it is a single character. */
-  const readEscape = (into: Set<string> | null): string | null => {
-    const e = source[i + 1] ?? "";
-    i += 2;
-    if (e === "u") {
-      const ch = String.fromCharCode(Number.parseInt(source.slice(i, i + 4), 16));
-      i += 4;
-      add(into, ch);
-      return ch;
-    }
-    if (e === "d") {
-      for (const d of "0123456789") add(into, d);
-      return null;
-    }
-    if ("sSwWDbB".includes(e)) {
-      if (into) any = true;
-      return null;
-    }
-    add(into, e);
-    return e;
-  };
-  /** Returns whether the atom can match the empty string. */
-  const atom = (into: Set<string> | null): boolean => {
-    const ch = source[i] ?? "";
-    if (ch === "(") {
-      i++;
-      let zeroWidth = false;
-      if (source[i] === "?") {
-        const kind = source.slice(i, i + 3);
-        if (kind.startsWith("?:")) i += 2;
-        else if (kind === "?<=" || kind === "?<!") {
-          i += 3;
-          zeroWidth = true;
-        } else if (kind.startsWith("?=") || kind.startsWith("?!")) {
-          i += 2;
-          zeroWidth = true;
-        } else if (kind.startsWith("?<")) i = source.indexOf(">", i) + 1;
-      }
-      const nullable = alternation(zeroWidth ? null : into);
-      i++; // )
-      return zeroWidth || nullable;
-    }
-    if (ch === "[") {
-      charClass(into);
-      return false;
-    }
-    if (ch === "^" || ch === "$") {
-      i++;
-      return true;
-    }
-    if (ch === ".") {
-      i++;
-      if (into) any = true;
-      return false;
-    }
-    if (ch === "\\") {
-      readEscape(into);
-      return false;
-    }
-    i++;
-    add(into, ch);
-    return false;
-  };
-  const nullable = alternation(chars);
-  return { chars, any, nullable };
-}
-
-/** `(?=[first chars])(?:source)` when every match must start with one of a known set of characters. */
-function withPrefilter(sources: readonly string[], combined: string): string {
-  const chars = new Set<string>();
-  for (const src of sources) {
-    const f = firstSet(src);
-    if (f.any || f.nullable) return combined;
-    for (const ch of f.chars) chars.add(ch);
-  }
-  const cls = [...chars].map((ch) => (/[\]\\^-]/.test(ch) ? `\\${ch}` : ch)).join("");
-  return `(?=[${cls}])(?:${combined})`;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Compiled lexicon
 
 interface RiskGroupInfo {
@@ -437,12 +284,12 @@ type MentionKind = "self" | "known" | "stranger" | "pronoun";
 
 interface Compiled {
   canonicaliser: Canonicaliser;
-  obfuscation: RegExp | null;
+  obfuscation: PatternSet | null;
   obfuscationReplace: string[];
-  neutral: RegExp | null;
+  neutral: PatternSet | null;
   neutralReasons: string[];
-  /** All risk groups as one `(?=[first chars])(g1)|(g2)|…` regex, most severe group first. */
-  risk: RegExp;
+  /** All risk groups, most severe group first. */
+  risk: PatternSet;
   riskGroups: RiskGroupInfo[];
   negationBefore: RegExp;
   negationAfter: RegExp;
@@ -475,34 +322,12 @@ function compile(lexicon: CrisisLexicon): Compiled {
     canonicaliser: new Canonicaliser(emoji),
     obfuscation:
       lexicon.obfuscation.map.length > 0
-        ? new RegExp(
-            withPrefilter(
-              lexicon.obfuscation.map.map((e) => e.pattern),
-              lexicon.obfuscation.map.map((e) => `(${e.pattern})`).join("|"),
-            ),
-            "g",
-          )
+        ? new PatternSet(lexicon.obfuscation.map.map((e) => [e.pattern]))
         : null,
     obfuscationReplace: lexicon.obfuscation.map.map((e) => e.replace),
-    neutral:
-      lexicon.neutral.length > 0
-        ? new RegExp(
-            withPrefilter(
-              lexicon.neutral.flatMap((g) => g.patterns),
-              lexicon.neutral.map((g) => `(${alt(g.patterns)})`).join("|"),
-            ),
-            "g",
-          )
-        : null,
+    neutral: lexicon.neutral.length > 0 ? new PatternSet(lexicon.neutral.map((g) => g.patterns)) : null,
     neutralReasons: lexicon.neutral.map((g) => g.reason),
-    // One combined regex: measured faster on real messages than one regex per group (fewer scans per message).
-    risk: new RegExp(
-      withPrefilter(
-        riskGroups.flatMap((g) => g.patterns),
-        riskGroups.map((g) => `(${alt(g.patterns)})`).join("|"),
-      ),
-      "g",
-    ),
+    risk: new PatternSet(riskGroups.map((g) => g.patterns)),
     riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level })),
     negationBefore: cueRegex(cues.negationBefore.patterns),
     negationAfter: cueRegex(cues.negationAfter.patterns),
@@ -579,14 +404,10 @@ function prepare(c: Compiled, normalisedText: string): Prepared {
   if (c.obfuscation) text = substitute(c.obfuscation, text, c.obfuscationReplace, null, reasons);
   if (c.neutral) text = substitute(c.neutral, text, null, c.neutralReasons, reasons);
   const hits: Hit[] = [];
-  const re = c.risk;
-  const groups = c.riskGroups.length;
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const group = c.riskGroups[groupOf(m, groups) - 1];
-    if (group) hits.push({ group, start: m.index, end: m.index + m[0].length, text: m[0] });
-    // Restart one character later, not after the match, so overlapping phrases of other groups are seen too.
-    re.lastIndex = m.index + 1;
+  // Restart one character after each match, not after its end, so overlapping phrases of other groups are seen too.
+  for (let m = c.risk.next(text, 0); m !== null; m = c.risk.next(text, m.index + 1)) {
+    const group = c.riskGroups[m.group];
+    if (group) hits.push({ group, start: m.index, end: m.index + m.text.length, text: m.text });
   }
   const negated: boolean[] = [];
   for (const h of hits) negated.push(isNegated(c, text, h));
@@ -612,32 +433,29 @@ export function crisisModelText(normalisedText: string, lexicon?: CrisisLexicon)
 }
 
 /**
- * Replaces every match of a combined `(g1)|(g2)|…` regex: with the group's replacement (obfuscation map), or with
- * a same-length mask that keeps offsets (neutral groups, reason code from the group). An exec loop rather than
- * String.replace with a callback, so that the common no-match case allocates nothing.
+ * Replaces every match of a pattern set: with the group's replacement (obfuscation map), or with a same-length
+ * mask that keeps offsets (neutral groups, reason code from the group). Allocates nothing when nothing matches,
+ * the common case.
  */
 function substitute(
-  re: RegExp,
+  set: PatternSet,
   text: string,
   replacements: readonly string[] | null,
   maskReasons: readonly string[] | null,
   reasons: string[],
 ): string {
-  re.lastIndex = 0;
-  let m = re.exec(text);
+  let m = set.next(text, 0);
   if (m === null) return text;
-  const groups = (replacements ?? maskReasons ?? []).length;
   let out = "";
   let last = 0;
-  for (; m !== null; m = re.exec(text)) {
-    const g = groupOf(m, groups) - 1;
-    const match = m[0];
+  for (; m !== null; m = set.next(text, m.text.length === 0 ? last + 1 : last)) {
+    const g = m.group;
+    const match = m.text;
     if (replacements) reasons.push(`obfuscation:${clip(match)}`);
     else reasons.push(`${maskReasons?.[g] ?? "neutral"}:${clip(match)}`);
     out +=
       text.slice(last, m.index) + (replacements ? (replacements[g] ?? match) : MASK.repeat(match.length));
     last = m.index + match.length;
-    if (match.length === 0) re.lastIndex++;
   }
   return out + text.slice(last);
 }
