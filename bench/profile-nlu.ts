@@ -4,7 +4,7 @@ import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
-import { loadPlaces } from "../intents/places.js";
+import { DEFAULT_PLACES, loadPlaces } from "../intents/places.js";
 import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet } from "../intents/training-set.js";
 import { loadKnowledge } from "../knowledge/load.js";
@@ -23,7 +23,7 @@ const classifier = createIntentClassifier(segmenter, training, { normalise: (r) 
 const t4 = performance.now();
 const knowledge = loadKnowledge();
 const retriever = createRetriever(segmenter, knowledge, loadSynonyms());
-const extract = createEntityExtractor(loadPlaces());
+const extract = createEntityExtractor(loadPlaces(DEFAULT_PLACES, segmenter.vocabulary));
 const t5 = performance.now();
 console.log(
   `load: jieba ${(t1 - t0).toFixed(0)} ms, normaliser ${(t2 - t1).toFixed(0)} ms, crisis ${(t3 - t2).toFixed(0)} ms, classifier ${(t4 - t3).toFixed(0)} ms, knowledge+places ${(t5 - t4).toFixed(0)} ms; rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
@@ -31,7 +31,7 @@ console.log(
 const texts = [...training.intents.flatMap((i) => i.examples), ...knowledge.flatMap((e) => e.questions)].map(
   (m) => normalise(m).text,
 );
-const cut = texts.map((t) => ({ t, w: segmenter.cut(t) }));
+const cut = texts.map((t) => ({ t, w: segmenter.tokens(t) }));
 const stages = [
   await measure("cut", texts, (t) => segmenter.cut(t), 20000),
   await measure("crisis", texts, (t) => detector.assess(t), 20000),

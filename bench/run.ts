@@ -113,7 +113,8 @@ async function compareClassifiers(
   const { train, heldOut } = splitHoldout(training);
   const prep = (raw: string) => {
     const text = normalise(raw).text;
-    return { text, words: segmenter.cut(text) };
+    const tokens = segmenter.tokens(text);
+    return { text, words: tokens.words, tokens };
   };
   const held = heldOut.map((h) => ({ ...prep(h.text), label: h.label }));
 
@@ -142,7 +143,7 @@ async function compareClassifiers(
   const oursStage = await measure(
     "ours: softmax predict",
     features,
-    (h) => ours.classify(h.text, h.words),
+    (h) => ours.classify(h.text, h.tokens),
     5000,
   );
   const bayesStage = await measure(
@@ -153,7 +154,7 @@ async function compareClassifiers(
   );
   const acc = (fn: (h: (typeof features)[number]) => string) =>
     features.filter((h) => fn(h) === h.label).length / features.length;
-  const oursAcc = acc((h) => ours.classify(h.text, h.words).intent);
+  const oursAcc = acc((h) => ours.classify(h.text, h.tokens).intent);
   const bayesAcc = acc((h) => bayes.classify(h.f));
   line(table([oursStage, bayesStage], oursStage));
   line(

@@ -8,7 +8,7 @@ import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
-import { loadPlaces } from "../intents/places.js";
+import { DEFAULT_PLACES, loadPlaces } from "../intents/places.js";
 import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet } from "../intents/training-set.js";
 import { createNlu, type Nlu } from "../intents/understand.js";
@@ -47,7 +47,7 @@ export function buildNlu(
       normalise: (raw) => normalise(raw).text,
     }),
     retriever: createRetriever(segmenter, knowledge, loadSynonyms(), cacheDir),
-    extractEntities: createEntityExtractor(loadPlaces()),
+    extractEntities: createEntityExtractor(loadPlaces(DEFAULT_PLACES, segmenter.vocabulary)),
   });
   return { nlu, knowledge };
 }

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { mask } from "../bot/logger.js";
 import { createEntityExtractor, isValidIdNumber, parseChineseNumber } from "./entities.js";
 import { loadPlaces } from "./places.js";
+import { Vocabulary } from "./vocabulary.js";
 
-const extract = createEntityExtractor(loadPlaces());
+const vocabulary = new Vocabulary();
+const extract = createEntityExtractor(loadPlaces(undefined, vocabulary));
 
 describe("entities", () => {
   it("validates ID numbers by their checksum", () => {
@@ -23,7 +25,15 @@ describe("entities", () => {
     expect(extract("锡盟这边").places[0]?.league).toBe("锡林郭勒盟");
   });
   it("does not take a short alias inside another word when the words are known", () => {
-    expect(extract("我想去多伦多旅游", ["我", "想", "去", "多伦多", "旅游"]).places).toEqual([]);
+    const words = ["我", "想", "去", "多伦多", "旅游"];
+    expect(extract("我想去多伦多旅游", vocabulary.tokens(words)).places).toEqual([]);
+    // Words known by id, and words of another vocabulary looked up by name, find the same place.
+    const county = ["我", "在", "准格尔旗"];
+    for (const tokens of [vocabulary.tokens(county), new Vocabulary().tokens(county)]) {
+      expect(extract("我在准格尔旗", tokens).places).toEqual([
+        { matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" },
+      ]);
+    }
   });
   it("reads money in digits and Chinese numerals", () => {
     expect(parseChineseNumber("三万五千")).toBe(35000);

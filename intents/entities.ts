@@ -1,4 +1,5 @@
 import type { PlaceGazetteer, PlaceMatch } from "./places.js";
+import type { Tokens } from "./vocabulary.js";
 
 export interface MoneyAmount {
   text: string;
@@ -96,7 +97,7 @@ export function createEntityExtractor(places: PlaceGazetteer) {
   const hasDigits = /\d/;
   const hasMoney = /[元块万]/;
   const hasDate = /[年月日号天周]|\d[-/]\d/;
-  return (text: string, words?: readonly string[]): Entities => {
+  return (text: string, tokens?: Tokens): Entities => {
     const money: MoneyAmount[] = [];
     const digits = hasDigits.test(text);
     if (hasMoney.test(text)) {
@@ -110,7 +111,7 @@ export function createEntityExtractor(places: PlaceGazetteer) {
       }
     }
     return {
-      places: places.find(text, words),
+      places: places.find(text, tokens),
       phones: digits ? uniq([...text.matchAll(PHONE_PATTERN)].map((m) => m[0].replace(/[- ]/g, ""))) : [],
       idNumbers: digits
         ? uniq(

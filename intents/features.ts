@@ -1,4 +1,5 @@
 import type { FeatureForm, SparseScorer } from "./sparse-scorer.js";
+import type { Tokens } from "./vocabulary.js";
 
 // The CJK Unified Ideographs block and Extension A: a code-point test is far cheaper than a Unicode regex per char.
 const isHan = (c: number) => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
@@ -24,10 +25,10 @@ export function featureForm(f: string): FeatureForm {
 
 const bigramKey = (a: number, b: number) => ((a << 16) | b) >>> 0;
 
-/** Feeds the scorer exactly the features textFeatures(words, text) lists, without building their strings. */
-export function scoreText(scorer: SparseScorer, words: readonly string[], text: string): void {
+/** Feeds the scorer exactly the features textFeatures(tokens.words, text) lists, without building their strings. */
+export function scoreText(scorer: SparseScorer, tokens: Tokens, text: string): void {
   scorer.begin(text.length);
-  for (const w of words) scorer.word(w);
+  for (let i = 0; i < tokens.words.length; i++) scorer.token(tokens, i);
   for (let i = 0; i + 1 < text.length; i++) {
     const a = text.charCodeAt(i);
     const b = text.charCodeAt(i + 1);

@@ -5,6 +5,7 @@ import { NORMALISER_VERSION } from "./normalise.js";
 import type { Segmenter } from "./segmenter.js";
 import { SparseScorer } from "./sparse-scorer.js";
 import type { TrainingSet } from "./training-set.js";
+import type { Tokens } from "./vocabulary.js";
 
 export interface IntentResult {
   intent: string;
@@ -67,8 +68,8 @@ function trainOrLoad(
 export interface IntentClassifier {
   readonly version: string;
   readonly labels: readonly string[];
-  /** `words` is the segmenter's output for `text`, cut once per message by the caller. */
-  classify(text: string, words: readonly string[]): IntentResult;
+  /** `tokens` is the segmenter's output for `text`, cut once per message by the caller. */
+  classify(text: string, tokens: Tokens): IntentResult;
 }
 
 export function createIntentClassifier(
@@ -78,13 +79,13 @@ export function createIntentClassifier(
 ): IntentClassifier {
   const model = trainOrLoad(segmenter, training, cacheDir, normalise);
   const labelIndex = new Map(model.labels.map((l, i) => [l, i]));
-  const scorer = new SparseScorer(model, featureForm);
+  const scorer = new SparseScorer(model, featureForm, segmenter.vocabulary);
   const probabilities = new Float64Array(model.labels.length);
   return {
     version: training.version,
     labels: model.labels,
-    classify(text, words) {
-      scoreText(scorer, words, text);
+    classify(text, tokens) {
+      scoreText(scorer, tokens, text);
       const known = scorer.finish(probabilities);
       let top = 0;
       let second = -1;

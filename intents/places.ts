@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { projectPath } from "../bot/paths.js";
+import { idIn, type Tokens, Vocabulary } from "./vocabulary.js";
 
 const County = z.object({ name: z.string().min(2), aliases: z.array(z.string().min(2)).default([]) });
 const League = z.object({
@@ -22,8 +23,8 @@ export interface PlaceMatch {
 
 export interface PlaceGazetteer {
   readonly data: PlacesData;
-  /** Places named in the text; pass `words` (the segmenter's output) whenever you have them. */
-  find(text: string, words?: readonly string[]): PlaceMatch[];
+  /** Places named in the text; pass `tokens` (the segmenter's output) whenever you have them. */
+  find(text: string, tokens?: Tokens): PlaceMatch[];
   leagueOf(county: string): string | undefined;
 }
 
@@ -31,7 +32,11 @@ export const DEFAULT_PLACES = projectPath("intents", "data", "places.json");
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-export function loadPlaces(path: string = DEFAULT_PLACES): PlaceGazetteer {
+/** `vocabulary`: the segmenter's, so that a message's words are looked up once for every stage. */
+export function loadPlaces(
+  path: string = DEFAULT_PLACES,
+  vocabulary: Vocabulary = new Vocabulary(),
+): PlaceGazetteer {
   const data = PlacesFile.parse(JSON.parse(readFileSync(path, "utf8")));
   const byName = new Map<string, Omit<PlaceMatch, "matched">>();
   const countyLeague = new Map<string, string>();
@@ -48,18 +53,34 @@ export function loadPlaces(path: string = DEFAULT_PLACES): PlaceGazetteer {
   // Longest names first so that "鄂尔多斯市" wins over "鄂尔多斯" and "阿拉善左旗" over "阿拉善".
   const names = [...byName.keys()].sort((a, b) => b.length - a.length);
   const pattern = new RegExp(names.map(escapeRegex).join("|"), "g");
+  const nameIds = names.map((name) => vocabulary.add(name));
+  const placeOfWord: (Omit<PlaceMatch, "matched"> | undefined)[] = new Array(vocabulary.size);
+  names.forEach((name, i) => {
+    placeOfWord[nameIds[i] as number] = byName.get(name);
+  });
   return {
     data,
     leagueOf: (county) => countyLeague.get(county),
-    find(text, words) {
+    find(text, tokens) {
       const out: PlaceMatch[] = [];
-      const seen = new Set<string>();
       // Every name is in the segmenter's user dictionary, so with words at hand a lookup per word finds them; it
       // also keeps "多伦" out of "多伦多". Without words, scan the text (longest names first).
-      const candidates = words ?? [...text.matchAll(pattern)].map((m) => m[0]);
-      for (const name of candidates) {
-        const place = byName.get(name);
-        if (!place) continue;
+      const found: { name: string; place: Omit<PlaceMatch, "matched"> }[] = [];
+      if (tokens) {
+        for (let i = 0; i < tokens.words.length; i++) {
+          const id = idIn(vocabulary, tokens, i);
+          const place = id >= 0 && id < placeOfWord.length ? placeOfWord[id] : undefined;
+          if (place) found.push({ name: tokens.words[i] as string, place });
+        }
+      } else {
+        for (const m of text.matchAll(pattern)) {
+          const place = byName.get(m[0]);
+          if (place) found.push({ name: m[0], place });
+        }
+      }
+      if (found.length === 0) return out;
+      const seen = new Set<string>();
+      for (const { name, place } of found) {
         const key = `${place.league}/${place.county ?? ""}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -4,10 +4,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { moduleText } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
+import { type Tokens, Vocabulary } from "./vocabulary.js";
 
 export interface Segmenter {
   /** Words of an already-normalised text, whitespace and punctuation dropped. */
   cut(text: string): string[];
+  /** The same words with their ids in `vocabulary`, for the stages that look words up. */
+  tokens(text: string): Tokens;
+  /** Every word the stages built on this segmenter know (they add theirs as they are built). */
+  readonly vocabulary: Vocabulary;
   /**
    * The shorter dictionary words inside a word (jieba's search mode: 拖欠工资 → 拖欠, 工资), without the word
    * itself; empty for most words.
@@ -95,12 +100,14 @@ export function createSegmenter(
     .update(readFileSync(userDictPath))
     .digest("hex")
     .slice(0, 16);
+  const cut = (text: string): string[] =>
+    text.length === 0 ? [] : jieba.cut(text, true).filter((w) => !PUNCT_OR_SPACE.test(w));
+  const vocabulary = new Vocabulary();
   return {
     version,
-    cut(text) {
-      if (text.length === 0) return [];
-      return jieba.cut(text, true).filter((w) => !PUNCT_OR_SPACE.test(w));
-    },
+    vocabulary,
+    cut,
+    tokens: (text) => vocabulary.tokens(cut(text)),
     parts(word) {
       if (word.length < 3) return [];
       return jieba.cutForSearch(word, true).filter((w) => w !== word && !PUNCT_OR_SPACE.test(w));

@@ -1,4 +1,5 @@
 import { type ModelTables, softmaxInPlace } from "./linear-model.js";
+import { idIn, type Tokens, Vocabulary } from "./vocabulary.js";
 
 /** How a model's feature string is fed at scoring time: an integer key (a character n-gram) or a whole word. */
 export type FeatureForm = { key: number } | { word: string };
@@ -7,11 +8,12 @@ const hashSlot = (key: number, mask: number): number => (Math.imul(key, 0x9e3779
 
 /**
  * A trained softmax model evaluated on every message without building feature strings: callers feed character
- * n-grams as integer keys and words as the segmenter's own strings, and nothing is allocated per feature.
+ * n-grams as integer keys and words as the segmenter's tokens (their vocabulary ids), and nothing is allocated per
+ * feature.
  * It gives the same probabilities as LinearModel.predict on the equivalent feature strings (L2 scaling over
  * distinct features, known or not), which builds a Set, an array and one string per feature.
  *
- * Use: `begin()`, then `key()`/`word()` per feature (duplicates are fine), then `finish(out)`.
+ * Use: `begin()`, then `key()`/`token()` per feature (duplicates are fine), then `finish(out)`.
  */
 export class SparseScorer {
   readonly labels: readonly string[];
@@ -22,7 +24,9 @@ export class SparseScorer {
   private readonly keys: Uint32Array;
   private readonly keyRows: Int32Array;
   private readonly mask: number;
-  private readonly wordRows = new Map<string, number>();
+  /** The vocabulary the word features were added to, and each word id's row (-1: not a feature). */
+  private readonly vocabulary: Vocabulary;
+  private readonly rowOfWord: Int32Array;
   private readonly sums: Float64Array;
   /** Per vocabulary entry, the message it was last counted in. */
   private readonly rowStamp: Uint32Array;
@@ -33,7 +37,11 @@ export class SparseScorer {
   private distinct = 0;
   private known = 0;
 
-  constructor(model: ModelTables, formOf: (feature: string) => FeatureForm) {
+  constructor(
+    model: ModelTables,
+    formOf: (feature: string) => FeatureForm,
+    vocabulary: Vocabulary = new Vocabulary(),
+  ) {
     this.labels = model.labels;
     this.k = model.labels.length;
     this.weights = model.weights instanceof Float32Array ? model.weights : new Float32Array(model.weights);
@@ -45,10 +53,12 @@ export class SparseScorer {
     this.mask = size - 1;
     this.keys = new Uint32Array(size);
     this.keyRows = new Int32Array(size).fill(-1);
+    this.vocabulary = vocabulary;
+    const wordRows: [number, number][] = [];
     model.vocab.forEach((f, i) => {
       const form = formOf(f);
       if ("word" in form) {
-        this.wordRows.set(form.word, i);
+        wordRows.push([vocabulary.add(form.word), i]);
         return;
       }
       const key = form.key >>> 0;
@@ -57,6 +67,8 @@ export class SparseScorer {
       this.keys[h] = key;
       this.keyRows[h] = i;
     });
+    this.rowOfWord = new Int32Array(vocabulary.size).fill(-1);
+    for (const [id, row] of wordRows) this.rowOfWord[id] = row;
   }
 
   /** Starts a message; `maxKeys` bounds how many distinct unknown keys it may feed. */
@@ -112,12 +124,16 @@ export class SparseScorer {
     this.distinct++;
   }
 
-  word(w: string): void {
-    const row = this.wordRows.get(w);
-    if (row !== undefined) {
+  /** Word `i` of `tokens`. */
+  token(tokens: Tokens, i: number): void {
+    const id = idIn(this.vocabulary, tokens, i);
+    // Ids added after this model was built (by other stages) are words it does not know.
+    const row = id >= 0 && id < this.rowOfWord.length ? (this.rowOfWord[id] as number) : -1;
+    if (row >= 0) {
       this.addRow(row);
       return;
     }
+    const w = tokens.words[i] as string;
     // A message has a few dozen words at most: a linear scan beats hashing them into a fresh Set.
     if (this.unknownWords.includes(w)) return;
     this.unknownWords.push(w);

@@ -8,7 +8,7 @@ import { META_INTENTS } from "./training-set.js";
 
 export interface Understanding {
   normalised: Normalised;
-  words: string[];
+  words: readonly string[];
   risk: RiskAssessment;
   /** False for Mongolian script or mostly non-Chinese text: we must say so rather than guess. */
   readable: boolean;
@@ -50,12 +50,13 @@ export function createNlu(parts: NluParts): Nlu {
       // Crisis first: graded on every message, whatever else happens to it.
       const risk = detector.assess(normalised.text);
       const readable = isReadable(normalised);
-      const words = segmenter.cut(normalised.text);
-      const entities = extractEntities(normalised.text, words);
-      const intent = classifier.classify(normalised.text, words);
+      const tokens = segmenter.tokens(normalised.text);
+      const words = tokens.words;
+      const entities = extractEntities(normalised.text, tokens);
+      const intent = classifier.classify(normalised.text, tokens);
       const metaIntent = META.has(intent.intent) && !intent.uncertain && intent.intent !== "out_of_scope";
       // A confident greeting, thanks or command needs no search of the knowledge base.
-      const hits = readable && !metaIntent ? retriever.search(words, intent.probabilityOf) : [];
+      const hits = readable && !metaIntent ? retriever.search(tokens, intent.probabilityOf) : [];
       const best = hits[0];
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
       const answerable = best !== undefined && !metaIntent && answerConfidence >= ANSWER_THRESHOLD;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { cachedJson, parseYaml } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
 import type { Segmenter } from "../intents/segmenter.js";
+import { idIn, type Tokens } from "../intents/vocabulary.js";
 import type { KnowledgeEntry } from "./schema.js";
 
 export const DEFAULT_SYNONYMS = projectPath("knowledge", "synonyms.yaml");
@@ -25,12 +26,8 @@ export interface RetrievalHit {
 
 export interface Retriever {
   readonly size: number;
-  /** `words` is the segmenter's output for the question. */
-  search(
-    words: readonly string[],
-    topicProbability?: (topic: string) => number,
-    limit?: number,
-  ): RetrievalHit[];
+  /** `tokens`: the segmenter's output for the question. */
+  search(tokens: Tokens, topicProbability?: (topic: string) => number, limit?: number): RetrievalHit[];
 }
 
 const K1 = 1.2;
@@ -46,37 +43,6 @@ export function loadSynonyms(path: string = DEFAULT_SYNONYMS): Map<string, strin
   const map = new Map<string, string>();
   for (const [canonical, ...rest] of groups) for (const w of rest) map.set(w, canonical ?? w);
   return map;
-}
-
-/**
- * One term's postings as parallel typed arrays, weights worked out at build time: a query walks about a hundred
- * postings, each a few array reads and two additions. The BM25 term weight is tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)) × the document's weight
- * (a phrasing 1, the answer ANSWER_WEIGHT); the document's weight is also its share of the term's coverage.
- */
-interface Postings {
-  idf: number;
-  docs: Int32Array;
-  /** idf × BM25 term weight, per document in `docs`. */
-  bm25: Float64Array;
-  /** idf × document weight, per document in `docs`. */
-  covered: Float64Array;
-}
-
-/** What one canonical key brings to a query. */
-class Term {
-  constructor(
-    readonly key: string,
-    readonly postings: Postings | null,
-    readonly stop: boolean,
-  ) {}
-}
-
-/** What one raw word of a question brings: its canonical term and its parts' terms. */
-class WordLookup {
-  constructor(
-    readonly term: Term,
-    readonly parts: readonly Term[],
-  ) {}
 }
 
 export function createRetriever(
@@ -146,46 +112,78 @@ export function createRetriever(
   const n = docEntry.length;
   const avgdl = docLen.reduce((s, d) => s + d, 0) / Math.max(1, n);
   const maxIdf = Math.log(1 + (n + 0.5) / 0.5);
-  const postings = new Map<string, Postings>();
-  for (const [t, list] of termDocs) {
-    const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
-    const p: Postings = {
-      idf,
-      docs: new Int32Array(list.length),
-      bm25: new Float64Array(list.length),
-      covered: new Float64Array(list.length),
-    };
-    list.forEach(({ doc, tf }, i) => {
-      const w = docWeight[doc] ?? 1;
-      const bm25 = ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * (docLen[doc] ?? 0)) / avgdl))) * w;
-      p.docs[i] = doc;
-      p.bm25[i] = idf * bm25;
-      p.covered[i] = idf * w;
-    });
-    postings.set(t, p);
-  }
-  // Every word a query can bring, looked up once: its canonical form (synonyms folded), whether it is a stopword,
-  // its postings and its parts' terms. One hash look-up per word on every message; one Term object per key, all of
-  // one class, so that the query loop's property reads stay monomorphic (mixed object shapes made it 2x slower).
-  const terms = new Map<string, Term>();
-  const termOf = (key: string): Term => {
-    let t = terms.get(key);
-    if (!t) {
-      t = new Term(key, postings.get(key) ?? null, STOPWORDS.has(key));
-      terms.set(key, t);
+
+  // Terms (canonical keys) in flat typed arrays: term t's postings are documents pDoc[pStart[t]..pStart[t+1]) with
+  // idf × BM25 term weight pBm25 and idf × document weight pCovered, worked out here. The BM25 term weight is
+  // tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)) × the document's weight (a phrasing 1, the answer ANSWER_WEIGHT);
+  // the document's weight is also its share of the term's coverage. Terms without postings (stopwords, parts
+  // and synonyms the knowledge base never uses) have an empty range. Arrays rather than objects per term: a query
+  // then reads a few compact arrays instead of chasing a map entry, a word object, a term object and its postings,
+  // each a likely cache miss once jieba and the other stages have run.
+  const termIndex = new Map<string, number>();
+  const termKeys: string[] = [];
+  const termOf = (key: string): number => {
+    let t = termIndex.get(key);
+    if (t === undefined) {
+      t = termKeys.length;
+      termIndex.set(key, t);
+      termKeys.push(key);
     }
     return t;
   };
-  const partTerms = (key: string, wordParts: readonly string[]): Term[] =>
-    partKeys(key, wordParts).map(termOf);
-  /** Raw word → what it asks: its canonical term, then its parts' terms (duplicates dropped per query). */
-  const lookup = new Map<string, WordLookup>();
-  const lookupOf = (raw: string, canonical: string) =>
-    new WordLookup(termOf(canonical), partTerms(canonical, partsOf(raw)));
-  for (const t of postings.keys()) if (!synonyms.has(t)) lookup.set(t, lookupOf(t, t));
-  for (const w of STOPWORDS) if (!synonyms.has(w)) lookup.set(w, lookupOf(w, w));
-  for (const [from, to] of synonyms) lookup.set(from, lookupOf(from, to));
-  const query: Term[] = [];
+  for (const key of termDocs.keys()) termOf(key);
+  // Every word a query can bring, with its canonical term and its parts' terms: index terms, stopwords, synonyms.
+  const words: { word: string; term: number; parts: number[] }[] = [];
+  const addWord = (word: string, canonical: string) =>
+    words.push({ word, term: termOf(canonical), parts: partKeys(canonical, partsOf(word)).map(termOf) });
+  for (const t of termDocs.keys()) if (!synonyms.has(t)) addWord(t, t);
+  for (const w of STOPWORDS) if (!synonyms.has(w)) addWord(w, w);
+  for (const [from, to] of synonyms) addWord(from, to);
+
+  const terms = termKeys.length;
+  const termStop = Uint8Array.from(termKeys, (k) => (STOPWORDS.has(k) ? 1 : 0));
+  const termIdf = new Float64Array(terms);
+  const pStart = new Int32Array(terms + 1);
+  let postingCount = 0;
+  for (let t = 0; t < terms; t++) {
+    pStart[t] = postingCount;
+    postingCount += termDocs.get(termKeys[t] as string)?.length ?? 0;
+  }
+  pStart[terms] = postingCount;
+  const pDoc = new Int32Array(postingCount);
+  const pBm25 = new Float64Array(postingCount);
+  const pCovered = new Float64Array(postingCount);
+  for (let t = 0; t < terms; t++) {
+    const list = termDocs.get(termKeys[t] as string);
+    if (!list) continue;
+    const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
+    termIdf[t] = idf;
+    list.forEach(({ doc, tf }, i) => {
+      const w = docWeight[doc] ?? 1;
+      const bm25 = ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * (docLen[doc] ?? 0)) / avgdl))) * w;
+      const at = (pStart[t] as number) + i;
+      pDoc[at] = doc;
+      pBm25[at] = idf * bm25;
+      pCovered[at] = idf * w;
+    });
+  }
+
+  // Per word id of the segmenter's vocabulary: its term (-1: not a word of ours) and its parts' terms, flat.
+  const vocabulary = segmenter.vocabulary;
+  const ids = words.map((w) => vocabulary.add(w.word));
+  const wordTerm = new Int32Array(vocabulary.size).fill(-1);
+  const wordPartsStart = new Int32Array(vocabulary.size + 1);
+  const wordPartsEnd = new Int32Array(vocabulary.size + 1);
+  const flatParts: number[] = [];
+  words.forEach((w, i) => {
+    const id = ids[i] as number;
+    wordTerm[id] = w.term;
+    wordPartsStart[id] = flatParts.length;
+    flatParts.push(...w.parts);
+    wordPartsEnd[id] = flatParts.length;
+  });
+  const wordParts = Int32Array.from(flatParts);
+
   const docOf = Int32Array.from(docEntry);
   const topics = [...new Set(entries.map((e) => e.topic))];
   const topicOf = Int32Array.from(entries, (e) => topics.indexOf(e.topic));
@@ -199,53 +197,77 @@ export function createRetriever(
   const entryStamp = new Int32Array(entries.length);
   const touchedDocs = new Int32Array(n);
   const touchedEntries = new Int32Array(entries.length);
+  const termStamp = new Int32Array(terms);
   let stamp = 0;
   let bestEntry = new Int32Array(3);
   let bestScore = new Float64Array(3);
-  const addTerm = (t: Term): void => {
-    for (let i = 0; i < query.length; i++) if (query[i]?.key === t.key) return;
-    query.push(t);
+  /** The query in order: term indices (≥ 0), and words we do not hold as -1 - their index in `unknown`. */
+  let query = new Int32Array(64);
+  let queryLength = 0;
+  const unknown: string[] = [];
+  const push = (code: number): void => {
+    if (queryLength === query.length) {
+      const bigger = new Int32Array(query.length * 2);
+      bigger.set(query);
+      query = bigger;
+    }
+    query[queryLength++] = code;
+  };
+  const addTerm = (t: number): void => {
+    if (termStamp[t] === stamp) return;
+    termStamp[t] = stamp;
+    push(t);
+  };
+  /** A key that may be no term of ours: then counted once against coverage. */
+  const addKey = (key: string): void => {
+    const t = termIndex.get(key);
+    if (t !== undefined) addTerm(t);
+    else if (!unknown.includes(key)) {
+      unknown.push(key);
+      push(-unknown.length);
+    }
   };
   const noTopic = (): number => 0;
 
   return {
     size: entries.length,
-    search(words, topicProbability = noTopic, limit = 3) {
-      query.length = 0;
-      for (const raw of words) {
-        const known = lookup.get(raw);
-        if (known) {
-          if (known.term.stop) continue;
-          addTerm(known.term);
+    search(tokens, topicProbability = noTopic, limit = 3) {
+      stamp++;
+      queryLength = 0;
+      unknown.length = 0;
+      for (let i = 0; i < tokens.words.length; i++) {
+        const id = idIn(vocabulary, tokens, i);
+        const t = id >= 0 && id < wordTerm.length ? (wordTerm[id] as number) : -1;
+        if (t >= 0) {
+          if (termStop[t] === 1) continue;
+          addTerm(t);
           // Parts count too: "拖欠工资" also asks about 拖欠 and 工资, for entries that wrote them apart.
-          for (const t of known.parts) addTerm(t);
+          for (let k = wordPartsStart[id] as number; k < (wordPartsEnd[id] as number); k++)
+            addTerm(wordParts[k] as number);
         } else {
-          addTerm(new Term(raw, null, false));
+          const raw = tokens.words[i] as string;
+          addKey(raw);
           // A word the index never saw is cut in search mode here (an unseen compound may still hold words it did).
-          // Not memoised: the stream of unknown words is unbounded.
-          if (raw.length >= 3)
-            for (const key of partKeys(raw, segmenter.parts(raw)))
-              addTerm(terms.get(key) ?? new Term(key, postings.get(key) ?? null, false));
+          if (raw.length >= 3) for (const key of partKeys(raw, segmenter.parts(raw))) addKey(key);
         }
       }
-      if (query.length === 0) return [];
-      stamp++;
+      if (queryLength === 0) return [];
       let totalIdf = 0;
       let touched = 0;
-      for (const t of query) {
-        const p = t.postings;
+      for (let q = 0; q < queryLength; q++) {
+        const t = query[q] as number;
         // An unknown word still counts against coverage: the question is about something we do not hold.
-        if (p === null) {
+        if (t < 0 || pStart[t] === pStart[t + 1]) {
           totalIdf += maxIdf * 0.5;
           continue;
         }
-        totalIdf += p.idf;
-        const { docs, bm25, covered } = p;
-        for (let i = 0; i < docs.length; i++) {
-          const doc = docs[i] as number;
+        totalIdf += termIdf[t] as number;
+        const end = pStart[t + 1] as number;
+        for (let i = pStart[t] as number; i < end; i++) {
+          const doc = pDoc[i] as number;
           if (docCovered[doc] === 0) touchedDocs[touched++] = doc;
-          docScore[doc] = (docScore[doc] as number) + (bm25[i] as number);
-          docCovered[doc] = (docCovered[doc] as number) + (covered[i] as number);
+          docScore[doc] = (docScore[doc] as number) + (pBm25[i] as number);
+          docCovered[doc] = (docCovered[doc] as number) + (pCovered[i] as number);
         }
       }
       let touchedE = 0;

@@ -14,7 +14,7 @@ const { train, heldOut } = splitHoldout(full);
 const classifier = createIntentClassifier(segmenter, train, { normalise: (raw) => normalise(raw).text });
 const classify = (raw: string) => {
   const text = normalise(raw).text;
-  return classifier.classify(text, segmenter.cut(text));
+  return classifier.classify(text, segmenter.tokens(text));
 };
 
 describe("intent classifier", () => {
@@ -62,18 +62,22 @@ describe("intent classifier", () => {
     // What the classifier ships is the SparseScorer; predict() is the plain reading of the model.
     const prep = (raw: string) => {
       const text = normalise(raw).text;
-      return { text, words: segmenter.cut(text) };
+      return { text, tokens: segmenter.tokens(text) };
     };
     const model = trainSoftmax(
       train.intents.flatMap((i) =>
         i.examples.slice(0, 10).map((raw) => {
           const p = prep(raw);
-          return { features: textFeatures(p.words, p.text), label: i.name };
+          return { features: textFeatures(p.tokens.words, p.text), label: i.name };
         }),
       ),
       { epochs: 3 },
     );
-    const scorer = new SparseScorer(model.toJSON(), featureForm);
+    // One scorer sharing the segmenter's vocabulary (ids used as they come), one with its own (words looked up).
+    const scorers = [
+      new SparseScorer(model.toJSON(), featureForm, segmenter.vocabulary),
+      new SparseScorer(model.toJSON(), featureForm),
+    ];
     const out = new Float64Array(model.labels.length);
     const vocab = new Set(model.toJSON().vocab);
     const texts = [
@@ -83,14 +87,16 @@ describe("intent classifier", () => {
       "hello",
       "",
     ];
-    for (const raw of texts) {
-      const { text, words } = prep(raw);
-      scoreText(scorer, words, text);
-      const known = scorer.finish(out);
-      const features = textFeatures(words, text);
-      expect(known, raw).toBe(new Set(features.filter((f) => vocab.has(f))).size);
-      for (const e of model.predict(features)) {
-        expect(out[model.labels.indexOf(e.label)], raw).toBeCloseTo(e.probability, 9);
+    for (const scorer of scorers) {
+      for (const raw of texts) {
+        const { text, tokens } = prep(raw);
+        scoreText(scorer, tokens, text);
+        const known = scorer.finish(out);
+        const features = textFeatures(tokens.words, text);
+        expect(known, raw).toBe(new Set(features.filter((f) => vocab.has(f))).size);
+        for (const e of model.predict(features)) {
+          expect(out[model.labels.indexOf(e.label)], raw).toBeCloseTo(e.probability, 9);
+        }
       }
     }
   });
