@@ -174,6 +174,11 @@ interface Dispatch {
 
 export class PatternSet {
   private readonly byChar = new Map<number, Dispatch>();
+  /**
+   * One bit per UTF-16 code unit: set when some pattern can start with it. 8 KB that stay in cache, tested before
+   * the map, since most characters of a message start no pattern.
+   */
+  private readonly starts = new Uint32Array(0x10000 / 32);
   /** Patterns that can start anywhere (or match empty): tried at every position, in their place in the order. */
   private readonly anywhere: Dispatch | null;
 
@@ -211,15 +216,23 @@ export class PatternSet {
       const key = selected.join(",");
       if (!shared.has(key)) shared.set(key, build(selected));
       const d = shared.get(key);
-      if (d) this.byChar.set(ch.charCodeAt(0), d);
+      if (d) {
+        const c = ch.charCodeAt(0);
+        this.byChar.set(c, d);
+        this.starts[c >>> 5] = (this.starts[c >>> 5] as number) | (1 << (c & 31));
+      }
     }
     this.anywhere = build(items.map((_, i) => i).filter(wild));
   }
 
   /** The leftmost match starting at or after `from`, or null. */
   next(text: string, from: number): PatternMatch | null {
+    const starts = this.starts;
+    const anywhere = this.anywhere;
     for (let i = from; i < text.length; i++) {
-      const d = this.byChar.get(text.charCodeAt(i)) ?? this.anywhere;
+      const c = text.charCodeAt(i);
+      const d =
+        ((starts[c >>> 5] as number) & (1 << (c & 31))) !== 0 ? (this.byChar.get(c) ?? anywhere) : anywhere;
       if (d === null) continue;
       d.re.lastIndex = i;
       const m = d.re.exec(text);

@@ -21,8 +21,11 @@ export class SparseScorer {
   /** float32, as trained: half the memory of a float64 copy, and these rows are read at random for every message. */
   private readonly weights: Float32Array;
   private readonly bias: number;
-  private readonly keys: Uint32Array;
-  private readonly keyRows: Int32Array;
+  /**
+   * Open addressing over the n-gram keys, key and row side by side (slot h: [2h] key, [2h + 1] row, -1 empty) so
+   * that a probe reads one cache line; sized for the keys alone, at most half full.
+   */
+  private readonly slots: Int32Array;
   private readonly mask: number;
   /** The vocabulary the word features were added to, and each word id's row (-1: not a feature). */
   private readonly vocabulary: Vocabulary;
@@ -30,7 +33,7 @@ export class SparseScorer {
   private readonly sums: Float64Array;
   /** Per vocabulary entry, the message it was last counted in. */
   private readonly rowStamp: Uint32Array;
-  private unknownKeys = new Uint32Array(256);
+  private unknownKeys = new Int32Array(256);
   private unknownStamp = new Uint32Array(256);
   private readonly unknownWords: string[] = [];
   private generation = 0;
@@ -48,25 +51,25 @@ export class SparseScorer {
     this.bias = model.vocab.length * this.k;
     this.sums = new Float64Array(this.k);
     this.rowStamp = new Uint32Array(model.vocab.length);
-    let size = 16;
-    while (size < model.vocab.length * 2) size *= 2;
-    this.mask = size - 1;
-    this.keys = new Uint32Array(size);
-    this.keyRows = new Int32Array(size).fill(-1);
     this.vocabulary = vocabulary;
     const wordRows: [number, number][] = [];
+    const keyRows: [number, number][] = [];
     model.vocab.forEach((f, i) => {
       const form = formOf(f);
-      if ("word" in form) {
-        wordRows.push([vocabulary.add(form.word), i]);
-        return;
-      }
-      const key = form.key >>> 0;
-      let h = hashSlot(key, this.mask);
-      while (this.keyRows[h] !== -1 && this.keys[h] !== key) h = (h + 1) & this.mask;
-      this.keys[h] = key;
-      this.keyRows[h] = i;
+      if ("word" in form) wordRows.push([vocabulary.add(form.word), i]);
+      else keyRows.push([form.key | 0, i]);
     });
+    let size = 16;
+    while (size < keyRows.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.slots = new Int32Array(size * 2);
+    for (let h = 0; h < size; h++) this.slots[2 * h + 1] = -1;
+    for (const [key, row] of keyRows) {
+      let h = hashSlot(key, this.mask);
+      while (this.slots[2 * h + 1] !== -1 && this.slots[2 * h] !== key) h = (h + 1) & this.mask;
+      this.slots[2 * h] = key;
+      this.slots[2 * h + 1] = row;
+    }
     this.rowOfWord = new Int32Array(vocabulary.size).fill(-1);
     for (const [id, row] of wordRows) this.rowOfWord[id] = row;
   }
@@ -76,7 +79,7 @@ export class SparseScorer {
     if (this.unknownKeys.length < maxKeys * 2) {
       let size = this.unknownKeys.length;
       while (size < maxKeys * 2) size *= 2;
-      this.unknownKeys = new Uint32Array(size);
+      this.unknownKeys = new Int32Array(size);
       this.unknownStamp = new Uint32Array(size);
     }
     this.generation = (this.generation + 1) >>> 0;
@@ -102,11 +105,11 @@ export class SparseScorer {
   }
 
   key(raw: number): void {
-    const key = raw >>> 0;
-    const { keys, keyRows, mask } = this;
+    const key = raw | 0;
+    const { slots, mask } = this;
     let h = hashSlot(key, mask);
-    for (let row = keyRows[h] ?? -1; row !== -1; row = keyRows[h] ?? -1) {
-      if (keys[h] === key) {
+    for (let row = slots[2 * h + 1] as number; row !== -1; row = slots[2 * h + 1] as number) {
+      if (slots[2 * h] === key) {
         this.addRow(row);
         return;
       }
