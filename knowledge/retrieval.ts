@@ -247,8 +247,16 @@ export function createRetriever(
         } else {
           const raw = tokens.words[i] as string;
           addKey(raw);
-          // A word the index never saw is cut in search mode here (an unseen compound may still hold words it did).
-          if (raw.length >= 3) for (const key of partKeys(raw, segmenter.parts(raw))) addKey(key);
+          // An unseen compound may still hold words the index has: its two- and three-character pieces that are
+          // index words count, as jieba's search mode would cut them. Looked up here rather than asking jieba:
+          // a second native call per unknown word cost about a tenth of the whole understanding path, and the
+          // pieces the index lacks only lowered the coverage of every entry alike.
+          for (let len = 2; len <= 3 && len < raw.length; len++)
+            for (let at = 0; at + len <= raw.length; at++) {
+              const id = vocabulary.idOf(raw.slice(at, at + len));
+              const t = id >= 0 && id < wordTerm.length ? (wordTerm[id] as number) : -1;
+              if (t >= 0 && termStop[t] === 0) addTerm(t);
+            }
         }
       }
       if (queryLength === 0) return [];
