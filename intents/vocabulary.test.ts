@@ -31,4 +31,12 @@ describe("Vocabulary", () => {
     expect([0, 1].map((i) => idIn(a, tokens, i))).toEqual([0, -1]);
     expect([0, 1].map((i) => idIn(b, tokens, i))).toEqual([1, 0]);
   });
+
+  it("finds a word added after the tokens were made (a stage built after the message was cut)", () => {
+    const v = new Vocabulary();
+    const tokens = v.tokens(["劳动", "仲裁"]);
+    expect([...tokens.ids]).toEqual([-1, -1]);
+    v.add("仲裁");
+    expect([0, 1].map((i) => idIn(v, tokens, i))).toEqual([-1, 0]);
+  });
 });

@@ -56,7 +56,7 @@ export class Vocabulary {
       const w = words[i] as string;
       ids[i] = this.find(w, hashOf(w));
     }
-    return { words, ids, vocabulary: this };
+    return { words, ids, vocabulary: this, size: this.count };
   }
 
   private find(word: string, h: number): number {
@@ -105,13 +105,18 @@ export interface Tokens {
   readonly words: readonly string[];
   readonly ids: Int32Array;
   readonly vocabulary: Vocabulary;
+  /** The vocabulary's size when these ids were looked up: a -1 then may be a word added since. */
+  readonly size: number;
 }
 
 /**
- * The id of word `i` of `tokens` in `vocabulary`: the id already there when the tokens came from it, else a look-up.
+ * The id of word `i` of `tokens` in `vocabulary`: the id already there when the tokens came from it (and, for a
+ * word it did not know, it has not grown since), else a look-up.
  */
 export function idIn(vocabulary: Vocabulary, tokens: Tokens, i: number): number {
-  return tokens.vocabulary === vocabulary
-    ? (tokens.ids[i] as number)
-    : vocabulary.idOf(tokens.words[i] as string);
+  if (tokens.vocabulary === vocabulary) {
+    const id = tokens.ids[i] as number;
+    if (id >= 0 || tokens.size === vocabulary.size) return id;
+  }
+  return vocabulary.idOf(tokens.words[i] as string);
 }

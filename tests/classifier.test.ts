@@ -11,6 +11,11 @@ const segmenter = createSegmenter();
 const normalise = createNormaliser();
 const full = loadTrainingSet();
 const { train, heldOut } = splitHoldout(full);
+// Cut before the classifier exists, so before it added its words to the segmenter's vocabulary.
+const cutEarly = heldOut.map((h) => {
+  const text = normalise(h.text).text;
+  return { text, tokens: segmenter.tokens(text) };
+});
 const classifier = createIntentClassifier(segmenter, train, { normalise: (raw) => normalise(raw).text });
 const classify = (raw: string) => {
   const text = normalise(raw).text;
@@ -36,6 +41,14 @@ describe("intent classifier", () => {
       `held-out accuracy ${(accuracy * 100).toFixed(1)}% (${right}/${heldOut.length}); confident and wrong: ${confidentWrong}`,
     );
     expect(accuracy).toBeGreaterThan(0.75);
+  });
+
+  it("classifies a message the same whether it was cut before or after the classifier was built", () => {
+    for (const [i, { text, tokens }] of cutEarly.entries()) {
+      const early = classifier.classify(text, tokens);
+      const late = classify(heldOut[i]?.text ?? "");
+      expect([early.intent, early.confidence], text).toEqual([late.intent, late.confidence]);
+    }
   });
 
   it("does not give an unrelated question a confident topic intent", () => {
