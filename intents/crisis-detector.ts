@@ -222,9 +222,13 @@ class Canonicaliser {
     const len = text.length;
     if (this.buf.length < len * 4 + 8) this.buf = new Uint16Array(len * 4 + 8);
     const buf = this.buf;
+    // Most messages are a run of word characters, perhaps with punctuation after: that run stays as it is.
     let n = 0;
+    for (let c = text.charCodeAt(0); n < len && CHAR_CLASS[c] === C_WORD; c = text.charCodeAt(n))
+      buf[n++] = c;
+    const plain = n;
     let pending = 0; // strength of the boundary owed before the next word character: 0 none, 1 ，, 2 。, 3 ？
-    for (let i = 0; i < len; i++) {
+    for (let i = plain; i < len; i++) {
       let c = text.charCodeAt(i);
       let cls = CHAR_CLASS[c] ?? C_DROP;
       if (cls === C_UPPER) {
@@ -264,6 +268,8 @@ class Canonicaliser {
       }
       // anything else (spaces, - * _ / | quotes, brackets, variation selectors) is dropped
     }
+    // Nothing after the run was kept (a trailing "?" or "。" is dropped): no new string to build.
+    if (n === plain) return plain === len ? text : text.slice(0, plain);
     let out = "";
     for (let i = 0; i < n; i += 4096) {
       out += String.fromCharCode.apply(null, buf.subarray(i, Math.min(n, i + 4096)) as unknown as number[]);
@@ -712,8 +718,9 @@ export function createCrisisDetector(
       let mentions: RegExpExecArray[] | undefined;
       let hasReportCue: boolean | undefined;
       let hasKnown: boolean | undefined;
-      const lexReasons = new Set<string>();
-      const lowered: Hit[] = [];
+      // Most messages have no hit: these two are made on the first one.
+      let lexReasons: Set<string> | undefined;
+      let lowered: Hit[] | undefined;
       for (let i = 0; i < hits.length; i++) {
         const h = hits[i];
         if (!h) continue;
@@ -743,10 +750,10 @@ export function createCrisisDetector(
             reasons.push(`past:${clip(h.text)}`);
             rank = RANK.distress;
             ruled = true;
-            lowered.push(h);
+            (lowered ??= []).push(h);
           }
         }
-        lexReasons.add(`lexicon:${h.group.id}`);
+        (lexReasons ??= new Set()).add(`lexicon:${h.group.id}`);
         if (rank > lexRank) {
           lexRank = rank;
           topSelf = false;
@@ -759,8 +766,8 @@ export function createCrisisDetector(
           } else topSelf = true;
         }
       }
-      for (const r of lexReasons) reasons.push(r);
-      if (lowered.length > 0) {
+      if (lexReasons) for (const r of lexReasons) reasons.push(r);
+      if (lowered) {
         // The model must not see a hit the past rule lowered, as it must not see a negated one.
         modelText = modelInput(text, [...hits, ...lowered], [...negated, ...lowered.map(() => true)]);
       }
