@@ -183,6 +183,9 @@ export function createRetriever(
     wordPartsEnd[id] = flatParts.length;
   });
   const wordParts = Int32Array.from(flatParts);
+  /** The term of a vocabulary word, -1 when retrieval does not hold it (ids added after this index was built too). */
+  const termOfWord = (id: number): number =>
+    id >= 0 && id < wordTerm.length ? (wordTerm[id] as number) : -1;
 
   const docOf = Int32Array.from(docEntry);
   const topics = [...new Set(entries.map((e) => e.topic))];
@@ -237,7 +240,7 @@ export function createRetriever(
       unknown.length = 0;
       for (let i = 0; i < tokens.words.length; i++) {
         const id = idIn(vocabulary, tokens, i);
-        const t = id >= 0 && id < wordTerm.length ? (wordTerm[id] as number) : -1;
+        const t = termOfWord(id);
         if (t >= 0) {
           if (termStop[t] === 1) continue;
           addTerm(t);
@@ -253,9 +256,8 @@ export function createRetriever(
           // pieces the index lacks only lowered the coverage of every entry alike.
           for (let len = 2; len <= 3 && len < raw.length; len++)
             for (let at = 0; at + len <= raw.length; at++) {
-              const id = vocabulary.idOf(raw.slice(at, at + len));
-              const t = id >= 0 && id < wordTerm.length ? (wordTerm[id] as number) : -1;
-              if (t >= 0 && termStop[t] === 0) addTerm(t);
+              const piece = termOfWord(vocabulary.idOf(raw.slice(at, at + len)));
+              if (piece >= 0 && termStop[piece] === 0) addTerm(piece);
             }
         }
       }
