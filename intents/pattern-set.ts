@@ -237,8 +237,8 @@ export class PatternSet {
       d.re.lastIndex = i;
       const m = d.re.exec(text);
       if (m === null) continue;
-      for (let c = 1; c < m.length; c++) {
-        if (m[c] !== undefined) return { group: d.groupOfCapture[c - 1] as number, index: i, text: m[0] };
+      for (let g = 1; g < m.length; g++) {
+        if (m[g] !== undefined) return { group: d.groupOfCapture[g - 1] as number, index: i, text: m[0] };
       }
     }
     return null;
