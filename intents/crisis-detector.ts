@@ -17,7 +17,7 @@ import { z } from "zod";
 import { fileText, moduleText } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
 import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from "./linear-model.js";
-import { firstSet, PatternSet, withPrefilter } from "./pattern-set.js";
+import { captureCount, firstSet, PatternSet, withPrefilter } from "./pattern-set.js";
 import { SparseScorer } from "./sparse-scorer.js";
 
 export type RiskLevel = "none" | "distress" | "high" | "imminent";
@@ -55,12 +55,8 @@ export function graverRisk(a: string, b: string): RiskLevel {
 export const isGraver = (a: RiskLevel, b: RiskLevel): boolean => RANK[a] > RANK[b];
 
 // ---------------------------------------------------------------------------------------------------------------
-// Lexicon schema (zod 4). Patterns are JavaScript regex sources without capturing groups: the detector wraps each
-// group in one capturing group of a combined regex to learn which group matched.
-
-function captureCount(source: string): number {
-  return (new RegExp(`(?:${source})|`).exec("") ?? []).length - 1;
-}
+// Lexicon schema (zod 4). Patterns are JavaScript regex sources without capturing groups: the pattern set gives each
+// group one capturing group of its own to learn which group matched.
 
 const patternSource = z
   .string()

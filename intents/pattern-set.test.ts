@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { projectPath } from "../bot/paths.js";
 import { loadCrisisLexicon, loadCrisisTraining } from "./crisis-detector.js";
-import { PatternSet } from "./pattern-set.js";
+import { firstSet, PatternSet } from "./pattern-set.js";
 
 type Matcher = (text: string) => string[];
 
@@ -46,6 +46,25 @@ describe("PatternSet", () => {
     }
     // At one place the earlier group wins, as in the combined regex: 喝药了 is group 0, not group 2's 药.
     expect(ours("我喝药了")[0]).toBe("0@1:喝药了");
+  });
+
+  it("reads escapes in first characters, and an escape it cannot read means no prefilter, never a missed match", () => {
+    const cases: [string[][], string][] = [
+      [[["[\\u4e00-\\u9fff]死"]], "我想死"],
+      [[["\\x41b"]], "xAb"],
+      [[["\\tx"]], "a\tx"],
+      [[["\\p{L}死"]], "p{L}死"],
+      [[["[a\\-z]死"]], "-死"],
+      [[["(?:)"], ["a"]], "a"],
+    ];
+    for (const [groups, text] of cases) {
+      const expected = combinedMatcher(groups)(text);
+      expect(expected.length, `${groups} on ${text}`).toBeGreaterThan(0);
+      expect(setMatcher(groups)(text), `${groups} on ${text}`).toEqual(expected);
+    }
+    expect(firstSet("[\\u4e00-\\u9fff]死").chars.has("中")).toBe(true);
+    expect(firstSet("\\qx").any).toBe(true);
+    expect(() => new PatternSet([["(a)b"]])).toThrow(/capturing/);
   });
 
   it("matches the crisis lexicon exactly like the combined regexes on the gate sets and training texts", () => {

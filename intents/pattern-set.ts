@@ -23,6 +23,13 @@ export interface FirstSet {
  * Characters a match of `source` can start with. One recursive-descent pass over the regex subset the lexicon
  * uses, adding to a single set while everything read before can still be empty (`into` is null otherwise).
  */
+/** How many capturing groups a regex source has (it must compile). */
+export function captureCount(source: string): number {
+  return (new RegExp(`(?:${source})|`).exec("") ?? []).length - 1;
+}
+
+const CONTROL_ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f", v: "\v" };
+
 export function firstSet(source: string): FirstSet {
   const chars = new Set<string>();
   let any = false;
@@ -68,10 +75,15 @@ export function firstSet(source: string): FirstSet {
         const esc = readEscape(into);
         prev = esc ?? "";
       } else if (ch === "-" && prev && source[i + 1] !== "]") {
-        const to = (source[i + 1] ?? "").charCodeAt(0);
-        for (let c = prev.charCodeAt(0); c <= to; c++) add(into, String.fromCharCode(c));
+        // The range's end may itself be an escape (\u9fff); one we cannot read as a character leaves no prefilter.
+        i++;
+        const end = source[i] === "\\" ? readEscape(null) : (source[i++] ?? "");
+        if (end === null) {
+          if (into) any = true;
+        } else {
+          for (let c = prev.charCodeAt(0); c <= end.charCodeAt(0); c++) add(into, String.fromCharCode(c));
+        }
         prev = "";
-        i += 2;
       } else {
         add(into, ch);
         prev = ch;
@@ -80,26 +92,32 @@ export function firstSet(source: string): FirstSet {
     }
     i++; // ]
   };
-  /** Reads an escape at source[i]; adds what it stands for and returns it when it is a single character. */
+  /**
+   * Reads an escape at source[i]; adds what it stands for and returns it when it is a single character. An escape
+   * this parser does not know makes the pattern start "anywhere": slower, never a missed match.
+   */
   const readEscape = (into: Set<string> | null): string | null => {
     const e = source[i + 1] ?? "";
     i += 2;
-    if (e === "u") {
-      const ch = String.fromCharCode(Number.parseInt(source.slice(i, i + 4), 16));
-      i += 4;
-      add(into, ch);
-      return ch;
-    }
-    if (e === "d") {
+    let ch: string | null = null;
+    if (e === "u" || e === "x") {
+      const digits = e === "u" ? 4 : 2;
+      const hex = source.slice(i, i + digits);
+      if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === digits) {
+        ch = String.fromCharCode(Number.parseInt(hex, 16));
+        i += digits;
+      }
+    } else if (e === "d") {
       for (const d of "0123456789") add(into, d);
       return null;
-    }
-    if ("sSwWDbB".includes(e)) {
+    } else if (e in CONTROL_ESCAPES) ch = CONTROL_ESCAPES[e] ?? null;
+    else if (!/[0-9A-Za-z]/.test(e)) ch = e; // \. \( \? …: the character itself
+    if (ch === null) {
       if (into) any = true;
       return null;
     }
-    add(into, e);
-    return e;
+    add(into, ch);
+    return ch;
   };
   /** Returns whether the atom can match the empty string. */
   const atom = (into: Set<string> | null): boolean => {
@@ -186,6 +204,10 @@ export class PatternSet {
   constructor(groups: readonly (readonly string[])[]) {
     type Item = { group: number; source: string };
     const items: Item[] = groups.flatMap((sources, group) => sources.map((source) => ({ group, source })));
+    for (const { source } of items) {
+      // Each group is one capture of ours: a capture inside a pattern would be taken for the next group.
+      if (captureCount(source) > 0) throw new Error(`pattern has capturing groups (use (?:...)): ${source}`);
+    }
     const firsts = items.map((it) => firstSet(it.source));
     const wild = (i: number) => firsts[i]?.any === true || firsts[i]?.nullable === true;
     const build = (selected: number[]): Dispatch | null => {
@@ -229,10 +251,13 @@ export class PatternSet {
   next(text: string, from: number): PatternMatch | null {
     const starts = this.starts;
     const anywhere = this.anywhere;
-    for (let i = from; i < text.length; i++) {
-      const c = text.charCodeAt(i);
+    // Up to and including the end: a pattern that can match empty may match there.
+    for (let i = from; i <= text.length; i++) {
+      const c = i < text.length ? text.charCodeAt(i) : -1;
       const d =
-        ((starts[c >>> 5] as number) & (1 << (c & 31))) !== 0 ? (this.byChar.get(c) ?? anywhere) : anywhere;
+        c >= 0 && ((starts[c >>> 5] as number) & (1 << (c & 31))) !== 0
+          ? (this.byChar.get(c) ?? anywhere)
+          : anywhere;
       if (d === null) continue;
       d.re.lastIndex = i;
       const m = d.re.exec(text);

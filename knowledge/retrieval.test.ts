@@ -49,13 +49,22 @@ describe("retrieval", () => {
     expect(segmenter.cut("青苗费")).toEqual(["青苗费"]);
     const [top] = search("青苗费");
     expect(top?.entry.id).toBe("crops");
-    // The unseen compound itself still counts against coverage: less sure than for the word the index has.
+    // The unseen compound itself still counts against coverage, once: less sure than for the word the index has,
+    // and as sure as with any other unseen word beside 青苗.
     expect(top?.coverage).toBeLessThan(search("青苗")[0]?.coverage ?? 0);
+    expect(top?.coverage).toBeCloseTo(
+      retriever.search(new Vocabulary().tokens(["青苗", "瞿铄"]))[0]?.coverage ?? 0,
+      9,
+    );
   });
 
-  it("finds nothing for stopwords alone or words it does not hold", () => {
+  it("finds nothing for stopwords alone or words it does not hold, and little for mostly unknown words", () => {
     expect(search("我想问一下")).toEqual([]);
-    expect(search("明天天气").every((h) => h.coverage < 0.5)).toBe(true);
+    expect(search("明天天气")).toEqual([]);
+    // One word it holds among several it does not: found, but covering little of the question.
+    const mostlyUnknown = search("明天天气会影响补偿吗");
+    expect(mostlyUnknown.length).toBeGreaterThan(0);
+    expect(mostlyUnknown.every((h) => h.coverage < 0.5)).toBe(true);
   });
 
   it("gives the same hits for tokens of another vocabulary, looked up by word", () => {
