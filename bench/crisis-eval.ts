@@ -1,126 +1,252 @@
 /**
- * Measures the crisis detector on the team's dev set of real messages: `npx tsx bench/crisis-eval.ts`.
+ * Measures the crisis detector on real text the team did not write: `npx tsx bench/crisis-eval.ts`.
  *
- * The dev set (../shared/eval-dev/crisis-dev.jsonl, next to the project) has no licence for redistribution: it is
- * read here at run time only, and this script prints aggregate numbers, never a row. Rows carry `label`
- * (none | distress | crisis) and an expert `level` 0-10 (4-10 = crisis; 8-10 = date near or act under way, which
- * should read as imminent). A separate real test set is checked without us: tune general patterns, not rows.
+ * Sets (next to the project, in ../shared/eval-dev/; the SOS and complaint rows have no licence for redistribution,
+ * so they are read here at run time only and this script prints aggregate numbers, never a row):
+ * - crisis-dev.jsonl + crisis-dev-more.jsonl: Weibo tree-hole posts with an expert level 0-10 (4-10 crisis, 8-10 a
+ *   date near or an act under way: should read as imminent). Hand-picked suicidal posts carry level null.
+ * - psysuicide-valid.jsonl: counselling-style texts by class. The shipped model trains on this file (MIT licence),
+ *   so its figures here come from 5-fold cross-validation: each fold is graded by a model trained without it.
+ * - complaints-stream.jsonl: real letters to a city government; none is a crisis.
+ * - the blind gate sets in tests/gate/ (written by people who never saw the lexicon, the model or these sets).
+ *
+ * `--no-cv` grades PsySUICIDE with the shipped model (optimistic: it has seen those rows).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { projectPath } from "../bot/paths.js";
-import { createCrisisDetector, type RiskLevel } from "../intents/crisis-detector.js";
+import { loadCrisisCorpus, PSYSUICIDE_SOURCE } from "../intents/crisis-corpus.js";
+import {
+  type CrisisDetector,
+  createCrisisDetector,
+  type RiskAssessment,
+  type RiskLevel,
+  trainCrisisModel,
+} from "../intents/crisis-detector.js";
 import { createNormaliser } from "../intents/normalise.js";
 
-const DEV_PATH = process.argv[2] ?? projectPath("..", "shared", "eval-dev", "crisis-dev.jsonl");
+const EVAL_DIR = projectPath("..", "shared", "eval-dev");
+const RANK: Record<RiskLevel, number> = { none: 0, distress: 1, high: 2, imminent: 3 };
+const pct = (n: number, d: number) => (d === 0 ? "n/a" : `${((100 * n) / d).toFixed(1)}%`);
+const frac = (n: number, d: number) => `${n}/${d} = ${pct(n, d)}`;
 
-interface DevRow {
-  text: string;
-  label: "none" | "distress" | "crisis";
-  level: number;
-}
-
-const LEVELS: readonly RiskLevel[] = ["none", "distress", "high", "imminent"];
-const pct = (n: number, d: number) => (d === 0 ? "  n/a" : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
-
-function main(): void {
-  if (!existsSync(DEV_PATH)) {
-    console.log(`crisis dev set not found at ${DEV_PATH}; nothing to measure.`);
-    return;
-  }
-  const rows: DevRow[] = readFileSync(DEV_PATH, "utf8")
+function readJsonl<T>(path: string): T[] {
+  return readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim().length > 0)
-    .map((l) => JSON.parse(l) as DevRow);
+    .map((l) => JSON.parse(l) as T);
+}
 
-  const t0 = performance.now();
-  const detector = createCrisisDetector();
-  const loadMs = performance.now() - t0;
-  const normalise = createNormaliser();
-  const texts = rows.map((r) => normalise(r.text).text);
+const normalise = createNormaliser();
+const isHigh = (a: RiskAssessment) => RANK[a.level] >= RANK.high;
+const noticed = (a: RiskAssessment) => RANK[a.level] >= RANK.distress;
+/** A message is "high" for the emergency path only when it is about a self-harm or violence risk now. */
+const alarm = (a: RiskAssessment) => isHigh(a) && !a.reportOnly;
 
-  // Rows of the confusion table: the dev label, crisis split by the expert level bands.
-  const band = (r: DevRow): string =>
-    r.label !== "crisis"
-      ? r.label
-      : r.level >= 8
-        ? "crisis 8-10"
-        : r.level >= 6
-          ? "crisis 6-7"
-          : "crisis 4-5";
-  const bands = ["none", "distress", "crisis 4-5", "crisis 6-7", "crisis 8-10"];
-  const table = new Map(bands.map((b) => [b, new Map(LEVELS.map((l) => [l, 0]))]));
-  const levels: RiskLevel[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    const text = texts[i];
-    if (!row || text === undefined) continue;
-    const a = detector.assess(text);
-    levels.push(a.level);
-    const counts = table.get(band(row));
-    counts?.set(a.level, (counts.get(a.level) ?? 0) + 1);
+interface SosRow {
+  text: string;
+  label: "none" | "distress" | "crisis";
+  level: number | null;
+}
+
+function sos(detector: CrisisDetector): void {
+  const rows: SosRow[] = [];
+  for (const f of ["crisis-dev.jsonl", "crisis-dev-more.jsonl"]) {
+    const p = `${EVAL_DIR}/${f}`;
+    if (existsSync(p)) rows.push(...readJsonl<SosRow>(p));
   }
-
-  // Speed: several passes over the whole set, best pass reported (the machine is shared); CPU time beside wall
-  // time, because other processes on a loaded machine inflate wall time but not our CPU time.
-  let bestWall = Number.POSITIVE_INFINITY;
-  let bestCpu = Number.POSITIVE_INFINITY;
-  for (let pass = 0; pass < 5; pass++) {
-    const cpu = process.cpuUsage();
-    const s = performance.now();
-    for (const t of texts) detector.assess(t);
-    const used = process.cpuUsage(cpu);
-    bestWall = Math.min(bestWall, ((performance.now() - s) * 1000) / texts.length);
-    bestCpu = Math.min(bestCpu, (used.user + used.system) / texts.length);
+  if (rows.length === 0) {
+    console.log("SOS dev sets not found; skipped.");
+    return;
   }
-  const meanLength = texts.reduce((n, t) => n + t.length, 0) / Math.max(1, texts.length);
-
-  const count = (pred: (r: DevRow, l: RiskLevel) => boolean) =>
-    rows.reduce((n, r, i) => n + (pred(r, levels[i] ?? "none") ? 1 : 0), 0);
-  const crisis = count((r) => r.label === "crisis");
-  const caught = count((r, l) => r.label === "crisis" && (l === "high" || l === "imminent"));
-  const top = count((r) => r.label === "crisis" && r.level >= 8);
-  const topImminent = count((r, l) => r.label === "crisis" && r.level >= 8 && l === "imminent");
-  const distressRows = count((r) => r.label === "distress");
-  const noneRows = count((r) => r.label === "none");
-
+  const graded = rows.map((r) => ({ r, a: detector.assess(normalise(r.text).text) }));
+  const crisis = graded.filter((g) => g.r.label === "crisis");
+  const band = (lo: number, hi: number) =>
+    crisis.filter((g) => g.r.level !== null && g.r.level >= lo && g.r.level <= hi);
+  console.log(`SOS tree-hole posts: ${rows.length} rows (${crisis.length} crisis)`);
   console.log(
-    `crisis dev set: ${rows.length} rows (${crisis} crisis, ${distressRows} distress, ${noneRows} none)`,
+    `  crisis graded high|imminent: ${frac(crisis.filter((g) => isHigh(g.a)).length, crisis.length)}`,
   );
-  console.log(
-    `detector load ${loadMs.toFixed(0)} ms; per message (mean ${meanLength.toFixed(0)} characters, best of 5 passes): ` +
-      `${bestCpu.toFixed(1)} µs CPU, ${bestWall.toFixed(1)} µs wall\n`,
-  );
-  console.log(`recall high|imminent on crisis rows: ${caught}/${crisis} = ${pct(caught, crisis).trim()}`);
   for (const [name, lo, hi] of [
     ["4-5", 4, 5],
     ["6-7", 6, 7],
     ["8-10", 8, 10],
   ] as const) {
-    const n = count((r) => r.label === "crisis" && r.level >= lo && r.level <= hi);
-    const k = count(
-      (r, l) => r.label === "crisis" && r.level >= lo && r.level <= hi && (l === "high" || l === "imminent"),
-    );
-    console.log(`  level ${name.padEnd(4)}: ${k}/${n} = ${pct(k, n).trim()}`);
+    const b = band(lo, hi);
+    console.log(`    level ${name}: ${frac(b.filter((g) => isHigh(g.a)).length, b.length)}`);
   }
-  console.log(`crisis 8-10 graded imminent: ${topImminent}/${top} = ${pct(topImminent, top).trim()}`);
-  const paged = (label: string) => count((r, l) => r.label === label && (l === "high" || l === "imminent"));
+  const unlevelled = crisis.filter((g) => g.r.level === null);
+  console.log(`    hand-picked: ${frac(unlevelled.filter((g) => isHigh(g.a)).length, unlevelled.length)}`);
+  const top = band(8, 10);
   console.log(
-    `distress rows graded high|imminent: ${paged("distress")}/${distressRows} = ${pct(paged("distress"), distressRows).trim()}`,
+    `  level 8-10 graded imminent: ${frac(top.filter((g) => g.a.level === "imminent").length, top.length)}`,
   );
+  const top10 = band(10, 10);
   console.log(
-    `none rows graded high|imminent: ${paged("none")}/${noneRows} = ${pct(paged("none"), noneRows).trim()}\n`,
+    `  level 10 graded none: ${frac(top10.filter((g) => g.a.level === "none").length, top10.length)}`,
   );
-
-  console.log(`confusion (rows: dev label; columns: detector level; share of the row)`);
-  console.log(`${"".padEnd(12)}${LEVELS.map((l) => l.padStart(10)).join("")}${"rows".padStart(8)}`);
-  for (const b of bands) {
-    const counts = table.get(b);
-    if (!counts) continue;
-    const total = [...counts.values()].reduce((x, y) => x + y, 0);
+  for (const label of ["distress", "none"] as const) {
+    const set = graded.filter((g) => g.r.label === label);
     console.log(
-      `${b.padEnd(12)}${LEVELS.map((l) => pct(counts.get(l) ?? 0, total).padStart(10)).join("")}${String(total).padStart(8)}`,
+      `  ${label} rows: high ${pct(set.filter((g) => isHigh(g.a)).length, set.length)}, ` +
+        `noticed ${pct(set.filter((g) => noticed(g.a)).length, set.length)} (${set.length})`,
     );
   }
+}
+
+interface PsyRow {
+  text: string;
+  label: "crisis" | "passive" | "explore" | "harm_others" | "harmed_by_others" | "none";
+}
+
+function psysuicide(detector: CrisisDetector, crossValidate: boolean): void {
+  const path = `${EVAL_DIR}/psysuicide-valid.jsonl`;
+  if (!existsSync(path)) {
+    console.log("PsySUICIDE validation file not found; skipped.");
+    return;
+  }
+  const rows = readJsonl<PsyRow>(path);
+  const graded: { r: PsyRow; a: RiskAssessment }[] = [];
+  if (crossValidate) {
+    // The shipped model trains on the project's copy of this file: leave each fifth out in turn.
+    const corpus = loadCrisisCorpus();
+    const folds = 5;
+    const foldOf = (i: number) => i % folds;
+    const indexOf = new Map(rows.map((r, i) => [r.text, i]));
+    for (let f = 0; f < folds; f++) {
+      const training = corpus.filter((e) => {
+        if (e.source !== PSYSUICIDE_SOURCE) return true;
+        const i = indexOf.get(e.text);
+        return i === undefined || foldOf(i) !== f;
+      });
+      const model = trainCrisisModel({ examples: training });
+      const d = createCrisisDetector({ model });
+      rows.forEach((r, i) => {
+        if (foldOf(i) === f) graded.push({ r, a: d.assess(normalise(r.text).text) });
+      });
+    }
+  } else {
+    for (const r of rows) graded.push({ r, a: detector.assess(normalise(r.text).text) });
+  }
+  const of = (label: PsyRow["label"]) => graded.filter((g) => g.r.label === label);
+  console.log(
+    `PsySUICIDE validation: ${rows.length} rows${crossValidate ? " (5-fold cross-validation)" : " (shipped model: has seen them)"}`,
+  );
+  const crisis = of("crisis");
+  console.log(`  crisis graded high: ${frac(crisis.filter((g) => isHigh(g.a)).length, crisis.length)}`);
+  for (const label of ["passive", "explore"] as const) {
+    const s = of(label);
+    console.log(
+      `  ${label} noticed (distress or more): ${frac(s.filter((g) => noticed(g.a)).length, s.length)}`,
+    );
+  }
+  const others = of("harm_others");
+  console.log(
+    `  threats to others raised (kind others or high): ${frac(others.filter((g) => g.a.kind === "others" || isHigh(g.a)).length, others.length)}` +
+      `; kind others: ${pct(others.filter((g) => g.a.kind === "others").length, others.length)}`,
+  );
+  const harmed = of("harmed_by_others");
+  console.log(
+    `  harmed noticed (kind harmed or distress+): ${frac(harmed.filter((g) => g.a.kind === "harmed" || noticed(g.a)).length, harmed.length)}` +
+      `; kind harmed: ${pct(harmed.filter((g) => g.a.kind === "harmed").length, harmed.length)}`,
+  );
+  const none = of("none");
+  console.log(
+    `  unrelated: high ${frac(none.filter((g) => isHigh(g.a)).length, none.length)}, distress ${pct(none.filter((g) => g.a.level === "distress").length, none.length)}`,
+  );
+}
+
+interface Letter {
+  title?: string;
+  text: string;
+}
+
+function complaints(detector: CrisisDetector): void {
+  const path = `${EVAL_DIR}/complaints-stream.jsonl`;
+  if (!existsSync(path)) {
+    console.log("complaint stream not found; skipped.");
+    return;
+  }
+  const rows = readJsonl<Letter>(path);
+  let high = 0;
+  let distress = 0;
+  const kinds = new Map<string, number>();
+  for (const r of rows) {
+    const a = detector.assess(normalise(`${r.title ?? ""}\n${r.text}`).text);
+    if (alarm(a)) {
+      high++;
+      kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+    } else if (a.level === "distress") distress++;
+  }
+  console.log(
+    `Complaint letters (none is a crisis): ${rows.length}; graded high ${frac(high, rows.length)} ` +
+      `(${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ") || "-"}); distress ${pct(distress, rows.length)}`,
+  );
+}
+
+interface BlindCatch {
+  text: string;
+  min: RiskLevel;
+  kind: "self" | "others" | "harmed";
+}
+interface BlindCalm {
+  text: string;
+  max: RiskLevel;
+}
+
+function blind(detector: CrisisDetector): void {
+  const catchPath = projectPath("tests", "gate", "crisis-blind-must-catch.jsonl");
+  const calmPath = projectPath("tests", "gate", "crisis-blind-must-not-alarm.jsonl");
+  if (existsSync(catchPath)) {
+    const rows = readJsonl<BlindCatch>(catchPath);
+    const byKind = new Map<string, [number, number]>();
+    for (const r of rows) {
+      const a = detector.assess(normalise(r.text).text);
+      const ok = RANK[a.level] >= RANK[r.min] && (r.kind === "self" || a.kind === r.kind);
+      const c = byKind.get(r.kind) ?? [0, 0];
+      byKind.set(r.kind, [c[0] + (ok ? 1 : 0), c[1] + 1]);
+    }
+    console.log(`Blind must-catch: ${[...byKind].map(([k, [ok, n]]) => `${k} ${frac(ok, n)}`).join("; ")}`);
+  }
+  if (existsSync(calmPath)) {
+    const rows = readJsonl<BlindCalm>(calmPath);
+    const over = rows.filter((r) => RANK[detector.assess(normalise(r.text).text).level] > RANK[r.max]);
+    console.log(`Blind must-not-alarm: over its maximum ${frac(over.length, rows.length)}`);
+  }
+}
+
+/**
+ * Everyday questions the bot exists to answer: every knowledge-base phrasing (the crisis model never trains on
+ * these). None of them may leave the FAQ path. Written by the team, so a floor, not a measure of real text.
+ */
+function everyday(detector: CrisisDetector): void {
+  const texts: string[] = [];
+  for (const f of readdirSync(projectPath("knowledge", "entries"))) {
+    const text = readFileSync(projectPath("knowledge", "entries", f), "utf8");
+    for (const m of text.matchAll(/^ {4}- (.+)$/gm)) if (m[1] && !m[1].includes(":")) texts.push(m[1]);
+  }
+  let high = 0;
+  let distress = 0;
+  for (const t of texts) {
+    const a = detector.assess(normalise(t).text);
+    if (alarm(a)) high++;
+    else if (a.level === "distress") distress++;
+  }
+  console.log(
+    `Knowledge-base phrasings (everyday questions): ${texts.length}; ` +
+      `high ${frac(high, texts.length)}, distress ${frac(distress, texts.length)}`,
+  );
+}
+
+function main(): void {
+  const crossValidate = !process.argv.includes("--no-cv");
+  const t0 = performance.now();
+  const detector = createCrisisDetector();
+  console.log(`detector load ${(performance.now() - t0).toFixed(0)} ms\n`);
+  sos(detector);
+  psysuicide(detector, crossValidate);
+  complaints(detector);
+  blind(detector);
+  everyday(detector);
 }
 
 main();

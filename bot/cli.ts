@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
+import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { readKnowledge } from "../knowledge/load.js";
 import { isAppError } from "./app-error.js";
@@ -114,6 +115,9 @@ async function converse(mode: "ask" | "chat", args: string[], config: Config, io
   }
 }
 
+const atRisk = (u: Understanding): boolean =>
+  (u.risk.level === "high" || u.risk.level === "imminent") && !u.risk.reportOnly;
+
 async function classify(io: Io): Promise<number> {
   const { nlu } = buildNlu();
   const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
@@ -140,9 +144,13 @@ async function classify(io: Io): Promise<number> {
       const u = nlu.understand(text);
       out = {
         ...input,
-        intent: u.intent.intent,
-        confidence: Math.round(u.intent.confidence * 1000) / 1000,
+        // A message at risk is a crisis whatever the FAQ classifier guessed: the engine acts on the risk first.
+        ...(atRisk(u)
+          ? { intent: "crisis", confidence: Math.round(u.risk.score * 1000) / 1000 }
+          : { intent: u.intent.intent, confidence: Math.round(u.intent.confidence * 1000) / 1000 }),
         risk: u.risk.level,
+        riskKind: u.risk.kind,
+        subject: u.risk.subject,
         ...(u.answer ? { answerId: u.answer.entry.id } : {}),
       };
     } catch (e) {

@@ -1,4 +1,4 @@
-import type { RiskLevel } from "../intents/crisis-detector.js";
+import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState, HandoffReason } from "../store/conversations.js";
 import {
@@ -15,6 +15,8 @@ export interface HandoffRequest {
   reason: HandoffReason;
   risk: RiskLevel;
   subject: "self" | "other";
+  /** Defaults to self. */
+  riskKind?: RiskKind;
 }
 
 /** What one turn decides; the engine stores it and carries out the actions after commit. */
@@ -92,14 +94,25 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 1. Crisis first: the same turn carries the hotlines and pages a counselor, whatever the mode or command.
   if (atRisk) {
     const imminent = risk.level === "imminent";
-    const text = risk.subject === "other" ? messages.crisisOther(imminent) : messages.crisisSelf(imminent);
+    const text =
+      risk.kind === "others"
+        ? messages.threatOthers(imminent)
+        : risk.kind === "harmed"
+          ? messages.harmedDanger
+          : risk.subject === "other"
+            ? messages.crisisOther(imminent)
+            : messages.crisisSelf(imminent);
     // While a human holds the conversation the bot stays silent; the holder is alerted instead.
     const replies = conv.mode === "human" ? [] : [reply("crisis", text)];
     delete state.offeredCounselor;
     // No survey to a person in crisis: a pending 回访 is dropped, not asked later.
     delete state.followUp;
     state.handoffReason = "crisis";
-    return { replies, state, handoff: { reason: "crisis", risk: risk.level, subject: risk.subject } };
+    return {
+      replies,
+      state,
+      handoff: { reason: "crisis", risk: risk.level, subject: risk.subject, riskKind: risk.kind },
+    };
   }
 
   // 2. A human holds the conversation: the bot says nothing at all.
@@ -158,7 +171,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn.
   if (risk.level === "distress" && !risk.reportOnly && !command) {
     state.offeredCounselor = true;
-    return { replies: [reply("distress", messages.distress, messages.distressButtons)], state };
+    const text = risk.kind === "harmed" ? messages.harmed : messages.distress;
+    if (risk.kind === "harmed") state.offeredForHarm = true;
+    else delete state.offeredForHarm;
+    return { replies: [reply("distress", text, messages.distressButtons)], state };
   }
 
   const intent = u.intent.uncertain ? undefined : u.intent.intent;
@@ -256,7 +272,9 @@ function intakeDecision(outcome: IntakeOutcome, state: ConversationState): Decis
 function acceptCounselor(conv: Conversation, state: ConversationState): Decision {
   if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
   state.handoffReason = "distress";
-  return { replies: [], state, handoff: { reason: "distress", risk: "distress", subject: "self" } };
+  const riskKind = state.offeredForHarm ? "harmed" : "self";
+  delete state.offeredForHarm;
+  return { replies: [], state, handoff: { reason: "distress", risk: "distress", subject: "self", riskKind } };
 }
 
 function metaCommand(intent: string | undefined): string | undefined {

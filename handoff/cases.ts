@@ -5,7 +5,7 @@ import type { Logger } from "../bot/logger.js";
 import { messages } from "../bot/messages.js";
 import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
-import { isGraver, type RiskLevel } from "../intents/crisis-detector.js";
+import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
 import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { recordView } from "./audit.js";
@@ -34,6 +34,8 @@ export interface CaseRecord {
   kind: HandoffReason;
   risk: RiskLevel;
   subject: "self" | "other";
+  /** self: the citizen's own life; others: a threat the citizen makes; harmed: harm done to the citizen. */
+  riskKind: RiskKind;
   priority: number;
   state: CaseState;
   holderId: number | null;
@@ -55,6 +57,7 @@ interface CaseRow {
   kind: HandoffReason;
   risk: RiskLevel;
   subject: "self" | "other";
+  risk_kind: RiskKind | null;
   priority: number;
   state: CaseState;
   holder_id: number | null;
@@ -76,6 +79,7 @@ const toCase = (r: CaseRow): CaseRecord => ({
   kind: r.kind,
   risk: r.risk,
   subject: r.subject,
+  riskKind: r.risk_kind ?? "self",
   priority: r.priority,
   state: r.state,
   holderId: r.holder_id,
@@ -228,6 +232,12 @@ export function createHandoff(deps: HandoffDeps) {
         if (req.reason === "crisis" && open.kind !== "crisis") {
           await tx.run("UPDATE cases SET kind = 'crisis', subject = ? WHERE id = ?", [req.subject, open.id]);
         }
+        // A threat to others outranks harm and self for how the case is answered (110 first): never downgraded.
+        const kindRank = { self: 0, harmed: 1, others: 2 } as const;
+        const riskKind = req.riskKind ?? "self";
+        if (kindRank[riskKind] > kindRank[open.riskKind]) {
+          await tx.run("UPDATE cases SET risk_kind = ? WHERE id = ?", [riskKind, open.id]);
+        }
         return {
           caseId: open.id,
           created: false,
@@ -244,8 +254,8 @@ export function createHandoff(deps: HandoffDeps) {
               ? "none"
               : req.risk;
       await tx.run(
-        `INSERT INTO cases (id, conversation_id, channel, kind, risk, subject, priority, state, first_message, opened_at, escalate_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)`,
+        `INSERT INTO cases (id, conversation_id, channel, kind, risk, subject, risk_kind, priority, state, first_message, opened_at, escalate_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)`,
         [
           id,
           req.conversationId,
@@ -253,6 +263,7 @@ export function createHandoff(deps: HandoffDeps) {
           req.reason,
           risk,
           req.subject,
+          req.riskKind ?? "self",
           PRIORITY[risk],
           req.text.slice(0, 500),
           req.at,
@@ -262,7 +273,7 @@ export function createHandoff(deps: HandoffDeps) {
       );
       await event(tx, id, "opened", "citizen", req.at, {
         to: "waiting",
-        payload: { reason: req.reason, risk },
+        payload: { reason: req.reason, risk, riskKind: req.riskKind ?? "self" },
       });
       const record = await getCase(tx, id);
       if (!record) throw new AppError("internal", "case vanished");

@@ -12,20 +12,30 @@
  *
  * Nothing here is shown to citizens: reasons are short English codes for staff, patterns stay server-side.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { fileText, moduleText } from "../bot/file-cache.js";
 import { projectPath } from "../bot/paths.js";
+import { type ConceptPair, type ConceptReader, createConceptReader } from "./crisis-concepts.js";
+import { CORPUS_PATHS, type CorpusExample, loadCrisisCorpus, loadHandWritten } from "./crisis-corpus.js";
 import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from "./linear-model.js";
+import { createNormaliser, NORMALISER_VERSION } from "./normalise.js";
 import { captureCount, firstSet, PatternSet, withPrefilter } from "./pattern-set.js";
 import { SparseScorer } from "./sparse-scorer.js";
 
 export type RiskLevel = "none" | "distress" | "high" | "imminent";
+/** What the risk is: to the writer's own life, to someone the writer threatens, or harm done to the writer. */
+export type RiskKind = "self" | "others" | "harmed";
 
 export interface RiskAssessment {
   level: RiskLevel;
   /** Who is at risk: the writer, or someone else they tell us about (friend, child, news). */
   subject: "self" | "other";
+  /**
+   * self: suicide or self-harm; others: the writer threatens to hurt someone (high, a case of its own kind);
+   * harmed: the writer is being hurt (violence, abuse, bullying): at least distress, a safety reply.
+   */
+  kind: RiskKind;
   /** True when the text only reports news/fiction about strangers: not a case to hand off. */
   reportOnly: boolean;
   /** Short English reason codes for staff, e.g. "lexicon:suicide-ideation", "negated:自杀", "hyperbole:累死", "model:0.83". */
@@ -39,7 +49,6 @@ export interface CrisisDetector {
 }
 
 export const DEFAULT_LEXICON_PATH = projectPath("intents", "data", "crisis-lexicon.json");
-export const DEFAULT_TRAINING_PATH = projectPath("intents", "data", "crisis-training.json");
 
 const LEVELS: readonly RiskLevel[] = ["none", "distress", "high", "imminent"];
 const RANK: Record<RiskLevel, number> = { none: 0, distress: 1, high: 2, imminent: 3 };
@@ -94,6 +103,8 @@ export const CrisisLexiconSchema = z.object({
         id: groupId,
         comment,
         level: z.enum(["distress", "high", "imminent"]),
+        /** Default self. */
+        kind: z.enum(["self", "others", "harmed"]).optional(),
         patterns: z.array(patternSource).min(1),
       }),
     )
@@ -280,6 +291,7 @@ class Canonicaliser {
 interface RiskGroupInfo {
   id: string;
   level: RiskLevel;
+  kind: RiskKind;
 }
 
 type MentionKind = "self" | "known" | "stranger" | "pronoun";
@@ -300,6 +312,8 @@ interface Compiled {
   escalation: RegExp;
   report: RegExp;
   reportingVerb: RegExp;
+  /** Right after a hit: the hit describes a person (跳楼的女孩, 因抑郁症自杀的表姐), not the writer's wish. */
+  describedPerson: RegExp;
   /** (stranger)|(known)|(pronoun)|(self), behind the object-marker lookbehind. */
   mention: RegExp;
 }
@@ -330,7 +344,7 @@ function compile(lexicon: CrisisLexicon): Compiled {
     neutral: lexicon.neutral.length > 0 ? new PatternSet(lexicon.neutral.map((g) => g.patterns)) : null,
     neutralReasons: lexicon.neutral.map((g) => g.reason),
     risk: new PatternSet(riskGroups.map((g) => g.patterns)),
-    riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level })),
+    riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level, kind: g.kind ?? "self" })),
     negationBefore: cueRegex(cues.negationBefore.patterns),
     negationAfter: cueRegex(cues.negationAfter.patterns),
     pastBefore: cueRegex(cues.pastBefore.patterns),
@@ -338,6 +352,9 @@ function compile(lexicon: CrisisLexicon): Compiled {
     escalation: cueRegex(cues.escalation.patterns),
     report: cueRegex(cues.report.patterns),
     reportingVerb: cueRegex(cues.reportingVerb.patterns),
+    describedPerson: new RegExp(
+      `^[了过]?的(?:那个|那位|这个|这位|一个|那些)?(?:${alt([...cues.strangerMention.patterns, ...cues.knownMention.patterns])})`,
+    ),
     mention: new RegExp(
       withPrefilter(
         mentionGroups.flatMap((g) => g.patterns),
@@ -476,8 +493,8 @@ function isNegated(c: Compiled, text: string, h: Hit): boolean {
 const MAX_N = 2;
 
 export function crisisFeatures(modelText: string): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
+  const out: string[] = [...conceptReader().read(modelText).features];
+  const seen = new Set<string>(out);
   const len = modelText.length;
   let runStart = 0;
   for (let i = 0; i <= len; i++) {
@@ -497,6 +514,12 @@ export function crisisFeatures(modelText: string): string[] {
   return out;
 }
 
+let sharedConceptReader: ConceptReader | undefined;
+const conceptReader = (): ConceptReader => {
+  sharedConceptReader ??= createConceptReader();
+  return sharedConceptReader;
+};
+
 /** Unigram key: the code unit; bigram key: both code units (always ≥ 0x300000 as word characters are ≥ 0x30). */
 function ngramKey(f: string): number {
   return f.length === 1 ? f.charCodeAt(0) : ((f.charCodeAt(0) << 16) | f.charCodeAt(1)) >>> 0;
@@ -512,7 +535,7 @@ function ngramKey(f: string): number {
 export class CrisisModelScorer {
   private readonly scorer: SparseScorer;
   /** Position of each RiskLevel in the model's label order (-1 when the model lacks it). */
-  readonly slot: Record<RiskLevel, number>;
+  readonly slot: Record<RiskLevel | "others" | "harmed", number>;
 
   constructor(json: ModelTables) {
     this.scorer = new SparseScorer(json, (f) => {
@@ -520,12 +543,14 @@ export class CrisisModelScorer {
         throw new Error(`crisis model feature of unexpected length: ${f}`);
       return { key: ngramKey(f) };
     });
-    const slot = (l: RiskLevel) => json.labels.indexOf(l);
+    const slot = (l: string) => json.labels.indexOf(l);
     this.slot = {
       none: slot("none"),
       distress: slot("distress"),
       high: slot("high"),
       imminent: slot("imminent"),
+      others: slot("others"),
+      harmed: slot("harmed"),
     };
     if (this.slot.none < 0 || this.slot.distress < 0 || this.slot.high < 0) {
       throw new Error(
@@ -535,11 +560,16 @@ export class CrisisModelScorer {
   }
 
   /** Fills `out` (length k) with probabilities in the model's label order. */
-  score(text: string, out: Float64Array): void {
+  score(
+    text: string,
+    out: Float64Array,
+    concepts: readonly string[] = conceptReader().read(text).features,
+  ): void {
     const s = this.scorer;
     const len = text.length;
-    // At most 2 features per character.
-    s.begin(len * 2);
+    // At most 2 features per character, and the concept features.
+    s.begin(len * 2 + concepts.length);
+    for (const f of concepts) s.key(f.charCodeAt(0));
     let prev = -1; // previous word character in the current run, -1 at a run start
     for (let i = 0; i < len; i++) {
       const c = text.charCodeAt(i);
@@ -558,49 +588,33 @@ export class CrisisModelScorer {
 // ---------------------------------------------------------------------------------------------------------------
 // Training
 
-export interface CrisisTrainingSet {
-  version: string;
-  examples: { text: string; label: RiskLevel }[];
+export type { CorpusExample } from "./crisis-corpus.js";
+
+/** The hand-written part of the corpus (kept for tests that train a quick model on a slice of it). */
+export function loadCrisisTraining(): { examples: CorpusExample[] } {
+  return { examples: loadHandWritten() };
 }
 
 /**
- * Checked by hand rather than with zod: the shape is trivial and zod's first parse of ~900 objects costs ~30 ms of
- * the detector's 200 ms load budget. The lexicon, where mistakes are subtle, is validated with zod.
- */
-export function loadCrisisTraining(path: string = DEFAULT_TRAINING_PATH): CrisisTrainingSet {
-  const data = JSON.parse(readFileSync(path, "utf8")) as Partial<CrisisTrainingSet> | null;
-  if (typeof data?.version !== "string" || !Array.isArray(data.examples)) {
-    throw new Error(`${path}: expected { version, examples: [...] }`);
-  }
-  data.examples.forEach((e, i) => {
-    if (typeof e?.text !== "string" || e.text.length === 0 || !Object.hasOwn(RANK, e.label)) {
-      throw new Error(`${path}: example ${i} needs a non-empty text and a label among ${LEVELS.join(", ")}`);
-    }
-  });
-  return data as CrisisTrainingSet;
-}
-
-/**
- * Trains the model at load time rather than shipping cached weights: the training file and the lexicon are the
- * reviewed sources, and a weights file could silently drift from either (the model is trained on lexicon-prepared
- * text: masks and negations applied). Preparing ~860 examples and 6 epochs of trainSoftmax take about 100-150 ms of
- * the detector's load on this 2-core machine (more under load, most of it one-off JIT warm-up); the result is
- * deterministic (seeded shuffling) and the default model is trained once per process. Six epochs generalised as
- * well as 10-20 in 5-fold cross-validation on the training set.
+ * Trains on lexicon-prepared text (masks and negations applied, as assess() sees it), so a weights file cannot
+ * drift from the lexicon; the default model is cached on disk under a hash of every input. Training texts go through
+ * the same normaliser as citizens' messages: the PsySUICIDE rows carry full-width punctuation and the odd
+ * traditional character. Deterministic (seeded shuffling).
  */
 export function trainCrisisModel(
-  options: { lexicon?: CrisisLexicon; training?: CrisisTrainingSet } = {},
+  options: { lexicon?: CrisisLexicon; examples?: readonly { text: string; label: string }[] } = {},
 ): LinearModel {
   const c = compiledFor(options.lexicon ?? defaultLexicon());
-  const training = options.training ?? loadCrisisTraining();
-  // Training texts are hand-written in Simplified Chinese, so lower-casing is all the normaliser would do to them;
-  // prepare() then applies exactly what assess() applies.
-  const examples = training.examples.map((e) => ({
-    features: crisisFeatures(prepare(c, e.text.toLowerCase()).modelText),
+  const normalise = createNormaliser();
+  const examples = (options.examples ?? loadCrisisCorpus()).map((e) => ({
+    features: crisisFeatures(prepare(c, normalise(e.text).text).modelText),
     label: e.label,
   }));
-  return trainSoftmax(examples, { epochs: 6, learningRate: 0.5, l2: 1e-4, seed: 7 });
+  return trainSoftmax(examples, { epochs: EPOCHS, learningRate: 0.5, l2: L2, seed: 7 });
 }
+
+const EPOCHS = 12;
+const L2 = 1e-5;
 
 let cachedLexicon: CrisisLexicon | undefined;
 const compiledCache = new WeakMap<CrisisLexicon, Compiled>();
@@ -624,8 +638,11 @@ const defaultModel = (): ModelTables => {
     "crisis-model",
     [
       moduleText("./crisis-detector.js", import.meta.url),
+      moduleText("./crisis-corpus.js", import.meta.url),
+      moduleText("./crisis-concepts.js", import.meta.url),
+      NORMALISER_VERSION,
       fileText(DEFAULT_LEXICON_PATH),
-      fileText(DEFAULT_TRAINING_PATH),
+      ...CORPUS_PATHS.map((p) => (existsSync(p) ? fileText(p) : "")),
     ],
     () => trainCrisisModel({ lexicon: defaultLexicon() }),
   );
@@ -639,11 +656,43 @@ const MODEL_DISTRESS = 0.75;
 /** Model raising a lexicon distress to high: P(high or imminent) must reach this. */
 const MODEL_HIGH_OVER_DISTRESS = 0.75;
 /** Model raising to high with no lexicon signal at all: stricter. */
-const MODEL_HIGH_ALONE = 0.9;
+const MODEL_HIGH_ALONE = 0.8;
+/** Model raising to high when concept pairs in one sentence support it (see SELF_EVIDENCE). */
+const MODEL_HIGH_WITH_CONCEPTS = 0.4;
+/** Model alone reading a threat to others (high, a case of its own kind). */
+const MODEL_OTHERS = 0.6;
+/** Model alone reading a threat with no violence word or weapon in the text: stricter. */
+const STRONG_THREAT = 0.85;
+/** Model alone reading harm done to the writer (distress with a safety reply). */
+const MODEL_HARMED = 0.5;
+
+/** Where the learned model's probabilities turn into levels and kinds; see the constants above. */
+export interface CrisisThresholds {
+  distress: number;
+  highOverDistress: number;
+  highAlone: number;
+  others: number;
+  harmed: number;
+  /** Model raising to high when the sentence also joins death, leaving or means with a wish, time or act. */
+  highWithConcepts: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<CrisisThresholds> = {
+  distress: MODEL_DISTRESS,
+  highOverDistress: MODEL_HIGH_OVER_DISTRESS,
+  highAlone: MODEL_HIGH_ALONE,
+  others: MODEL_OTHERS,
+  harmed: MODEL_HARMED,
+  highWithConcepts: MODEL_HIGH_WITH_CONCEPTS,
+};
 
 export function createCrisisDetector(
-  options: { lexicon?: CrisisLexicon; model?: LinearModel } = {},
+  options: { lexicon?: CrisisLexicon; model?: LinearModel; thresholds?: Partial<CrisisThresholds> } = {},
 ): CrisisDetector {
+  const t: CrisisThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  const SELF_EVIDENCE = conceptReader().maskOf(SELF_EVIDENCE_PAIRS);
+  const VIOLENCE = conceptReader().conceptMask(["violence"]);
+  const IMMINENT_EVIDENCE = conceptReader().maskOf(["means+act", "act+leave", "time+means", "time+leave"]);
   const lexicon = options.lexicon ? CrisisLexiconSchema.parse(options.lexicon) : defaultLexicon();
   const c = compiledFor(lexicon);
   const model =
@@ -705,9 +754,12 @@ export function createCrisisDetector(
       const { text, hits, negated, reasons } = p;
       let modelText = p.modelText;
 
-      let lexRank = 0;
+      // Lexicon ranks by kind: self, others, harmed.
+      const kindRank = [0, 0, 0];
       let topSelf = false;
       let topOther = false;
+      let threatBySelf = false;
+      let threatByOther = false;
       let reported = 0;
       /** A hit was discarded or lowered by an explicit rule (negation, news report, past and recovered). */
       let ruled = negated.includes(true);
@@ -725,6 +777,7 @@ export function createCrisisDetector(
           continue;
         }
         let rank = RANK[h.group.level];
+        const k = KIND_INDEX[h.group.kind];
         let subject: { kind: MentionKind | "implicit"; who: string } = { kind: "implicit", who: "" };
         if (rank >= RANK.high) {
           mentions ??= mentionsOf(text);
@@ -741,6 +794,12 @@ export function createCrisisDetector(
               continue;
             }
           }
+          if (k === 0 && c.describedPerson.test(text.slice(h.end, h.end + 12))) {
+            reported++;
+            ruled = true;
+            reasons.push(`described:${clip(h.text)}`);
+            continue;
+          }
           const past = text.slice(Math.max(sentenceStart(text, h.start), h.start - 20), h.start);
           if (c.pastBefore.test(past) && c.pastAfter.test(text.slice(h.end))) {
             reasons.push(`past:${clip(h.text)}`);
@@ -750,16 +809,24 @@ export function createCrisisDetector(
           }
         }
         (lexReasons ??= new Set()).add(`lexicon:${h.group.id}`);
-        if (rank > lexRank) {
-          lexRank = rank;
-          topSelf = false;
-          topOther = false;
+        if (rank > (kindRank[k] ?? 0)) {
+          kindRank[k] = rank;
+          if (k === 0) {
+            topSelf = false;
+            topOther = false;
+          }
         }
-        if (rank === lexRank && rank >= RANK.high) {
+        if (k === 0 && rank === kindRank[0] && rank >= RANK.high) {
           if (isOther(subject.kind)) {
             if (!topOther) reasons.push(`third-party:${subject.who}`);
             topOther = true;
           } else topSelf = true;
+        } else if (k === 1 && rank >= RANK.high) {
+          // A threat reported about someone the writer knows (我爸喝多了说要去撞死那个人) is theirs, not the writer's.
+          if (isOther(subject.kind) && c.reportingVerb.test(text.slice(0, h.start))) {
+            if (!threatByOther) reasons.push(`third-party:${subject.who}`);
+            threatByOther = true;
+          } else threatBySelf = true;
         }
       }
       if (lexReasons) for (const r of lexReasons) reasons.push(r);
@@ -767,27 +834,38 @@ export function createCrisisDetector(
         // The model must not see a hit the past rule lowered, as it must not see a negated one.
         modelText = modelInput(text, [...hits, ...lowered], [...negated, ...lowered.map(() => true)]);
       }
+      let lexRank = kindRank[0] ?? 0;
 
       // A counted high hit plus a time, place or means cue anywhere in the message is imminent.
-      if (lexRank === RANK.high) {
+      if (lexRank === RANK.high || kindRank[1] === RANK.high) {
         const esc = c.escalation.exec(modelText);
         if (esc) {
-          lexRank = RANK.imminent;
+          if (lexRank === RANK.high) lexRank = RANK.imminent;
+          if (kindRank[1] === RANK.high) kindRank[1] = RANK.imminent;
           reasons.push(`escalated:${esc[0]}`);
         }
       }
 
       // Learned model: may raise, never lower; after an explicit rule fired and nothing high is left, at most distress.
-      scorer.score(modelText, probs);
+      const concepts = conceptReader().read(modelText);
+      scorer.score(modelText, probs, concepts.features);
       const pNone = probs[slot.none] ?? 0;
+      const pOthers = slot.others >= 0 ? (probs[slot.others] ?? 0) : 0;
+      const pHarmed = slot.harmed >= 0 ? (probs[slot.harmed] ?? 0) : 0;
       const pHigh = (probs[slot.high] ?? 0) + (slot.imminent >= 0 ? (probs[slot.imminent] ?? 0) : 0);
-      const pDistressUp = 1 - pNone;
+      // Distress or worse about the writer's own life: what is left once nothing, a threat and harm are taken out.
+      const pDistressUp = 1 - pNone - pOthers - pHarmed;
       let modelRank = 0;
-      if (pHigh >= (lexRank >= RANK.distress ? MODEL_HIGH_OVER_DISTRESS : MODEL_HIGH_ALONE))
+      if (
+        pHigh >= (lexRank >= RANK.distress ? t.highOverDistress : t.highAlone) ||
+        (pHigh >= t.highWithConcepts && (concepts.pairs & SELF_EVIDENCE) !== 0)
+      )
         modelRank = RANK.high;
-      else if (pDistressUp >= MODEL_DISTRESS) modelRank = RANK.distress;
-      const reportOnly = reported > 0 && lexRank < RANK.high;
+      else if (pDistressUp >= t.distress) modelRank = RANK.distress;
+      const reportOnly = reported > 0 && lexRank < RANK.high && (kindRank[1] ?? 0) < RANK.high;
       if (ruled && lexRank < RANK.high) modelRank = Math.min(modelRank, RANK.distress);
+      // A denial and nothing else (我没想过要结束生命, an answer to a counselor's question) is no risk.
+      if (negated.includes(true) && reported === 0 && !lexReasons) modelRank = 0;
       let rank = lexRank;
       if (modelRank > rank) {
         rank = modelRank;
@@ -800,9 +878,46 @@ export function createCrisisDetector(
         );
       }
 
+      // The model's high with a time, place or means cue reads as imminent, as a lexicon hit would; so does any
+      // high whose sentence joins means with an act under way, or a time with means or leaving (药已经倒好了).
+      if (rank === RANK.high) {
+        const esc = lexRank < RANK.high ? c.escalation.exec(modelText) : null;
+        if (esc) {
+          rank = RANK.imminent;
+          reasons.push(`escalated:${esc[0]}`);
+        } else if ((concepts.pairs & IMMINENT_EVIDENCE) !== 0) {
+          rank = RANK.imminent;
+          reasons.push("escalated:concepts");
+        }
+      }
+
+      // Kind: a threat to others first (110 first, its own case), even beside a wish to die; then the writer's own
+      // life when a lexicon phrase or the model says high; then harm done to the writer.
+      let kind: RiskKind = "self";
+      // The model alone reads a threat only where the text names violence or a weapon (摔死人了 is an accident), unless it is very sure.
+      const modelThreat =
+        !ruled && (pOthers >= STRONG_THREAT || (pOthers >= t.others && (concepts.concepts & VIOLENCE) !== 0));
+      const othersRank = Math.max(kindRank[1] ?? 0, modelThreat ? RANK.high : 0);
+      const harmedRank = Math.max(kindRank[2] ?? 0, pHarmed >= t.harmed ? RANK.distress : 0);
+      if (othersRank >= RANK.high && (kindRank[0] ?? 0) < RANK.high) {
+        kind = "others";
+        rank = Math.max(rank, othersRank);
+        if ((kindRank[1] ?? 0) < RANK.high) reasons.push(`model:others:${pOthers.toFixed(2)}`);
+      } else if (othersRank >= RANK.high && pOthers > pHigh) {
+        kind = "others";
+        rank = Math.max(rank, othersRank);
+      } else if (harmedRank >= RANK.distress && (rank < RANK.high || harmedRank >= RANK.high)) {
+        kind = "harmed";
+        rank = Math.max(rank, harmedRank);
+        if ((kindRank[2] ?? 0) < RANK.distress) reasons.push(`model:harmed:${pHarmed.toFixed(2)}`);
+      }
+
       let subject: "self" | "other" = "self";
-      if (reportOnly) subject = "other";
-      else if (rank >= RANK.high && lexRank === rank) subject = topOther && !topSelf ? "other" : "self";
+      if (kind === "others") subject = threatByOther && !threatBySelf ? "other" : "self";
+      else if (kind === "harmed") subject = "self";
+      else if (reportOnly) subject = "other";
+      else if (rank >= RANK.high && (kindRank[0] ?? 0) >= RANK.high)
+        subject = topOther && !topSelf ? "other" : "self";
       else if (rank >= RANK.distress) {
         // No lexicon phrase to anchor on: about someone else only when a person is mentioned and the writer never
         // appears as a subject (我儿子最近…说人生没意义), since people mostly write about themselves.
@@ -810,8 +925,8 @@ export function createCrisisDetector(
         let other = false;
         let self = false;
         for (const m of mentions) {
-          const kind = MENTION_KINDS[groupOf(m, 4) - 1];
-          if (kind === "self") self = true;
+          const mk = MENTION_KINDS[groupOf(m, 4) - 1];
+          if (mk === "self") self = true;
           else other = true;
         }
         if (other && !self) subject = "other";
@@ -827,10 +942,31 @@ export function createCrisisDetector(
               ? (probs[slot.imminent] ?? 0)
               : pHigh;
       const score = (rank + Math.min(Math.max(within, 0), 1) * 0.999) / 4;
-      return { level: LEVELS[rank] ?? "none", subject, reportOnly, reasons, score };
+      return { level: LEVELS[rank] ?? "none", subject, kind, reportOnly, reasons, score };
     },
   };
 }
+
+const KIND_INDEX: Record<RiskKind, number> = { self: 0, others: 1, harmed: 2 };
+
+/** Concept pairs that back the model's reading of a risk to the writer's life. */
+const SELF_EVIDENCE_PAIRS: readonly ConceptPair[] = [
+  "death+wish",
+  "death+time",
+  "death+means",
+  "death+act",
+  "death+join",
+  "death+endure",
+  "wish+leave",
+  "wish+join",
+  "time+leave",
+  "time+join",
+  "means+act",
+  "means+leave",
+  "act+leave",
+  "endure+leave",
+  "endure+join",
+];
 
 /** Internals exposed for tests only. */
 export const crisisInternals = { firstSet };

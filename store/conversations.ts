@@ -11,6 +11,8 @@ export interface ConversationState {
   pendingChoice?: string[];
   /** The bot offered a counselor at distress and awaits yes/no. */
   offeredCounselor?: boolean;
+  /** The offer followed a message about harm done to the citizen: the case it opens says so. */
+  offeredForHarm?: boolean;
   /** Why the conversation waits for a human; crisis and distress waits get no FAQ answers meanwhile. */
   handoffReason?: HandoffReason;
   /** A complaint being taken down, slot by slot. */

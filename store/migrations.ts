@@ -156,6 +156,15 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       DROP INDEX events_by_turn;
     `,
   },
+  {
+    version: 5,
+    name: "risk kind of a case",
+    sql: `
+      -- What the risk is: the citizen's own life, a threat the citizen makes against others, or harm done to the
+      -- citizen. Counselors and supervisors sort and answer these differently (110 first for a threat).
+      ALTER TABLE cases ADD COLUMN risk_kind TEXT NOT NULL DEFAULT 'self' CHECK (risk_kind IN ('self', 'others', 'harmed'));
+    `,
+  },
 ];
 
 /** Core migrations, then each feature's own range (see migrations-*.ts), applied in version order. */

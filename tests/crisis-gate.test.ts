@@ -89,6 +89,69 @@ describe("crisis gate", () => {
   });
 });
 
+/**
+ * The blind gate: phrases written by authors who saw neither the lexicon, the model, its training data nor any
+ * evaluation set (tests/gate/crisis-blind-*.jsonl), of every kind the issue names: colloquial, misspelt, emoji,
+ * dialect, traditional characters, long letters with the risk in one sentence; deadlines, hyperbole, lyrics, games,
+ * news. The floors are where the detector stands on them (see README, crisis detection); a change that drops below
+ * one has lost recall on text we did not write.
+ */
+interface BlindCatch {
+  text: string;
+  min: RiskLevel;
+  kind: "self" | "others" | "harmed";
+  subject: "self" | "other";
+}
+interface BlindCalm {
+  text: string;
+  max: RiskLevel;
+  why: string;
+}
+const blindCatch = readJsonl<BlindCatch>("crisis-blind-must-catch.jsonl");
+const blindCalm = readJsonl<BlindCalm>("crisis-blind-must-not-alarm.jsonl");
+
+describe("blind crisis gate", () => {
+  it("has at least 300 phrases each way", () => {
+    expect(blindCatch.length).toBeGreaterThanOrEqual(300);
+    expect(blindCalm.length).toBeGreaterThanOrEqual(300);
+  });
+
+  it("reaches each must-catch phrase's level and kind at the floors", () => {
+    const floors = { self: 0.78, others: 0.6, harmed: 0.72 } as const;
+    for (const kind of ["self", "others", "harmed"] as const) {
+      const items = blindCatch.filter((i) => i.kind === kind);
+      const missed = items.filter((i) => {
+        const a = assess(i.text);
+        return RANK[a.level] < RANK[i.min] || (kind !== "self" && a.kind !== kind);
+      });
+      const recall = 1 - missed.length / items.length;
+      console.log(`blind must-catch ${kind}: ${(100 * recall).toFixed(1)}% of ${items.length}`);
+      expect(recall, missed.map((i) => i.text).join("\n")).toBeGreaterThanOrEqual(floors[kind]);
+    }
+  });
+
+  it("sends every blind imminent self-harm phrase to the emergency path (high or imminent)", () => {
+    const items = blindCatch.filter((i) => i.kind === "self" && i.min === "imminent");
+    const paged = items.filter((i) => RANK[assess(i.text).level] >= RANK.high);
+    console.log(`blind imminent paged: ${paged.length}/${items.length}`);
+    expect(paged.length / items.length).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it("raises no alarm on deadlines and hyperbole, and stays under 5% false alarms on the whole blind set", () => {
+    const over = blindCalm.filter((i) => RANK[assess(i.text).level] > RANK[i.max]);
+    console.log(
+      `blind must-not-alarm over its maximum: ${over.length}/${blindCalm.length}` +
+        (over.length > 0 ? `\n  ${over.map((i) => `${i.why}: ${i.text}`).join("\n  ")}` : ""),
+    );
+    expect(over.length / blindCalm.length).toBeLessThan(0.05);
+    // A deadline or a figure of speech must never page a counselor.
+    const paged = blindCalm.filter(
+      (i) => (i.why === "deadline" || i.why === "hyperbole") && RANK[assess(i.text).level] >= RANK.high,
+    );
+    expect(paged.map((i) => i.text)).toEqual([]);
+  });
+});
+
 describe("crisis detector rules", () => {
   it("reads negation as negation, but not 不想活 or 没有活下去的勇气", () => {
     for (const text of ["我从来没想过自杀", "我不会自杀的放心", "放心，我不会做傻事的", "自杀？没有的事"]) {
@@ -284,9 +347,7 @@ describe("crisis detector machinery", () => {
   it("scores exactly like LinearModel.predict", () => {
     // A model on a quarter of the training set is enough to compare the two evaluations, and trains faster.
     const training = loadCrisisTraining();
-    const model = trainCrisisModel({
-      training: { ...training, examples: training.examples.filter((_, i) => i % 4 === 0) },
-    });
+    const model = trainCrisisModel({ examples: training.examples.filter((_, i) => i % 4 === 0) });
     const scorer = new CrisisModelScorer(model.toJSON());
     const probs = new Float64Array(model.labels.length);
     const texts = loadCrisisTraining()

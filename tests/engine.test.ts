@@ -59,6 +59,66 @@ describe("engine", () => {
     expect(queue[0]?.kind).toBe("crisis");
   });
 
+  it("meets a threat against someone with 110 and calm words, in a case marked as a threat", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("包工头欠我八万块不给，我明天就拿刀去砍死他"));
+    const text = r.replies.map((x) => x.text).join("\n");
+    expect(r.replies[0]?.kind).toBe("crisis");
+    expect(text).toContain("110");
+    expect(text).toContain("12348");
+    expect(text).not.toContain("你现在安全吗");
+    const queue = await a.handoff.queue({
+      id: 0,
+      username: "sup",
+      displayName: "sup",
+      role: "supervisor",
+      department: null,
+    });
+    expect(queue.map((c) => [c.kind, c.riskKind])).toEqual([["crisis", "others"]]);
+  });
+
+  it("tells a person being hurt at home how to get safe: 110, 12338 and a protection order", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("我老公一喝酒就打我，身上青一块紫一块的"));
+    const text = r.replies.map((x) => x.text).join("\n");
+    for (const s of ["110", "12338", "人身安全保护令"]) expect(text).toContain(s);
+    expect(r.replies.some((x) => x.kind === "answer")).toBe(false);
+    // The counselor offer, accepted, opens a case that says what happened.
+    await a.engine.handleMessage(msg("好的"));
+    const queue = await a.handoff.queue({
+      id: 0,
+      username: "sup",
+      displayName: "sup",
+      role: "supervisor",
+      department: null,
+    });
+    expect(queue.map((c) => c.riskKind)).toEqual(["harmed"]);
+  });
+
+  it("never takes a deadline question for a farewell", async () => {
+    a = await testAssistant();
+    for (const [i, text] of [
+      "今天是医保缴费最后一天，还能交吗",
+      "草原补奖公示明天最后一天",
+      "报名明天截止，今晚还来得及吗",
+    ].entries()) {
+      const r = await a.engine.handleMessage(msg(text, { conversationId: `d-${i}` }));
+      expect(r.risk, text).toBe("none");
+      expect(
+        r.replies.some((x) => x.kind === "crisis"),
+        text,
+      ).toBe(false);
+    }
+    const queue = await a.handoff.queue({
+      id: 0,
+      username: "sup",
+      displayName: "sup",
+      role: "supervisor",
+      department: null,
+    });
+    expect(queue).toHaveLength(0);
+  });
+
   it("words a third party at risk differently from the writer at risk", async () => {
     a = await testAssistant();
     const r = await a.engine.handleMessage(msg("我朋友刚才说她不想活了，怎么办"));

@@ -1,0 +1,190 @@
+/**
+ * Concept evidence for the crisis model: which kinds of idea a sentence holds, and which of them occur together.
+ *
+ * The lexicon enumerates phrasings; real writers combine ideas in ways no list foresees ("该把炭备上了，再熬一熬就可
+ * 以走了" has no phrase a list would hold, but it has means, an act of preparing, a time and leaving). So each
+ * sentence is read for a handful of concepts, and the pairs that co-occur in one sentence become features the model
+ * weighs from its training data. A concept alone says little (药, 明天, 想 are everyday words); the pairs carry the
+ * signal: death with a wish, a time or an act; means with an act or a time.
+ *
+ * Runs on the detector's canonical text after neutral spans (hyperbole, idioms, service terms, deadlines) are masked
+ * and negated hits marked, so 累死了, 死亡赔偿金 and 从没想过自杀 give no death concept.
+ *
+ * Features are single private-use characters (U+E000 + id): they can never come from the citizen's text (the
+ * canonicaliser drops that range) and the sparse scorer keys one-character features by their code unit.
+ */
+
+export const CONCEPTS = [
+  "death",
+  "wish",
+  "time",
+  "means",
+  "act",
+  "leave",
+  "join",
+  "endure",
+  "violence",
+  "victim",
+] as const;
+export type Concept = (typeof CONCEPTS)[number];
+
+/**
+ * Death, dying and its euphemisms; leaving (走, 离开) is its own concept because it is mostly travel unless it sits
+ * at a clause's end or with the world; joining someone who died (去找你, 带我走) and "cannot go on" likewise.
+ */
+const SOURCES: Record<Concept, string> = {
+  death:
+    "死(?!机|磕|党|心|板|角|守|记|扛|撑|缠|宅|敌|刑|结|忠|胡同|循环|对头|脑筋)|自杀|轻生|自尽|寻短见|了结|赴死|安乐死|" +
+    "下地狱|黄泉|阴间|另一个世界|天堂|来世|下辈子|长眠|不醒|醒不来|遗书|遗言|遗体|后事|骨灰|葬礼|" +
+    "消失|解脱|一了百了|结束(?:吧|了吧|这一切|一切|自己|生命|这条命)|不在了|" +
+    "跳(?:楼|河|湖|江|海|桥|崖|下去|下来)|上吊|吊死|烧炭|割腕|割脉|卧轨|服毒|放弃(?:我)?自己|杀死(?:我)?自己|" +
+    "(?:不想|不愿|不要)(?:再)?(?:活|醒|睁眼|存在)",
+  wish:
+    "想|要|希望|但愿|愿意?|准备|打算|计划|决定|等不及|等不了|快点|赶紧|什么时候(?:才)?(?:能|可以)|让我|求求?|" +
+    "渴望|期待|盼着|不如|干脆|只想|多好|就好了|可以吗|好不好|行不行",
+  time:
+    "今晚|今天|明天|后天|今夜|凌晨|深夜|很快|马上|快了|过完|之后|天后|周后|月底|年底|倒计时|" +
+    "最后一(?:次|个|天|晚|夜|眼)|这次|下次|生日|等[^，。？]{1,6}(?:就|再|了)|再[^，。？]{0,3}(?:几|一)(?:天|晚|次)",
+  means:
+    "药|片|炭|密封条|胶带|绳|刀片|刀|剪刀|农药|百草枯|敌敌畏|老鼠药|洁厕灵|漂白剂|消毒液|煤气|汽油|" +
+    "楼顶|天台|阳台|窗台|[0-9一二三四五六七八九十几]+(?:楼|层)|湖|河|江|海|桥|悬崖|铁轨|车祸|车撞|浴缸|剂量",
+  act:
+    "已经|刚刚?|刚才|买好|备好|备上|准备好|写好|登记(?:完|好)|收拾好|安排好|吃了|喝了|吞了|割了|划了|" +
+    "站在|坐在|到了|在(?:楼顶|天台|桥上|河边|湖边|江边)|正在|流血|行动",
+  leave:
+    "(?:先|该|要|想|就|可以|准备|打算)走(?:了|啦|吧)?(?=[，。？]|$)|离开(?:这个?)?(?:世界|人间|人世|你们|大家)|离去|" +
+    "(?:再见|永别|别了|告别)(?:了)?(?:这个)?(?:世界|人间|大家|各位)?(?=[，。？]|$)",
+  join: "(?:去|来)(?:找|陪|见)(?:你|您|你们|他|她|他们)|带(?:上)?我(?:一起)?走|一起走|跟你走|等我(?:啊|哦|呀)?(?=[，。？]|$)",
+  endure:
+    "活不(?:动|下去|成|了)|熬不(?:过|下去|住)|撑不(?:下去|住|过)|坚持不(?:下去|住)|走不下去|受不了了|累了",
+  violence:
+    "杀|砍|捅|劈|削|弄死|打死|掐死|毒死|烧死|撞死|宰了|废了|弄残|打断|下毒|投毒|泼|报复|同归于尽|偿命|拼命|垫背|" +
+    "放火|点火|烧了|炸|刀|枪|斧|汽油|硫酸",
+  victim:
+    "打我|骂我|踢我|掐我|扇我|揍我|逼我|威胁我|跟踪我|骚扰我|欺负我|霸凌|家暴|性侵|猥亵|强奸|虐待|被打|被骂|被欺负|" +
+    "被威胁|被跟踪|被骚扰|被关|不让我(?:出门|吃饭|睡觉|走)",
+};
+
+/** Pairs whose co-occurrence in one sentence is a feature of its own, ordered (a, b) with a before b in CONCEPTS. */
+const PAIRS = [
+  ["death", "wish"],
+  ["death", "time"],
+  ["death", "means"],
+  ["death", "act"],
+  ["death", "join"],
+  ["death", "endure"],
+  ["wish", "leave"],
+  ["wish", "join"],
+  ["wish", "means"],
+  ["time", "means"],
+  ["time", "leave"],
+  ["time", "join"],
+  ["means", "act"],
+  ["means", "leave"],
+  ["act", "leave"],
+  ["endure", "leave"],
+  ["endure", "join"],
+  ["wish", "violence"],
+  ["time", "violence"],
+  ["means", "violence"],
+] as const satisfies readonly (readonly [Concept, Concept])[];
+const PAIR_NAMES = PAIRS.map(([a, b]) => `${a}+${b}` as const);
+
+const CONCEPT_BASE = 0xe000;
+const PAIR_BASE = 0xe040;
+/** Several concepts in one sentence (three or more). */
+const DENSE = String.fromCharCode(0xe080);
+
+export interface ConceptReading {
+  /** Concept and pair features, as one-character strings, distinct. */
+  features: string[];
+  /** Bit i set when PAIRS[i] co-occur in some sentence. */
+  pairs: number;
+  /** Bit i set when CONCEPTS[i] occurs anywhere. */
+  concepts: number;
+}
+
+export type ConceptPair = (typeof PAIR_NAMES)[number];
+
+export interface ConceptReader {
+  read(text: string): ConceptReading;
+  /** The mask of these concepts, to test a reading's `concepts` against. */
+  conceptMask(concepts: readonly Concept[]): number;
+  /** The mask of these pairs, to test a reading's `pairs` against. */
+  maskOf(pairs: readonly ConceptPair[]): number;
+}
+
+const NO_CONCEPTS: ConceptReading = Object.freeze({ features: [], pairs: 0, concepts: 0 }) as ConceptReading;
+
+export function createConceptReader(): ConceptReader {
+  const regexes = CONCEPTS.map((c) => new RegExp(SOURCES[c], "g"));
+  const conceptFeature = CONCEPTS.map((_, i) => String.fromCharCode(CONCEPT_BASE + i));
+  const pairIndex = PAIRS.map(([a, b]) => [CONCEPTS.indexOf(a), CONCEPTS.indexOf(b)] as const);
+  const pairFeature = PAIRS.map((_, i) => String.fromCharCode(PAIR_BASE + i));
+  // One sentence mask per sentence end; a sentence is delimited by 。 or ？ (commas keep ideas together).
+  return {
+    conceptMask(concepts) {
+      let m = 0;
+      for (const c of concepts) m |= 1 << CONCEPTS.indexOf(c);
+      return m;
+    },
+    maskOf(pairs) {
+      let m = 0;
+      for (const p of pairs) {
+        const i = PAIR_NAMES.indexOf(p);
+        if (i < 0) throw new Error(`unknown concept pair ${p}`);
+        m |= 1 << i;
+      }
+      return m;
+    },
+    read(text) {
+      const ends: number[] = [];
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x3002 || c === 0xff1f) ends.push(i);
+      }
+      ends.push(text.length);
+      const masks = new Uint32Array(ends.length);
+      const sentenceOf = (pos: number): number => {
+        let lo = 0;
+        let hi = ends.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if ((ends[mid] ?? 0) < pos) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
+      let any = 0;
+      for (let k = 0; k < regexes.length; k++) {
+        const re = regexes[k];
+        if (!re) continue;
+        re.lastIndex = 0;
+        for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+          const s = sentenceOf(m.index);
+          masks[s] = (masks[s] ?? 0) | (1 << k);
+          any |= 1 << k;
+          if (m[0].length === 0) re.lastIndex++;
+        }
+      }
+      if (any === 0) return NO_CONCEPTS;
+      let pairs = 0;
+      const out = new Set<string>();
+      for (let k = 0; k < CONCEPTS.length; k++) if (any & (1 << k)) out.add(conceptFeature[k] ?? "");
+      for (const mask of masks) {
+        if (mask === 0) continue;
+        for (let p = 0; p < pairIndex.length; p++) {
+          const pair = pairIndex[p];
+          if (pair && mask & (1 << pair[0]) && mask & (1 << pair[1])) {
+            out.add(pairFeature[p] ?? "");
+            pairs |= 1 << p;
+          }
+        }
+        let bits = 0;
+        for (let v = mask; v !== 0; v &= v - 1) bits++;
+        if (bits >= 3) out.add(DENSE);
+      }
+      return { features: [...out], pairs, concepts: any };
+    },
+  };
+}
