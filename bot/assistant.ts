@@ -4,6 +4,7 @@ import { type ComplaintService, createComplaints } from "../handoff/complaints.j
 import { loadHolidayCalendar } from "../handoff/deadlines.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
+import { createPresence, type Presence } from "../handoff/presence.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
@@ -73,6 +74,8 @@ export interface Assistant {
   complaints: ComplaintService;
   staff: StaffDirectory;
   outbound: Outbound;
+  /** Whose console is open: a counselor is promised to a person at risk only when one is reachable. */
+  presence: Presence;
   close(): Promise<void>;
 }
 
@@ -83,11 +86,13 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
   const conversations = createConversationStore(db);
   const live = createLiveHub();
   const outbound = createOutbound(live);
+  const presence = createPresence();
   const handoff = createHandoff({
     db,
     conversations,
     live,
     outbound,
+    presence,
     logger,
     now: config.now,
     escalation: config.escalation,
@@ -136,6 +141,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     complaints,
     staff,
     outbound,
+    presence,
     close: () => db.close(),
   };
 }

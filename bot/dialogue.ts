@@ -94,16 +94,12 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 1. Crisis first: the same turn carries the hotlines and pages a counselor, whatever the mode or command.
   if (atRisk) {
     const imminent = risk.level === "imminent";
-    const text =
-      risk.kind === "others"
-        ? messages.threatOthers(imminent)
-        : risk.kind === "harmed"
-          ? messages.harmedDanger
-          : risk.subject === "other"
-            ? messages.crisisOther(imminent)
-            : messages.crisisSelf(imminent);
-    // While a human holds the conversation the bot stays silent; the holder is alerted instead.
-    const replies = conv.mode === "human" ? [] : [reply("crisis", text)];
+    // Worded as if a counselor is coming; the engine rewords it once it knows nobody is reachable.
+    const text = messages.crisisReply({ kind: risk.kind, subject: risk.subject, imminent, counselor: true });
+    // While a human holds the conversation the bot stays silent; the holder is alerted instead. No menu or
+    // complaint buttons for a person at risk: only the numbers to call.
+    const replies: Reply[] =
+      conv.mode === "human" ? [] : [{ kind: "crisis", text, calls: messages.crisisCalls(imminent) }];
     delete state.offeredCounselor;
     // No survey to a person in crisis: a pending 回访 is dropped, not asked later.
     delete state.followUp;

@@ -19,6 +19,11 @@ export interface HandoffOutcome {
   created: boolean;
   /** Staff on duty who were paged; 0 means the citizen must be told nobody is there right now. */
   paged: number;
+  /**
+   * Counselors on duty who can answer now (console open or Slack linked); a crisis reply promises a counselor
+   * only when this is above 0. Defaults to `paged`.
+   */
+  available?: number;
 }
 
 /** What the engine needs from the handoff module; the core does not know how cases are routed or paged. */
@@ -236,8 +241,19 @@ export function createEngine(deps: EngineDeps): Engine {
             kind: "handoff",
             text: outcome.paged > 0 ? messages.handoffPending : messages.noOneOnDuty,
           });
-        } else if (outcome.paged === 0 && outcome.created) {
-          replies.push({ kind: "handoff", text: messages.noOneOnDutyCrisis });
+        } else if ((outcome.available ?? outcome.paged) === 0) {
+          // One coherent reply: the crisis message itself says nobody is reachable, instead of promising a
+          // counselor and taking it back in the next bubble.
+          const h = decision.handoff;
+          for (const r of replies) {
+            if (r.kind !== "crisis") continue;
+            r.text = messages.crisisReply({
+              kind: h.riskKind ?? "self",
+              subject: h.subject,
+              imminent: h.risk === "imminent",
+              counselor: false,
+            });
+          }
         }
       }
       if (decision.fileComplaint) {

@@ -4,7 +4,7 @@
  * no method details, no promise of confidentiality.
  */
 import type { KnowledgeEntry } from "../knowledge/schema.js";
-import type { Button } from "./reply.js";
+import type { Button, Call } from "./reply.js";
 
 export const TOPIC_LABELS: Record<string, string> = {
   land_expropriation: "征地补偿",
@@ -52,6 +52,55 @@ export const MAIN_BUTTONS: Button[] = [
 const HOTLINE_FOOTER =
   "以上为一般性说明，不构成正式法律意见，具体以主管部门的答复为准。需要免费法律咨询可拨打 12348，或向当地公共法律服务中心申请法律援助。";
 
+const CALLS = {
+  ambulance: { label: "120 急救", number: "120" },
+  police: { label: "110 报警", number: "110" },
+  psych: { label: "12356 心理援助", number: "12356" },
+} satisfies Record<string, Call>;
+
+export interface CrisisReplyFor {
+  kind: "self" | "others" | "harmed";
+  subject: "self" | "other";
+  imminent: boolean;
+  counselor: boolean;
+}
+
+type CrisisVoice = "self" | "other" | "others" | "harmed";
+
+const CRISIS_BODY: Record<CrisisVoice, (imminent: boolean) => string> = {
+  self: (imminent) =>
+    imminent
+      ? "我很担心你现在的安全。如果你已经受伤、服了药，或者正在危险的地方，请马上拨打 120 急救或 110 报警，或者请身边的人立刻帮你打。\n也可以拨打 12356 全国心理援助热线。\n你现在安全吗？"
+      : "谢谢你愿意告诉我，听起来你真的很痛苦，你不是一个人。\n请拨打 12356 全国心理援助热线，那里有专业的人愿意听你说；如果你有马上伤害自己的危险，请立刻拨打 110 或 120。\n你现在安全吗？",
+  other: (imminent) =>
+    imminent
+      ? "听起来 TA 现在很危险。请马上拨打 110 或 120，告诉他们具体位置；如果可以，请你或附近的人尽快到 TA 身边，陪着 TA。\n也可以拨打 12356 全国心理援助热线获得专业建议。\n你现在和 TA 在一起吗？"
+      : "谢谢你告诉我，你这么担心 TA，说明你很在乎 TA。如果 TA 有马上伤害自己的危险，请立刻拨打 110 或 120；平时可以陪 TA 拨打 12356 全国心理援助热线。\nTA 现在安全吗？",
+  others: (imminent) =>
+    imminent
+      ? "我听到你现在非常愤怒，也很痛苦。请先停下来，放下手里的东西，离开那个人和那个地方，给自己几分钟。\n如果有人已经受伤或马上有危险，请立即拨打 110 或 120。\n受了委屈、被欠了钱，都可以通过正当途径讨回来（法律援助 12348），我可以帮你。12356 全国心理援助热线也可以听你说。"
+      : "我听到你心里有很大的愤怒和委屈，这些感受是真实的。伤害别人会让事情更难收场，也会伤到你自己和家人。\n先深呼吸，离开让你生气的人和地方。如果你觉得自己快控制不住，或者有人有危险，请立即拨打 110。\n被欠薪、受欺负的事，可以通过投诉、仲裁、法律援助（12348）解决，我可以帮你。也可以拨打 12356 全国心理援助热线。",
+  harmed: () =>
+    "你现在的安全最重要。如果对方就在身边、你有危险，请立刻拨打 110 报警；受伤了请拨打 120。能的话先躲到安全的地方（邻居家、人多的地方），锁好门。\n之后可以拨打 12338 妇女维权热线，也可以向法院申请人身安全保护令。\n你现在安全吗？",
+};
+
+const CRISIS_COMING: Record<CrisisVoice, string> = {
+  self: "我正在为你联系心理咨询师，请留在这里和我说话。",
+  other: "我正在为你联系心理咨询师，告诉你可以怎样帮助 TA。",
+  others: "我正在请工作人员来和你谈，请留在这里。",
+  harmed: "我正在请工作人员来帮你，请留在这里。",
+};
+
+const CRISIS_NOBODY: Record<CrisisVoice, string> = {
+  self: "现在暂时没有心理咨询师在线，我们已经记下，值班的咨询师一上线就会在这里联系你。请不要一个人等：现在就拨打 12356，那里有人接听。",
+  other:
+    "现在暂时没有心理咨询师在线，我们已经记下，值班的咨询师一上线就会在这里联系你。请不要等：先拨打 12356 问问可以怎样帮 TA，有危险马上拨打 110 或 120。",
+  others:
+    "现在暂时没有工作人员在线，我们已经记下，工作人员一上线就会联系你。在这之前，请先拨打 12356 找人说说。",
+  harmed:
+    "现在暂时没有工作人员在线，我们已经记下，工作人员一上线就会在这里联系你。在这之前请先保证安全，有危险马上拨打 110。",
+};
+
 export const messages = {
   welcome:
     "你好，我是「守望」，内蒙古群众服务助手。\n我可以：解答政策法规问题（附法律依据）、在你心里难受时陪你并联系心理咨询师、帮你反映诉求。\n直接用中文打字问我就行，也可以点下面的按钮。",
@@ -80,20 +129,33 @@ export const messages = {
     );
     return `${entry.answer.trim()}\n\n依据：${cites}\n办理咨询：${contacts.join("；")}\n${HOTLINE_FOOTER}`;
   },
-  crisisSelf: (imminent: boolean) =>
-    imminent
-      ? "我很担心你现在的安全。如果你已经受伤、服了药，或者正在危险的地方，请马上拨打 120 急救或 110 报警，或者请身边的人立刻帮你打。\n也可以拨打 12356 全国心理援助热线。\n你现在安全吗？我已经在请心理咨询师过来，请留在这里和我说话。"
-      : "谢谢你愿意告诉我，听起来你真的很痛苦，你不是一个人。\n请拨打 12356 全国心理援助热线，那里有专业的人愿意听你说；如果你有马上伤害自己的危险，请立刻拨打 110 或 120。\n你现在安全吗？我正在为你联系心理咨询师，请先别离开。",
-  crisisOther: (imminent: boolean) =>
-    imminent
-      ? "听起来 TA 现在很危险。请马上拨打 110 或 120，告诉他们具体位置；如果可以，请你或附近的人尽快到 TA 身边，陪着 TA。\n也可以拨打 12356 全国心理援助热线获得专业建议。\n你现在和 TA 在一起吗？我已经在请心理咨询师来帮你。"
-      : "谢谢你告诉我，你这么担心 TA，说明你很在乎 TA。如果 TA 有马上伤害自己的危险，请立刻拨打 110 或 120；平时可以陪 TA 拨打 12356 全国心理援助热线。\nTA 现在安全吗？我正在为你联系心理咨询师，告诉你可以怎样帮助 TA。",
-  threatOthers: (imminent: boolean) =>
-    imminent
-      ? "我听到你现在非常愤怒，也很痛苦。请先停下来，放下手里的东西，离开那个人和那个地方，给自己几分钟。\n如果有人已经受伤或马上有危险，请立即拨打 110 或 120。\n受了委屈、被欠了钱，都可以通过正当途径讨回来，我可以帮你。12356 全国心理援助热线也可以听你说。我正在请工作人员来和你谈，请留在这里。"
-      : "我听到你心里有很大的愤怒和委屈，这些感受是真实的。伤害别人会让事情更难收场，也会伤到你自己和家人。\n先深呼吸，离开让你生气的人和地方。如果你觉得自己快控制不住，或者有人有危险，请立即拨打 110。\n被欠薪、受欺负的事，可以通过投诉、仲裁、法律援助（12348）解决，我可以帮你。也可以拨打 12356 全国心理援助热线。我正在请工作人员来和你谈。",
-  harmedDanger:
-    "你现在的安全最重要。如果对方就在身边、你有危险，请立刻拨打 110 报警；受伤了请拨打 120。能的话先躲到安全的地方（邻居家、人多的地方），锁好门。\n之后可以拨打 12338 妇女维权热线，也可以向法院申请人身安全保护令。\n我正在请工作人员来帮你，请告诉我你现在安全吗？",
+  /**
+   * The one reply a person at risk gets in the turn that found the risk. `counselor` says whether a counselor is
+   * reachable now (on shift with the console open, or on Slack): the reply never promises one who is not there.
+   */
+  crisisReply: (r: CrisisReplyFor): string => {
+    const body = CRISIS_BODY[r.kind === "self" && r.subject === "other" ? "other" : r.kind](r.imminent);
+    return `${body}\n${(r.counselor ? CRISIS_COMING : CRISIS_NOBODY)[r.kind === "self" && r.subject === "other" ? "other" : r.kind]}`;
+  },
+  /** Call buttons inside a crisis reply: emergency numbers first when the danger is now. */
+  crisisCalls: (imminent: boolean): Call[] =>
+    imminent ? [CALLS.ambulance, CALLS.police, CALLS.psych] : [CALLS.psych, CALLS.police, CALLS.ambulance],
+  /** While a person at risk waits: at most three times, further apart each time, never the same words. */
+  reassurance: [
+    "我还在这里陪着你。心理咨询师正在赶来，请再坚持一下。等待的时候，你也可以直接拨打 12356，或在危险时拨打 110、120。",
+    "你愿意的话，可以先跟我说说现在身边有谁、你在什么地方。我们一直在为你联系咨询师；如果情况变急，请马上拨打 120 或 110。",
+    "咨询师还没能接上，真的很抱歉让你等这么久。请不要一个人扛着：现在就拨打 12356 全国心理援助热线，有人会接听；有危险请拨打 110 或 120。",
+  ] as const,
+  staffJoined: (name: string, role: string) =>
+    `${name}（${role}）已接入，接下来由 TA 和你聊。你可以把想说的直接告诉 TA。`,
+  caseClosed:
+    "这次对话先到这里，谢谢你愿意说出来。以后任何时候需要，都可以再给我发消息。\n心理援助热线 12356；紧急情况请拨打 110 或 120。",
+  staffRole: {
+    counselor: "心理咨询师",
+    supervisor: "值班督导",
+    department: "工作人员",
+    admin: "工作人员",
+  } as Record<string, string>,
   harmed:
     "谢谢你告诉我，这不是你的错，你不该被这样对待。\n如果对方正在伤害你或威胁你的安全，请立刻拨打 110 报警；受伤了请拨打 120，并保留就诊记录、照片、聊天记录等证据。\n遭受家庭暴力或面临家暴危险，可以拨打 12338 妇女维权热线，也可以向你或对方居住地、家暴发生地的基层人民法院申请人身安全保护令（书面或口头申请都可以，《反家庭暴力法》第二十三至二十五条）；孩子或无法自己申请的人，近亲属、妇联、居委会或村委会可以代为申请。\n如果愿意，我可以为你联系一位心理咨询师。",
   distress:
@@ -109,11 +171,7 @@ export const messages = {
     "好的，已经为你登记转人工，工作人员接入后会在这里回复你。\n如遇紧急情况，请直接拨打 110 或 120；心理方面可拨打 12356 全国心理援助热线。",
   noOneOnDuty:
     "已经为你登记转人工。现在没有工作人员值班，上班后会第一时间在这里回复你。\n紧急情况请直接拨打 110 或 120；心理方面可拨打 12356 全国心理援助热线；政务问题可拨打 12345。",
-  noOneOnDutyCrisis:
-    "现在暂时没有心理咨询师在线，我们已经记录并会尽快安排。请不要等待：马上拨打 12356 全国心理援助热线；如有危险，请立刻拨打 110 或 120。",
   stillWaiting: "工作人员正在赶来，请再稍等一下。紧急情况请直接拨打 110 或 120；政务问题也可拨打 12345。",
-  stillWaitingCrisis:
-    "我们还在为你联系心理咨询师，一位工作人员马上就来。请不要一个人扛着：现在就可以拨打 12356 全国心理援助热线；如有危险，请立刻拨打 110 或 120。",
   handoffAlready: "已经在为你联系工作人员，请稍等。紧急情况请直接拨打 110 或 120。",
   statusNone: "你目前没有正在办理的事项。需要反映问题，请点「我要投诉」或直接说明情况。",
   subscribed: "已订阅普法小知识，我们每周推送一次，回复「退订」随时取消。",
@@ -221,3 +279,65 @@ export const telegramMessages = {
     tooLong: (text: string) => `[超长消息] ${text}`,
   },
 };
+
+/** Plain Chinese for a detector reason code ("lexicon:imminent-act", "model:high:0.93"), for staff. */
+export function riskReasonLabel(code: string): string {
+  const [head = "", rest = ""] = splitOnce(code, ":");
+  switch (head) {
+    case "lexicon":
+      return RISK_GROUP_LABELS[rest] ?? `词表：${rest}`;
+    case "model": {
+      const [what = "", p = ""] = splitOnce(rest, ":");
+      const label =
+        { high: "高危", distress: "情绪困扰", others: "威胁他人", harmed: "遭受侵害" }[what] ?? what;
+      return `模型判断${label}（把握 ${Math.round(Number(p) * 100)}%）`;
+    }
+    case "escalated":
+      return rest === "concepts"
+        ? "同一句里有方法或工具，又有行动或时间"
+        : `提到时间、地点或工具（“${rest}”）`;
+    case "third-party":
+      return `说的是他人（“${rest}”）`;
+    case "negated":
+      return `否定说法，已排除（“${rest}”）`;
+    case "hyperbole":
+    case "idiom":
+      return `夸张或习惯说法，已排除（“${rest}”）`;
+    case "game":
+      return `游戏用语，已排除（“${rest}”）`;
+    case "service":
+      return `咨询服务用语，已排除（“${rest}”）`;
+    case "deadline":
+      return `办事期限，已排除（“${rest}”）`;
+    case "denial":
+    case "accident":
+      return `否定或意外，已排除（“${rest}”）`;
+    case "report":
+    case "described":
+      return `新闻或转述他人，已降级（${rest}）`;
+    case "past":
+      return `过去的经历，已降级（“${rest}”）`;
+    case "obfuscation":
+      return `谐音、拼音或符号写法（“${rest}”）`;
+    default:
+      return code;
+  }
+}
+
+const RISK_GROUP_LABELS: Record<string, string> = {
+  "imminent-act": "正在实施（服药、割伤、烧炭等）",
+  "imminent-place": "正在高处或水边",
+  "imminent-means": "已准备好工具或药物",
+  "imminent-time": "说出了时间或告别",
+  "suicide-ideation": "表达轻生念头",
+  "self-harm": "自伤",
+  "harm-others": "扬言伤害他人",
+  harmed: "正遭受伤害（家暴、欺凌、骚扰等）",
+  "harmed-danger": "正处于他人伤害的危险中",
+  distress: "情绪困扰",
+};
+
+function splitOnce(s: string, sep: string): [string, string] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, ""] : [s.slice(0, i), s.slice(i + sep.length)];
+}

@@ -32,6 +32,8 @@ export function createOutbound(live: LiveHub): Outbound {
       text: m.text,
       kind: m.kind,
       buttons: m.buttons,
+      calls: m.calls,
+      sender: m.sender,
     });
   });
   // A terminal session has no way to be reached after its turn; the transcript keeps the message.

@@ -37,10 +37,19 @@ export interface Button {
   payload: string;
 }
 
+/** A number to call, shown as a large call button where the channel can dial (the web chat on a phone). */
+export interface Call {
+  label: string;
+  number: string;
+}
+
 export interface Reply {
   kind: ReplyKind;
   text: string;
   buttons?: Button[];
+  calls?: Call[];
+  /** Who wrote a staff message, as the citizen sees it: "王老师（心理咨询师）". */
+  sender?: string;
   answerId?: string;
   citations?: Citation[];
 }

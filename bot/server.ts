@@ -92,6 +92,7 @@ export async function buildServer(
     staff: assistant.staff,
     handoff: assistant.handoff,
     live: assistant.live,
+    presence: assistant.presence,
     secureCookies: options.secureCookies,
   });
   await app.register(complaintRoutes, {

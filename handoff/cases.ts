@@ -2,7 +2,7 @@ import { AppError } from "../bot/app-error.js";
 import type { HandoffOutcome, HandoffPort } from "../bot/engine.js";
 import type { LiveHub } from "../bot/live-hub.js";
 import type { Logger } from "../bot/logger.js";
-import { messages } from "../bot/messages.js";
+import { messages, riskReasonLabel } from "../bot/messages.js";
 import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
 import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
@@ -11,6 +11,7 @@ import type { Db, Queryable } from "../store/db.js";
 import { recordView } from "./audit.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
 import { chinaDate } from "./deadlines.js";
+import type { Presence } from "./presence.js";
 import { onDuty, type StaffMember, toStaff } from "./roster.js";
 
 export const STAFF_TOPIC = "staff";
@@ -22,6 +23,13 @@ export interface EscalationPolicy {
   other: number;
 }
 export const DEFAULT_ESCALATION: EscalationPolicy = { imminent: 60, high: 120, other: 600 };
+
+const roleLabel = (s: StaffMember): string => messages.staffRole[s.role] ?? "工作人员";
+/** How a staff member signs what the citizen reads: their display name and role, never their account name. */
+const senderLabel = (s: StaffMember): string => `${s.displayName}（${roleLabel(s)}）`;
+
+/** Escalations after which a waiting citizen is reassured (at most three, further apart each time). */
+const REASSURE_AT: readonly number[] = [1, 3, 6];
 
 export const OUTCOMES = ["已疏导", "已转介", "已联系110/120", "无法联系", "已解答", "其他"] as const;
 
@@ -117,6 +125,8 @@ export interface HandoffDeps {
   now?: () => Date;
   escalation?: Partial<EscalationPolicy>;
   pagers?: Pager[];
+  /** Whose console is open; without it nobody counts as reachable through the console (Slack links still do). */
+  presence?: Presence;
 }
 
 export function createHandoff(deps: HandoffDeps) {
@@ -187,6 +197,16 @@ export function createHandoff(deps: HandoffDeps) {
     return to.length;
   };
 
+  /** Counselors who can answer now: on shift, and with the console open or a Slack account linked. */
+  const reachable = async (q: Queryable, at: Date): Promise<number> => {
+    let n = 0;
+    for (const s of await onDuty(q, at, ["counselor"])) {
+      if (deps.presence?.isConnected(s.id)) n++;
+      else if (await q.get("SELECT 1 AS one FROM slack_users WHERE username = ? LIMIT 1", [s.username])) n++;
+    }
+    return n;
+  };
+
   const nextCaseId = async (q: Queryable, at: Date) => {
     // The year as in Hohhot, like complaint numbers: a case opened on 31 December at 23:00 CST is that year's.
     const year = chinaDate(at.toISOString()).slice(0, 4);
@@ -242,6 +262,7 @@ export function createHandoff(deps: HandoffDeps) {
           caseId: open.id,
           created: false,
           paged: open.holderId !== null ? 1 : (await onDuty(tx, at, ["counselor"])).length,
+          available: open.holderId !== null ? 1 : await reachable(tx, at),
         };
       }
       const id = await nextCaseId(tx, at);
@@ -278,7 +299,7 @@ export function createHandoff(deps: HandoffDeps) {
       const record = await getCase(tx, id);
       if (!record) throw new AppError("internal", "case vanished");
       const paged = await queuePage(tx, record, "new", at, false);
-      return { caseId: id, created: true, paged };
+      return { caseId: id, created: true, paged, available: await reachable(tx, at) };
     },
 
     async join(tx, req) {
@@ -397,6 +418,16 @@ export function createHandoff(deps: HandoffDeps) {
       return rows.map(toCase).filter((c) => canSee(viewer, c));
     },
 
+    /** The viewer's own cases that have ended, newest first: what a counselor looks back on after a shift. */
+    async closedBy(viewer: StaffMember, limit = 20): Promise<CaseRecord[]> {
+      const rows = await db.all<CaseRow>(
+        `SELECT * FROM cases WHERE holder_id = ? AND state NOT IN (${OPEN_SQL})
+         ORDER BY COALESCE(resolved_at, updated_at) DESC LIMIT ?`,
+        [viewer.id, limit],
+      );
+      return rows.map(toCase);
+    },
+
     /** The case with its transcript, recorded in the audit log as a view by `viewer`. */
     async view(id: string, viewer: StaffMember) {
       const c = await getCase(db, id);
@@ -433,7 +464,12 @@ export function createHandoff(deps: HandoffDeps) {
       );
       return {
         case: c,
-        transcript: events,
+        // Staff read the detector's reasons in plain Chinese, not its codes.
+        transcript: events.map((e) => {
+          const p = e.payload as { reasons?: unknown } | null;
+          if (e.type !== "understood" || !Array.isArray(p?.reasons)) return e;
+          return { ...e, payload: { ...p, reasons: p.reasons.map((r) => riskReasonLabel(String(r))) } };
+        }),
         caseEvents: caseEvents.map((e) => ({ ...e, payload: JSON.parse(e.payload) as unknown })),
         previous: previous.map(toCase),
       };
@@ -462,11 +498,19 @@ export function createHandoff(deps: HandoffDeps) {
         });
       });
       publishCase(c);
+      // The person waiting learns at once that a named human is here, before the first word is typed.
+      await sendToCitizen(
+        messaging,
+        { id: c.conversationId, channel: c.channel },
+        { kind: "handoff", text: messages.staffJoined(staff.displayName, roleLabel(staff)) },
+        "bot",
+      );
       return c;
     },
 
     async reply(id: string, staff: StaffMember, text: string): Promise<void> {
       const at = now().toISOString();
+      const staffReply: Reply = { kind: "staff", text, sender: senderLabel(staff) };
       // One transaction: the case becomes active and the reply is stored before anything is sent.
       const { c, eventId } = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);
@@ -476,11 +520,10 @@ export function createHandoff(deps: HandoffDeps) {
           throw new AppError("illegal_transition", "请先认领个案再回复");
         }
         const c = current.state === "claimed" ? await transition(tx, id, "start", staff) : current;
-        const reply: Reply = { kind: "staff", text };
         const eventId = await conversations.append(
           tx,
           c.conversationId,
-          [{ type: "reply", actor: `staff:${staff.username}`, payload: reply }],
+          [{ type: "reply", actor: `staff:${staff.username}`, payload: staffReply }],
           at,
         );
         await event(tx, id, "staff_reply", staff.username, at, { payload: { length: text.length } });
@@ -488,7 +531,7 @@ export function createHandoff(deps: HandoffDeps) {
       });
       await outbound.deliver(
         { id: c.conversationId, channel: c.channel },
-        { kind: "staff", text, eventId, from: "staff" },
+        { ...staffReply, eventId, from: "staff" },
       );
       publishCase(c);
     },
@@ -567,6 +610,15 @@ export function createHandoff(deps: HandoffDeps) {
         );
       });
       publishCase(c);
+      // A case that ends leaves the person with a last word and the numbers, not with silence.
+      if (c.kind !== "human") {
+        await sendToCitizen(
+          messaging,
+          { id: c.conversationId, channel: c.channel },
+          { kind: "handoff", text: messages.caseClosed },
+          "bot",
+        );
+      }
       return c;
     },
 
@@ -593,11 +645,16 @@ export function createHandoff(deps: HandoffDeps) {
         });
         if (!stillDue) continue;
         flush(c.conversationId);
-        const text = c.kind === "human" ? messages.stillWaiting : messages.stillWaitingCrisis;
+        // Staff are re-paged at every escalation; the citizen hears from us at the 1st, 3rd and 6th only, each
+        // time in other words: the same sentence every minute reads as a machine, not as someone attending.
+        const nth = REASSURE_AT.indexOf(c.escalations + 1);
+        if (nth < 0) continue;
+        const text = c.kind === "human" ? messages.stillWaiting : messages.reassurance[nth];
+        if (c.kind === "human" && nth > 0) continue;
         await sendToCitizen(
           messaging,
           { id: c.conversationId, channel: c.channel },
-          { kind: "handoff", text },
+          { kind: "handoff", text: text ?? messages.stillWaiting },
           "bot",
         );
       }

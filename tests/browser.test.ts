@@ -94,8 +94,26 @@ describe("web pages in a browser", () => {
         await citizen.goto(`${base}/`);
         await citizen.locator(".msg.bot").first().waitFor();
         const crisis = "我不想活了，药都准备好了";
+        const before = await citizen.locator(".msg.bot").count();
         await citizenSays(citizen, crisis);
         await citizen.locator(".msg.bot", { hasText: "12356" }).first().waitFor();
+        // One coherent reply: a counselor is online (this console), so it says one is being called, once.
+        expect(await citizen.locator(".msg.bot").count()).toBe(before + 1);
+        const reply = citizen.locator(".msg.bot").last();
+        expect(await reply.textContent()).toContain("正在为你联系心理咨询师");
+        expect(await reply.textContent()).not.toContain("没有心理咨询师在线");
+        // 120, 110 and 12356 as large call buttons right under it (imminent: 120 first); no menu or complaint chips.
+        const calls = citizen.locator(".calls a");
+        expect(await calls.evaluateAll((as) => as.map((x) => x.getAttribute("href")))).toEqual([
+          "tel:120",
+          "tel:110",
+          "tel:12356",
+        ]);
+        for (const box of await calls.evaluateAll((as) => as.map((x) => x.getBoundingClientRect().height)))
+          expect(box).toBeGreaterThanOrEqual(44);
+        expect(
+          await citizen.evaluate(() => document.querySelector("#log")?.lastElementChild?.className),
+        ).toBe("calls");
         const botBubbles = await citizen.locator(".msg.bot").count();
         const conversationId = await citizen.evaluate(() => localStorage.getItem("shouwang.conversationId"));
         expect(conversationId).toBeTruthy();
@@ -116,6 +134,13 @@ describe("web pages in a browser", () => {
         await console_.locator("#fReply").waitFor();
         // The citizen's message carries the detector's mark in the transcript.
         await console_.locator("#transcript .m.citizen.rk-imminent", { hasText: crisis }).waitFor();
+        // The detector's reasons in plain Chinese, not its codes.
+        const marks = await console_
+          .locator("#transcript .m.citizen.rk-imminent .risk")
+          .first()
+          .textContent();
+        expect(marks).toContain("触发：");
+        expect(marks).not.toMatch(/lexicon:|model:/);
         await console_.locator("#timeline li", { hasText: "认领 · counselor1" }).waitFor();
 
         const staffText = "我是值班咨询师小王，我在这里陪你。你现在安全吗？";
@@ -123,22 +148,64 @@ describe("web pages in a browser", () => {
         await console_.locator("#fReply").getByRole("button", { name: "发送" }).click();
         await console_.locator("#transcript .m.staff", { hasText: staffText }).waitFor();
 
-        // Pushed to the citizen's open page, no reload; no bot message came in between.
+        // The claim told the citizen who joined; the reply is pushed to the open page, signed with name and role.
+        await citizen.locator(".msg.bot", { hasText: "小王（心理咨询师）已接入" }).waitFor();
         await citizen.locator(".msg.staff", { hasText: staffText }).waitFor();
-        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles);
+        expect(await citizen.locator(".msg.staff .who").textContent()).toBe("小王（心理咨询师）");
+        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles + 1);
         expect(await citizen.locator(".msg.staff").count()).toBe(1);
 
         // While the counselor holds the case, the citizen's next message gets no bot reply ...
         const next = "谢谢你陪我说话，我现在在家里";
         await citizenSays(citizen, next);
-        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles);
+        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles + 1);
         expect(await citizen.locator(".msg.staff").count()).toBe(1);
         // ... and shows up in the counselor's open case view.
         await console_.locator("#transcript .m.citizen", { hasText: next }).waitFor();
-        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles);
+        expect(await citizen.locator(".msg.bot").count()).toBe(botBubbles + 1);
+
+        // Resolved: the citizen gets a closing word with the numbers; the counselor finds it among their own.
+        const me = (await a.staff.list()).find((x) => x.username === "counselor1");
+        const [held] = await a.handoff.queue(me as NonNullable<typeof me>);
+        await a.handoff.resolve(
+          held?.id as string,
+          me as NonNullable<typeof me>,
+          "已疏导",
+          "已确认在家，家人陪同",
+        );
+        await citizen.locator(".msg.bot", { hasText: "这次对话先到这里" }).waitFor();
+        await console_.reload();
+        await console_.locator("#queue .sec", { hasText: "我最近结案" }).waitFor();
+        await console_.locator("#queue .case", { hasText: crisis }).waitFor();
       } finally {
         await citizenCtx.close();
         await staffCtx.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "crisis with no counselor reachable: one honest reply, never a promise taken back",
+    async () => {
+      // No console open now (the counselor above is on shift but not connected): nobody can answer.
+      await expect.poll(() => a.live.listeners(STAFF_TOPIC)).toBe(0);
+      const citizenCtx = await browser.newContext();
+      try {
+        const citizen = await citizenCtx.newPage();
+        await citizen.goto(`${base}/`);
+        await citizen.locator(".msg.bot").first().waitFor();
+        const before = await citizen.locator(".msg.bot").count();
+        await citizenSays(citizen, "活着真的没意思，我想结束这一切");
+        await citizen.locator(".msg.bot", { hasText: "12356" }).first().waitFor();
+        expect(await citizen.locator(".msg.bot").count()).toBe(before + 1);
+        const text = (await citizen.locator(".msg.bot").last().textContent()) ?? "";
+        expect(text).toContain("暂时没有心理咨询师在线");
+        expect(text).not.toContain("正在为你联系");
+        // Not imminent: the psychological line first.
+        expect(await citizen.locator(".calls a").first().getAttribute("href")).toBe("tel:12356");
+      } finally {
+        await citizenCtx.close();
       }
     },
     TIMEOUT,

@@ -128,6 +128,30 @@ describe("handoff", () => {
     expect(await a.handoff.sweep()).toBe(0);
   });
 
+  it("reassures a waiting person at most three times, further apart, never in the same words", async () => {
+    const { wang } = await setup();
+    await say("w", "我已经站在楼顶了，马上就跳");
+    const replies = async () =>
+      (await a.conversations.transcript("w"))
+        .filter((e) => e.type === "reply")
+        .map((e) => (e.payload as { text: string }).text);
+    const first = (await replies()).length;
+    const when: number[] = [];
+    for (let minute = 1; minute <= 12; minute++) {
+      advance(61);
+      await a.handoff.sweep();
+      if ((await replies()).length > first + when.length) when.push(minute);
+    }
+    const sent = (await replies()).slice(first);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent).size).toBe(3);
+    for (const text of sent) expect(text).toMatch(/12356|110|120/);
+    // Staff were re-paged every time, though: the queue still shows it, escalated.
+    expect(when).toEqual([1, 3, 6]);
+    const [c] = await a.handoff.queue(wang);
+    expect(c?.escalations).toBe(12);
+  });
+
   it("uses slower escalation for high and other cases", async () => {
     await setup();
     await say("high", "我不想活了");

@@ -4,7 +4,6 @@ import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Update } from "grammy/types";
 import { afterEach, describe, expect, it } from "vitest";
-import { telegramMessages } from "../bot/messages.js";
 import { createTelegramChannel, type TelegramChannel, type TelegramConfig } from "../bot/telegram/channel.js";
 import { JournalLocked, journalPathOf, lockPathOf, openSendJournal } from "../bot/telegram/journal.js";
 import { FAKE_BOT, type FakeTelegram, startFakeTelegram, updates } from "./fixtures/fake-telegram.js";
@@ -222,6 +221,9 @@ describe("telegram restart after a kill mid-send (send journal)", () => {
     expect(plainCase?.kind).toBe("human");
     await a.handoff.claim(crisisCase?.id as string, wang);
     await a.handoff.claim(plainCase?.id as string, wang);
+    // Claiming tells each citizen who has joined, by name and role.
+    const joined = (chat: number) => f.sentTo(chat).some((m) => m.text.includes("wang（心理咨询师）已接入"));
+    await f.waitFor(() => joined(9607) && joined(9608));
     const count = (chat: number) => f.sentTo(chat).length;
     const [n7, n8] = [count(9607), count(9608)];
     f.stallNext("sendMessage", 2);
@@ -239,21 +241,21 @@ describe("telegram restart after a kill mid-send (send journal)", () => {
         .sentTo(9607)
         .slice(n7)
         .map((m) => m.text),
-    ).toEqual([
-      `${telegramMessages.staffPrefix}我是王老师，我在。`,
-      `${telegramMessages.staffPrefix}我是王老师，我在。`,
-    ]);
+    ).toEqual(["【wang（心理咨询师）】我是王老师，我在。", "【wang（心理咨询师）】我是王老师，我在。"]);
     expect(
       f
         .sentTo(9608)
         .slice(n8)
         .map((m) => m.text),
-    ).toEqual([`${telegramMessages.staffPrefix}我是王老师，请讲。`]);
+    ).toEqual(["【wang（心理咨询师）】我是王老师，请讲。"]);
     const rows = await a.db.all<{ chat_id: number; message_id: number | null; note: string | null }>(
-      "SELECT chat_id, message_id, note FROM telegram_outbox WHERE sent_at IS NOT NULL ORDER BY chat_id",
+      "SELECT chat_id, message_id, note FROM telegram_outbox WHERE sent_at IS NOT NULL ORDER BY chat_id, event_id",
     );
+    // Each chat: the "has joined" note, then the counselor's reply.
     expect(rows).toEqual([
       { chat_id: 9607, message_id: expect.any(Number), note: null },
+      { chat_id: 9607, message_id: expect.any(Number), note: null },
+      { chat_id: 9608, message_id: expect.any(Number), note: null },
       { chat_id: 9608, message_id: null, note: expect.stringMatching(/in flight/) },
     ]);
   });

@@ -130,8 +130,10 @@ describe("telegram channel", () => {
 
     await a.handoff.claim(caseId, wang);
     await a.handoff.reply(caseId, wang, "你好，我是王老师，我在这里陪你。你现在安全吗？");
-    const staff = await fake.waitFor(() => fake.sentTo(chat).find((s) => s.text.includes("王老师")));
-    expect(staff.text).toBe(`${telegramMessages.staffPrefix}你好，我是王老师，我在这里陪你。你现在安全吗？`);
+    const staff = await fake.waitFor(() => fake.sentTo(chat).find((s) => s.text.includes("我是王老师")));
+    // Signed with the counselor's name and role, after a note that they have joined.
+    expect(staff.text).toBe("【wang（心理咨询师）】你好，我是王老师，我在这里陪你。你现在安全吗？");
+    expect(fake.sentTo(chat).some((s) => s.text.startsWith("wang（心理咨询师）已接入"))).toBe(true);
 
     // While the counselor holds the conversation the bot stays silent.
     const before = fake.sentTo(chat).length;

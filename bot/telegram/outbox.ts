@@ -75,7 +75,10 @@ export function createOutbox(deps: {
   }
 
   const messageOf = (reply: Reply, from: "staff" | "bot"): OutboxMessage => ({
-    text: from === "staff" ? `${telegramMessages.staffPrefix}${reply.text}` : reply.text,
+    text:
+      from === "staff"
+        ? `${reply.sender ? `【${reply.sender}】` : telegramMessages.staffPrefix}${reply.text}`
+        : reply.text,
     ...(reply.buttons && reply.buttons.length > 0 ? { buttons: reply.buttons } : {}),
   });
 

@@ -29,6 +29,9 @@ export interface TranscriptLine {
   from: "citizen" | "bot" | "staff";
   text: string;
   buttons?: Reply["buttons"];
+  calls?: Reply["calls"];
+  sender?: string;
+  kind?: Reply["kind"];
   at: string;
 }
 
@@ -74,12 +77,15 @@ export async function chatRoutes(app: FastifyInstance, { assistant }: { assistan
       if (!conv) throw new AppError("not_found", "no such conversation");
       const events = await assistant.conversations.transcript(req.params.id);
       const lines: TranscriptLine[] = events.map((e) => {
-        const p = e.payload as { text?: string; buttons?: Reply["buttons"] };
+        const p = e.payload as Partial<Reply>;
         return {
           id: e.id,
           from: e.type === "inbound" ? "citizen" : e.actor === "bot" ? "bot" : "staff",
           text: p.text ?? "",
           ...(p.buttons ? { buttons: p.buttons } : {}),
+          ...(p.calls ? { calls: p.calls } : {}),
+          ...(p.sender ? { sender: p.sender } : {}),
+          ...(p.kind ? { kind: p.kind } : {}),
           at: e.createdAt,
         };
       });

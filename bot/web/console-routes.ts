@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type HandoffService, OUTCOMES, STAFF_TOPIC } from "../../handoff/cases.js";
 import type { StaffRole } from "../../handoff/roster.js";
+import type { Presence } from "../../handoff/presence.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import { AppError } from "../app-error.js";
 import type { LiveHub } from "../live-hub.js";
@@ -19,6 +20,8 @@ export interface ConsoleDeps {
   staff: StaffDirectory;
   handoff: HandoffService;
   live: LiveHub;
+  /** Marks a staff member reachable while their console's live stream is open. */
+  presence?: Presence;
   /** Cookies get `Secure` behind HTTPS; plain-HTTP localhost development must still work. */
   secureCookies?: boolean;
 }
@@ -117,6 +120,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
 
   r.get("/console/api/queue", { onRequest: guard(CRISIS_ROLES) }, async (req) => ({
     cases: await handoff.queue(me(req)),
+    closed: await handoff.closedBy(me(req)),
   }));
 
   r.get("/console/api/staff", { onRequest: guard(CRISIS_ROLES) }, async () => ({
@@ -192,6 +196,8 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   );
 
   r.get("/console/api/stream", { onRequest: guard(CRISIS_ROLES) }, async (req, reply) => {
+    const off = deps.presence?.connect(me(req).id);
+    if (off) req.raw.on("close", off);
     streamTopics(live, [STAFF_TOPIC], req, reply);
   });
 }

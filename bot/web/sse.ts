@@ -32,4 +32,5 @@ export function streamTopics(
   };
   req.raw.on("close", close);
   res.on("error", close);
+  res.on("close", close);
 }
