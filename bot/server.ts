@@ -8,7 +8,9 @@ import Fastify, {
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { AppError, isAppError } from "./app-error.js";
 import type { Assistant } from "./assistant.js";
+import { serverSecret } from "../store/secrets.js";
 import { chatRoutes } from "./web/chat-routes.js";
+import { createConversationTokens } from "./web/conversation-tokens.js";
 import { complaintRoutes } from "./web/complaint-routes.js";
 import { consoleRoutes } from "./web/console-routes.js";
 
@@ -87,7 +89,8 @@ export async function buildServer(
   );
 
   app.get("/healthz", async () => ({ ok: true }));
-  await app.register(chatRoutes, { assistant });
+  const tokens = createConversationTokens(await serverSecret(assistant.db, "conversation-token"));
+  await app.register(chatRoutes, { assistant, tokens, secureCookies: options.secureCookies });
   await app.register(consoleRoutes, {
     staff: assistant.staff,
     handoff: assistant.handoff,

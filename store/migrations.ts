@@ -165,6 +165,14 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE cases ADD COLUMN risk_kind TEXT NOT NULL DEFAULT 'self' CHECK (risk_kind IN ('self', 'others', 'harmed'));
     `,
   },
+  {
+    version: 6,
+    name: "server secrets",
+    sql: `
+      -- Keys this installation signs with (the web chat's conversation tokens); made on first use.
+      CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Core migrations, then each feature's own range (see migrations-*.ts), applied in version order. */

@@ -22,6 +22,12 @@ const chat = (payload: unknown, headers: Record<string, string> = { "content-typ
     headers,
     payload: typeof payload === "string" ? payload : JSON.stringify(payload),
   });
+const bearer = (token: string) => ({ "content-type": "application/json", authorization: `Bearer ${token}` });
+const history = (id: string, token?: string) =>
+  app.inject({
+    url: `/api/conversations/${id}/messages`,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
 
 describe("HTTP API", () => {
   it("GET /healthz", async () => {
@@ -35,20 +41,23 @@ describe("HTTP API", () => {
     expect(r.statusCode).toBe(200);
     const body = r.json();
     expect(body.conversationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.conversationToken).toMatch(new RegExp(`^${body.conversationId}\\.`));
     expect(body.replies[0].text.length).toBeGreaterThan(20);
-    const again = await chat({ conversationId: body.conversationId, text: "谢谢" });
+    const again = await chat({ text: "谢谢" }, bearer(body.conversationToken));
     expect(again.json().conversationId).toBe(body.conversationId);
-    const history = await app.inject(`/api/conversations/${body.conversationId}/messages`);
-    const lines = history.json().messages as { from: string; text: string }[];
+    // The token is handed out once, at the start.
+    expect(again.json().conversationToken).toBeUndefined();
+    const h = await history(body.conversationId, body.conversationToken);
+    const lines = h.json().messages as { from: string; text: string }[];
     expect(lines.map((l) => l.from)).toEqual(["citizen", "bot", "citizen", "bot"]);
     expect(lines[0]?.text).toBe("被电信诈骗了钱还能追回来吗");
   });
 
-  it("answers a retried first message once, in one conversation, when the page chose the id", async () => {
-    const conversationId = "7f6c2a4e-1b2d-4c3e-9f00-123456789abc";
-    const first = await chat({ conversationId, text: "我不想活了", messageId: "first-0001" });
-    const retry = await chat({ conversationId, text: "我不想活了", messageId: "first-0001" });
-    expect(first.json().conversationId).toBe(conversationId);
+  it("answers a retried first message once, in one conversation, though the first reply never arrived", async () => {
+    const first = await chat({ text: "我不想活了", messageId: "first-0001" });
+    const retry = await chat({ text: "我不想活了", messageId: "first-0001" });
+    const conversationId = first.json().conversationId;
+    expect(retry.json().conversationId).toBe(conversationId);
     expect(retry.json().duplicate).toBe(true);
     expect(retry.json().replies).toEqual(first.json().replies);
     const cases = await a.db.all("SELECT id FROM cases WHERE conversation_id = ?", [conversationId]);
@@ -57,11 +66,11 @@ describe("HTTP API", () => {
 
   it("answers a retried message id once", async () => {
     const first = await chat({ text: "你好", messageId: "retry-0001" });
-    const id = first.json().conversationId;
-    const second = await chat({ conversationId: id, text: "你好", messageId: "retry-0001" });
+    const { conversationId: id, conversationToken: token } = first.json();
+    const second = await chat({ conversationId: id, text: "你好", messageId: "retry-0001" }, bearer(token));
     expect(second.json().duplicate).toBe(true);
-    const history = await app.inject(`/api/conversations/${id}/messages`);
-    expect(history.json().messages.filter((m: { from: string }) => m.from === "citizen")).toHaveLength(1);
+    const h = await history(id, token);
+    expect(h.json().messages.filter((m: { from: string }) => m.from === "citizen")).toHaveLength(1);
   });
 
   it.each([
@@ -89,8 +98,8 @@ describe("HTTP API", () => {
     const hostile = "<script>alert(1)</script>'; DROP TABLE events; --";
     const r = await chat({ text: hostile });
     expect(r.statusCode).toBe(200);
-    const history = await app.inject(`/api/conversations/${r.json().conversationId}/messages`);
-    expect(history.json().messages[0].text).toBe(hostile);
+    const h = await history(r.json().conversationId, r.json().conversationToken);
+    expect(h.json().messages[0].text).toBe(hostile);
   });
 
   it("serves the chat page compressed, with no third-party assets", async () => {
@@ -103,8 +112,73 @@ describe("HTTP API", () => {
     expect(plain.body).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
   });
 
-  it("returns 404 for an unknown conversation", async () => {
-    const r = await app.inject("/api/conversations/00000000-0000-4000-8000-000000000000/messages");
+  it("returns 404 for an unknown conversation, and 401 without a token", async () => {
+    const mine = (await chat({ text: "你好" })).json();
+    const r = await history("00000000-0000-4000-8000-000000000000", mine.conversationToken);
     expect(r.statusCode).toBe(404);
+    expect((await history("00000000-0000-4000-8000-000000000000")).statusCode).toBe(401);
+  });
+});
+
+describe("a conversation belongs to its citizen", () => {
+  it("opens a conversation's transcript and stream only with its own token, never with the id alone", async () => {
+    const alice = (await chat({ text: "我想咨询一下征地补偿" })).json();
+    const bob = (await chat({ text: "你好" })).json();
+    // The id is what staff screens show: alone it opens nothing.
+    expect((await history(alice.conversationId)).statusCode).toBe(401);
+    // Another citizen's token answers like a missing conversation.
+    const other = await history(alice.conversationId, bob.conversationToken);
+    expect(other.statusCode).toBe(404);
+    expect(other.body).not.toContain("征地");
+    const forged = await history(alice.conversationId, `${alice.conversationId}.AAAA`);
+    expect(forged.statusCode).toBe(404);
+    expect((await history(alice.conversationId, alice.conversationToken)).statusCode).toBe(200);
+    const stream = await app.inject(`/api/conversations/${alice.conversationId}/stream`);
+    expect(stream.statusCode).toBe(401);
+  });
+
+  it("refuses to post into a conversation without its token: no reply, nothing stored", async () => {
+    const alice = (await chat({ text: "我家的草场被占了" })).json();
+    const bob = (await chat({ text: "你好" })).json();
+    const count = async () =>
+      (
+        await a.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE conversation_id = ?", [
+          alice.conversationId,
+        ])
+      )?.n;
+    const before = await count();
+    // As a clerk who saw the id on a complaint would try: answering the 回访 in the citizen's name.
+    const asClerk = await chat({ conversationId: alice.conversationId, text: "已解决" });
+    expect(asClerk.statusCode).toBe(401);
+    const asBob = await chat(
+      { conversationId: alice.conversationId, text: "5" },
+      bearer(bob.conversationToken),
+    );
+    expect(asBob.statusCode).toBe(403);
+    expect(await count()).toBe(before);
+  });
+
+  it("refuses ids the server did not issue, the nil UUID among them", async () => {
+    for (const id of ["00000000-0000-0000-0000-000000000000", "7f6c2a4e-1b2d-4c3e-9f00-123456789abc"]) {
+      const r = await chat({ conversationId: id, text: "你好" });
+      expect(r.statusCode, id).toBe(401);
+      expect(await a.conversations.get(id)).toBeUndefined();
+    }
+  });
+
+  it("gives the page an HttpOnly, SameSite=Strict cookie for the chat API only", async () => {
+    const r = await chat({ text: "你好" });
+    const c = r.cookies.find((x) => x.name === "sw_conv");
+    expect(c).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/api/" });
+    expect(c?.value).toBe(r.json().conversationToken);
+    // The cookie alone continues the conversation, as the page does.
+    const next = await app.inject({
+      method: "POST",
+      url: "/api/chat",
+      headers: { "content-type": "application/json", cookie: `sw_conv=${c?.value}` },
+      payload: JSON.stringify({ text: "谢谢" }),
+    });
+    expect(next.json().conversationId).toBe(r.json().conversationId);
+    expect(next.headers["cache-control"]).toBe("no-store");
   });
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import type { FastifyInstance } from "fastify";
+import cookie from "@fastify/cookie";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../app-error.js";
@@ -9,6 +10,7 @@ import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { projectPath } from "../paths.js";
 import type { Reply } from "../reply.js";
+import type { ConversationTokens } from "./conversation-tokens.js";
 import { streamTopics } from "./sse.js";
 
 const ConversationId = z.uuid({ message: "conversationId must be a UUID issued by this server" });
@@ -19,7 +21,12 @@ const ChatBody = z.object({
     message: `text is longer than ${MAX_MESSAGE_CHARS} characters`,
   }),
   /** Client-generated id per message, so a retry over a flaky mobile network is answered once. */
-  messageId: z.string().min(8).max(64).optional(),
+  messageId: z
+    .string()
+    .min(8)
+    .max(64)
+    .regex(/^[\x21-\x7e]+$/, { message: "messageId must be printable ASCII (letters, digits, - _ : .)" })
+    .optional(),
 });
 
 export const conversationTopic = (id: string) => `conversation:${id}`;
@@ -35,8 +42,33 @@ export interface TranscriptLine {
   at: string;
 }
 
-export async function chatRoutes(app: FastifyInstance, { assistant }: { assistant: Assistant }) {
+/** The web chat's conversation cookie: HttpOnly, SameSite=Strict, only sent to the chat API. */
+export const CONVERSATION_COOKIE = "sw_conv";
+const COOKIE_MAX_AGE = 180 * 24 * 3600;
+
+export interface ChatDeps {
+  assistant: Assistant;
+  tokens: ConversationTokens;
+  secureCookies?: boolean;
+}
+
+export async function chatRoutes(app: FastifyInstance, { assistant, tokens, secureCookies }: ChatDeps) {
+  await app.register(cookie);
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  /** The token the request presents: `Authorization: Bearer` for API clients, else the page's cookie. */
+  const presented = (req: FastifyRequest): string | undefined => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith("Bearer ")) return auth.slice(7).trim();
+    return req.cookies[CONVERSATION_COOKIE];
+  };
+  /** The conversation the request may read and write, or an error; staff credentials never open one. */
+  const holder = (req: FastifyRequest, id: string): void => {
+    const token = presented(req);
+    if (!token) throw new AppError("unauthorized", "请在开始对话的页面或应用里查看这段对话");
+    // Someone else's conversation answers like a missing one: no oracle for which ids exist.
+    if (tokens.verify(token) !== id) throw new AppError("not_found", "no such conversation");
+  };
   // One small page, no framework, no CDN: it must load fast over a weak rural mobile connection.
   const page = readFileSync(projectPath("bot", "web", "chat.html"));
   const pageGz = gzipSync(page);
@@ -58,21 +90,57 @@ export async function chatRoutes(app: FastifyInstance, { assistant }: { assistan
     return reply.send(page);
   });
 
-  r.post("/api/chat", { schema: { body: ChatBody } }, async (req) => {
-    const conversationId = req.body.conversationId ?? randomUUID();
+  r.post("/api/chat", { schema: { body: ChatBody } }, async (req, reply) => {
+    let token = presented(req);
+    // A page cookie that no longer verifies (say, another installation's) starts afresh; a Bearer token that
+    // does not verify is the client's mistake and is refused.
+    if (token && !req.headers.authorization && !tokens.verify(token)) token = undefined;
+    let conversationId: string;
+    let issued: string | undefined;
+    if (token) {
+      const id = tokens.verify(token);
+      if (!id) throw new AppError("unauthorized", "对话凭证无效，请刷新页面开始新的对话");
+      if (req.body.conversationId && req.body.conversationId !== id)
+        throw new AppError("forbidden", "这段对话不属于当前凭证");
+      conversationId = id;
+    } else {
+      if (req.body.conversationId)
+        throw new AppError(
+          "unauthorized",
+          "继续一段对话需要它的凭证（conversationToken）；新对话请不要带 conversationId",
+        );
+      conversationId = req.body.messageId ? tokens.conversationFor(req.body.messageId) : randomUUID();
+      issued = tokens.issue(conversationId);
+      reply.setCookie(CONVERSATION_COOKIE, issued, {
+        httpOnly: true,
+        sameSite: "strict",
+        secure: secureCookies === true,
+        path: "/api/",
+        maxAge: COOKIE_MAX_AGE,
+      });
+    }
     const result = await assistant.engine.handleMessage({
       channel: "web",
       conversationId,
       messageId: req.body.messageId ? `${conversationId}:${req.body.messageId}` : undefined,
       text: req.body.text,
     });
-    return { conversationId: result.conversationId, replies: result.replies, duplicate: result.duplicate };
+    reply.header("cache-control", "no-store");
+    return {
+      conversationId: result.conversationId,
+      // Returned once, when the conversation starts: API clients send it back as `Authorization: Bearer`.
+      ...(issued ? { conversationToken: issued } : {}),
+      replies: result.replies,
+      duplicate: result.duplicate,
+    };
   });
 
   r.get(
     "/api/conversations/:id/messages",
     { schema: { params: z.object({ id: ConversationId }) } },
-    async (req) => {
+    async (req, reply) => {
+      holder(req, req.params.id);
+      reply.header("cache-control", "no-store");
       const conv = await assistant.conversations.get(req.params.id);
       if (!conv) throw new AppError("not_found", "no such conversation");
       const events = await assistant.conversations.transcript(req.params.id);
@@ -97,6 +165,7 @@ export async function chatRoutes(app: FastifyInstance, { assistant }: { assistan
     "/api/conversations/:id/stream",
     { schema: { params: z.object({ id: ConversationId }) } },
     async (req, reply) => {
+      holder(req, req.params.id);
       streamTopics(assistant.live, [conversationTopic(req.params.id)], req, reply);
     },
   );
