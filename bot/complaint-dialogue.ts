@@ -1,4 +1,4 @@
-import { PHONE_PATTERN } from "../intents/entities.js";
+import { PHONE_PATTERN, redactIdNumbers } from "../intents/entities.js";
 import type { Understanding } from "../intents/understand.js";
 import { complaintMessages as m } from "./messages.js";
 import type { Button, Reply } from "./reply.js";
@@ -100,9 +100,12 @@ export function stepIntake(
   if (CANCEL.test(text)) return { kind: "cancelled", replies: [{ kind: "complaint", text: m.cancelled }] };
 
   // ID numbers are never needed for a complaint: keep them out of the record, and say so.
+  // Any 18-character ID, valid checksum or not, spaced or full-width: it never reaches the record or the read-back.
+  const unmasked = text;
   for (const id of u.entities.idNumbers)
     text = text.replaceAll(id.toLowerCase(), ID_MASK).replaceAll(id, ID_MASK);
-  if (u.entities.idNumbers.length > 0) replies.push({ kind: "complaint", text: m.idRemoved });
+  text = redactIdNumbers(text);
+  if (text !== unmasked) replies.push({ kind: "complaint", text: m.idRemoved });
   // A phone number is kept apart from the description, and stored at all only if the citizen consents.
   text = text.replace(PHONE_PATTERN, PHONE_MASK);
   if (isStart) text = text.replace(TRIGGER, "").trim();

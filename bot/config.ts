@@ -6,6 +6,19 @@ export const Config = z.object({
   HOST: z.string().default("localhost"),
   SHOUWANG_DB: z.string().default("./data/shouwang.db"),
   SHOUWANG_KNOWLEDGE_DIR: z.string().optional(),
+  /**
+   * Addresses or CIDR ranges of the reverse proxies in front of us ("127.0.0.1,10.0.0.0/8"). Only their
+   * X-Forwarded-For is believed; without it the client's address is the socket's, whatever the header says.
+   */
+  SHOUWANG_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((s) =>
+      s
+        ?.split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   /** Set to true behind HTTPS so staff session cookies are marked Secure. */
   SECURE_COOKIES: z.stringbool().default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -81,9 +81,12 @@ export interface Engine {
   understand(text: string): Understanding;
 }
 
+const INVISIBLE_OR_SPACE = /[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
+
 export function validateText(text: unknown): string {
   if (typeof text !== "string") throw new AppError("bad_input", "text must be a string");
-  if (text.trim().length === 0) throw new AppError("bad_input", "text is empty");
+  // Invisible characters (zero-width spaces, joiners, BOM, bidi marks) are not a message either.
+  if (text.replace(INVISIBLE_OR_SPACE, "").length === 0) throw new AppError("bad_input", "text is empty");
   if (text.length > MAX_MESSAGE_CHARS)
     throw new AppError("too_large", `text is longer than ${MAX_MESSAGE_CHARS} characters`);
   if (text.includes("\u0000")) throw new AppError("bad_input", "text contains binary data");

@@ -12,6 +12,9 @@ import type { TelegramChannel } from "./telegram/channel.js";
  * runs a CLI command (`shouwang chat`, `ask`, `classify`, `kb check`, `staff add`) on the same configuration.
  */
 async function main(): Promise<void> {
+  // libuv's pool (4 threads by default) serves sqlite3 and argon2 alike; a few more keep a login from queueing
+  // citizens' writes behind it. Set before anything starts the pool: the first database open is below.
+  process.env.UV_THREADPOOL_SIZE ??= "8";
   const config = parseConfig(process.env);
   const [command, ...args] = process.argv.slice(2);
   if (command && command !== "serve") {
@@ -63,6 +66,7 @@ async function serve(config: Config): Promise<void> {
   }
   const app = await buildServer(assistant, {
     secureCookies: config.SECURE_COOKIES,
+    trustedProxies: config.SHOUWANG_TRUSTED_PROXIES,
     plugins: [...(slack ? [slack.plugin] : []), ...(telegram?.webhookPlugin ? [telegram.webhookPlugin] : [])],
   });
   const stopSweeper = startSweeper(

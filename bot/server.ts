@@ -11,6 +11,7 @@ import type { Assistant } from "./assistant.js";
 import { serverSecret } from "../store/secrets.js";
 import { chatRoutes } from "./web/chat-routes.js";
 import { createConversationTokens } from "./web/conversation-tokens.js";
+import { createLoginThrottle, type LoginLimits } from "./web/login-throttle.js";
 import { complaintRoutes } from "./web/complaint-routes.js";
 import { consoleRoutes } from "./web/console-routes.js";
 
@@ -20,6 +21,10 @@ export interface ServerOptions {
   /** Adds the trivial echo route the bench compares /api/chat against. */
   benchEcho?: boolean;
   secureCookies?: boolean;
+  /** Login throttling limits (tests shorten the pauses). */
+  loginLimits?: Partial<LoginLimits>;
+  /** Reverse proxies whose X-Forwarded-For is believed; none by default (a client could forge the header). */
+  trustedProxies?: string[];
   /** Sees every route as it is registered (the security tests enumerate the console's routes with it). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -74,7 +79,7 @@ export async function buildServer(
     // Per-request access logs stay off (info level); warnings and errors still reach the log.
     loggerInstance: assistant.logger.child({ component: "http" }, { level: "warn" }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? options.trustedProxies : false,
     // Every route is validated and serialised by zod: handing fastify the zod compilers up front keeps it from
     // loading ajv and fast-json-stringify, about 80 ms of a start-up that must stay under 1.5 s.
     schemaController: { compilersFactory: zodCompilers },
@@ -96,6 +101,8 @@ export async function buildServer(
     handoff: assistant.handoff,
     live: assistant.live,
     presence: assistant.presence,
+    db: assistant.db,
+    throttle: createLoginThrottle(options.loginLimits),
     secureCookies: options.secureCookies,
   });
   await app.register(complaintRoutes, {

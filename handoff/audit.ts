@@ -2,6 +2,7 @@ import type { Db } from "../store/db.js";
 import type { StaffMember } from "./roster.js";
 
 export type AuditAction = "view_transcript" | "view_complaint";
+export type LoginAuditAction = "login_failed" | "login_refused";
 
 /** Who saw what, when: every staff view of a citizen's case goes through here into the append-only audit log. */
 export function recordView(
@@ -14,5 +15,24 @@ export function recordView(
   return db.run(
     "INSERT INTO audit_log (staff_id, username, action, case_id, conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     [viewer.id, viewer.username, action, target.caseId, target.conversationId, at],
+  );
+}
+
+/** A failed or refused staff login: the name tried (an account's id when it exists) and the address. */
+export function recordLogin(
+  db: Db,
+  attempt: { username: string; staffId: number | null; address: string; times?: number },
+  action: LoginAuditAction,
+  at: string,
+): Promise<unknown> {
+  return db.run(
+    "INSERT INTO audit_log (staff_id, username, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+    [
+      attempt.staffId,
+      attempt.username.slice(0, 64),
+      action,
+      `address=${attempt.address}${attempt.times && attempt.times > 1 ? `; refusals=${attempt.times}` : ""}`,
+      at,
+    ],
   );
 }

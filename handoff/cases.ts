@@ -6,6 +6,7 @@ import { messages, riskReasonLabel } from "../bot/messages.js";
 import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
 import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
+import { redactIdNumbers } from "../intents/entities.js";
 import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { recordView } from "./audit.js";
@@ -286,7 +287,8 @@ export function createHandoff(deps: HandoffDeps) {
           req.subject,
           req.riskKind ?? "self",
           PRIORITY[risk],
-          req.text.slice(0, 500),
+          // The queue and every list show this: no ID number in it (the transcript is masked the same way).
+          redactIdNumbers(req.text).slice(0, 500),
           req.at,
           dueAt(risk, at),
           req.at,

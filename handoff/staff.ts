@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { AppError } from "../bot/app-error.js";
@@ -32,7 +33,31 @@ const argon2 = (): Argon2 => {
   return argon2Module;
 };
 
+/**
+ * argon2 hashes on libuv's thread pool, which sqlite3 shares: unbounded, a burst of logins stalls every citizen's
+ * message behind it (8.8 s measured), and each hash keeps a core busy. One core is left to the citizens: at most
+ * cores - 1 hashes at once, a short queue behind them, and beyond that a clear "busy" instead of a longer wait.
+ */
+function hashGate(concurrency = Math.max(1, availableParallelism() - 1), queue = 8) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= concurrency) {
+      if (waiting.length >= queue) throw new AppError("unavailable", "登录的人较多，请稍后再试");
+      await new Promise<void>((r) => waiting.push(r));
+    } else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 export function createStaffDirectory(db: Db, now: () => Date = () => new Date()) {
+  const hashing = hashGate();
   const byUsername = (username: string) => db.get<Row>("SELECT * FROM staff WHERE username = ?", [username]);
   // Verifying against a real hash when the user does not exist keeps the timing the same: no username probing.
   let dummyHash: Promise<string> | undefined;
@@ -102,11 +127,13 @@ export function createStaffDirectory(db: Db, now: () => Date = () => new Date())
     async login(username: string, password: string): Promise<{ token: string; session: Session }> {
       const row = await byUsername(username);
       let ok = false;
-      if (row && !row.disabled) ok = await argon2().verify(row.password_hash, password);
-      else {
-        dummyHash ??= argon2().hash(randomBytes(16).toString("hex"));
-        await argon2().verify(await dummyHash, password);
-      }
+      await hashing(async () => {
+        if (row && !row.disabled) ok = await argon2().verify(row.password_hash, password);
+        else {
+          dummyHash ??= argon2().hash(randomBytes(16).toString("hex"));
+          await argon2().verify(await dummyHash, password);
+        }
+      });
       if (!row || !ok) throw new AppError("unauthorized", "用户名或密码错误");
       const token = randomBytes(32).toString("base64url");
       const csrf = randomBytes(24).toString("base64url");

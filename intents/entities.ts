@@ -29,8 +29,27 @@ const ID_CHECK = "10X98765432";
  * as the logs do. Phone numbers stay: a counselor may need one to reach a person in danger.
  */
 export function redactIdNumbers(text: string): string {
-  return text.replace(ID_CANDIDATE_PATTERN, (m) => `${m.slice(0, 3)}*************${m.slice(-2)}`);
+  if (!ID_LOOSE_FIRST.test(text)) return text;
+  return text.replace(ID_LOOSE_PATTERN, (m) => {
+    const digits = m.replace(ID_SEPARATORS, "");
+    return `${digits.slice(0, 3)}*************${digits.slice(-2)}`;
+  });
 }
+
+/**
+ * An 18-character ID as people really type it: ASCII or full-width digits (１１０１…), perhaps in groups split by
+ * single spaces or hyphens (110105 19900307 1239), final X in either width. Whatever its checksum: a mistyped ID
+ * number is still personal data. Not part of a longer digit run.
+ */
+const D = "[0-9\uff10-\uff19]";
+const SEP = "[ \\u2010-\\u2015\\u3000\\uff0d-]";
+const ID_SEPARATORS = new RegExp(SEP, "g");
+const ID_LOOSE_PATTERN = new RegExp(
+  `(?<!${D}${SEP}?)(?:${D}(?:${SEP}(?=${D}))?){17}[0-9\uff10-\uff19xX\uff38\uff58](?!${SEP}?[0-9\uff10-\uff19xX\uff38\uff58])`,
+  "g",
+);
+/** Most texts have no run of 15 digits at all: a cheap test first. */
+const ID_LOOSE_FIRST = new RegExp(`${D}(?:${SEP}?${D}){14}`);
 
 export function isValidIdNumber(id: string): boolean {
   if (!/^\d{17}[\dXx]$/.test(id)) return false;

@@ -173,6 +173,14 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
     `,
   },
+  {
+    version: 7,
+    name: "audit detail",
+    sql: `
+      -- Failed and refused logins are audited too; the address they came from goes here.
+      ALTER TABLE audit_log ADD COLUMN detail TEXT;
+    `,
+  },
 ];
 
 /** Core migrations, then each feature's own range (see migrations-*.ts), applied in version order. */

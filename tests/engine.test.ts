@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { InboundMessage } from "../bot/reply.js";
+import { createLogger } from "../bot/logger.js";
 import { testAssistant } from "./helpers.js";
 
 type T = Awaited<ReturnType<typeof testAssistant>>;
@@ -219,6 +220,34 @@ describe("engine", () => {
     const stored = JSON.stringify(await a.conversations.events("c-1"));
     expect(stored).not.toContain("11010519491231002");
     expect(stored).toContain("110*************2X");
+  });
+
+  it("keeps ID numbers out of the transcript, the case queue and the logs, however they are typed", async () => {
+    const lines: string[] = [];
+    a = await testAssistant({
+      logger: createLogger({ destination: { write: (l: string) => lines.push(l) } }),
+    });
+    await a.staff.add({ username: "sup", password: "supervisor-pw-1", role: "supervisor", shifts: [] });
+    const typed = [
+      "１１０１０５１９９００３０７１２３９", // full-width
+      "110105 19900307 1239", // grouped with spaces
+      "110105-1990-0307-123X", // hyphens
+      "110105199003071238", // wrong checksum: still an ID number
+    ];
+    for (const [i, id] of typed.entries())
+      await a.engine.handleMessage(msg(`我身份证是${id}，我真的不想活了`, { conversationId: `id-${i}` }));
+    const sup = await a.staff.find("sup");
+    const queue = JSON.stringify(await a.handoff.queue(sup as NonNullable<typeof sup>));
+    const stored = JSON.stringify(await a.db.all("SELECT payload FROM events"));
+    const cases = JSON.stringify(await a.db.all("SELECT first_message FROM cases"));
+    a.logger.error({
+      err: new Error(`lookup failed for ${typed[3]}`),
+      deep: { a: { b: { c: { d: { e: { f: { g: typed[2] } } } } } } },
+    });
+    for (const where of [queue, stored, cases, lines.join("\n")]) {
+      for (const digits of ["19900307", "１９９００３０７"]) expect(where).not.toContain(digits);
+    }
+    expect(cases).toContain("110*************39");
   });
 
   it("serves two quick messages of one conversation in order", async () => {

@@ -81,6 +81,9 @@ describe("HTTP API", () => {
     ["oversized text", { text: "字".repeat(4097) }, /4096/],
     ["binary text", { text: "\u0000\u0001\u0002" }, /binary/],
     ["a conversation id that is not a UUID", { conversationId: "../../etc/passwd", text: "你好" }, /UUID/],
+    ["text of zero-width spaces only", { text: "\u200b\u200b\u200c\ufeff" }, /empty/],
+    ["a message id with NUL", { text: "你好", messageId: "abc\u0000defgh" }, /messageId/],
+    ["a message id with a lone surrogate", { text: "你好", messageId: "abcdefgh\ud800" }, /messageId/],
   ])("rejects %s with a 4xx and a clear message", async (_name, payload, message) => {
     const r = await chat(payload);
     expect(r.statusCode).toBeGreaterThanOrEqual(400);

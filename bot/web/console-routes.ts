@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { type HandoffService, OUTCOMES, STAFF_TOPIC } from "../../handoff/cases.js";
 import type { StaffRole } from "../../handoff/roster.js";
+import { recordLogin } from "../../handoff/audit.js";
 import type { Presence } from "../../handoff/presence.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import { AppError } from "../app-error.js";
@@ -12,6 +13,8 @@ import type { LiveHub } from "../live-hub.js";
 import { projectPath } from "../paths.js";
 import { streamTopics } from "./sse.js";
 
+import type { Db } from "../../store/db.js";
+import { createLoginThrottle, type LoginThrottle } from "./login-throttle.js";
 import { SESSION_COOKIE as COOKIE, createStaffGuard } from "./staff-auth.js";
 
 const CaseParams = z.object({ id: z.string().regex(/^[A-Z]{2}-\d{4}-\d{6}$/, { message: "not a case id" }) });
@@ -20,26 +23,17 @@ export interface ConsoleDeps {
   staff: StaffDirectory;
   handoff: HandoffService;
   live: LiveHub;
+  /** Where failed and refused logins are audited. */
+  db: Db;
+  throttle?: LoginThrottle;
   /** Marks a staff member reachable while their console's live stream is open. */
   presence?: Presence;
   /** Cookies get `Secure` behind HTTPS; plain-HTTP localhost development must still work. */
   secureCookies?: boolean;
 }
 
-/** Failed attempts per key in a sliding window, in memory: a restart forgets them, which is acceptable. */
-function failureCounter(limit: number, windowMs: number) {
-  const seen = new Map<string, number[]>();
-  const recent = (key: string) => (seen.get(key) ?? []).filter((t) => t > Date.now() - windowMs);
-  return {
-    blocked: (key: string) => recent(key).length >= limit,
-    add(key: string) {
-      const list = recent(key);
-      list.push(Date.now());
-      seen.set(key, list);
-      if (seen.size > 10_000) seen.delete(seen.keys().next().value as string);
-    },
-  };
-}
+/** How long a refused or "busy" login waits before its answer. */
+const REFUSAL_PAUSE_MS = 1_000;
 
 const CRISIS_ROLES: readonly StaffRole[] = ["counselor", "supervisor", "admin"];
 
@@ -54,7 +48,9 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const page = readFileSync(projectPath("bot", "web", "console.html"));
 
   const { guard, me, session } = createStaffGuard(staff);
-  const failures = failureCounter(10, 15 * 60_000);
+  const throttle = deps.throttle ?? createLoginThrottle();
+  const refusals = new Map<string, number>();
+  const db = deps.db;
 
   r.get("/console", async (_req, reply) =>
     reply
@@ -75,15 +71,37 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
       },
     },
     async (req, reply) => {
-      // Password guessing, and argon2's cost as a way to exhaust the CPU, are both bounded per address and name.
-      const keys = [`ip:${req.ip}`, `user:${req.body.username}`];
-      if (keys.some((k) => failures.blocked(k)))
+      // Reserved before any hashing, so a parallel burst cannot outrun the count (see login-throttle.ts).
+      const { username, password } = req.body;
+      const audit = async (action: "login_failed" | "login_refused", times = 1) =>
+        recordLogin(
+          db,
+          { username, staffId: (await staff.find(username))?.id ?? null, address: req.ip, times },
+          action,
+          new Date().toISOString(),
+        );
+      const admission = await throttle.admit(req.ip, username);
+      if (!admission.admitted) {
+        // Every refusal is counted; the 1st, 10th, 100th… from one address for one name is written, so a flood
+        // of refusals cannot turn into a flood of writes that stalls citizens' messages.
+        const n = (refusals.get(`${req.ip}|${username}`) ?? 0) + 1;
+        refusals.set(`${req.ip}|${username}`, n);
+        if (refusals.size > 10_000) refusals.delete(refusals.keys().next().value as string);
+        if (Number.isInteger(Math.log10(n))) await audit("login_refused", n);
+        // A refusal is answered after a pause: a client hammering the login costs us a timer, not a core.
+        await new Promise((r) => setTimeout(r, REFUSAL_PAUSE_MS));
         throw new AppError("rate_limited", "登录失败次数过多，请 15 分钟后再试");
+      }
       let result: Awaited<ReturnType<typeof staff.login>>;
       try {
-        result = await staff.login(req.body.username, req.body.password);
+        result = await staff.login(username, password);
+        admission.settle(true);
       } catch (e) {
-        for (const k of keys) failures.add(k);
+        const wrong = e instanceof AppError && e.code === "unauthorized";
+        admission.settle(!wrong);
+        if (wrong) await audit("login_failed");
+        else if (e instanceof AppError && e.code === "unavailable")
+          await new Promise((r) => setTimeout(r, REFUSAL_PAUSE_MS));
         throw e;
       }
       const { token, session } = result;
