@@ -54,8 +54,12 @@ function errorHandler(
       .status(415)
       .send({ error: "bad_input", message: "send JSON (Content-Type: application/json)" });
   }
+  // fastify's own messages can quote the request (a bad URL, a header): a fixed message instead.
   if (fe.statusCode && fe.statusCode < 500)
-    return reply.status(fe.statusCode).send({ error: "bad_input", message: fe.message });
+    return reply.status(fe.statusCode).send({
+      error: "bad_input",
+      message: fe.code === "FST_ERR_BAD_URL" ? "invalid URL" : "invalid request",
+    });
   this.log.error({ err }, "unhandled error");
   return reply
     .status(500)
@@ -83,12 +87,29 @@ export async function buildServer(
     // Every route is validated and serialised by zod: handing fastify the zod compilers up front keeps it from
     // loading ajv and fast-json-stringify, about 80 ms of a start-up that must stay under 1.5 s.
     schemaController: { compilersFactory: zodCompilers },
+    // A malformed URL is refused by the router before any route: in our shape, without quoting it back.
+    frameworkErrors: (error, _req, reply) =>
+      (reply as unknown as FastifyReply).status(400).send({
+        error: "bad_input",
+        message: error.code === "FST_ERR_BAD_URL" ? "invalid URL" : "invalid request",
+      }),
   });
   if (options.onRoute) {
     const onRoute = options.onRoute;
     app.addHook("onRoute", (route) => onRoute({ method: route.method, url: route.url }));
   }
   app.setErrorHandler(errorHandler);
+  // Every response: no sniffing, no framing, no referrer; API answers carry personal data and are never cached.
+  app.addHook("onSend", async (req, reply, payload) => {
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("x-frame-options", "DENY");
+    reply.header("referrer-policy", "no-referrer");
+    if (!reply.hasHeader("content-security-policy"))
+      reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+    if (req.url.startsWith("/api/") || req.url.startsWith("/console/api/"))
+      reply.header("cache-control", "no-store");
+    return payload;
+  });
   app.setNotFoundHandler((_req, reply) =>
     reply.status(404).send({ error: "not_found", message: "no such route" }),
   );

@@ -1,7 +1,13 @@
 import type { Db } from "../store/db.js";
 import type { StaffMember } from "./roster.js";
 
-export type AuditAction = "view_transcript" | "view_complaint";
+export type AuditAction =
+  | "view_transcript"
+  | "view_complaint"
+  | "view_transcript_refused"
+  | "view_complaint_refused"
+  | "list_cases"
+  | "list_complaints";
 export type LoginAuditAction = "login_failed" | "login_refused";
 
 /** Who saw what, when: every staff view of a citizen's case goes through here into the append-only audit log. */
@@ -34,5 +40,19 @@ export function recordLogin(
       `address=${attempt.address}${attempt.times && attempt.times > 1 ? `; refusals=${attempt.times}` : ""}`,
       at,
     ],
+  );
+}
+
+/** A list that shows citizens' words (the crisis queue's first messages, complaint descriptions) was read. */
+export function recordList(
+  db: Db,
+  viewer: StaffMember,
+  action: "list_cases" | "list_complaints",
+  shown: number,
+  at: string,
+): Promise<unknown> {
+  return db.run(
+    "INSERT INTO audit_log (staff_id, username, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+    [viewer.id, viewer.username, action, `shown=${shown}`, at],
   );
 }

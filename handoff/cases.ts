@@ -9,7 +9,7 @@ import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detec
 import { redactIdNumbers } from "../intents/entities.js";
 import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
-import { recordView } from "./audit.js";
+import { recordList, recordView } from "./audit.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
 import { chinaDate } from "./deadlines.js";
 import type { Presence } from "./presence.js";
@@ -417,7 +417,9 @@ export function createHandoff(deps: HandoffDeps) {
         `SELECT * FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY
            CASE WHEN state IN ('waiting', 'transferred') THEN 0 ELSE 1 END, priority DESC, opened_at ASC`,
       );
-      return rows.map(toCase).filter((c) => canSee(viewer, c));
+      const visible = rows.map(toCase).filter((c) => canSee(viewer, c));
+      if (visible.length > 0) await recordList(db, viewer, "list_cases", visible.length, now().toISOString());
+      return visible;
     },
 
     /** The viewer's own cases that have ended, newest first: what a counselor looks back on after a shift. */

@@ -7,7 +7,7 @@ import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
-import { recordView } from "./audit.js";
+import { recordList, recordView } from "./audit.js";
 import type { ComplaintCatalogue } from "./complaint-categories.js";
 import { type Calendar, chinaDate, deadlinesFor } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";
@@ -244,10 +244,11 @@ export function createComplaints(deps: ComplaintDeps) {
     viewer.role === "admin" ||
     (viewer.role === "department" && viewer.department === c.departmentId);
 
+  // Another department's complaint answers exactly like a missing one: no oracle for which numbers exist.
   const mustHandle = (viewer: StaffMember, c: ComplaintRecord) => {
     if (viewer.role !== "department" || viewer.department !== c.departmentId) {
       if (viewer.role !== "supervisor" && viewer.role !== "admin")
-        throw new AppError("forbidden", "这不是你所在部门的诉求");
+        throw new AppError("not_found", `没有编号为 ${c.id} 的诉求`);
     }
   };
 
@@ -461,17 +462,26 @@ export function createComplaints(deps: ComplaintDeps) {
         `SELECT * FROM complaints WHERE ${where.join(" AND ")} ORDER BY CASE WHEN state = 'closed' THEN 1 ELSE 0 END, handle_by LIMIT 500`,
         params,
       );
-      // The list is for triage: the phone number is shown only in a complaint's own (audited) view.
+      // The list shows citizens' descriptions: it is audited too. The phone number is shown only in a complaint's
+      // own (audited) view.
+      if (rows.length > 0) await recordList(db, viewer, "list_complaints", rows.length, at);
       return rows.map((r) => ({ ...toRecord(r), phone: null }));
     },
 
     async view(id: string, viewer: StaffMember) {
       const c = await get(db, id);
-      if (!c || !canSee(viewer, c))
-        throw new AppError(
-          c ? "forbidden" : "not_found",
-          c ? "这不是你所在部门的诉求" : `没有编号为 ${id} 的诉求`,
-        );
+      if (!c || !canSee(viewer, c)) {
+        // A refused look at someone else's complaint is itself audited.
+        if (c)
+          await recordView(
+            db,
+            viewer,
+            "view_complaint_refused",
+            { caseId: c.id, conversationId: c.conversationId },
+            now().toISOString(),
+          );
+        throw new AppError("not_found", `没有编号为 ${id} 的诉求`);
+      }
       await recordView(
         db,
         viewer,

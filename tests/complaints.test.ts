@@ -233,7 +233,19 @@ describe("complaint cases", () => {
     await a.complaints.accept(id, clerk);
     expect(seenByOther).toEqual([]);
     expect(await a.complaints.list(other)).toEqual([]);
-    await expect(a.complaints.view(id, other)).rejects.toMatchObject({ code: "forbidden" });
+    // Another department's complaint answers like a missing one, and the refused look is audited.
+    const missing = await a.complaints.view("SW-2026-999999", other).catch((e: unknown) => e);
+    const refused = await a.complaints.view(id, other).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "not_found" });
+    expect((refused as Error).message.replace(id, "X")).toBe(
+      (missing as Error).message.replace("SW-2026-999999", "X"),
+    );
+    expect(
+      await a.db.get(
+        "SELECT 1 AS one FROM audit_log WHERE action = 'view_complaint_refused' AND case_id = ?",
+        [id],
+      ),
+    ).toBeDefined();
     await a.complaints.returnCase(id, clerk, "应由劳动保障监察大队办理");
     expect(seenByOther).toEqual([]);
     await expect(a.complaints.redispatch(id, clerk, "准格尔旗/hrss-labour-inspection")).rejects.toMatchObject(

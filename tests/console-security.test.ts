@@ -6,6 +6,8 @@ import { testAssistant } from "./helpers.js";
 let a: Awaited<ReturnType<typeof testAssistant>>;
 let app: FastifyInstance;
 const routes: { method: string; url: string }[] = [];
+/** The citizen routes that read or write one conversation. */
+const citizenRoutes: { method: string; url: string }[] = [];
 let caseId = "";
 
 async function login(username: string, password: string) {
@@ -21,6 +23,8 @@ beforeAll(async () => {
     onRoute: (r) => {
       for (const m of [r.method].flat())
         if (r.url.startsWith("/console/api") && m !== "HEAD") routes.push({ method: m, url: r.url });
+        else if (r.url.startsWith("/api/conversations/") && m !== "HEAD")
+          citizenRoutes.push({ method: m, url: r.url });
     },
   });
   await a.staff.add({
@@ -45,6 +49,64 @@ afterAll(async () => {
 
 const url = (u: string) => u.replace(":id", caseId);
 const PUBLIC = new Set(["POST /console/api/login"]);
+
+describe("citizen routes", () => {
+  it("open a conversation only with its own token: not anonymously, not with a staff session, not with another's", async () => {
+    expect(citizenRoutes.length).toBeGreaterThanOrEqual(2);
+    const start = (text: string) =>
+      app.inject({ method: "POST", url: "/api/chat", payload: { text } }).then((r) => r.json());
+    const alice = await start("我想问一下低保怎么申请");
+    const bob = await start("你好");
+    const staffSessions = await Promise.all([
+      login("dept", "department-pass"),
+      login("wang", "counselor-pass"),
+    ]);
+    for (const r of citizenRoutes) {
+      const target = r.url.replace(":id", alice.conversationId);
+      const as = (headers: Record<string, string>) =>
+        app.inject({ method: r.method as "GET", url: target, headers });
+      expect((await as({})).statusCode, `anonymous ${r.url}`).toBe(401);
+      for (const s of staffSessions)
+        expect((await as({ cookie: s.cookie })).statusCode, `staff ${r.url}`).toBe(401);
+      expect(
+        (await as({ authorization: `Bearer ${bob.conversationToken}` })).statusCode,
+        `other ${r.url}`,
+      ).toBe(404);
+      expect((await as({ cookie: `sw_conv=${bob.conversationToken}` })).statusCode, `other ${r.url}`).toBe(
+        404,
+      );
+    }
+    const mine = await app.inject({
+      url: `/api/conversations/${alice.conversationId}/messages`,
+      headers: { authorization: `Bearer ${alice.conversationToken}` },
+    });
+    expect(mine.statusCode).toBe(200);
+    expect(mine.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("sends protective headers everywhere and a script policy without unsafe-inline on the pages", async () => {
+    for (const path of ["/", "/console"]) {
+      const r = await app.inject(path);
+      expect(r.headers["x-frame-options"], path).toBe("DENY");
+      expect(r.headers["x-content-type-options"], path).toBe("nosniff");
+      expect(r.headers["referrer-policy"], path).toBe("no-referrer");
+      const csp = String(r.headers["content-security-policy"]);
+      expect(csp, path).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+      expect(
+        csp.split(";").find((d) => d.includes("script-src")),
+        path,
+      ).not.toContain("unsafe-inline");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+    }
+    const api = await app.inject({ method: "POST", url: "/api/chat", payload: { text: "你好" } });
+    expect(api.headers["cache-control"]).toBe("no-store");
+    const bad = await app.inject("/api/conversations/%E0%A4%A/messages?<script>");
+    expect(bad.statusCode).toBeLessThan(500);
+    expect(bad.json()).toHaveProperty("error");
+    expect(bad.body).not.toContain("<script>");
+    expect(bad.body).not.toContain("%E0%A4%A");
+  });
+});
 
 describe("console security", () => {
   it("registers the console API routes", () => {

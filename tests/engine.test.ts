@@ -7,6 +7,12 @@ type T = Awaited<ReturnType<typeof testAssistant>>;
 let a: T;
 afterEach(async () => a?.cleanup());
 
+/** A real supervisor account: reading the queue is audited against it. */
+async function supervisor() {
+  await a.staff.add({ username: "sup", password: "supervisor-pw-1", role: "supervisor", shifts: [] });
+  return (await a.staff.find("sup")) as NonNullable<Awaited<ReturnType<typeof a.staff.find>>>;
+}
+
 const msg = (text: string, extra: Partial<InboundMessage> = {}): InboundMessage => ({
   channel: "web",
   conversationId: "c-1",
@@ -49,13 +55,7 @@ describe("engine", () => {
     const text = r.replies.map((x) => x.text).join("\n");
     for (const hotline of ["12356", "110", "120"]) expect(text).toContain(hotline);
     expect(text).toContain("安全");
-    const queue = await a.handoff.queue({
-      id: 0,
-      username: "sup",
-      displayName: "sup",
-      role: "supervisor",
-      department: null,
-    });
+    const queue = await a.handoff.queue(await supervisor());
     expect(queue).toHaveLength(1);
     expect(queue[0]?.kind).toBe("crisis");
   });
@@ -68,13 +68,7 @@ describe("engine", () => {
     expect(text).toContain("110");
     expect(text).toContain("12348");
     expect(text).not.toContain("你现在安全吗");
-    const queue = await a.handoff.queue({
-      id: 0,
-      username: "sup",
-      displayName: "sup",
-      role: "supervisor",
-      department: null,
-    });
+    const queue = await a.handoff.queue(await supervisor());
     expect(queue.map((c) => [c.kind, c.riskKind])).toEqual([["crisis", "others"]]);
   });
 
@@ -86,13 +80,7 @@ describe("engine", () => {
     expect(r.replies.some((x) => x.kind === "answer")).toBe(false);
     // The counselor offer, accepted, opens a case that says what happened.
     await a.engine.handleMessage(msg("好的"));
-    const queue = await a.handoff.queue({
-      id: 0,
-      username: "sup",
-      displayName: "sup",
-      role: "supervisor",
-      department: null,
-    });
+    const queue = await a.handoff.queue(await supervisor());
     expect(queue.map((c) => c.riskKind)).toEqual(["harmed"]);
   });
 
@@ -110,13 +98,7 @@ describe("engine", () => {
         text,
       ).toBe(false);
     }
-    const queue = await a.handoff.queue({
-      id: 0,
-      username: "sup",
-      displayName: "sup",
-      role: "supervisor",
-      department: null,
-    });
+    const queue = await a.handoff.queue(await supervisor());
     expect(queue).toHaveLength(0);
   });
 

@@ -183,7 +183,7 @@ describe("handoff", () => {
     const view = await a.handoff.view(c?.id as string, wang);
     expect(view.transcript.some((e) => e.type === "inbound")).toBe(true);
     const audit = await a.db.all<{ username: string; action: string; case_id: string }>(
-      "SELECT username, action, case_id FROM audit_log",
+      "SELECT username, action, case_id FROM audit_log WHERE action LIKE 'view%'",
     );
     expect(audit).toEqual([{ username: "wang", action: "view_transcript", case_id: c?.id }]);
   });

@@ -11,6 +11,7 @@ import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { projectPath } from "../paths.js";
 import type { Reply } from "../reply.js";
 import type { ConversationTokens } from "./conversation-tokens.js";
+import { pageCsp } from "./page-security.js";
 import { streamTopics } from "./sse.js";
 
 const ConversationId = z.uuid({ message: "conversationId must be a UUID issued by this server" });
@@ -73,16 +74,14 @@ export async function chatRoutes(app: FastifyInstance, { assistant, tokens, secu
   const page = readFileSync(projectPath("bot", "web", "chat.html"));
   const pageGz = gzipSync(page);
   const etag = `"${pageGz.length.toString(16)}-${page.length.toString(16)}"`;
+  const csp = pageCsp(page);
 
   r.get("/", async (req, reply) => {
     reply
       .header("content-type", "text/html; charset=utf-8")
       .header("cache-control", "no-cache")
       .header("etag", etag);
-    reply.header(
-      "content-security-policy",
-      "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
-    );
+    reply.header("content-security-policy", csp);
     if (req.headers["if-none-match"] === etag) return reply.status(304).send();
     if (/\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
       return reply.header("content-encoding", "gzip").header("vary", "accept-encoding").send(pageGz);

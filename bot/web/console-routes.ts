@@ -14,6 +14,7 @@ import { projectPath } from "../paths.js";
 import { streamTopics } from "./sse.js";
 
 import type { Db } from "../../store/db.js";
+import { pageCsp } from "./page-security.js";
 import { createLoginThrottle, type LoginThrottle } from "./login-throttle.js";
 import { SESSION_COOKIE as COOKIE, createStaffGuard } from "./staff-auth.js";
 
@@ -56,10 +57,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     reply
       .header("content-type", "text/html; charset=utf-8")
       .header("cache-control", "no-cache")
-      .header(
-        "content-security-policy",
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
-      )
+      .header("content-security-policy", pageCsp(page))
       .send(page),
   );
 
