@@ -10,6 +10,7 @@ import { AppError, isAppError } from "./app-error.js";
 import type { Assistant } from "./assistant.js";
 import { serverSecret } from "../store/secrets.js";
 import { chatRoutes } from "./web/chat-routes.js";
+import { createClientLimits } from "./web/client-limits.js";
 import { createConversationTokens } from "./web/conversation-tokens.js";
 import { createLoginThrottle, type LoginLimits } from "./web/login-throttle.js";
 import { complaintRoutes } from "./web/complaint-routes.js";
@@ -21,6 +22,8 @@ export interface ServerOptions {
   /** Adds the trivial echo route the bench compares /api/chat against. */
   benchEcho?: boolean;
   secureCookies?: boolean;
+  /** Per-address limits on new web conversations and open citizen streams. */
+  clientLimits?: Parameters<typeof createClientLimits>[0];
   /** Login throttling limits (tests shorten the pauses). */
   loginLimits?: Partial<LoginLimits>;
   /** Reverse proxies whose X-Forwarded-For is believed; none by default (a client could forge the header). */
@@ -116,7 +119,12 @@ export async function buildServer(
 
   app.get("/healthz", async () => ({ ok: true }));
   const tokens = createConversationTokens(await serverSecret(assistant.db, "conversation-token"));
-  await app.register(chatRoutes, { assistant, tokens, secureCookies: options.secureCookies });
+  await app.register(chatRoutes, {
+    assistant,
+    tokens,
+    secureCookies: options.secureCookies,
+    limits: createClientLimits(options.clientLimits),
+  });
   await app.register(consoleRoutes, {
     staff: assistant.staff,
     handoff: assistant.handoff,

@@ -10,6 +10,8 @@ import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { projectPath } from "../paths.js";
 import type { Reply } from "../reply.js";
+import { messages } from "../messages.js";
+import { type ClientLimits, createClientLimits } from "./client-limits.js";
 import type { ConversationTokens } from "./conversation-tokens.js";
 import { pageCsp } from "./page-security.js";
 import { streamTopics } from "./sse.js";
@@ -51,10 +53,12 @@ export interface ChatDeps {
   assistant: Assistant;
   tokens: ConversationTokens;
   secureCookies?: boolean;
+  limits?: ClientLimits;
 }
 
-export async function chatRoutes(app: FastifyInstance, { assistant, tokens, secureCookies }: ChatDeps) {
+export async function chatRoutes(app: FastifyInstance, { assistant, tokens, secureCookies, ...deps }: ChatDeps) {
   await app.register(cookie);
+  const limits = deps.limits ?? createClientLimits();
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   /** The token the request presents: `Authorization: Bearer` for API clients, else the page's cookie. */
@@ -109,6 +113,24 @@ export async function chatRoutes(app: FastifyInstance, { assistant, tokens, secu
           "继续一段对话需要它的凭证（conversationToken）；新对话请不要带 conversationId",
         );
       conversationId = req.body.messageId ? tokens.conversationFor(req.body.messageId) : randomUUID();
+      // A flood of fresh conversations from one client (each would open a case and page counselors) is refused;
+      // a retried first message is not new, and someone at risk still gets the numbers to call in the refusal.
+      const known = req.body.messageId !== undefined && (await assistant.conversations.get(conversationId));
+      if (!known && !limits.startConversation(req.ip)) {
+        const risk = assistant.engine.understand(req.body.text).risk;
+        const atRisk = (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
+        throw new AppError(
+          "rate_limited",
+          atRisk
+            ? messages.crisisReply({
+                kind: risk.kind,
+                subject: risk.subject,
+                imminent: risk.level === "imminent",
+                counselor: false,
+              })
+            : messages.tooManyConversations,
+        );
+      }
       issued = tokens.issue(conversationId);
       reply.setCookie(CONVERSATION_COOKIE, issued, {
         httpOnly: true,
@@ -165,6 +187,9 @@ export async function chatRoutes(app: FastifyInstance, { assistant, tokens, secu
     { schema: { params: z.object({ id: ConversationId }) } },
     async (req, reply) => {
       holder(req, req.params.id);
+      const free = limits.openStream(req.ip);
+      if (!free) throw new AppError("rate_limited", "打开的页面太多，请关闭一些后再试");
+      req.raw.on("close", free);
       streamTopics(assistant.live, [conversationTopic(req.params.id)], req, reply);
     },
   );

@@ -8,7 +8,7 @@ import type { StaffRole } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { LiveHub } from "../live-hub.js";
 import { streamTopics } from "./sse.js";
-import { createStaffGuard } from "./staff-auth.js";
+import { createStaffGuard, SESSION_COOKIE } from "./staff-auth.js";
 
 const Params = z.object({ id: z.string().regex(/^SW-\d{4}-\d{6}$/, { message: "not a complaint number" }) });
 const Text = z.object({ text: z.string().trim().min(1, { message: "内容不能为空" }).max(2000) });
@@ -41,7 +41,8 @@ export async function complaintRoutes(
   r.get("/console/api/complaints/stream", { onRequest: guard(DEPARTMENT_ROLES) }, async (req, reply) => {
     const user = me(req);
     const topic = user.role === "department" ? departmentTopic(user.department ?? "") : COMPLAINT_TOPIC;
-    streamTopics(live, [topic], req, reply);
+    const token = req.cookies[SESSION_COOKIE];
+    streamTopics(live, [topic], req, reply, async () => (await deps.staff.session(token)) !== undefined);
   });
   r.get("/console/api/complaints/stats", { onRequest: guard(SUPERVISORS) }, async () => ({
     departments: await complaints.stats(),

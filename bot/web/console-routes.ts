@@ -214,6 +214,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   r.get("/console/api/stream", { onRequest: guard(CRISIS_ROLES) }, async (req, reply) => {
     const off = deps.presence?.connect(me(req).id);
     if (off) req.raw.on("close", off);
-    streamTopics(live, [STAFF_TOPIC], req, reply);
+    const token = req.cookies[COOKIE];
+    streamTopics(live, [STAFF_TOPIC], req, reply, async () => (await staff.session(token)) !== undefined);
   });
 }
