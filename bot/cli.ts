@@ -29,6 +29,10 @@ const USAGE = `用法 (usage):
                            which Slack user acts as which console account
   shouwang staff shift <user> "mon-sun 00:00-24:00" ...
                            replace a person's weekly shifts (China Standard Time)
+  shouwang privacy export --conversation <id> --by <who asked>
+                           a citizen's data (transcript, cases, complaints) as JSON on stdout; audited
+  shouwang privacy erase --conversation <id> --by <who asked>
+                           erase a citizen's data (content goes, the bare record stays); audited
 `;
 
 function printReplies(out: Writable, replies: readonly Reply[]) {
@@ -55,6 +59,9 @@ export async function runCli(command: string, args: string[], config: Config, io
     }
     case "staff":
       if (args[0] === "add" || args[0] === "shift") return staffCommand(args, config, io);
+      break;
+    case "privacy":
+      if (args[0] === "export" || args[0] === "erase") return privacyCommand(args, config, io);
       break;
     case "warm":
       // Run by `npm install` (prepare): derives the trimmed dictionary and trains the models into data/cache, so
@@ -189,6 +196,45 @@ async function readLine(input: Readable): Promise<string> {
     return line;
   }
   return "";
+}
+
+async function privacyCommand(args: string[], config: Config, io: Io): Promise<number> {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(args.slice(1));
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const id = parsed.flags.get("conversation")?.[0];
+  const by = parsed.flags.get("by")?.[0];
+  if (!id || !by) {
+    io.stderr.write(`--conversation and --by (who asked, for the audit log) are required\n${USAGE}`);
+    return 2;
+  }
+  const { openDatabase } = await import("../store/db.js");
+  const { eraseOnRequest, exportConversation } = await import("../handoff/privacy.js");
+  const db = await openDatabase(config.SHOUWANG_DB);
+  try {
+    if (args[0] === "export") {
+      const data = await exportConversation(db, id, `cli:${by}`);
+      if (!data) {
+        io.stderr.write(`no conversation ${id}\n`);
+        return 1;
+      }
+      io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+      return 0;
+    }
+    const n = await eraseOnRequest(db, id, `cli:${by}`);
+    if (!n) {
+      io.stderr.write(`no conversation ${id}\n`);
+      return 1;
+    }
+    io.stdout.write(`erased ${id}: ${n.events} messages, ${n.cases} case(s), ${n.complaints} complaint(s)\n`);
+    return 0;
+  } finally {
+    await db.close();
+  }
 }
 
 async function staffCommand(args: string[], config: Config, io: Io): Promise<number> {

@@ -19,6 +19,11 @@ export const Config = z.object({
         .map((x) => x.trim())
         .filter(Boolean),
     ),
+  /**
+   * Days a conversation (transcript, cases, complaints) is kept after its last message once nothing is open on it;
+   * then its content is erased. 0 keeps everything (only for a deployment with its own retention process).
+   */
+  SHOUWANG_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   /** Set to true behind HTTPS so staff session cookies are marked Secure. */
   SECURE_COOKIES: z.stringbool().default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,3 +1,4 @@
+import { retentionSweep } from "../handoff/privacy.js";
 import { startSweeper } from "../handoff/sweeper.js";
 import { createAssistant } from "./assistant.js";
 import { runCli } from "./cli.js";
@@ -73,6 +74,7 @@ async function serve(config: Config): Promise<void> {
     [
       { name: "crisis escalation", run: () => assistant.handoff.sweep() },
       { name: "complaint deadlines", run: () => assistant.complaints.sweep() },
+      { name: "retention", run: retentionSweep(assistant.db, config.SHOUWANG_RETENTION_DAYS) },
     ],
     logger,
   );

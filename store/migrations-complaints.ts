@@ -1,3 +1,4 @@
+import { ERASE_GATE_CLOSED } from "./erase-gate.js";
 import type { Migration } from "./migrations.js";
 
 /** Tables owned by the complaints module; versions 600-699 are reserved for it so features can evolve independently. */
@@ -70,6 +71,17 @@ export const COMPLAINTS_MIGRATIONS: readonly Migration[] = [
     sql: `
       -- Urgency is decided at filing (a hazard "随时会塌") and must survive acceptance and extension.
       ALTER TABLE complaints ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    version: 602,
+    name: "erasure gate on complaint events",
+    sql: `
+      -- As for events and case_events (core migration 8): append-only except through store/erase.ts.
+      DROP TRIGGER complaint_events_no_update;
+      DROP TRIGGER complaint_events_no_delete;
+      CREATE TRIGGER complaint_events_no_update BEFORE UPDATE ON complaint_events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
+      CREATE TRIGGER complaint_events_no_delete BEFORE DELETE ON complaint_events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
     `,
   },
 ];

@@ -1,4 +1,5 @@
 import { type Queryable, renderStatement } from "./db.js";
+import { ERASE_GATE_CLOSED } from "./erase-gate.js";
 import { COMPLAINTS_MIGRATIONS } from "./migrations-complaints.js";
 import { SLACK_MIGRATIONS } from "./migrations-slack.js";
 import { TELEGRAM_MIGRATIONS } from "./migrations-telegram.js";
@@ -179,6 +180,25 @@ const CORE_MIGRATIONS: readonly Migration[] = [
     sql: `
       -- Failed and refused logins are audited too; the address they came from goes here.
       ALTER TABLE audit_log ADD COLUMN detail TEXT;
+    `,
+  },
+  {
+    version: 8,
+    name: "erasure gate on the append-only logs",
+    sql: `
+      -- Event logs stay append-only for everything but one sanctioned path: erasing a citizen's data (their
+      -- request, or the retention period's end; PIPL arts. 19 and 47). store/erase.ts opens this gate inside its
+      -- own transaction and closes it before committing. The audit log has no citizen content and stays closed.
+      CREATE TABLE erase_gate (id INTEGER PRIMARY KEY CHECK (id = 1), open INTEGER NOT NULL DEFAULT 0);
+      INSERT INTO erase_gate (id, open) VALUES (1, 0);
+      DROP TRIGGER events_no_update;
+      DROP TRIGGER events_no_delete;
+      DROP TRIGGER case_events_no_update;
+      DROP TRIGGER case_events_no_delete;
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
+      CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
     `,
   },
 ];
