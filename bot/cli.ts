@@ -127,6 +127,21 @@ const atRisk = (u: Understanding): boolean =>
 
 async function classify(io: Io): Promise<number> {
   const { nlu } = buildNlu();
+  const { loadComplaintCategories } = await import("../handoff/complaint-categories.js");
+  const categories = loadComplaintCategories();
+  /** What a 诉求 would be filed as: best category, its score, and the place named, if any. */
+  const complaintOf = (u: Understanding) => {
+    if (!u.complaint.recognised) return {};
+    const best = categories.infer(u.normalised.text, u.intent.uncertain ? undefined : u.intent.intent)[0];
+    const place = u.entities.places[0];
+    return {
+      complaint: {
+        category: best?.category.label ?? null,
+        confidence: Math.round((best?.score ?? 0) * 1000) / 1000,
+        ...(place ? { place: [place.league, place.county].filter(Boolean).join("") } : {}),
+      },
+    };
+  };
   const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNo = 0;
   let failed = 0;
@@ -158,6 +173,7 @@ async function classify(io: Io): Promise<number> {
         risk: u.risk.level,
         riskKind: u.risk.kind,
         subject: u.risk.subject,
+        ...complaintOf(u),
         ...(u.answer ? { answerId: u.answer.entry.id } : {}),
       };
     } catch (e) {

@@ -1,4 +1,5 @@
 import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
+import { redactIdNumbers } from "../intents/entities.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState, HandoffReason } from "../store/conversations.js";
 import {
@@ -35,6 +36,8 @@ export interface Decision {
 
 export interface DialogueContext {
   intake?: IntakeDeps;
+  /** Reads a text kept from an earlier turn (a letter the citizen agreed to register). */
+  understand?: (text: string) => Understanding;
 }
 
 const COMMAND_ALIASES: Record<string, string> = {
@@ -59,6 +62,8 @@ const COMMAND_ALIASES: Record<string, string> = {
   [COMMANDS.complain]: COMMANDS.complain,
   "/complain": COMMANDS.complain,
   [COMMANDS.acceptCounselor]: COMMANDS.acceptCounselor,
+  [COMMANDS.registerComplaint]: COMMANDS.registerComplaint,
+  [COMMANDS.declineComplaint]: COMMANDS.declineComplaint,
   [COMMANDS.declineCounselor]: COMMANDS.declineCounselor,
 };
 
@@ -158,14 +163,33 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return intakeDecision(stepIntake(state.complaint, u, ctx.intake), state);
   }
 
+  // The citizen answers our offer to register their letter as a 诉求.
+  if (state.offeredComplaint !== undefined) {
+    const letter = state.offeredComplaint;
+    delete state.offeredComplaint;
+    const t = u.normalised.text;
+    if (
+      ctx.intake &&
+      ctx.understand &&
+      (command === COMMANDS.registerComplaint || (!command && YES.test(t)))
+    ) {
+      return intakeDecision(stepIntake(startDraft(), ctx.understand(letter), ctx.intake, true), state);
+    }
+    if (command === COMMANDS.declineComplaint || (!command && NO.test(t)))
+      return { replies: [reply("complaint", complaintMessages.offerDeclined)], state };
+  }
+
   if (state.offeredCounselor && !command) {
     delete state.offeredCounselor;
     if (YES.test(u.normalised.text)) return acceptCounselor(conv, state);
     if (NO.test(u.normalised.text)) return { replies: [reply("distress", messages.distressDeclined)], state };
   }
 
-  // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn.
+  // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn. An upset letter about
+  // a matter is first a matter: the offer to register it, with the support line beside it.
   if (risk.level === "distress" && !risk.reportOnly && !command) {
+    if (ctx.intake && u.complaint.recognised && risk.kind === "self")
+      return offerRegistration(u, state, ctx.intake, messages.supportLine);
     state.offeredCounselor = true;
     const text = risk.kind === "harmed" ? messages.harmed : messages.distress;
     if (risk.kind === "harmed") state.offeredForHarm = true;
@@ -209,6 +233,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       return { replies: [reply("smalltalk", messages.goodbye)], state };
   }
 
+  // A letter about a matter: offer to register it. A short question the knowledge base answers is answered.
+  if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80))
+    return offerRegistration(u, state, ctx.intake);
+
   if (u.answer) {
     const e = u.answer.entry;
     return {
@@ -246,6 +274,30 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       reply("unsure", messages.unsure(closest), [
         ...closest.map((e) => ({ label: e.questions[0] ?? "", payload: e.questions[0] ?? "" })),
         humanButton,
+      ]),
+    ],
+    state,
+  };
+}
+
+function offerRegistration(
+  u: Understanding,
+  state: ConversationState,
+  intake: IntakeDeps,
+  extra?: string,
+): Decision {
+  // Kept for the intake if the citizen says yes; ID numbers never stored.
+  state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
+  const best = intake.infer(u.normalised.text, u.intent.uncertain ? undefined : u.intent.intent)[0];
+  const label = intake.categories.find((c) => c.id === best?.id)?.label;
+  const place = u.entities.places[0];
+  const where = place ? [place.league, place.county].filter(Boolean).join("") : undefined;
+  const text = complaintMessages.offerRegister(label, where) + (extra ? `\n${extra}` : "");
+  return {
+    replies: [
+      reply("complaint", text, [
+        { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
+        { label: COMMANDS.declineComplaint, payload: COMMANDS.declineComplaint },
       ]),
     ],
     state,

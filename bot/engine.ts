@@ -95,7 +95,7 @@ export function validateText(text: unknown): string {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { nlu, conversations, db, logger, handoff, complaints } = deps;
-  const context = { intake: complaints.intake };
+  const context = { intake: complaints.intake, understand: (text: string) => nlu.understand(text) };
   const now = deps.now ?? (() => new Date());
 
   const replay = async (seen: Delivery): Promise<TurnResult> => {

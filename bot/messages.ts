@@ -39,6 +39,8 @@ export const COMMANDS = {
   complain: "我要投诉",
   acceptCounselor: "联系心理咨询师",
   declineCounselor: "暂时不用",
+  registerComplaint: "登记诉求",
+  declineComplaint: "不用登记",
 } as const;
 
 export const MAIN_BUTTONS: Button[] = [
@@ -166,6 +168,8 @@ export const messages = {
     { label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor },
     { label: COMMANDS.declineCounselor, payload: COMMANDS.declineCounselor },
   ] as Button[],
+  supportLine:
+    "这件事让你很难受吧。如果心里压着很多，也可以拨打 12356 全国心理援助热线，或回复「心理支持」。",
   distressDeclined: "好的。如果之后想聊，随时告诉我，或者拨打 12356 全国心理援助热线。",
   supportPrompt:
     "我在这里听你说。可以说说最近发生了什么、你的感受。如果想直接和心理咨询师聊，请点「联系心理咨询师」；也可以拨打 12356 全国心理援助热线。",
@@ -190,6 +194,13 @@ export const messages = {
 
 /** The complaint (诉求) intake, filing, follow-up and rating. */
 export const complaintMessages = {
+  offerRegister: (category?: string, place?: string) =>
+    `看起来你是在反映一件需要有关部门处理的事。要帮你登记为诉求吗？${
+      category || place
+        ? `我会按${[category ? `「${category}」类` : "", place ? `「${place}」` : ""].filter(Boolean).join("、")}先填好，你再补充或更正。`
+        : "我会用你刚才写的内容先填好，你再补充。"
+    }登记后会转给负责的部门，并告诉你办理进度。`,
+  offerDeclined: "好的，不登记。你可以继续问我政策法规问题；之后想登记，说「我要投诉」就可以。",
   askWhat: "好的，我来帮你登记诉求。请先说说发生了什么事（什么时间、什么地方、涉及谁）。",
   whatTooShort: "请再具体说说发生了什么，比如时间、地点、涉及的单位或个人。",
   confirmCategory: (label: string) => `这件事属于「${label}」类，对吗？`,

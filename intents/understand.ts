@@ -1,4 +1,5 @@
 import type { RetrievalHit, Retriever } from "../knowledge/retrieval.js";
+import { type ComplaintReading, readComplaint } from "./complaint-recognizer.js";
 import type { CrisisDetector, RiskAssessment } from "./crisis-detector.js";
 import type { Entities, EntityExtractor } from "./entities.js";
 import type { IntentClassifier, IntentResult } from "./intent-classifier.js";
@@ -10,6 +11,8 @@ export interface Understanding {
   normalised: Normalised;
   words: readonly string[];
   risk: RiskAssessment;
+  /** Whether the message reads as a 诉求 (a letter about a matter, asking for something to be done). */
+  complaint: ComplaintReading;
   /** False for Mongolian script or mostly non-Chinese text: we must say so rather than guess. */
   readable: boolean;
   intent: IntentResult;
@@ -50,6 +53,7 @@ export function createNlu(parts: NluParts): Nlu {
       // Crisis first: graded on every message, whatever else happens to it.
       const risk = detector.assess(normalised.text);
       const readable = isReadable(normalised);
+      const complaint = readComplaint(normalised.text);
       const tokens = segmenter.tokens(normalised.text);
       const words = tokens.words;
       const entities = extractEntities(normalised.text, tokens);
@@ -64,6 +68,7 @@ export function createNlu(parts: NluParts): Nlu {
         normalised,
         words,
         risk,
+        complaint,
         readable,
         intent,
         entities,

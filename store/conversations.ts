@@ -15,6 +15,8 @@ export interface ConversationState {
   offeredForHarm?: boolean;
   /** Why the conversation waits for a human; crisis and distress waits get no FAQ answers meanwhile. */
   handoffReason?: HandoffReason;
+  /** A letter read as a 诉求: the bot asked whether to register it, and keeps its text for the intake. */
+  offeredComplaint?: string;
   /** A complaint being taken down, slot by slot. */
   complaint?: ComplaintDraft;
   /** After a complaint is closed: asking whether it was resolved, then for a rating. */

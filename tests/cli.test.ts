@@ -65,6 +65,27 @@ describe("shouwang CLI", () => {
     expect(r.code).toBe(1);
   });
 
+  it("classify: says crisis whatever the FAQ guess, names the kind of risk, and reads a letter as a 诉求", async () => {
+    const lines = [
+      { text: "我不想活了" },
+      { text: "我要拿刀去砍死那个欠我钱的包工头" },
+      {
+        text: "尊敬的领导您好，我们呼和浩特市赛罕区一个小区门口的路灯坏了三个月了，晚上老人孩子出门很危险，希望有关部门尽快修好。",
+      },
+      { text: "拖欠工资找谁" },
+    ];
+    const r = await run(["classify"], `${lines.map((l) => JSON.stringify(l)).join("\n")}\n`);
+    const out = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(out[0]).toMatchObject({ intent: "crisis", risk: "high", riskKind: "self" });
+    expect(out[1]).toMatchObject({ intent: "crisis", riskKind: "others" });
+    expect(out[2].complaint).toMatchObject({ place: "呼和浩特市赛罕区" });
+    expect(out[2].intent).not.toBe("crisis");
+    expect(out[3].complaint).toBeUndefined();
+  });
+
   it("classify: tens of thousands of lines in one process", async () => {
     const texts = ["征地补偿标准怎么定", "你好", "被骗了怎么办", "最近压力好大睡不着", "我要投诉"];
     const n = 20_000;

@@ -300,3 +300,50 @@ describe("complaint cases", () => {
     expect((await a.complaints.list(boss, { overdue: true })).map((x) => x.id)).toEqual([id]);
   });
 });
+
+describe("a 诉求 recognised in a letter", () => {
+  const letter =
+    "尊敬的领导您好，我是赤峰市松山区的一名农民工，去年在一个小区工地干了八个月的活，包工头到现在还欠我们十几个人的工资没发，" +
+    "我们找了好几次都说没钱，年底了家里等着用钱，希望有关部门尽快帮我们把工钱要回来。";
+
+  it("offers to register a letter, and fills the intake from it on yes", async () => {
+    await setup();
+    const r = await a.engine.handleMessage({ channel: "web", conversationId: "l", text: letter });
+    const offer = r.replies[0];
+    expect(offer?.kind).toBe("complaint");
+    expect(offer?.text).toContain("要帮你登记为诉求吗");
+    expect(offer?.text).toContain("松山区");
+    expect(offer?.buttons?.map((b) => b.label)).toEqual(["登记诉求", "不用登记"]);
+    const next = await say("l", "登记诉求");
+    // The matter and the place are already known: the intake does not ask for them again.
+    expect(next).not.toContain("请先说说发生了什么");
+    expect(next).not.toContain("事情发生在哪里");
+    const draft = (await a.conversations.get("l"))?.state.complaint;
+    expect(draft?.what).toContain("包工头");
+    expect(draft?.county).toBe("松山区");
+  });
+
+  it("lets the citizen decline, and answers a short question that mentions 投诉 instead of offering", async () => {
+    await setup();
+    await say("d", letter);
+    expect(await say("d", "不用登记")).toContain("不登记");
+    expect((await a.conversations.get("d"))?.state.complaint).toBeUndefined();
+    const r = await a.engine.handleMessage({
+      channel: "web",
+      conversationId: "q",
+      text: "拖欠工资找哪个部门投诉",
+    });
+    expect(r.replies[0]?.kind).toBe("answer");
+  });
+
+  it("puts a letter that hides a crisis on the crisis path, not the intake", async () => {
+    await setup();
+    const r = await a.engine.handleMessage({
+      channel: "web",
+      conversationId: "x",
+      text: `${letter}要是再要不回来，我就从工地楼顶跳下去。`,
+    });
+    expect(r.replies[0]?.kind).toBe("crisis");
+    expect(r.replies.some((x) => x.kind === "complaint")).toBe(false);
+  });
+});

@@ -56,7 +56,10 @@ export interface ChatDeps {
   limits?: ClientLimits;
 }
 
-export async function chatRoutes(app: FastifyInstance, { assistant, tokens, secureCookies, ...deps }: ChatDeps) {
+export async function chatRoutes(
+  app: FastifyInstance,
+  { assistant, tokens, secureCookies, ...deps }: ChatDeps,
+) {
   await app.register(cookie);
   const limits = deps.limits ?? createClientLimits();
   const r = app.withTypeProvider<ZodTypeProvider>();
