@@ -315,6 +315,42 @@ describe("crisis detector rules", () => {
   });
 });
 
+describe("kinds of expression real posts used and an enumerated list missed", () => {
+  it("reads means, farewells, joining the dead and countdowns without the word 死", () => {
+    for (const text of [
+      "木炭和盆都准备好了，等室友回家之前",
+      "门缝用胶带封好了",
+      "手腕划开了，血止不住",
+      "对不起大家，我先走了",
+      "晚安了世界",
+      "今晚你们来接我吧",
+      "我觉得自己撑不过这个冬天",
+      "我在慢慢消失",
+      "真想快点死掉",
+      "活不动了",
+      "打算生日那天就重开",
+      "我想安乐死",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+  });
+
+  it("keeps the everyday senses of the same words", () => {
+    for (const text of [
+      "木炭烧烤多少钱一斤",
+      "冬天用木炭取暖要注意通风",
+      "电脑重开机以后还是连不上网",
+      "这家店重开了吗",
+      "安乐死在我国合法吗",
+      "我先走了，明天见",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
+    }
+  });
+});
+
 describe("crisis detector machinery", () => {
   it("validates the lexicon with zod and rejects a malformed one", () => {
     const lexicon = loadCrisisLexicon();
