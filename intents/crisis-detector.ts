@@ -199,6 +199,7 @@ const C_QUESTION = 4;
 const C_DOT = 5;
 const C_SYMBOL = 6;
 const C_UPPER = 7;
+const C_SPACE = 8;
 const CHAR_CLASS = (() => {
   const t = new Uint8Array(0x10000);
   for (let c = 0; c < 0x10000; c++) if (isWordChar(c) && c !== 0x24c2 && c !== 0x24c3) t[c] = C_WORD;
@@ -212,9 +213,33 @@ const CHAR_CLASS = (() => {
   for (let c = 0xd800; c <= 0xdbff; c++) t[c] = C_SYMBOL;
   for (let c = 0x2000; c <= 0x2bff; c++) if (t[c] === C_DROP) t[c] = C_SYMBOL;
   for (const c of [0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060]) t[c] = C_DROP;
+  t[0x20] = C_SPACE;
+  t[0x3000] = C_SPACE;
   return t;
 })();
 const BOUNDARY_BY_STRENGTH = [0, BOUNDARY_COMMA, BOUNDARY_STOP, BOUNDARY_QUESTION];
+
+const isHan = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
+
+/** How many Han characters follow `from` before anything else (counting stops at 3: all callers need). */
+function wordRunAhead(text: string, from: number): number {
+  let k = 0;
+  for (let j = from; j < text.length && k < 3; j++) {
+    if (!isHan(text.charCodeAt(j))) break;
+    k++;
+  }
+  return k;
+}
+
+/** How many Han characters end the output so far, back to the start of its current run (stops at 3). */
+function cjkRunBefore(buf: Uint16Array, n: number, runStart: number): number {
+  let k = 0;
+  for (let j = n - 1; j >= runStart && k < 3; j--) {
+    if (!isHan(buf[j] ?? 0)) break;
+    k++;
+  }
+  return k;
+}
 
 /**
  * One pass over the text: keeps letters and digits, drops spaces and in-word separators (so 自 杀, 自.杀, z s and
@@ -235,6 +260,7 @@ class Canonicaliser {
       buf[n++] = c;
     const plain = n;
     let pending = 0; // strength of the boundary owed before the next word character: 0 none, 1 ，, 2 。, 3 ？
+    let runStart = 0; // where the current run of word characters began in buf
     for (let i = plain; i < len; i++) {
       let c = text.charCodeAt(i);
       let cls = CHAR_CLASS[c] ?? C_DROP;
@@ -246,11 +272,18 @@ class Canonicaliser {
         if (pending !== 0) {
           if (n > 0) buf[n++] = BOUNDARY_BY_STRENGTH[pending] ?? BOUNDARY_COMMA;
           pending = 0;
+          runStart = n;
         }
         buf[n++] = c;
       } else if (cls === C_COMMA || cls === C_STOP || cls === C_QUESTION) {
         const strength = cls === C_COMMA ? 1 : cls === C_STOP ? 2 : 3;
         if (strength > pending) pending = strength;
+      } else if (cls === C_SPACE) {
+        // Posts often use a space where a comma would be (反正还有一年 告诉我…): between two runs of three or more
+        // characters it is a clause break. Otherwise it is dropped, so spelled-apart words (自 杀, 不 想 活 了)
+        // and a word set apart (好想 自杀) still read as words.
+        // Latin runs (pinyin, English) keep their spaces dropped: "wo xiang zi sha", "i want to die".
+        if (pending === 0 && cjkRunBefore(buf, n, runStart) >= 3 && wordRunAhead(text, i + 1) >= 3) pending = 1;
       } else if (cls === C_DOT) {
         // One dot inside a word is a separator (自.杀); two or more are an ellipsis.
         if (text.charCodeAt(i + 1) === 0x2e) {
