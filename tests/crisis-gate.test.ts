@@ -336,6 +336,20 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     }
   });
 
+  it("reads a near date or a going-now as imminent", () => {
+    for (const text of [
+      "后天就自杀，东西都想好了",
+      "我这就去跳河了",
+      "大家再见了，我走了，不想再撑",
+      "过几天就离开，我真的撑不住了",
+    ]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
+    }
+    // A past attempt is high, not imminent, when nothing says now.
+    expect(assess("去年割过腕，现在还是经常想死").level).toBe("high");
+  });
+
   it("keeps the everyday senses of the same words", () => {
     for (const text of [
       "木炭烧烤多少钱一斤",
