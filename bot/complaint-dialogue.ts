@@ -19,6 +19,8 @@ export interface ComplaintDraft {
   /** 苏木乡镇/街道 and 嘎查村/社区 as the citizen wrote them; "" when they said they do not know. */
   detail?: string;
   placeUnknown?: boolean;
+  /** The 盟市 is known and the citizen does not know the 旗县区. */
+  countyUnknown?: boolean;
   ask?: string;
   contact?: "chat" | "phone";
   phone?: string;
@@ -169,8 +171,10 @@ export function stepIntake(
     }
     case "place":
       if (!place) {
-        if (DONT_KNOW.test(text)) d.placeUnknown = true;
-        else replies.push({ kind: "complaint", text: m.placeNotFound(text.slice(0, 20)) });
+        if (DONT_KNOW.test(text)) {
+          if (d.league) d.countyUnknown = true;
+          else d.placeUnknown = true;
+        } else replies.push({ kind: "complaint", text: m.placeNotFound(text.slice(0, 20)) });
       }
       break;
     case "detail":
@@ -184,7 +188,7 @@ export function stepIntake(
         if (/这里|对话|聊天|线上|网上|不用电话|不留/.test(text) || NO.test(text)) {
           d.contact = "chat";
           d.phone = undefined;
-        } else if (/电话|手机/.test(text)) replies.push({ kind: "complaint", text: m.phoneMissing });
+        } else if (/电话|手机/.test(text)) d.contact = "phone";
       }
       break;
     case "consent":
@@ -241,6 +245,9 @@ function ask(d: ComplaintDraft, deps: IntakeDeps, replies: Reply[]): IntakeOutco
     return push("category", m.chooseCategory, categoryButtons(deps));
   }
   if (!d.league && !d.placeUnknown) return push("place", m.askPlace);
+  // 盟市 alone does not say which 旗县区 must act: ask for it, once.
+  if (d.league && !d.county && !d.countyUnknown && !d.placeUnknown)
+    return push("place", m.askCounty(d.league), [{ label: "不清楚", payload: "不清楚" }]);
   if (d.detail === undefined && !d.placeUnknown)
     return push("detail", m.askDetail(placeText(d)), [{ label: "不清楚", payload: "不清楚" }]);
   if (!d.ask) return push("ask", m.askRequest);

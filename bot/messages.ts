@@ -205,6 +205,8 @@ export const complaintMessages = {
   whatTooShort: "请再具体说说发生了什么，比如时间、地点、涉及的单位或个人。",
   confirmCategory: (label: string) => `这件事属于「${label}」类，对吗？`,
   chooseCategory: "请选择最接近的类别（也可以直接回复序号）：",
+  askCounty: (league: string) =>
+    `是${league}的哪个旗县区？比如「${league === "呼和浩特市" ? "赛罕区" : "某某旗"}」。不清楚可以回复「不清楚」。`,
   askPlace: "事情发生在哪里？请说出盟市和旗县区，比如「鄂尔多斯市准格尔旗」。不清楚可以回复「不清楚」。",
   placeNotFound: (text: string) =>
     `没有找到「${text}」这个地方。请说出内蒙古的盟市和旗县区，比如「赤峰市松山区」「锡林郭勒盟阿巴嘎旗」；不清楚可以回复「不清楚」。`,
@@ -220,10 +222,10 @@ export const complaintMessages = {
   contactChat: "在本对话中回复",
   contactPhone: (masked: string) => `电话 ${masked}（已同意保存，仅用于本诉求）`,
   summary: (s: { category: string; place: string; what: string; ask: string; contact: string }) =>
-    `请核对你的诉求：\n类别：${s.category}\n地点：${s.place}\n情况：${s.what}\n诉求：${s.ask}\n联系方式：${s.contact}\n无误请回复「确认提交」；要改哪一项请说「修改地点」「修改诉求」等；放弃请说「取消」。`,
+    `请核对你的诉求：\n类别：${s.category}\n地点：${s.place}\n情况：${fullWidth(s.what)}\n诉求：${fullWidth(s.ask)}\n联系方式：${s.contact}\n无误请回复「确认提交」；要改哪一项请说「修改地点」「修改诉求」等；放弃请说「取消」。`,
   cancelled: "好的，已取消，这次的内容不会提交。需要时随时说「我要投诉」。",
   filed: (f: { id: string; department: string; acceptBy: string; handleBy: string }) =>
-    `已受理，编号 ${f.id}。\n已派给：${f.department}\n预计 ${f.acceptBy} 前告知是否受理，${f.handleBy} 前办结。\n查询进度请发送「查询进度 ${f.id}」。`,
+    `已登记，编号 ${f.id}。\n已转给：${f.department}\n部门会在 ${f.acceptBy} 前决定是否受理，受理后会通知你；${f.handleBy} 前办结。\n查询进度请点下面的按钮，或发送「查询进度 ${f.id}」。`,
   joinedOwn: (id: string) =>
     `你之前反映的同一件事（编号 ${id}）还在办理中，这次的内容已补充到原诉求里，不会重复派单。查询进度请发送「查询进度 ${id}」。`,
   statusLine: (s: { id: string; state: string; department: string; handleBy: string }) =>
@@ -353,4 +355,24 @@ const RISK_GROUP_LABELS: Record<string, string> = {
 function splitOnce(s: string, sep: string): [string, string] {
   const i = s.indexOf(sep);
   return i < 0 ? [s, ""] : [s.slice(0, i), s.slice(i + sep.length)];
+}
+
+/**
+ * The normaliser folds punctuation to half width for matching; text read back to a citizen gets Chinese
+ * punctuation again where it sits among Chinese characters.
+ */
+export function fullWidth(text: string): string {
+  const map: Record<string, string> = {
+    ",": "，",
+    "?": "？",
+    "!": "！",
+    ":": "：",
+    ";": "；",
+    "(": "（",
+    ")": "）",
+  };
+  return text.replace(
+    /(?<=[\u4e00-\u9fff）」])\s*([,?!:;()])|([,?!:;()])\s*(?=[\u4e00-\u9fff（「])/g,
+    (_m, a, b) => map[a ?? b] ?? _m,
+  );
 }

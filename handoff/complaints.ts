@@ -412,6 +412,7 @@ export function createComplaints(deps: ComplaintDeps) {
             acceptBy: dateOf(due.acceptBy),
             handleBy: dateOf(due.handleBy),
           }),
+          buttons: [{ label: "查询进度", payload: `查询进度 ${id}` }],
         },
       };
     },

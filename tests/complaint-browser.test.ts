@@ -107,7 +107,7 @@ describe("a complaint in the browser: citizen files, department works it, citize
       await botSaid(citizen, "请核对你的诉求");
       await taps(citizen, "确认提交");
 
-      const filed = citizen.locator(".msg.bot", { hasText: /已受理，编号 SW-\d{4}-\d{6}/ });
+      const filed = citizen.locator(".msg.bot", { hasText: /已登记，编号 SW-\d{4}-\d{6}/ });
       await filed.waitFor();
       complaintId = /SW-\d{4}-\d{6}/.exec((await filed.textContent()) ?? "")?.[0] ?? "";
       expect(complaintId).toMatch(/^SW-\d{4}-\d{6}$/);

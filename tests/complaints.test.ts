@@ -58,7 +58,9 @@ describe("complaint intake", () => {
     expect(summary).toContain("赤峰市 松山区");
     expect(summary).toContain("尽快发工资");
     const filed = await say("c", "确认提交");
-    expect(filed).toMatch(/已受理，编号 SW-2026-000001/);
+    expect(filed).toMatch(/已登记，编号 SW-2026-000001/);
+    // 受理 is the department's formal acceptance: filing is only 登记.
+    expect(filed).not.toContain("已受理");
     expect(filed).toContain("松山区人力资源和社会保障局");
     expect(filed).toMatch(/\d{4}年\d{2}月\d{2}日 前办结/);
     const c = await a.complaints.get("SW-2026-000001");
@@ -345,5 +347,29 @@ describe("a 诉求 recognised in a letter", () => {
     });
     expect(r.replies[0]?.kind).toBe("crisis");
     expect(r.replies.some((x) => x.kind === "complaint")).toBe(false);
+  });
+});
+
+describe("intake wording a new user noticed", () => {
+  it("asks for the 旗县区 when only the 盟市 is named, takes 留电话 as the choice, reads back in Chinese punctuation", async () => {
+    await setup();
+    await say("w", "我要投诉");
+    await say("w", "呼和浩特市有家饭店卖过期的牛奶,我买了两箱,喝了拉肚子");
+    const county = await a.engine.handleMessage({ channel: "web", conversationId: "w", text: "是的" });
+    expect(county.replies.at(-1)?.text).toContain("呼和浩特市的哪个旗县区");
+    expect(county.replies.at(-1)?.buttons?.map((b) => b.label)).toContain("不清楚");
+    expect(await say("w", "赛罕区")).toContain("苏木乡镇");
+    await say("w", "不清楚");
+    await say("w", "要求饭店退钱并赔偿");
+    const phone = await say("w", "留电话");
+    expect(phone).not.toContain("处理结果怎么告诉你");
+    expect(phone).toContain("手机号码");
+    await say("w", "13912345678");
+    const summary = await say("w", "同意");
+    expect(summary).toContain("呼和浩特市 赛罕区");
+    expect(summary).toContain("过期的牛奶，我买了两箱，喝了拉肚子");
+    const filed = await a.engine.handleMessage({ channel: "web", conversationId: "w", text: "确认提交" });
+    const id = /SW-\d{4}-\d{6}/.exec(filed.replies[0]?.text ?? "")?.[0];
+    expect(filed.replies[0]?.buttons).toEqual([{ label: "查询进度", payload: `查询进度 ${id}` }]);
   });
 });
