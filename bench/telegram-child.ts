@@ -2,12 +2,14 @@
  * The process bench/telegram.ts kills with SIGKILL mid-burst: the assistant with its Telegram channel against
  * the fake Bot API, configured from the environment (the bench's own child, not a production entry point).
  *   TG_DB, TG_API_ROOT, TG_TOKEN, TG_MODE=polling|webhook, TG_SECRET (webhook), TG_THROTTLE=telegram|off
- * Prints one JSON line {"ready": true, "port": n} once it takes updates.
+ * Prints one JSON line {"ready": true, "port": n} once it takes updates. With SHOUWANG_TELEGRAM_CRASH_AT=point[@n]
+ * it kills itself with SIGKILL at that crash point (bot/telegram/crash.ts; tests/telegram-crash-points.test.ts).
  */
 import { createAssistant } from "../bot/assistant.js";
 import { createLogger } from "../bot/logger.js";
 import { buildServer } from "../bot/server.js";
 import { createTelegramChannel } from "../bot/telegram/channel.js";
+import { armCrashPoint } from "../bot/telegram/crash.js";
 
 const env = (name: string): string => {
   const v = process.env[name];
@@ -16,6 +18,7 @@ const env = (name: string): string => {
 };
 
 async function main() {
+  armCrashPoint(process.env.SHOUWANG_TELEGRAM_CRASH_AT);
   const mode = env("TG_MODE") === "webhook" ? "webhook" : "polling";
   const assistant = await createAssistant({ dbPath: env("TG_DB"), logger: createLogger({ level: "fatal" }) });
   const channel = createTelegramChannel(assistant, {

@@ -396,14 +396,16 @@ async function main() {
     }
     line(
       "\nEvery sendMessage is journaled (a synchronous append next to the database) when it is handed to the " +
-        "HTTP client, when its whole request is in the kernel (the socket's 'finish'), and when Telegram answers. " +
-        "On restart a reply journaled as answered is recorded, not resent; one handed over but never all in the " +
-        "kernel (waiting for a socket, connecting, TLS) cannot have reached Telegram and is sent again; one on the " +
+        "HTTP client, right before its request is written to a connected socket (in the same synchronous step), " +
+        "and when Telegram answers. " +
+        "On restart a reply journaled as answered is recorded, not resent; one handed over but never written " +
+        "(waiting for a socket, connecting, TLS) cannot have reached Telegram and is sent again; one on the " +
         "wire without an answer is taken as delivered (at most once), except in a crisis turn or a chat with an " +
         "open crisis case, where it is sent again (at least once). These rounds hold no crisis texts. The Bot API " +
-        "has no idempotency key: a loss now needs bytes the kernel already held never to reach Telegram (the " +
-        "network failing in the seconds after the kill), a double a kill between the kernel taking the bytes and " +
-        "the journal line for it (one turn of the event loop at most), or, crisis only, between the request leaving and the answer.",
+        "has no idempotency key: a loss needs bytes the kernel already held never to reach Telegram (the " +
+        "network failing in the seconds after the kill) or a kill between the wire mark and the write right " +
+        "after it (no await between them); a double needs a crisis reply on the wire at the kill. " +
+        "tests/telegram-crash-points.test.ts kills the bot at each named step instead of at random.",
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import type { Assistant } from "../assistant.js";
 import type { Logger } from "../logger.js";
 import { messages, telegramMessages } from "../messages.js";
+import { crashPoint } from "./crash.js";
 import {
   JournalLocked,
   journalPathOf,
@@ -164,14 +165,15 @@ function isUpdate(body: unknown): body is Update {
  * What the previous process journaled as sent but never confirmed in SQLite, for updates still open and outbox
  * rows still pending (anything else is settled already, or pruned). Per message:
  * - Telegram's answer was journaled (`accepted`): it was delivered; recorded with its message_id, not resent.
- * - Handed to the HTTP client but its request never all in the kernel (`leaving`): Telegram cannot have it;
+ * - Handed to the HTTP client but its request never written (`leaving`): Telegram cannot have it;
  *   left unconfirmed and sent again, like a message never journaled.
  * - On the wire without an answer (`wire`): Telegram may or may not have it and has no idempotency key, so a
  *   loss or a double is possible, and the choice is made per kind of message:
  *   - a crisis turn, or any message to a chat with an open crisis case: sent again (at least once: the
  *     hotlines and a counselor's words must arrive, even twice);
  *   - otherwise: recorded as sent, message_id unknown, with a note, and not resent (at most once: no doubled
- *     answers; lost only if the bytes the kernel held never reached Telegram).
+ *     answers; lost only if the bytes the kernel held never reached Telegram, or a kill fell between the `W`
+ *     mark and the write right after it).
  */
 async function settleJournal(
   journal: SendJournal,
@@ -414,6 +416,8 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
           { offset, timeout: pollTimeout, allowed_updates: [...ALLOWED_UPDATES] },
           lifetime.signal as Parameters<Api["getUpdates"]>[1],
         );
+        // Telegram has dropped what the offset confirmed: from here on only the database holds those updates.
+        if (offset !== undefined) crashPoint("inbox:confirmed");
         // Stored before the next getUpdates call, whose offset is what confirms them to Telegram.
         await accept(updates);
         const last = updates[updates.length - 1];

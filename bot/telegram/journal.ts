@@ -15,6 +15,7 @@ import {
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { Transformer } from "grammy";
+import { crashPoint } from "./crash.js";
 import type { WireFetch } from "./wire.js";
 
 /**
@@ -28,10 +29,11 @@ export type SendTag =
 
 /**
  * What the journal says of one message when the previous process stopped:
- * - `leaving`: handed to the HTTP client, but its request was not yet all in the kernel (waiting for a socket,
+ * - `leaving`: handed to the HTTP client, but no byte of its request written yet (waiting for a socket,
  *   connecting, in TLS): Telegram cannot have it, so it is sent again like an unjournaled message;
- * - `wire`: the whole request was in the kernel, which transmits it even after the process dies; no answer
- *   was seen, so Telegram may or may not have it;
+ * - `wire`: its request was being written to the kernel (the mark comes right before the write, in the same
+ *   synchronous step), which transmits it even after the process dies; no answer was seen, so Telegram may or
+ *   may not have it;
  * - `accepted`: Telegram answered ok, with `messageId`.
  * Messages whose last attempt was refused or failed are not listed: nothing of them reached the citizen, as far
  * as anyone can know, and they are sent again like unjournaled ones.
@@ -78,8 +80,7 @@ function tagOf(key: string, flag: string | undefined): SendTag | undefined {
 
 /**
  * Lines are `L <key> <!|->` (leaving; `!` = resend on doubt), `W <key>` (on the wire), `A <key> <message_id>`
- * (accepted), `R <key>` (refused or failed). The last line for a key wins, except that `W` only follows `L`:
- * the socket may report the flush after grammY has read the answer.
+ * (accepted), `R <key>` (refused or failed). The last line for a key wins, except that `W` only follows `L`.
  */
 function parse(text: string): Map<string, JournalEntry> {
   const entries = new Map<string, JournalEntry>();
@@ -188,8 +189,8 @@ const ownsLock = (lockPath: string, token: string): boolean => {
 };
 
 /**
- * A file next to the database that records each sendMessage as it is handed to the HTTP client, when its
- * request is all in the kernel, and its answer, with synchronous appends: a kill -9 cannot lose what
+ * A file next to the database that records each sendMessage as it is handed to the HTTP client, as its request
+ * is written to the kernel, and its answer, with synchronous appends: a kill -9 cannot lose what
  * `writeSync` returned from (the page cache belongs to the kernel, not the process), and no fsync is paid per
  * message. SQLite's confirmation of a send (`markSent`, `outboxSent`) comes a group commit later; this file
  * covers that gap, so a restart can tell "certainly never left" from "may have reached the citizen". Only a
@@ -280,10 +281,13 @@ export function openSendJournal(path: string | undefined, onError: (err: unknown
       pending.delete(key);
       append(key, `L ${key} ${flagOf(tag)}\n`, "add");
     },
-    /** The request's last byte is in the kernel: from here on Telegram may have the message. */
+    /**
+     * The request is written to the kernel right after this returns: from here on Telegram may have the message.
+     * Before it, nothing of the request has left, so a kill leaves `L` only and the message is sent again.
+     */
     onWire(tag: SendTag): void {
       const key = keyOf(tag);
-      // Already committed (the flush was reported after the answer was recorded): nothing left to say.
+      // Refused or committed already (a request that outlived its attempt): nothing left to say.
       if (pending.has(key)) append(key, `W ${key}\n`, "add");
     },
     accepted(tag: SendTag, messageId: number): void {
@@ -339,9 +343,11 @@ export function openSendJournal(path: string | undefined, onError: (err: unknown
 
 /**
  * The innermost API transformer: it runs when the throttler and auto-retry have let a sendMessage go, right
- * before the HTTP request is made, so "leaving" means handed to the HTTP client now. The wire fetch reports
- * when the request is all in the kernel (`onWire`). A call is recognised by its payload object (grammY hands
- * the same object down the chain), never by anything added to the payload, which would be sent to Telegram.
+ * before the HTTP request is made, so "leaving" means handed to the HTTP client now. The wire fetch calls
+ * `onWire` once a socket is ready, immediately before it writes the request: a `W` line never lags behind bytes
+ * the kernel already holds, so `L` without `W` always means Telegram cannot have it. A call is recognised by its
+ * payload object (grammY hands the same object down the chain), never by anything added to the payload, which
+ * would be sent to Telegram.
  * `journal` is read per call: the channel opens it only when it starts.
  */
 export function journalTransformer(
@@ -353,21 +359,27 @@ export function journalTransformer(
     const j = journal();
     const tag = method === "sendMessage" && j ? tags.get(payload) : undefined;
     if (!tag || !j) return prev(method, payload, signal);
+    crashPoint("send:before-L");
     j.leaving(tag);
+    crashPoint("send:after-L");
     let res: Awaited<ReturnType<typeof prev>>;
     try {
-      res = await wire.onWire(
+      const sending = wire.onWire(
         () => j.onWire(tag),
         () => prev(method, payload, signal),
       );
+      crashPoint("send:handed");
+      res = await sending;
     } catch (e) {
       // The live path sends again after an HTTP error too: a restart must not be more trusting than it.
       j.refused(tag);
       throw e;
     }
+    crashPoint("send:answered");
     const id = res.ok ? (res.result as { message_id?: unknown }).message_id : undefined;
     if (typeof id === "number") j.accepted(tag, id);
     else j.refused(tag);
+    crashPoint("send:after-A");
     return res;
   };
 }

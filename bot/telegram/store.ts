@@ -1,6 +1,7 @@
 import type { Update } from "grammy/types";
 import { OPEN_STATES } from "../../handoff/case-state.js";
 import type { Db, Statement } from "../../store/db.js";
+import { crashPoint } from "./crash.js";
 
 export interface OutboxRow {
   eventId: number;
@@ -97,7 +98,9 @@ export function createTelegramStore(db: Db) {
       }
     }
     if (inserts.length > 0) {
+      crashPoint("inbox:before-commit");
       await script(inserts);
+      crashPoint("inbox:after-commit");
       for (const id of seen) if (id > (maxStored ?? -1)) maxStored = id;
     }
     for (const b of batch) {

@@ -9,6 +9,7 @@ import { type Engine, type HandoffPort, MAX_MESSAGE_CHARS } from "../engine.js";
 import type { Logger } from "../logger.js";
 import { COMMANDS, messages, telegramMessages } from "../messages.js";
 import type { Button, InboundMessage, Reply } from "../reply.js";
+import { crashPoint } from "./crash.js";
 import type { SendJournal, SendTag } from "./journal.js";
 import { decodePayload, markupFor, splitText } from "./keyboard.js";
 import type { TelegramStore } from "./store.js";
@@ -167,6 +168,7 @@ export function createTurns(deps: TurnDeps) {
         return;
       }
       await store.markSent(t.updateId, i, id, now().toISOString(), last);
+      crashPoint("send:committed");
       deps.journal.committed(tag);
       if (last) deps.finished.add(t.updateId);
     }
@@ -287,6 +289,7 @@ export function createTurns(deps: TurnDeps) {
       }
       throw e;
     }
+    crashPoint("turn:stored");
     const out = result.replies.flatMap(toOutgoing);
     if (after && !crisisLevel(result.risk)) out.push(after);
     await deliver(t, out, result.duplicate, crisisLevel(result.risk));

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Socket } from "node:net";
+import { crashPoint } from "./crash.js";
 
 /** Statuses whose Response may not carry a body (the WHATWG constructor throws otherwise). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -9,11 +11,13 @@ export interface WireFetch {
   /** For grammY's `ApiClientOptions.fetch`. */
   fetch: typeof fetch;
   /**
-   * Runs `call` so that a request it makes through `fetch` calls `onFlushed` once the whole request has been
-   * handed to the kernel. grammY calls fetch synchronously from the innermost transformer's `prev()`, so the
-   * context reaches it without anything added to the payload.
+   * Runs `call` so that a request it makes through `fetch` calls `onWire` once a connected socket is ready for
+   * it, immediately before its bytes are written: in the same synchronous step as the write, with no await
+   * between them, so that until `onWire` has returned no byte of the request can have reached the kernel.
+   * grammY calls fetch synchronously from the innermost transformer's `prev()`, so the context reaches it without
+   * anything added to the payload.
    */
-  onWire<T>(onFlushed: () => void, call: () => T): T;
+  onWire<T>(onWire: () => void, call: () => T): T;
 }
 
 const abortError = () => new DOMException("This operation was aborted", "AbortError");
@@ -48,17 +52,22 @@ function responseOf(res: IncomingMessage, body: Buffer): Response {
 
 /**
  * A fetch for the Bot API on `node:http(s)` with keep-alive agents, written because grammY's default
- * (node-fetch) cannot say when a request has actually left: the send journal needs "the request bytes are in
- * the kernel" ('finish' on the ClientRequest), not "the HTTP client was called". Before that moment a request
+ * (node-fetch) cannot say when a request actually leaves: the send journal must know the last moment at which
+ * Telegram certainly does not have the request, not merely that "the HTTP client was called". Until then a request
  * may still be waiting for a socket, connecting, or in TLS; a kill there means Telegram never saw it, and the
- * reply must be sent again rather than taken as delivered. After it, the kernel transmits the bytes even if the
- * process dies at once.
+ * reply must be sent again rather than taken as delivered. From the write on, the kernel transmits the bytes even
+ * if the process dies at once.
+ *
+ * So a marked request is not written when grammY hands it over: it waits for its socket (and the connection, and
+ * TLS), then the mark is made and the whole request written in one synchronous step. The mark must come first:
+ * Node reports a write's completion ('finish') only a tick later, after every other request flushed in the same
+ * tick has been written too, and a kill in between left requests Telegram already had journaled as never sent.
  *
  * Bodies other than a string or bytes (grammY's multipart streams for file uploads) go to the global fetch
  * unmarked: nothing journaled is ever uploaded as a file.
  */
 export function createWireFetch(options: { maxSockets?: number } = {}): WireFetch {
-  const flushed = new AsyncLocalStorage<() => void>();
+  const marks = new AsyncLocalStorage<() => void>();
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
@@ -70,7 +79,7 @@ export function createWireFetch(options: { maxSockets?: number } = {}): WireFetc
     if (!url || !plain || (url.protocol !== "http:" && url.protocol !== "https:")) {
       return fetch(input, { ...init, duplex: "half" } as RequestInit);
     }
-    const onFlushed = flushed.getStore();
+    const onWire = marks.getStore();
     const signal = init?.signal ?? undefined;
     return new Promise<Response>((resolve, reject) => {
       if (signal?.aborted) return reject(abortError());
@@ -90,7 +99,6 @@ export function createWireFetch(options: { maxSockets?: number } = {}): WireFetc
         done();
         reject(signal?.aborted ? abortError() : err);
       });
-      if (onFlushed) req.once("finish", onFlushed);
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -111,12 +119,30 @@ export function createWireFetch(options: { maxSockets?: number } = {}): WireFetc
           if (!res.complete) reject(new Error("the connection closed before the response was complete"));
         });
       });
-      req.end(data);
+      if (!onWire) {
+        req.end(data);
+        return;
+      }
+      req.once("finish", () => crashPoint("send:finish"));
+      // With a socket that is connected (and through TLS), `end` hands the whole request to the kernel before it
+      // returns (corked, one writev): nothing can run between the mark and the write.
+      const write = () => {
+        if (req.destroyed) return;
+        crashPoint("send:before-W");
+        onWire();
+        req.end(data);
+        crashPoint("send:written");
+      };
+      // A new socket is still connecting when it is handed over (a reused one has long finished its handshake).
+      req.once("socket", (socket: Socket) => {
+        if (socket.connecting) socket.once(https ? "secureConnect" : "connect", write);
+        else write();
+      });
     });
   };
 
   return {
     fetch: wireFetch as typeof fetch,
-    onWire: (onFlushed, call) => flushed.run(onFlushed, call),
+    onWire: (onWire, call) => marks.run(onWire, call),
   };
 }
