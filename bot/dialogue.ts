@@ -106,6 +106,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     const replies: Reply[] =
       conv.mode === "human" ? [] : [{ kind: "crisis", text, calls: messages.crisisCalls(imminent) }];
     delete state.offeredCounselor;
+    delete state.offeredComplaint;
     // No survey to a person in crisis: a pending 回访 is dropped, not asked later.
     delete state.followUp;
     state.handoffReason = "crisis";
@@ -188,8 +189,13 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn. An upset letter about
   // a matter is first a matter: the offer to register it, with the support line beside it.
   if (risk.level === "distress" && !risk.reportOnly && !command) {
-    if (ctx.intake && u.complaint.recognised && risk.kind === "self")
-      return offerRegistration(u, state, ctx.intake, messages.supportLine);
+    if (ctx.intake && u.complaint.recognised && risk.kind === "self") {
+      // Both offers stand: a counselor (yes/no or the button) and registering the matter (its buttons).
+      state.offeredCounselor = true;
+      return offerRegistration(u, state, ctx.intake, messages.supportLine, [
+        { label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor },
+      ]);
+    }
     state.offeredCounselor = true;
     const text = risk.kind === "harmed" ? messages.harmed : messages.distress;
     if (risk.kind === "harmed") state.offeredForHarm = true;
@@ -285,6 +291,7 @@ function offerRegistration(
   state: ConversationState,
   intake: IntakeDeps,
   extra?: string,
+  extraButtons: Button[] = [],
 ): Decision {
   // Kept for the intake if the citizen says yes; ID numbers never stored.
   state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
@@ -298,6 +305,7 @@ function offerRegistration(
       reply("complaint", text, [
         { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
         { label: COMMANDS.declineComplaint, payload: COMMANDS.declineComplaint },
+        ...extraButtons,
       ]),
     ],
     state,
@@ -320,6 +328,7 @@ function intakeDecision(outcome: IntakeOutcome, state: ConversationState): Decis
 function acceptCounselor(conv: Conversation, state: ConversationState): Decision {
   if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
   state.handoffReason = "distress";
+  delete state.offeredComplaint;
   const riskKind = state.offeredForHarm ? "harmed" : "self";
   delete state.offeredForHarm;
   return { replies: [], state, handoff: { reason: "distress", risk: "distress", subject: "self", riskKind } };

@@ -86,7 +86,12 @@ export async function buildServer(
     // Per-request access logs stay off (info level); warnings and errors still reach the log.
     loggerInstance: assistant.logger.child({ component: "http" }, { level: "warn" }) as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? options.trustedProxies : false,
+    // A reverse proxy on this host (nginx on loopback) is believed by default, so citizens behind it are not all
+    // one address; anything else only when configured.
+    trustProxy:
+      options.trustedProxies && options.trustedProxies.length > 0
+        ? options.trustedProxies
+        : ["127.0.0.1", "::1"],
     // Every route is validated and serialised by zod: handing fastify the zod compilers up front keeps it from
     // loading ajv and fast-json-stringify, about 80 ms of a start-up that must stay under 1.5 s.
     schemaController: { compilersFactory: zodCompilers },

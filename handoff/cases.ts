@@ -653,7 +653,12 @@ export function createHandoff(deps: HandoffDeps) {
         // time in other words: the same sentence every minute reads as a machine, not as someone attending.
         const nth = REASSURE_AT.indexOf(c.escalations + 1);
         if (nth < 0) continue;
-        const text = c.kind === "human" ? messages.stillWaiting : messages.reassurance[nth];
+        // Worded by who can answer now: a counselor on shift with the console closed is not "on the way".
+        const someone = (await reachable(db, new Date(at))) > 0;
+        const text =
+          c.kind === "human"
+            ? messages.stillWaiting
+            : (someone ? messages.reassurance : messages.reassuranceNobody)[nth];
         if (c.kind === "human" && nth > 0) continue;
         await sendToCitizen(
           messaging,

@@ -283,7 +283,8 @@ class Canonicaliser {
         // characters it is a clause break. Otherwise it is dropped, so spelled-apart words (自 杀, 不 想 活 了)
         // and a word set apart (好想 自杀) still read as words.
         // Latin runs (pinyin, English) keep their spaces dropped: "wo xiang zi sha", "i want to die".
-        if (pending === 0 && cjkRunBefore(buf, n, runStart) >= 3 && wordRunAhead(text, i + 1) >= 3) pending = 1;
+        if (pending === 0 && cjkRunBefore(buf, n, runStart) >= 3 && wordRunAhead(text, i + 1) >= 3)
+          pending = 1;
       } else if (cls === C_DOT) {
         // One dot inside a word is a separator (自.杀); two or more are an ellipsis.
         if (text.charCodeAt(i + 1) === 0x2e) {

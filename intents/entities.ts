@@ -30,7 +30,10 @@ const ID_CHECK = "10X98765432";
  */
 export function redactIdNumbers(text: string): string {
   if (!ID_LOOSE_FIRST.test(text)) return text;
-  return text.replace(ID_LOOSE_PATTERN, (m) => {
+  // First the plain 18-character form, whatever stands next to it (a phone number, a room number), then the
+  // grouped and spaced forms in what is left.
+  const plain = text.replace(ID_PLAIN_PATTERN, (m) => `${m.slice(0, 3)}*************${m.slice(-2)}`);
+  return plain.replace(ID_LOOSE_PATTERN, (m) => {
     const digits = m.replace(ID_SEPARATORS, "");
     return `${digits.slice(0, 3)}*************${digits.slice(-2)}`;
   });
@@ -46,6 +49,10 @@ const SEP = "[ \\u2010-\\u2015\\u3000\\uff0d-]";
 const ID_SEPARATORS = new RegExp(SEP, "g");
 const ID_LOOSE_PATTERN = new RegExp(
   `(?<!${D}${SEP}?)(?:${D}(?:${SEP}(?=${D}))?){17}[0-9\uff10-\uff19xX\uff38\uff58](?!${SEP}?[0-9\uff10-\uff19xX\uff38\uff58])`,
+  "g",
+);
+const ID_PLAIN_PATTERN = new RegExp(
+  `(?<!${D})${D}{17}[0-9\uff10-\uff19xX\uff38\uff58](?![0-9\uff10-\uff19xX\uff38\uff58])`,
   "g",
 );
 /** Most texts have no run of 15 digits at all: a cheap test first. */

@@ -35,7 +35,7 @@ async function eraseIn(tx: Queryable, conversationId: string): Promise<ErasureCo
   const complaints = (
     await tx.run(
       `UPDATE complaints SET what = ?, ask = ?, detail = NULL, phone = NULL, result = NULL, rating_comment = NULL,
-         extension_reason = NULL WHERE conversation_id = ?`,
+         extension_reason = NULL, signature = '' WHERE conversation_id = ?`,
       [ERASED, ERASED, conversationId],
     )
   ).changes;

@@ -373,3 +373,37 @@ describe("intake wording a new user noticed", () => {
     expect(filed.replies[0]?.buttons).toEqual([{ label: "查询进度", payload: `查询进度 ${id}` }]);
   });
 });
+
+describe("offers that must not outlive their moment", () => {
+  const upset =
+    "我心里特别难受，感觉很崩溃。赤峰市松山区一个工地的老板拖欠我们三个月工资，家里等着用钱，找了好多次都不给，希望有关部门尽快帮我们要回来。";
+
+  it("keeps the counselor offer beside the registration offer for an upset letter", async () => {
+    await setup();
+    const r = await a.engine.handleMessage({ channel: "web", conversationId: "u", text: upset });
+    const labels = r.replies[0]?.buttons?.map((b) => b.label) ?? [];
+    expect(labels).toContain("登记诉求");
+    expect(labels).toContain("联系心理咨询师");
+    expect(r.replies[0]?.text).toContain("12356");
+  });
+
+  it("drops a pending registration offer when the person turns out to be at risk", async () => {
+    await setup();
+    await say("x", upset);
+    const crisis = await a.engine.handleMessage({ channel: "web", conversationId: "x", text: "我不想活了" });
+    expect(crisis.replies[0]?.kind).toBe("crisis");
+    expect((await a.conversations.get("x"))?.state.offeredComplaint).toBeUndefined();
+  });
+});
+
+describe("erasing a citizen's complaint", () => {
+  it("leaves nothing of the description, not even the merge signature", async () => {
+    await setup();
+    const id = await fileWages("e", "赤峰市松山区张建国的工地拖欠我们三个月工资，一共两万多");
+    const { eraseConversation } = await import("../store/erase.js");
+    await eraseConversation(a.db, "e");
+    const row = await a.db.get<Record<string, unknown>>("SELECT * FROM complaints WHERE id = ?", [id]);
+    const text = JSON.stringify(row);
+    for (const piece of ["张建", "建国", "拖欠", "工资"]) expect(text).not.toContain(piece);
+  });
+});

@@ -215,6 +215,7 @@ describe("engine", () => {
       "110105 19900307 1239", // grouped with spaces
       "110105-1990-0307-123X", // hyphens
       "110105199003071238", // wrong checksum: still an ID number
+      "13800138000 110105199003071237 2号楼", // beside other numbers
     ];
     for (const [i, id] of typed.entries())
       await a.engine.handleMessage(msg(`我身份证是${id}，我真的不想活了`, { conversationId: `id-${i}` }));

@@ -16,20 +16,21 @@ const post = (text: string, remoteAddress = "203.0.113.9", messageId?: string) =
   app.inject({ method: "POST", url: "/api/chat", remoteAddress, payload: { text, messageId } });
 
 describe("floods", () => {
-  it("refuses a flood of fresh conversations from one client, with the numbers to call when it reads as crisis", async () => {
+  it("refuses a flood of fresh conversations from one client, but never one that reads as crisis", async () => {
     a = await testAssistant();
     app = await buildServer(a, { clientLimits: { conversations: 5, windowMs: 60_000 } });
     const codes = [];
-    for (let i = 0; i < 12; i++) codes.push((await post("我不想活了")).statusCode);
+    for (let i = 0; i < 12; i++) codes.push((await post("请问低保怎么申请")).statusCode);
     expect(codes.filter((c) => c === 200)).toHaveLength(5);
-    const refused = await post("我不想活了，今晚就走");
-    expect(refused.statusCode).toBe(429);
-    for (const n of ["12356", "110", "120"]) expect(refused.json().message).toContain(n);
+    for (let i = 0; i < 5; i++) await post("我不想活了", "198.51.100.77");
     const plain = await post("征地补偿标准是多少");
     expect(plain.statusCode).toBe(429);
     expect(plain.json().message).toContain("12356");
-    // Only the admitted ones opened cases.
-    expect((await a.db.all("SELECT id FROM cases")).length).toBe(5);
+    // A message that reads as crisis is never refused: it reaches a case and a counselor.
+    const atRisk = await post("我不想活了，今晚就走");
+    expect(atRisk.statusCode).toBe(200);
+    expect(atRisk.json().replies[0].kind).toBe("crisis");
+    expect((await a.db.all("SELECT id FROM cases")).length).toBe(6);
     // Another client is not affected; a retried first message is not a new conversation.
     expect((await post("你好", "198.51.100.4")).statusCode).toBe(200);
   });
@@ -37,9 +38,10 @@ describe("floods", () => {
   it("lets a retried first message through even when the client is at its limit", async () => {
     a = await testAssistant();
     app = await buildServer(a, { clientLimits: { conversations: 1, windowMs: 60_000 } });
-    const first = await post("我想问低保", "203.0.113.10", "first-message-1");
+    const id = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
+    const first = await post("我想问低保", "203.0.113.10", id);
     expect(first.statusCode).toBe(200);
-    const retry = await post("我想问低保", "203.0.113.10", "first-message-1");
+    const retry = await post("我想问低保", "203.0.113.10", id);
     expect(retry.statusCode).toBe(200);
     expect(retry.json().duplicate).toBe(true);
   });

@@ -148,6 +148,8 @@ describe("handoff", () => {
     for (const text of sent) expect(text).toMatch(/12356|110|120/);
     // Staff were re-paged every time, though: the queue still shows it, escalated.
     expect(when).toEqual([1, 3, 6]);
+    // Nobody has the console open here: none of them says a counselor is on the way.
+    for (const text of sent) expect(text).not.toMatch(/正在赶来|为你联系/);
     const [c] = await a.handoff.queue(wang);
     expect(c?.escalations).toBe(12);
   });

@@ -54,8 +54,9 @@ describe("HTTP API", () => {
   });
 
   it("answers a retried first message once, in one conversation, though the first reply never arrived", async () => {
-    const first = await chat({ text: "我不想活了", messageId: "first-0001" });
-    const retry = await chat({ text: "我不想活了", messageId: "first-0001" });
+    const messageId = "5f0c8a2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
+    const first = await chat({ text: "我不想活了", messageId });
+    const retry = await chat({ text: "我不想活了", messageId });
     const conversationId = first.json().conversationId;
     expect(retry.json().conversationId).toBe(conversationId);
     expect(retry.json().duplicate).toBe(true);
@@ -159,6 +160,16 @@ describe("a conversation belongs to its citizen", () => {
     );
     expect(asBob.statusCode).toBe(403);
     expect(await count()).toBe(before);
+  });
+
+  it("never hands one citizen's new conversation to another who reuses a guessable message id", async () => {
+    const alice = (await chat({ text: "我家的事不想让别人知道", messageId: "msg-00000001" })).json();
+    const bob = (await chat({ text: "我不想活了", messageId: "msg-00000001" })).json();
+    expect(bob.conversationId).not.toBe(alice.conversationId);
+    expect(bob.duplicate).toBe(false);
+    expect(bob.replies[0].kind).toBe("crisis");
+    const h = await history(bob.conversationId, bob.conversationToken);
+    expect(h.body).not.toContain("不想让别人知道");
   });
 
   it("refuses ids the server did not issue, the nil UUID among them", async () => {

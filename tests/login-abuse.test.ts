@@ -7,11 +7,15 @@ import { testAssistant } from "./helpers.js";
  * Password guessing against the console: counted before hashing, by the socket's address unless a proxy is
  * configured, and never a way to lock a counselor out of their own account.
  */
-let a: Awaited<ReturnType<typeof testAssistant>>;
-let app: FastifyInstance;
+let a: Awaited<ReturnType<typeof testAssistant>> | undefined;
+let app: FastifyInstance | undefined;
+/** Set by setup(): the server and assistant of the current test. */
+const the = () => ({ a: a as NonNullable<typeof a>, app: app as NonNullable<typeof app> });
 afterEach(async () => {
   await app?.close();
   await a?.cleanup();
+  app = undefined;
+  a = undefined;
 });
 
 async function setup(options: Parameters<typeof buildServer>[1] = {}) {
@@ -21,7 +25,7 @@ async function setup(options: Parameters<typeof buildServer>[1] = {}) {
 }
 
 const attempt = (password: string, remoteAddress: string, headers: Record<string, string> = {}) =>
-  app.inject({
+  the().app.inject({
     method: "POST",
     url: "/console/api/login",
     remoteAddress,
@@ -30,7 +34,8 @@ const attempt = (password: string, remoteAddress: string, headers: Record<string
   });
 
 const audited = async (action: string) =>
-  (await a.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE action = ?", [action]))?.n ?? 0;
+  (await the().a.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE action = ?", [action]))
+    ?.n ?? 0;
 
 describe("console login under attack", () => {
   it("refuses a parallel burst before hashing it: 40 guesses at once, at most 5 checked, all audited", async () => {
@@ -45,18 +50,18 @@ describe("console login under attack", () => {
     expect(await audited("login_failed")).toBe(codes.filter((c) => c === 401).length);
     // Refusals are counted and written at the 1st, 10th, 100th…: a flood of them is not a flood of writes.
     expect(await audited("login_refused")).toBe(2);
-    const counted = await a.db.all<{ detail: string }>(
+    const counted = await the().a.db.all<{ detail: string }>(
       "SELECT detail FROM audit_log WHERE action = 'login_refused' ORDER BY id",
     );
     expect(counted.map((r) => r.detail).sort()).toEqual([
       "address=203.0.113.7",
       "address=203.0.113.7; refusals=10",
     ]);
-    const row = await a.db.get<{ detail: string; staff_id: number | null }>(
+    const row = await the().a.db.get<{ detail: string; staff_id: number | null }>(
       "SELECT detail, staff_id FROM audit_log WHERE action = 'login_failed' LIMIT 1",
     );
     expect(row?.detail).toBe("address=203.0.113.7");
-    expect(row?.staff_id).toBe((await a.staff.find("wang"))?.id);
+    expect(row?.staff_id).toBe((await the().a.staff.find("wang"))?.id);
   });
 
   it("does not let X-Forwarded-For choose the address unless a proxy is configured", async () => {
@@ -89,5 +94,50 @@ describe("console login under attack", () => {
     const mine = await attempt("counselor-pass", "198.51.100.50");
     expect(mine.statusCode).toBe(200);
     expect(mine.json().user.username).toBe("wang");
+  });
+});
+
+describe("the login slow lane", () => {
+  it("lets a counselor who logged in from this address before pass a lane full of guesses, and caps the lane", async () => {
+    const { createLoginThrottle } = await import("../bot/web/login-throttle.js");
+    let now = 0;
+    const throttle = createLoginThrottle(
+      { slowAfter: 2, pauseMs: 60_000, maxPauseMs: 60_000, laneDepth: 2 },
+      () => now,
+      () => new Promise<void>(() => undefined),
+    );
+    const home = await throttle.admit("198.51.100.50", "wang");
+    if (!home.admitted) throw new Error("first attempt refused");
+    home.settle("ok");
+    for (let i = 0; i < 2; i++) {
+      const g = await throttle.admit(`192.0.2.${i}`, "wang");
+      if (g.admitted) g.settle("wrong");
+    }
+    // Guesses now queue behind a long pause (never-resolving here): the lane fills, then refuses at once.
+    void throttle.admit("192.0.2.100", "wang");
+    void throttle.admit("192.0.2.101", "wang");
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await throttle.admit("192.0.2.102", "wang")).toMatchObject({ admitted: false, reason: "lane" });
+    // The counselor's own address skips the lane.
+    const again = await Promise.race([
+      throttle.admit("198.51.100.50", "wang"),
+      new Promise((r) => setTimeout(() => r("waited"), 200)),
+    ]);
+    expect(again).toMatchObject({ admitted: true });
+    now += 1;
+  });
+
+  it("does not count a busy answer as a success that clears the guesses", async () => {
+    const { createLoginThrottle } = await import("../bot/web/login-throttle.js");
+    const throttle = createLoginThrottle();
+    for (let i = 0; i < 4; i++) {
+      const g = await throttle.admit("203.0.113.5", "li");
+      if (g.admitted) g.settle("wrong");
+    }
+    const busy = await throttle.admit("203.0.113.5", "li");
+    if (busy.admitted) busy.settle("busy");
+    const fifth = await throttle.admit("203.0.113.5", "li");
+    if (fifth.admitted) fifth.settle("wrong");
+    expect(await throttle.admit("203.0.113.5", "li")).toMatchObject({ admitted: false, reason: "pair" });
   });
 });

@@ -45,6 +45,10 @@ export interface TranscriptLine {
   at: string;
 }
 
+const UUID_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** How long a first message may be retried into the conversation it started. */
+const RETRY_WINDOW_MS = 10 * 60_000;
+
 /** The web chat's conversation cookie: HttpOnly, SameSite=Strict, only sent to the chat API. */
 export const CONVERSATION_COOKIE = "sw_conv";
 const COOKIE_MAX_AGE = 180 * 24 * 3600;
@@ -115,24 +119,20 @@ export async function chatRoutes(
           "unauthorized",
           "继续一段对话需要它的凭证（conversationToken）；新对话请不要带 conversationId",
         );
-      conversationId = req.body.messageId ? tokens.conversationFor(req.body.messageId) : randomUUID();
-      // A flood of fresh conversations from one client (each would open a case and page counselors) is refused;
-      // a retried first message is not new, and someone at risk still gets the numbers to call in the refusal.
-      const known = req.body.messageId !== undefined && (await assistant.conversations.get(conversationId));
-      if (!known && !limits.startConversation(req.ip)) {
+      // A retried first message finds its conversation again through its message id, but only a random (UUID)
+      // id, which nobody else can know, and only while that conversation is new: a client that numbers its
+      // messages 1, 2, 3 would otherwise hand one citizen's conversation to the next.
+      const messageId = req.body.messageId;
+      const derived = messageId && UUID_ID.test(messageId) ? tokens.conversationFor(messageId) : undefined;
+      const existing = derived ? await assistant.conversations.get(derived) : undefined;
+      const retry = existing !== undefined && Date.now() - Date.parse(existing.createdAt) < RETRY_WINDOW_MS;
+      conversationId = derived && (retry || !existing) ? derived : randomUUID();
+      // A flood of fresh conversations from one client (each would open a case and page counselors) is refused,
+      // but never a message that reads as crisis: that one goes through to a case and a counselor.
+      if (!retry && !limits.startConversation(req.ip)) {
         const risk = assistant.engine.understand(req.body.text).risk;
         const atRisk = (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
-        throw new AppError(
-          "rate_limited",
-          atRisk
-            ? messages.crisisReply({
-                kind: risk.kind,
-                subject: risk.subject,
-                imminent: risk.level === "imminent",
-                counselor: false,
-              })
-            : messages.tooManyConversations,
-        );
+        if (!atRisk) throw new AppError("rate_limited", messages.tooManyConversations);
       }
       issued = tokens.issue(conversationId);
       reply.setCookie(CONVERSATION_COOKIE, issued, {

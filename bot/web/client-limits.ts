@@ -16,7 +16,7 @@ export function createClientLimits(
   // Generous: mobile carriers put many citizens behind one address (CGNAT); a flood is hundreds a second.
   const perWindow = options.conversations ?? 30;
   const windowMs = options.windowMs ?? 60_000;
-  const maxStreams = options.streams ?? 6;
+  const maxStreams = options.streams ?? 20;
   const started = new Map<string, number[]>();
   const streams = new Map<string, number>();
   return {

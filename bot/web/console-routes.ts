@@ -93,10 +93,11 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
       let result: Awaited<ReturnType<typeof staff.login>>;
       try {
         result = await staff.login(username, password);
-        admission.settle(true);
+        admission.settle("ok");
       } catch (e) {
         const wrong = e instanceof AppError && e.code === "unauthorized";
-        admission.settle(!wrong);
+        // A busy server checked nothing: neither a failure nor a success (which would clear the count).
+        admission.settle(wrong ? "wrong" : "busy");
         if (wrong) await audit("login_failed");
         else if (e instanceof AppError && e.code === "unavailable")
           await new Promise((r) => setTimeout(r, REFUSAL_PAUSE_MS));

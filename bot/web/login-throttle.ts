@@ -19,6 +19,8 @@ export interface LoginLimits {
   /** Pause per failure beyond `slowAfter`, capped at `maxPauseMs`. */
   pauseMs: number;
   maxPauseMs: number;
+  /** Attempts that may wait in an account's slow lane; more are refused at once. */
+  laneDepth: number;
 }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
@@ -28,11 +30,15 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   slowAfter: 10,
   pauseMs: 500,
   maxPauseMs: 5_000,
+  laneDepth: 5,
 };
 
+/** How an admitted attempt ended: logged in, wrong password, or not checked at all (the server was busy). */
+export type Outcome = "ok" | "wrong" | "busy";
+
 export type Admission =
-  | { admitted: true; settle(ok: boolean): void }
-  | { admitted: false; reason: "pair" | "address" };
+  | { admitted: true; settle(outcome: Outcome): void }
+  | { admitted: false; reason: "pair" | "address" | "lane" };
 
 export interface LoginThrottle {
   /** Reserves an attempt before any hashing; waits out the account's slow lane when it has one. */
@@ -47,8 +53,14 @@ export function createLoginThrottle(
   const l = { ...DEFAULT_LOGIN_LIMITS, ...limits };
   const failures = new Map<string, number[]>();
   const inFlight = new Map<string, number>();
-  /** Per account: the tail of its queue of slowed attempts. */
+  /** Per account: the tail of its queue of slowed attempts, and how many wait in it. */
   const lanes = new Map<string, Promise<void>>();
+  const laneLength = new Map<string, number>();
+  /**
+   * Per account: addresses it has logged in from lately. The counselor's own address is not sent to the back of a
+   * lane full of an attacker's guesses.
+   */
+  const known = new Map<string, Set<string>>();
 
   const recent = (key: string): number[] => {
     const cutoff = clock() - l.windowMs;
@@ -78,11 +90,14 @@ export function createLoginThrottle(
       const addr = `ip:${address}`;
       if (load(pair) >= l.perPair) return { admitted: false, reason: "pair" };
       if (load(addr) >= l.perAddress) return { admitted: false, reason: "address" };
+      const over = recent(user).length - l.slowAfter;
+      const slowed = over >= 0 && !known.get(user)?.has(address);
+      if (slowed && (laneLength.get(user) ?? 0) >= l.laneDepth) return { admitted: false, reason: "lane" };
       const keys = [pair, addr, user];
       for (const k of keys) bump(k, 1);
-      const over = recent(user).length - l.slowAfter;
       let release: (() => void) | undefined;
-      if (over >= 0) {
+      if (slowed) {
+        laneLength.set(user, (laneLength.get(user) ?? 0) + 1);
         // The slow lane: one attempt at a time on this account, each after a pause.
         const before = lanes.get(user) ?? Promise.resolve();
         const mine = new Promise<void>((r) => {
@@ -99,13 +114,23 @@ export function createLoginThrottle(
       let settled = false;
       return {
         admitted: true,
-        settle(ok) {
+        settle(outcome) {
           if (settled) return;
           settled = true;
           for (const k of keys) bump(k, -1);
-          if (ok) failures.delete(pair);
-          else for (const k of keys) fail(k);
-          release?.();
+          if (outcome === "ok") {
+            failures.delete(pair);
+            const set = known.get(user) ?? new Set<string>();
+            set.add(address);
+            known.set(user, set);
+            if (known.size > 20_000) known.delete(known.keys().next().value as string);
+          } else if (outcome === "wrong") for (const k of keys) fail(k);
+          if (release) {
+            const n = (laneLength.get(user) ?? 1) - 1;
+            if (n <= 0) laneLength.delete(user);
+            else laneLength.set(user, n);
+            release();
+          }
         },
       };
     },
