@@ -214,14 +214,19 @@ async function readLine(input: Readable): Promise<string> {
   return "";
 }
 
-async function privacyCommand(args: string[], config: Config, io: Io): Promise<number> {
-  let parsed: ReturnType<typeof parseFlags>;
+/** A subcommand's flags, or undefined after printing what was wrong and the usage. */
+function flagsOrUsage(args: string[], io: Io): ReturnType<typeof parseFlags> | undefined {
   try {
-    parsed = parseFlags(args.slice(1));
+    return parseFlags(args);
   } catch (e) {
     io.stderr.write(`${(e as Error).message}\n${USAGE}`);
-    return 2;
+    return undefined;
   }
+}
+
+async function privacyCommand(args: string[], config: Config, io: Io): Promise<number> {
+  const parsed = flagsOrUsage(args.slice(1), io);
+  if (!parsed) return 2;
   const id = parsed.flags.get("conversation")?.[0];
   const by = parsed.flags.get("by")?.[0];
   if (!id || !by) {
@@ -254,13 +259,8 @@ async function privacyCommand(args: string[], config: Config, io: Io): Promise<n
 }
 
 async function staffCommand(args: string[], config: Config, io: Io): Promise<number> {
-  let parsed: ReturnType<typeof parseFlags>;
-  try {
-    parsed = parseFlags(args.slice(1));
-  } catch (e) {
-    io.stderr.write(`${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = flagsOrUsage(args.slice(1), io);
+  if (!parsed) return 2;
   const [username, ...rest] = parsed.positional;
   if (!username) {
     io.stderr.write(`missing user name\n${USAGE}`);

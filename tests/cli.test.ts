@@ -1,29 +1,13 @@
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../bot/cli.js";
 import { parseConfig } from "../bot/config.js";
-import { tempDir } from "./helpers.js";
+import { runCommand, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const config = parseConfig({ SHOUWANG_DB: join(tmp.dir, "cli.db") });
 
-async function run(args: string[], input = "") {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => {
-    out += c;
-  });
-  stderr.on("data", (c) => {
-    err += c;
-  });
-  const [command = "", ...rest] = args;
-  const code = await runCli(command, rest, config, { stdin: Readable.from([input]), stdout, stderr });
-  return { code, out, err };
-}
+const run = (args: string[], input = "") => runCommand(config, args, input);
 
 describe("shouwang CLI", () => {
   it("ask: one cited answer, then exit 0", async () => {

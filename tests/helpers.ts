@@ -53,3 +53,26 @@ export async function onDutyCounselor(a: Assistant, username = "wang"): Promise<
   });
   return (await a.staff.find(username)) as StaffMember;
 }
+
+/** Runs one `shouwang` CLI command in-process, as a terminal would, and collects what it printed. */
+export async function runCommand(
+  config: import("../bot/config.js").Config,
+  args: string[],
+  input = "",
+): Promise<{ code: number; out: string; err: string }> {
+  const { PassThrough, Readable } = await import("node:stream");
+  const { runCli } = await import("../bot/cli.js");
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => {
+    out += c;
+  });
+  stderr.on("data", (c) => {
+    err += c;
+  });
+  const [command = "", ...rest] = args;
+  const code = await runCli(command, rest, config, { stdin: Readable.from([input]), stdout, stderr });
+  return { code, out, err };
+}

@@ -1,9 +1,7 @@
-import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "../bot/cli.js";
 import { parseConfig } from "../bot/config.js";
 import { retentionSweep } from "../handoff/privacy.js";
-import { testAssistant } from "./helpers.js";
+import { runCommand, testAssistant } from "./helpers.js";
 
 /** A citizen's data can be seen and erased on request, and is erased unasked when the retention period ends. */
 let a: Awaited<ReturnType<typeof testAssistant>>;
@@ -12,22 +10,7 @@ afterEach(async () => a?.cleanup());
 let clock = new Date("2026-01-05T02:00:00Z");
 const now = () => clock;
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => {
-    out += c;
-  });
-  stderr.on("data", (c) => {
-    err += c;
-  });
-  const [command = "", ...rest] = args;
-  const config = parseConfig({ SHOUWANG_DB: a.db.path });
-  const code = await runCli(command, rest, config, { stdin: Readable.from([""]), stdout, stderr });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCommand(parseConfig({ SHOUWANG_DB: a.db.path }), args);
 
 const say = (conversationId: string, text: string) =>
   a.engine.handleMessage({ channel: "web", conversationId, text });
