@@ -97,6 +97,24 @@ describe("console login under attack", () => {
   });
 });
 
+describe("a flood of logins from one address", () => {
+  it("stops hashing after 30 attempts of any outcome, correct passwords included", async () => {
+    const { createLoginThrottle } = await import("../bot/web/login-throttle.js");
+    const throttle = createLoginThrottle();
+    for (let i = 0; i < 30; i++) {
+      const ok = await throttle.admit("203.0.113.40", "wang");
+      expect(ok.admitted).toBe(true);
+      if (ok.admitted) ok.settle("ok");
+    }
+    expect(await throttle.admit("203.0.113.40", "wang")).toMatchObject({
+      admitted: false,
+      reason: "address",
+    });
+    // Another address is not affected.
+    expect((await throttle.admit("203.0.113.41", "wang")).admitted).toBe(true);
+  });
+});
+
 describe("the login slow lane", () => {
   it("lets a counselor who logged in from this address before pass a lane full of guesses, and caps the lane", async () => {
     const { createLoginThrottle } = await import("../bot/web/login-throttle.js");

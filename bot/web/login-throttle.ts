@@ -14,6 +14,11 @@ export interface LoginLimits {
   windowMs: number;
   perPair: number;
   perAddress: number;
+  /**
+   * Attempts of any outcome from one address in the window: no office needs more, and a flood of even correct
+   * passwords would keep a core hashing (argon2) that citizens' messages need.
+   */
+  attemptsPerAddress: number;
   /** Failures on one account (all addresses) after which its attempts are slowed and serialised. */
   slowAfter: number;
   /** Pause per failure beyond `slowAfter`, capped at `maxPauseMs`. */
@@ -27,6 +32,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   windowMs: 15 * 60_000,
   perPair: 5,
   perAddress: 20,
+  attemptsPerAddress: 30,
   slowAfter: 10,
   pauseMs: 500,
   maxPauseMs: 5_000,
@@ -90,6 +96,9 @@ export function createLoginThrottle(
       const addr = `ip:${address}`;
       if (load(pair) >= l.perPair) return { admitted: false, reason: "pair" };
       if (load(addr) >= l.perAddress) return { admitted: false, reason: "address" };
+      const seen = `seen:${address}`;
+      if (recent(seen).length >= l.attemptsPerAddress) return { admitted: false, reason: "address" };
+      fail(seen);
       const over = recent(user).length - l.slowAfter;
       const slowed = over >= 0 && !known.get(user)?.has(address);
       if (slowed && (laneLength.get(user) ?? 0) >= l.laneDepth) return { admitted: false, reason: "lane" };
