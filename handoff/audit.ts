@@ -43,7 +43,14 @@ export function recordLogin(
   );
 }
 
-/** A list that shows citizens' words (the crisis queue's first messages, complaint descriptions) was read. */
+/**
+ * A list that shows citizens' words (the crisis queue's first messages, complaint descriptions) was read. An open
+ * console refreshes its lists on every live event: one row per viewer and list per minute says who read them and
+ * when without a row per refresh.
+ */
+const lastListed = new Map<string, number>();
+const LIST_AUDIT_EVERY_MS = 60_000;
+
 export function recordList(
   db: Db,
   viewer: StaffMember,
@@ -51,6 +58,12 @@ export function recordList(
   shown: number,
   at: string,
 ): Promise<unknown> {
+  const key = `${db.path}|${viewer.id}|${action}`;
+  const t = Date.parse(at);
+  const last = lastListed.get(key);
+  if (last !== undefined && t - last < LIST_AUDIT_EVERY_MS && t >= last) return Promise.resolve();
+  lastListed.set(key, t);
+  if (lastListed.size > 10_000) lastListed.delete(lastListed.keys().next().value as string);
   return db.run(
     "INSERT INTO audit_log (staff_id, username, action, detail, created_at) VALUES (?, ?, ?, ?, ?)",
     [viewer.id, viewer.username, action, `shown=${shown}`, at],

@@ -154,6 +154,18 @@ describe("handoff", () => {
     expect(c?.escalations).toBe(12);
   });
 
+  it("audits reading the queue once a minute per person, not once per refresh", async () => {
+    const { zhao } = await setup();
+    await say("q", "我不想活了");
+    const rows = async () =>
+      (await a.db.all("SELECT id FROM audit_log WHERE action = 'list_cases' AND username = 'zhao'")).length;
+    for (let i = 0; i < 5; i++) await a.handoff.queue(zhao);
+    expect(await rows()).toBe(1);
+    advance(61);
+    await a.handoff.queue(zhao);
+    expect(await rows()).toBe(2);
+  });
+
   it("uses slower escalation for high and other cases", async () => {
     await setup();
     await say("high", "我不想活了");
