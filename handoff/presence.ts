@@ -1,3 +1,5 @@
+import { createSlotCounter } from "./slot-counter.js";
+
 /**
  * Which staff are reachable right now: a console page with its live stream open. A counselor on the roster whose
  * console is closed (and who has no Slack account linked) cannot answer a crisis, so the citizen must not be told
@@ -10,19 +12,9 @@ export interface Presence {
 }
 
 export function createPresence(): Presence {
-  const open = new Map<number, number>();
+  const consoles = createSlotCounter<number>();
   return {
-    connect(staffId) {
-      open.set(staffId, (open.get(staffId) ?? 0) + 1);
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        const n = (open.get(staffId) ?? 1) - 1;
-        if (n <= 0) open.delete(staffId);
-        else open.set(staffId, n);
-      };
-    },
-    isConnected: (staffId) => (open.get(staffId) ?? 0) > 0,
+    connect: (staffId) => consoles.take(staffId),
+    isConnected: (staffId) => consoles.count(staffId) > 0,
   };
 }

@@ -1,3 +1,5 @@
+import { createSlotCounter } from "../../handoff/slot-counter.js";
+
 /**
  * Per-client limits for anonymous citizens, by address: how many conversations one client may start in a window,
  * and how many live streams it may hold open. In memory, bounded; a restart forgets them.
@@ -18,7 +20,7 @@ export function createClientLimits(
   const windowMs = options.windowMs ?? 60_000;
   const maxStreams = options.streams ?? 20;
   const started = new Map<string, number[]>();
-  const streams = new Map<string, number>();
+  const streams = createSlotCounter<string>();
   return {
     startConversation(address) {
       const cutoff = clock() - windowMs;
@@ -33,17 +35,7 @@ export function createClientLimits(
       return true;
     },
     openStream(address) {
-      const n = streams.get(address) ?? 0;
-      if (n >= maxStreams) return undefined;
-      streams.set(address, n + 1);
-      let freed = false;
-      return () => {
-        if (freed) return;
-        freed = true;
-        const left = (streams.get(address) ?? 1) - 1;
-        if (left <= 0) streams.delete(address);
-        else streams.set(address, left);
-      };
+      return streams.count(address) >= maxStreams ? undefined : streams.take(address);
     },
   };
 }
