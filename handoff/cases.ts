@@ -435,11 +435,21 @@ export function createHandoff(deps: HandoffDeps) {
     /** The case with its transcript, recorded in the audit log as a view by `viewer`. */
     async view(id: string, viewer: StaffMember) {
       const c = await getCase(db, id);
-      if (!c || !canSee(viewer, c))
+      if (!c || !canSee(viewer, c)) {
+        // A refused look at someone else's case is itself audited, as for complaints.
+        if (c)
+          await recordView(
+            db,
+            viewer,
+            "view_transcript_refused",
+            { caseId: c.id, conversationId: c.conversationId },
+            now().toISOString(),
+          );
         throw new AppError(
           c ? "forbidden" : "not_found",
           c ? "这不是你负责的个案" : `没有编号为 ${id} 的个案`,
         );
+      }
       await recordView(
         db,
         viewer,

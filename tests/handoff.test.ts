@@ -194,10 +194,15 @@ describe("handoff", () => {
     await a.handoff.claim(c?.id as string, wang);
     expect(await a.handoff.queue(li)).toEqual([]);
     await expect(a.handoff.view(c?.id as string, li)).rejects.toMatchObject({ code: "forbidden" });
+    expect(
+      await a.db.get(
+        "SELECT 1 AS one FROM audit_log WHERE action = 'view_transcript_refused' AND username = 'li'",
+      ),
+    ).toBeDefined();
     const view = await a.handoff.view(c?.id as string, wang);
     expect(view.transcript.some((e) => e.type === "inbound")).toBe(true);
     const audit = await a.db.all<{ username: string; action: string; case_id: string }>(
-      "SELECT username, action, case_id FROM audit_log WHERE action LIKE 'view%'",
+      "SELECT username, action, case_id FROM audit_log WHERE action = 'view_transcript'",
     );
     expect(audit).toEqual([{ username: "wang", action: "view_transcript", case_id: c?.id }]);
   });
