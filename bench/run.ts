@@ -235,7 +235,10 @@ async function measureHttp(tmp: string, bundle: ReturnType<typeof buildNlu>, mes
     nlu: bundle,
   });
   // Every bench request starts a conversation from 127.0.0.1: the per-address limit on new ones is for floods.
-  const app = await buildServer(a, { benchEcho: true, clientLimits: { conversations: Number.MAX_SAFE_INTEGER } });
+  const app = await buildServer(a, {
+    benchEcho: true,
+    clientLimits: { conversations: Number.MAX_SAFE_INTEGER },
+  });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as { port: number }).port;
   const bodies = messages.slice(0, 2000).map((text) => JSON.stringify({ text }));

@@ -3,19 +3,22 @@ import { loadComplaintCategories } from "../handoff/complaint-categories.js";
 import { type ComplaintService, createComplaints } from "../handoff/complaints.js";
 import { loadHolidayCalendar } from "../handoff/deadlines.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
-import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createPresence, type Presence } from "../handoff/presence.js";
+import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
 import { DEFAULT_PLACES, loadPlaces } from "../intents/places.js";
 import { createSegmenter } from "../intents/segmenter.js";
-import { loadTrainingSet } from "../intents/training-set.js";
+import { loadTrainingSet, withKnowledgeExamples } from "../intents/training-set.js";
 import { createNlu, type Nlu } from "../intents/understand.js";
+import { createArticleSearch, loadStatuteWords } from "../knowledge/article-search.js";
+import { type Domains, loadDomains } from "../knowledge/domains.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { createRetriever, loadSynonyms } from "../knowledge/retrieval.js";
 import type { KnowledgeEntry } from "../knowledge/schema.js";
+import { loadStatutes } from "../knowledge/statutes.js";
 import { type ConversationStore, createConversationStore } from "../store/conversations.js";
 import { type Db, openDatabase } from "../store/db.js";
 import { createEngine, type Engine } from "./engine.js";
@@ -27,6 +30,7 @@ import { projectPath } from "./paths.js";
 export interface NluBundle {
   nlu: Nlu;
   knowledge: KnowledgeEntry[];
+  domains: Domains;
 }
 
 /** Everything understanding needs, from the repo's data files; no database, so `classify` can use it alone. */
@@ -39,18 +43,21 @@ export function buildNlu(
   const knowledge = options.entries ?? loadKnowledge(options.knowledgeDir);
   const normalise = createNormaliser();
   const cacheDir = options.modelCacheDir ?? DEFAULT_MODEL_CACHE;
+  const domains = loadDomains();
   const nlu = createNlu({
     normalise,
     segmenter,
     detector: createCrisisDetector(),
-    classifier: createIntentClassifier(segmenter, loadTrainingSet(), {
+    classifier: createIntentClassifier(segmenter, withKnowledgeExamples(loadTrainingSet(), knowledge), {
       cacheDir,
       normalise: (raw) => normalise(raw).text,
     }),
     retriever: createRetriever(segmenter, knowledge, loadSynonyms(), cacheDir),
     extractEntities: createEntityExtractor(loadPlaces(DEFAULT_PLACES, segmenter.vocabulary)),
+    domains,
+    articles: createArticleSearch(() => loadStatutes(), loadStatuteWords()),
   });
-  return { nlu, knowledge };
+  return { nlu, knowledge, domains };
 }
 
 export interface AssistantConfig {
@@ -81,7 +88,7 @@ export interface Assistant {
 
 export async function createAssistant(config: AssistantConfig): Promise<Assistant> {
   const logger = config.logger ?? createLogger();
-  const { nlu, knowledge } = config.nlu ?? buildNlu({ knowledgeDir: config.knowledgeDir });
+  const { nlu, knowledge, domains } = config.nlu ?? buildNlu({ knowledgeDir: config.knowledgeDir });
   const db = await openDatabase(config.dbPath);
   const conversations = createConversationStore(db);
   const live = createLiveHub();
@@ -99,6 +106,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
   });
   const staff = createStaffDirectory(db, config.now);
   const categories = loadComplaintCategories();
+  const dispatch = loadDispatchCatalogue();
   const complaints = createComplaints({
     db,
     conversations,
@@ -106,7 +114,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     outbound,
     logger,
     categories,
-    dispatch: loadDispatchCatalogue(),
+    dispatch,
     calendar: loadHolidayCalendar(),
     now: config.now,
   });
@@ -126,6 +134,10 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
       recordFollowUp: complaints.recordFollowUp,
       status: complaints.status,
       afterCommit: complaints.afterCommit,
+    },
+    knowledge: {
+      domain: (id) => domains.get(id),
+      officeName: (kind, place) => dispatch.officeName(kind, place),
     },
     now: config.now,
   });

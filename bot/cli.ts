@@ -4,7 +4,9 @@ import type { Readable, Writable } from "node:stream";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
+import { checkCitations } from "../knowledge/citation-check.js";
 import { readKnowledge } from "../knowledge/load.js";
+import { loadStatutes } from "../knowledge/statutes.js";
 import { isAppError } from "./app-error.js";
 import { buildNlu, createAssistant } from "./assistant.js";
 import type { Config } from "./config.js";
@@ -21,8 +23,13 @@ const USAGE = `用法 (usage):
   shouwang                 start the server (web chat on http://localhost:3000/)
   shouwang chat            talk to the assistant in this terminal
   shouwang ask "问题"       one answer, then exit
-  shouwang classify        JSON Lines on stdin ({"text": ...}) -> intent, confidence, risk, answerId on stdout
-  shouwang kb check        validate the knowledge base, report duplicates and unreachable entries
+  shouwang classify        JSON Lines on stdin ({"text": ...}) -> intent, confidence, risk, answerId or referral on stdout
+  shouwang kb check [--json]
+                           validate the knowledge base: schema, duplicates, unreachable entries, and every citation
+                           against the statute texts (--json: the citation report; non-zero exit on any problem)
+  shouwang law 民法典 1079  print an article of a law in force
+  shouwang law search "离婚 孩子 抚养" [--law 名称] [--top N]
+                           the articles that best match
   shouwang staff add <user> --role counselor|supervisor|department|admin [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
                            create a console account; the password is read from stdin (at least 10 characters)
   shouwang slack link <SlackUserId> <user> | slack unlink <SlackUserId> | slack links
@@ -50,8 +57,10 @@ export async function runCli(command: string, args: string[], config: Config, io
     case "classify":
       return classify(io);
     case "kb":
-      if (args[0] === "check") return kbCheck(io, config);
+      if (args[0] === "check") return kbCheck(io, config, args.includes("--json"));
       break;
+    case "law":
+      return (await import("./cli-law.js")).lawCommand(args, io);
     case "slack": {
       // Loaded lazily so that other commands do not load Bolt.
       const { runSlackCommand } = await import("./slack/cli.js");
@@ -175,6 +184,16 @@ async function classify(io: Io): Promise<number> {
         subject: u.risk.subject,
         ...complaintOf(u),
         ...(u.answer ? { answerId: u.answer.entry.id } : {}),
+        ...(u.referral
+          ? {
+              referral: {
+                domain: u.referral.domain,
+                articles: u.referral.articles.map(
+                  (a) => `${a.law.replace(/^中华人民共和国/, "")} ${a.label}`,
+                ),
+              },
+            }
+          : {}),
       };
     } catch (e) {
       failed++;
@@ -302,11 +321,22 @@ async function staffCommand(args: string[], config: Config, io: Io): Promise<num
   }
 }
 
-async function kbCheck(io: Io, config: Config): Promise<number> {
+async function kbCheck(io: Io, config: Config, json: boolean): Promise<number> {
   const loaded = readKnowledge(config.SHOUWANG_KNOWLEDGE_DIR);
+  const citations = checkCitations(loaded.entries, loadStatutes());
+  const citationsOk = citations.unverified.length === 0 && citations.repealed.length === 0;
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ ...citations, invalid: loaded.problems }, null, 2)}\n`);
+    return citationsOk && loaded.problems.length === 0 ? 0 : 1;
+  }
   // Rank with the production pipeline (retrieval boosted by the classifier), over the entries that loaded.
   const { nlu } = buildNlu({ entries: loaded.entries });
   const report = checkKnowledge(loaded, (q) => nlu.understand(q).hits[0]?.entry.id);
   io.stdout.write(report.text);
-  return report.ok ? 0 : 1;
+  for (const p of [...citations.repealed, ...citations.unverified])
+    io.stdout.write(`CITATION ${p.entry}: ${p.law} ${p.article ?? ""} (${p.reason})\n`);
+  io.stdout.write(
+    `${citations.citations} citations: ${citations.verified} verified in the statute texts, ${citations.external.length} outside them with a note of where they were checked, ${citations.unverified.length} unverified, ${citations.repealed.length} repealed\n`,
+  );
+  return report.ok && citationsOk ? 0 : 1;
 }

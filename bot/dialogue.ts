@@ -1,6 +1,8 @@
 import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
 import { redactIdNumbers } from "../intents/entities.js";
 import type { Understanding } from "../intents/understand.js";
+import type { Domain } from "../knowledge/domains.js";
+import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
 import type { Conversation, ConversationState, HandoffReason } from "../store/conversations.js";
 import {
   type ComplaintDraft,
@@ -34,8 +36,16 @@ export interface Decision {
   followUp?: { complaintId: string; resolved?: boolean; rating?: number; comment?: string };
 }
 
+/** What answers and referral cards need besides the understanding: the domains and the offices by place. */
+export interface KnowledgeDeps {
+  domain(id: string): Domain | undefined;
+  /** The citizen's own office of a kind (dispatch catalogue), when the place is known. */
+  officeName(kind: string, place: { league?: string; county?: string }): string | undefined;
+}
+
 export interface DialogueContext {
   intake?: IntakeDeps;
+  knowledge?: KnowledgeDeps;
   /** Reads a text kept from an earlier turn (a letter the citizen agreed to register). */
   understand?: (text: string) => Understanding;
 }
@@ -243,19 +253,32 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80))
     return offerRegistration(u, state, ctx.intake);
 
+  const place = u.entities.places[0];
+  const office = (kind: string) => (place ? ctx.knowledge?.officeName(kind, place) : undefined);
+  const limitationOf = (domainId: string) =>
+    mentionsElapsedTime(u.normalised.text) ? ctx.knowledge?.domain(domainId)?.limitation?.text : undefined;
   if (u.answer) {
     const e = u.answer.entry;
     return {
-      replies: [{ kind: "answer", text: messages.answer(e), answerId: e.id, citations: e.citations }],
+      replies: [
+        {
+          kind: "answer",
+          text: messages.answer(e, office, limitationOf(e.topic)),
+          answerId: e.id,
+          citations: e.citations,
+          buttons: nextSteps(e.complaint ?? ctx.knowledge?.domain(e.topic)?.grievance === true),
+        },
+      ],
       state,
     };
   }
 
   // Two topics too close to call: ask, rather than answer the wrong one confidently.
   const second = u.intent.second;
-  if (u.intent.ambiguous && second && TOPIC_LABELS[u.intent.intent] && TOPIC_LABELS[second.intent]) {
-    const a = TOPIC_LABELS[u.intent.intent] ?? u.intent.intent;
-    const b = TOPIC_LABELS[second.intent] ?? second.intent;
+  const labelOf = (id: string) => ctx.knowledge?.domain(id)?.label ?? TOPIC_LABELS[id];
+  const a = labelOf(u.intent.intent);
+  const b = second ? labelOf(second.intent) : undefined;
+  if (u.intent.ambiguous && a && b) {
     const options = [a, b].map((label) => `${label}方面的问题`);
     state.pendingChoice = options;
     return {
@@ -269,11 +292,36 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     };
   }
 
+  const domain = u.referral ? ctx.knowledge?.domain(u.referral.domain) : undefined;
+  if (u.referral && domain) {
+    return {
+      replies: [
+        {
+          kind: "referral",
+          text: messages.referral({
+            label: domain.label,
+            where: domain.where,
+            office: office(domain.office),
+            hotline: domain.hotline,
+            articles: u.referral.articles,
+            limitation: limitationOf(domain.id),
+          }),
+          referral: {
+            domain: domain.id,
+            articles: u.referral.articles.map((a) => ({ law: a.law, article: a.label })),
+          },
+          buttons: nextSteps(u.complaint.recognised || domain.grievance === true),
+        },
+      ],
+      state,
+    };
+  }
+
   if (intent === "out_of_scope" && u.intent.confidence >= 0.6) {
     return { replies: [reply("unsure", messages.outOfScope, [humanButton])], state };
   }
 
-  const closest = u.hits.slice(0, 2).map((h) => h.entry);
+  const closest = u.suggestions.slice(0, 2).map((h) => h.entry);
   state.pendingChoice = closest.map((e) => e.questions[0] ?? "");
   return {
     replies: [
@@ -284,6 +332,15 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     ],
     state,
   };
+}
+
+/** Next steps under an answer: file it when it is a grievance, a person, free legal help. */
+function nextSteps(grievance: boolean): Button[] {
+  return [
+    ...(grievance ? [{ label: COMMANDS.complain, payload: COMMANDS.complain }] : []),
+    humanButton,
+    { label: "法律援助 12348", payload: "怎么申请法律援助" },
+  ];
 }
 
 function offerRegistration(

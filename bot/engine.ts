@@ -6,7 +6,7 @@ import type { Conversation, ConversationStore, Delivery, NewEvent } from "../sto
 import type { Db, Queryable } from "../store/db.js";
 import { AppError } from "./app-error.js";
 import type { ComplaintDraft, IntakeDeps } from "./complaint-dialogue.js";
-import { decide, type HandoffRequest } from "./dialogue.js";
+import { decide, type HandoffRequest, type KnowledgeDeps } from "./dialogue.js";
 import type { Logger } from "./logger.js";
 import { messages } from "./messages.js";
 import type { Channel, InboundMessage, Reply, TurnResult } from "./reply.js";
@@ -73,6 +73,8 @@ export interface EngineDeps {
   logger: Logger;
   handoff: HandoffPort;
   complaints: ComplaintPort;
+  /** Domains and offices for answers and referral cards; without them, answers name no local office. */
+  knowledge?: KnowledgeDeps;
   now?: () => Date;
 }
 
@@ -95,7 +97,11 @@ export function validateText(text: unknown): string {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { nlu, conversations, db, logger, handoff, complaints } = deps;
-  const context = { intake: complaints.intake, understand: (text: string) => nlu.understand(text) };
+  const context = {
+    intake: complaints.intake,
+    understand: (text: string) => nlu.understand(text),
+    ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
+  };
   const now = deps.now ?? (() => new Date());
 
   const replay = async (seen: Delivery): Promise<TurnResult> => {

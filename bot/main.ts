@@ -88,6 +88,8 @@ async function serve(config: Config): Promise<void> {
     },
     `守望 ready: open ${address.replace("127.0.0.1", "localhost")}/ for the web chat`,
   );
+  // The statute index behind referral cards, built now rather than in the first citizen's turn.
+  setTimeout(() => assistant.nlu.warm(), 50).unref();
   // Started after listening, without blocking the web chat: Slack's client retries for a long time when unreachable.
   slack
     ?.start()

@@ -4,6 +4,7 @@
  * no method details, no promise of confidentiality.
  */
 import type { KnowledgeEntry } from "../knowledge/schema.js";
+import type { Article } from "../knowledge/statutes.js";
 import type { Button, Call } from "./reply.js";
 
 export const TOPIC_LABELS: Record<string, string> = {
@@ -120,16 +121,58 @@ export const messages = {
           .join("\n")}`
       : "这个问题我不太确定，不想给你不准确的答案。你可以换个说法再问，点「转人工」，或拨打 12345 政务服务便民热线、12348 法律服务热线。",
   clarify: (a: string, b: string) => `我想确认一下：你想问的是「${a}」还是「${b}」方面的问题？`,
-  answer: (entry: KnowledgeEntry) => {
+  /**
+   * A curated answer: its title apart, the body, then the citation block and where to go set apart. `office` names
+   * the citizen's own 旗县区 office for a contact of that kind, when the place is known; `limitation` is a warning
+   * about a time limit when the question gave a date or a duration.
+   */
+  answer: (
+    entry: KnowledgeEntry,
+    office: (kind: string) => string | undefined = () => undefined,
+    limitation?: string,
+  ) => {
     // Articles of one law read as one citation: 《劳动争议调解仲裁法》第二十一条、第二十八条.
     const byLaw = new Map<string, string[]>();
     for (const c of entry.citations)
       byLaw.set(c.law, [...(byLaw.get(c.law) ?? []), ...(c.article ? [c.article] : [])]);
-    const cites = [...byLaw].map(([law, articles]) => `《${law}》${articles.join("、")}`).join("；");
-    const contacts = entry.contact.map((c) =>
-      c.phone && !c.name.includes(c.phone) ? `${c.name}（${c.phone}）` : c.name,
-    );
-    return `${entry.answer.trim()}\n\n依据：${cites}\n办理咨询：${contacts.join("；")}\n${HOTLINE_FOOTER}`;
+    const cites = [...byLaw].map(([law, articles]) => `《${law}》${articles.join("、")}`).join("\n");
+    const contacts = entry.contact.map((c) => {
+      const local = c.office ? office(c.office) : undefined;
+      const name = local ? `${local}（${c.name}）` : c.name;
+      return c.phone && !name.includes(c.phone) ? `${name}（${c.phone}）` : name;
+    });
+    const title = entry.title ?? entry.questions[0] ?? "";
+    const warn = limitation ? `\n\n⚠ 注意时效：${limitation}。` : "";
+    return `【${title}】\n${entry.answer.trim()}${warn}\n\n【法律依据】\n${cites}\n\n【去哪里办】\n${contacts.join("\n")}\n\n${HOTLINE_FOOTER}`;
+  },
+  /**
+   * A question in a domain we know that no curated entry fits: honest about it, where to go, and the articles
+   * that look most relevant, labelled as related law rather than an answer.
+   */
+  referral: (r: {
+    label: string;
+    where: string;
+    office?: string;
+    hotline?: { name: string; phone: string };
+    articles: readonly Article[];
+    limitation?: string;
+  }) => {
+    const lines = [
+      `【${r.label}方面的问题】`,
+      "这个具体问题我没有把握给你一个准确的答复，不想让你照着不准确的说法去办。建议这样办：",
+      `· ${r.where}${r.office ? `（你所在地：${r.office}）` : ""}`,
+      ...(r.hotline ? [`· ${r.hotline.name} ${r.hotline.phone}`] : []),
+      "· 免费法律咨询：12348 公共法律服务热线，也可以申请法律援助",
+    ];
+    if (r.limitation) lines.push("", `⚠ 注意时效：${r.limitation}。`);
+    if (r.articles.length > 0) {
+      lines.push("", "【相关法律规定】（供参考，不是针对你情况的答复）");
+      for (const a of r.articles) {
+        const text = a.paragraphs.join("");
+        lines.push(`《${a.law}》${a.label}：${text.length > 120 ? `${text.slice(0, 120)}…` : text}`);
+      }
+    }
+    return lines.join("\n");
   },
   /**
    * The one reply a person at risk gets in the turn that found the risk. `counselor` says whether a counselor is

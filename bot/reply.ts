@@ -17,6 +17,7 @@ export interface InboundMessage {
 
 export type ReplyKind =
   | "answer"
+  | "referral"
   | "crisis"
   | "distress"
   | "unsure"
@@ -52,6 +53,8 @@ export interface Reply {
   sender?: string;
   answerId?: string;
   citations?: Citation[];
+  /** A referral card: the domain and the related articles shown (not a tailored answer). */
+  referral?: { domain: string; articles: { law: string; article: string }[] };
 }
 
 export interface TurnResult {

@@ -6,15 +6,15 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { serverSecret } from "../store/secrets.js";
 import { AppError, isAppError } from "./app-error.js";
 import type { Assistant } from "./assistant.js";
-import { serverSecret } from "../store/secrets.js";
 import { chatRoutes } from "./web/chat-routes.js";
 import { createClientLimits } from "./web/client-limits.js";
-import { createConversationTokens } from "./web/conversation-tokens.js";
-import { createLoginThrottle, type LoginLimits } from "./web/login-throttle.js";
 import { complaintRoutes } from "./web/complaint-routes.js";
 import { consoleRoutes } from "./web/console-routes.js";
+import { createConversationTokens } from "./web/conversation-tokens.js";
+import { createLoginThrottle, type LoginLimits } from "./web/login-throttle.js";
 
 export interface ServerOptions {
   /** Extra plugins (console, Slack, Telegram webhook) registered by the composition root. */

@@ -162,6 +162,11 @@ export interface DispatchCatalogue {
   route(categoryId: string, place?: Place): Route;
   listDepartments(filter?: DepartmentFilter): Department[];
   departmentById(id: string): Department | undefined;
+  /**
+   * The name of the office of `kind` serving the place (the 旗县区 one when the county is known), for telling a
+   * citizen where to go; undefined when the place is unknown or the kind has no office at that level.
+   */
+  officeName(kind: string, place: Place): string | undefined;
 }
 
 export const DEFAULT_DISPATCH_CATALOGUE = projectPath("handoff", "data", "dispatch-catalogue.json");
@@ -309,9 +314,26 @@ export function loadDispatchCatalogue(
     return out;
   }
 
+  function officeName(kind: string, place: Place): string | undefined {
+    const c = place.county ? places.county(place.county) : undefined;
+    const league = c?.league ?? (place.league ? places.league(place.league) : undefined);
+    if (!league) return undefined;
+    const level: Level = c ? "county" : "league";
+    const dept = find(kind, level, league, c?.county);
+    if (dept) return dept.name;
+    const templates = kinds.get(kind)?.templates;
+    if (!templates) return undefined;
+    const county = c?.county;
+    const template = county
+      ? ((county.endsWith("区") ? templates.district : undefined) ?? templates.county ?? templates.league)
+      : templates.league;
+    return template?.replaceAll("{league}", league).replaceAll("{county}", county ?? "");
+  }
+
   return {
     data,
     route,
+    officeName,
     departmentById: (id) => byId.get(id),
     listDepartments(filter = {}) {
       return data.departments.filter(

@@ -839,10 +839,12 @@ export function createCrisisDetector(
             reasons.push(`past:${clip(h.text)}`);
             rank = RANK.distress;
             ruled = true;
-            (lowered ??= []).push(h);
+            lowered ??= [];
+            lowered.push(h);
           }
         }
-        (lexReasons ??= new Set()).add(`lexicon:${h.group.id}`);
+        lexReasons ??= new Set();
+        lexReasons.add(`lexicon:${h.group.id}`);
         if (rank > (kindRank[k] ?? 0)) {
           kindRank[k] = rank;
           if (k === 0) {

@@ -54,3 +54,30 @@ export function splitHoldout(set: TrainingSet): {
   }));
   return { train: { ...set, intents }, heldOut };
 }
+
+/**
+ * The classifier learns a label for every domain of the knowledge base from the curated phrasings (and titles) of
+ * its entries, so that a new domain needs entries, not a second list of examples kept in step by hand.
+ */
+export function withKnowledgeExamples(
+  set: TrainingSet,
+  entries: readonly { topic: string; title?: string | undefined; questions: readonly string[] }[],
+): TrainingSet {
+  const intents = set.intents.map((i) => ({ ...i, examples: [...i.examples] }));
+  const byName = new Map(intents.map((i) => [i.name, i]));
+  for (const e of entries) {
+    let intent = byName.get(e.topic);
+    if (!intent) {
+      intent = { name: e.topic, description: `knowledge domain ${e.topic}`, examples: [] };
+      byName.set(e.topic, intent);
+      intents.push(intent);
+    }
+    const seen = new Set(intent.examples);
+    for (const q of [...(e.title ? [e.title] : []), ...e.questions])
+      if (!seen.has(q)) {
+        seen.add(q);
+        intent.examples.push(q);
+      }
+  }
+  return { ...set, intents };
+}

@@ -1,4 +1,7 @@
+import type { ArticleSearch } from "../knowledge/article-search.js";
+import type { Domains } from "../knowledge/domains.js";
 import type { RetrievalHit, Retriever } from "../knowledge/retrieval.js";
+import type { Article } from "../knowledge/statutes.js";
 import { type ComplaintReading, readComplaint } from "./complaint-recognizer.js";
 import type { CrisisDetector, RiskAssessment } from "./crisis-detector.js";
 import type { Entities, EntityExtractor } from "./entities.js";
@@ -6,6 +9,7 @@ import type { IntentClassifier, IntentResult } from "./intent-classifier.js";
 import type { Normalised, Normaliser } from "./normalise.js";
 import type { Segmenter } from "./segmenter.js";
 import { META_INTENTS } from "./training-set.js";
+import type { Tokens } from "./vocabulary.js";
 
 export interface Understanding {
   normalised: Normalised;
@@ -21,10 +25,21 @@ export interface Understanding {
   /** The entry to answer with, when retrieval and the classifier agree well enough to answer confidently. */
   answer?: RetrievalHit;
   answerConfidence: number;
+  /** The knowledge domain the question belongs to, when the classifier is sure enough of one. */
+  domain?: string;
+  /**
+   * A question in a domain we know that no entry fits: where to go and the most relevant articles, shown as
+   * related law, not as a tailored answer.
+   */
+  referral?: { domain: string; articles: Article[] };
+  /** Entries close enough to offer as "did you mean": empty rather than unrelated. */
+  suggestions: RetrievalHit[];
 }
 
 export interface Nlu {
   understand(raw: string): Understanding;
+  /** Builds what the first referral card would otherwise wait for (the statute index). */
+  warm(): void;
 }
 
 export interface NluParts {
@@ -34,20 +49,51 @@ export interface NluParts {
   classifier: IntentClassifier;
   retriever: Retriever;
   extractEntities: EntityExtractor;
+  /** The knowledge domains and the statute search behind referral cards; without them, no referrals. */
+  domains?: Domains;
+  articles?: ArticleSearch;
 }
 
 /** Below this the bot says it is not sure instead of answering (tuned on the held-out phrasings, see README). */
 export const ANSWER_THRESHOLD = 0.5;
 const META = new Set<string>(META_INTENTS);
+/**
+ * An entry answers only inside its own domain: its topic must be the classifier's first choice, or nearly as
+ * likely (this share of the first choice's probability). 低保 never gets the mental-health entry.
+ */
+export const DOMAIN_GATE = 0.6;
+/** Below this the question's domain is not known well enough to refer it. */
+export const REFERRAL_CONFIDENCE = 0.35;
+/** Suggestions must cover this share of the question and sit in a plausible domain; otherwise none are offered. */
+const SUGGESTION_COVERAGE = 0.35;
+const SUGGESTION_TOPIC = 0.15;
+/** A referral's articles must match at least this well (BM25 over bigrams), so a stray article is left out. */
+const ARTICLE_FLOOR = 6;
 
 export function isReadable(n: Normalised): boolean {
   if (n.hasMongolian) return false;
   return n.letters < 4 || n.cjkRatio >= 0.3;
 }
 
+function withoutPlaces(tokens: Tokens, places: readonly { matched: string }[]): Tokens {
+  const keep: number[] = [];
+  tokens.words.forEach((w, i) => {
+    if (!places.some((p) => p.matched.includes(w) && (w.length >= 2 || w === p.matched))) keep.push(i);
+  });
+  return {
+    words: keep.map((i) => tokens.words[i] as string),
+    ids: Int32Array.from(keep, (i) => tokens.ids[i] as number),
+    vocabulary: tokens.vocabulary,
+    size: tokens.size,
+  };
+}
+
 export function createNlu(parts: NluParts): Nlu {
   const { normalise, segmenter, detector, classifier, retriever, extractEntities } = parts;
   return {
+    warm() {
+      parts.articles?.warm();
+    },
     understand(raw) {
       const normalised = normalise(raw);
       // Crisis first: graded on every message, whatever else happens to it.
@@ -60,10 +106,42 @@ export function createNlu(parts: NluParts): Nlu {
       const intent = classifier.classify(normalised.text, tokens);
       const metaIntent = META.has(intent.intent) && !intent.uncertain && intent.intent !== "out_of_scope";
       // A confident greeting, thanks or command needs no search of the knowledge base.
-      const hits = readable && !metaIntent ? retriever.search(tokens, intent.probabilityOf) : [];
-      const best = hits[0];
+      // The place a citizen names says where, not what: it must not count against how well an entry covers the
+      // question (「我是准格尔旗的，低保怎么申请」 is the 低保 question).
+      const matterTokens = entities.places.length > 0 ? withoutPlaces(tokens, entities.places) : tokens;
+      const hits = readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf) : [];
+      const topP = intent.confidence;
+      const inDomain = (h: RetrievalHit) =>
+        h.entry.topic === intent.intent || intent.probabilityOf(h.entry.topic) >= DOMAIN_GATE * topP;
+      const best = hits.find(inDomain) ?? hits[0];
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
-      const answerable = best !== undefined && !metaIntent && answerConfidence >= ANSWER_THRESHOLD;
+      const answerable =
+        best !== undefined && !metaIntent && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
+      const domain =
+        readable &&
+        !META.has(intent.intent) &&
+        parts.domains?.get(intent.intent) &&
+        topP >= REFERRAL_CONFIDENCE
+          ? intent.intent
+          : undefined;
+      let referral: Understanding["referral"];
+      if (!answerable && domain && parts.articles) {
+        const laws = parts.domains?.get(domain)?.laws ?? [];
+        const articles = parts.articles
+          .search(
+            words.filter((w) => w.length >= 2),
+            { laws, limit: 3 },
+          )
+          .filter((h) => h.score >= ARTICLE_FLOOR)
+          .map((h) => h.article);
+        referral = { domain, articles };
+      }
+      const suggestions = answerable
+        ? []
+        : hits.filter(
+            (h) =>
+              h.coverage >= SUGGESTION_COVERAGE && intent.probabilityOf(h.entry.topic) >= SUGGESTION_TOPIC,
+          );
       return {
         normalised,
         words,
@@ -75,6 +153,9 @@ export function createNlu(parts: NluParts): Nlu {
         hits,
         answer: answerable ? best : undefined,
         answerConfidence,
+        ...(domain ? { domain } : {}),
+        ...(referral ? { referral } : {}),
+        suggestions,
       };
     },
   };

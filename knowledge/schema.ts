@@ -12,6 +12,11 @@ export const Citation = z.object({
 
 export const Contact = z.object({
   name: z.string().min(2),
+  /** A kind of office in the dispatch catalogue: named as the citizen's own 旗县区 office when the place is known. */
+  office: z
+    .string()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)
+    .optional(),
   phone: z
     .string()
     .regex(/^\d{3,5}(-\d{7,8})?$/)
@@ -21,11 +26,15 @@ export const Contact = z.object({
 export const Entry = z.object({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
   topic: z.string().regex(/^[a-z_]+$/),
+  /** Shown above the answer; entries written before titles existed show their first phrasing. */
+  title: z.string().min(2).max(24).optional(),
   questions: z.array(z.string().min(3)).min(3),
   answer: z.string().min(40).max(600),
   citations: z.array(Citation).min(1),
   contact: z.array(Contact).min(1),
   region: z.enum(["national", "inner_mongolia"]),
+  /** The usual situation is a grievance against an organisation: the answer offers to file it as a 诉求. */
+  complaint: z.boolean().optional(),
   reviewed: z.union([z.string(), z.date()]).transform((d, ctx) => {
     const iso = typeof d === "string" ? d : d.toISOString().slice(0, 10);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) {

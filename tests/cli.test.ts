@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../bot/config.js";
@@ -13,7 +14,7 @@ describe("shouwang CLI", () => {
   it("ask: one cited answer, then exit 0", async () => {
     const r = await run(["ask", "申请劳动仲裁需要什么材料"]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("依据：《");
+    expect(r.out).toMatch(/【法律依据】\n《[^》]+》第/);
   });
 
   it("chat: a conversation in the terminal, crisis first", async () => {
@@ -89,6 +90,57 @@ describe("shouwang CLI", () => {
       /\d+ entries in \d+ topics; 0 invalid, 0 duplicate phrasings, 0 unreachable entries/,
     );
     expect(r.code).toBe(0);
+  });
+
+  it("law: prints an article by short title and number, refuses repealed laws and articles that do not exist", async () => {
+    const article = await run(["law", "民法典", "1079"]);
+    expect(article.code).toBe(0);
+    expect(article.out).toContain("中华人民共和国民法典");
+    expect(article.out).toContain("第一千零七十九条");
+    expect(article.out).toContain("因感情不和分居满二年");
+    const repealed = await run(["law", "婚姻法", "32"]);
+    expect(repealed.code).toBe(1);
+    expect(repealed.err).toContain("已废止");
+    const missing = await run(["law", "劳动合同法", "第九百条"]);
+    expect(missing.code).toBe(1);
+  });
+
+  it("law search: the articles that match a citizen's words, 孩子 read as the statute's 子女", async () => {
+    const r = await run(["law", "search", "离婚 孩子 抚养", "--top", "3"]);
+    expect(r.code).toBe(0);
+    const lines = r.out.split("\n").filter((l) => /^\d\. /.test(l));
+    expect(lines).toHaveLength(3);
+    expect(r.out).toMatch(/子女/);
+    expect(lines.every((l) => /民法典|婚姻家庭编/.test(l))).toBe(true);
+  });
+
+  it("kb check --json: a repealed law or an article that does not exist fails the check, with the entry named", async () => {
+    const dir = join(tmp.dir, "kb-bad");
+    mkdirSync(dir, { recursive: true });
+    const entry = (id: string, law: string, article: string) => ({
+      id,
+      topic: "marriage_family",
+      questions: [`${id} 的第一种问法`, `${id} 的第二种问法`, `${id} 的第三种问法`],
+      answer: "这是一条用于检查引用的测试条目，内容足够长以通过格式校验。这是一条用于检查引用的测试条目。",
+      citations: [{ law, article }],
+      contact: [{ name: "12348 公共法律服务热线", phone: "12348" }],
+      region: "national",
+      reviewed: "2026-12-06",
+    });
+    writeFileSync(
+      join(dir, "bad.yaml"),
+      JSON.stringify([
+        entry("good-one", "中华人民共和国民法典", "第一千零七十九条"),
+        entry("old-law", "中华人民共和国婚姻法", "第三十二条"),
+        entry("no-such-article", "中华人民共和国劳动合同法", "第九百条"),
+      ]),
+    );
+    const r = await runCommand({ ...config, SHOUWANG_KNOWLEDGE_DIR: dir }, ["kb", "check", "--json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ entries: 3, citations: 3, verified: 1 });
+    expect(report.repealed.map((p: { entry: string }) => p.entry)).toEqual(["old-law"]);
+    expect(report.unverified.map((p: { entry: string }) => p.entry)).toEqual(["no-such-article"]);
   });
 
   it("staff add: creates an account from a password on stdin, refuses a short one", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { InboundMessage } from "../bot/reply.js";
 import { createLogger } from "../bot/logger.js";
+import type { InboundMessage } from "../bot/reply.js";
 import { testAssistant } from "./helpers.js";
 
 type T = Awaited<ReturnType<typeof testAssistant>>;
@@ -26,7 +26,7 @@ describe("engine", () => {
     const r = await a.engine.handleMessage(msg("申请劳动仲裁的时效是多长时间"));
     const reply = r.replies[0];
     expect(reply?.kind).toBe("answer");
-    expect(reply?.text).toContain("依据：《");
+    expect(reply?.text).toMatch(/【法律依据】\n《[^》]+》第/);
     expect(reply?.text).toContain("12348");
     expect(reply?.citations?.length).toBeGreaterThan(0);
   });

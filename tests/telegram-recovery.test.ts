@@ -98,7 +98,7 @@ describe("telegram restart after a kill mid-send (send journal)", () => {
     await restarted.idle();
     expect(await unprocessed(a)).toBe(0);
     expect(fake.sentTo(chat)).toHaveLength(1);
-    expect(fake.sentTo(chat)[0]?.text).toMatch(/依据：/);
+    expect(fake.sentTo(chat)[0]?.text).toMatch(/【法律依据】/);
     const [row] = await sendsOf(a, u.update_id);
     expect(row?.message_id).toBeNull();
     expect(row?.note).toMatch(/in flight/);

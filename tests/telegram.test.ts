@@ -90,7 +90,7 @@ describe("telegram channel", () => {
 
     await say(server, channel, updates.text(chat, "征地补偿标准怎么定"));
     const answer = fake.sentTo(chat)[2]?.text ?? "";
-    expect(answer).toMatch(/依据：《[^》]+》/);
+    expect(answer).toMatch(/【法律依据】\n《[^》]+》/);
     expect(answer).toContain("12348");
 
     // An engine reply with its own buttons becomes an inline keyboard; pressing one is like typing its payload.
@@ -320,7 +320,7 @@ describe("telegram channel", () => {
     await second.channel.start();
     await fake.waitFor(() => fake?.sentTo(9101).length === 1 && fake.sentTo(9102).length === 1);
     await second.channel.idle();
-    expect(fake.sentTo(9101)[0]?.text).toMatch(/依据：/);
+    expect(fake.sentTo(9101)[0]?.text).toMatch(/【法律依据】/);
     expect(fake.sentTo(9103)).toHaveLength(0);
     expect((await first.a.db.all("SELECT * FROM telegram_updates WHERE processed_at IS NULL")).length).toBe(
       0,
@@ -370,7 +370,7 @@ describe("telegram channel", () => {
     await third.channel.start();
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.sentTo(9401).map((m) => m.text)).toEqual([
-      expect.stringMatching(/依据：/),
+      expect.stringMatching(/【法律依据】/),
       `${telegramMessages.staffPrefix}我是王老师，刚才断线了。`,
     ]);
     // Delivering the same stored event again (a retried Outbound.deliver) sends nothing more.

@@ -3,19 +3,18 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type HandoffService, OUTCOMES, STAFF_TOPIC } from "../../handoff/cases.js";
-import type { StaffRole } from "../../handoff/roster.js";
 import { recordLogin } from "../../handoff/audit.js";
+import { type HandoffService, OUTCOMES, STAFF_TOPIC } from "../../handoff/cases.js";
 import type { Presence } from "../../handoff/presence.js";
+import type { StaffRole } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
+import type { Db } from "../../store/db.js";
 import { AppError } from "../app-error.js";
 import type { LiveHub } from "../live-hub.js";
 import { projectPath } from "../paths.js";
-import { streamTopics } from "./sse.js";
-
-import type { Db } from "../../store/db.js";
-import { pageCsp } from "./page-security.js";
 import { createLoginThrottle, type LoginThrottle } from "./login-throttle.js";
+import { pageCsp } from "./page-security.js";
+import { streamTopics } from "./sse.js";
 import { SESSION_COOKIE as COOKIE, createStaffGuard } from "./staff-auth.js";
 
 const CaseParams = z.object({ id: z.string().regex(/^[A-Z]{2}-\d{4}-\d{6}$/, { message: "not a case id" }) });

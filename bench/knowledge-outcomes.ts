@@ -1,0 +1,71 @@
+/**
+ * What a citizen gets back for each blind-written legal question (tests/gate/legal-questions-blind.jsonl, written
+ * by authors who never saw the knowledge base), sent through the real engine as the first message of its own
+ * conversation. Shared by `npx tsx bench/knowledge-eval.ts` (prints figures by domain) and the gate test.
+ */
+import { readFileSync } from "node:fs";
+import type { Assistant } from "../bot/assistant.js";
+import { projectPath } from "../bot/paths.js";
+
+export const BLIND_QUESTIONS = projectPath("tests", "gate", "legal-questions-blind.jsonl");
+
+export type Outcome =
+  | "answered" // a curated answer in the question's domain
+  | "referred" // a referral card for the question's domain
+  | "honest" // "not sure" (or out of scope) without an unrelated suggestion, for a question outside every domain
+  | "unsure" // "not sure" for a question in a domain we know: neither right nor wrong, but no help
+  | "registration" // the offer to register it as a 诉求
+  | "support" // the crisis or distress path
+  | "wrong_answer" // a curated answer from another domain, or any answer to a non-legal question
+  | "wrong_referral"; // a referral card for another domain
+
+export interface Judged {
+  q: string;
+  domain: string;
+  outcome: Outcome;
+  /** Suggestions ("did you mean") offered from another domain. */
+  irrelevantSuggestion: boolean;
+  got?: string;
+}
+
+export function readBlindQuestions(path = BLIND_QUESTIONS): { q: string; domain: string }[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { q: string; domain: string });
+}
+
+export async function judge(
+  assistant: Assistant,
+  rows: readonly { q: string; domain: string }[],
+): Promise<Judged[]> {
+  const topicOfEntry = new Map(assistant.knowledge.map((e) => [e.id, e.topic]));
+  const topicOfPhrasing = new Map(assistant.knowledge.map((e) => [e.questions[0] ?? "", e.topic]));
+  const out: Judged[] = [];
+  let n = 0;
+  for (const { q, domain } of rows) {
+    const result = await assistant.engine.handleMessage({
+      channel: "cli",
+      conversationId: `cli:knowledge-eval-${n++}`,
+      text: q,
+    });
+    const r = result.replies[0];
+    let outcome: Outcome;
+    let got: string | undefined;
+    const suggested = (r?.buttons ?? [])
+      .map((b) => topicOfPhrasing.get(b.payload))
+      .filter((t) => t !== undefined);
+    const irrelevantSuggestion = r?.kind === "unsure" && suggested.some((t) => t !== domain);
+    if (r?.kind === "crisis" || r?.kind === "distress") outcome = "support";
+    else if (r?.kind === "answer") {
+      got = topicOfEntry.get(r.answerId ?? "");
+      outcome = got === domain ? "answered" : "wrong_answer";
+    } else if (r?.kind === "referral") {
+      got = r.referral?.domain;
+      outcome = got === domain ? "referred" : domain === "none" ? "wrong_answer" : "wrong_referral";
+    } else if (r?.kind === "complaint") outcome = "registration";
+    else outcome = domain === "none" ? "honest" : "unsure";
+    out.push({ q, domain, outcome, irrelevantSuggestion, ...(got ? { got } : {}) });
+  }
+  return out;
+}

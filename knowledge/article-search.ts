@@ -1,0 +1,165 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { cachedJson, parseYaml } from "../bot/file-cache.js";
+import { projectPath } from "../bot/paths.js";
+import type { Article, StatuteCorpus } from "./statutes.js";
+
+/** Everyday words mapped to the words statutes use for the same thing (孩子 → 子女). */
+export const DEFAULT_STATUTE_WORDS = projectPath("knowledge", "statute-words.yaml");
+
+export function loadStatuteWords(path: string = DEFAULT_STATUTE_WORDS): Map<string, string[]> {
+  const text = readFileSync(path, "utf8");
+  const groups = cachedJson("statute-words", [text], () =>
+    z.array(z.array(z.string().min(1)).min(2)).parse(parseYaml(text)),
+  );
+  const map = new Map<string, string[]>();
+  for (const [legal, ...everyday] of groups)
+    for (const w of everyday) map.set(w, [...(map.get(w) ?? []), legal as string]);
+  return map;
+}
+
+export interface ArticleHit {
+  article: Article;
+  score: number;
+}
+
+export interface ArticleSearch {
+  /** Builds the index now (after the server listens) rather than in the first citizen's turn. */
+  warm(): void;
+  /**
+   * `terms`: the words of the question (a query string is split on spaces and punctuation). `laws`: restrict to
+   * these titles. Articles that only define the law's purpose or its date of effect are left out.
+   */
+  search(
+    terms: readonly string[] | string,
+    options?: { laws?: readonly string[]; limit?: number },
+  ): ArticleHit[];
+}
+
+const K1 = 1.2;
+const B = 0.75;
+const HAN = /\p{Script=Han}/u;
+
+/** Two-character pieces of a run of Han characters: statute words are mostly two characters long. */
+function bigrams(text: string): string[] {
+  const out: string[] = [];
+  const chars = [...text];
+  for (let i = 0; i + 1 < chars.length; i++) {
+    const a = chars[i] as string;
+    const b = chars[i + 1] as string;
+    if (HAN.test(a) && HAN.test(b)) out.push(a + b);
+  }
+  return out;
+}
+
+/** Articles that say what a law is for, who drafted it or when it takes effect answer no one's question. */
+const BOILERPLATE = /^(为了|本法自|本条例自|本规定自|本解释自|本办法自|本法所称|本条例所称)/;
+
+export function createArticleSearch(
+  /** A thunk for start-up: reading and indexing the statutes (about 0.7 s) waits for the first search. */
+  corpusOrLoad: StatuteCorpus | (() => StatuteCorpus),
+  statuteWords: Map<string, string[]> = new Map(),
+): ArticleSearch {
+  let loadedCorpus: StatuteCorpus | undefined = typeof corpusOrLoad === "function" ? undefined : corpusOrLoad;
+  const corpusNow = (): StatuteCorpus => {
+    loadedCorpus ??= (corpusOrLoad as () => StatuteCorpus)();
+    return loadedCorpus;
+  };
+  // Built on first use: the command line and the referral card need it, start-up does not.
+  let built:
+    | {
+        articles: Article[];
+        lawOf: Int32Array;
+        lawIds: Map<string, number>;
+        docLen: Float64Array;
+        avgdl: number;
+        postings: Map<string, { doc: Int32Array; tf: Int32Array }>;
+      }
+    | undefined;
+  const build = () => {
+    const corpus = corpusNow();
+    const articles = corpus.laws
+      .flatMap((l) => l.articles)
+      .filter((a) => !BOILERPLATE.test(a.paragraphs[0] ?? ""));
+    const lawIds = new Map(corpus.laws.map((l, i) => [l.title, i]));
+    const lawOf = Int32Array.from(articles, (a) => lawIds.get(a.law) ?? -1);
+    const docLen = new Float64Array(articles.length);
+    const lists = new Map<string, number[]>();
+    articles.forEach((a, doc) => {
+      const grams = bigrams(a.paragraphs.join("\n"));
+      docLen[doc] = grams.length;
+      const tf = new Map<string, number>();
+      for (const g of grams) tf.set(g, (tf.get(g) ?? 0) + 1);
+      for (const [g, n] of tf) {
+        let list = lists.get(g);
+        if (!list) {
+          list = [];
+          lists.set(g, list);
+        }
+        list.push(doc, n);
+      }
+    });
+    const postings = new Map<string, { doc: Int32Array; tf: Int32Array }>();
+    for (const [g, list] of lists) {
+      const doc = new Int32Array(list.length / 2);
+      const tf = new Int32Array(list.length / 2);
+      for (let i = 0; i < doc.length; i++) {
+        doc[i] = list[2 * i] as number;
+        tf[i] = list[2 * i + 1] as number;
+      }
+      postings.set(g, { doc, tf });
+    }
+    const avgdl = docLen.reduce((s, d) => s + d, 0) / Math.max(1, articles.length);
+    built = { articles, lawOf, lawIds, docLen, avgdl, postings };
+    return built;
+  };
+
+  return {
+    warm() {
+      if (!built) build();
+    },
+    search(terms, { laws, limit = 5 } = {}) {
+      const index = built ?? build();
+      const words = typeof terms === "string" ? terms.split(/[\s\p{P}\p{S}]+/u).filter(Boolean) : terms;
+      // Each word's bigrams, and those of the statute words it stands for; a word's weight is spread over its
+      // bigrams so that a long word does not outvote a short one.
+      const weights = new Map<string, number>();
+      const addWord = (w: string, weight: number) => {
+        const grams = [...new Set(bigrams(w))];
+        for (const g of grams)
+          weights.set(g, Math.max(weights.get(g) ?? 0, weight / Math.sqrt(grams.length)));
+      };
+      for (const w of words) {
+        addWord(w, 1);
+        // 借钱不还 holds 借钱: the statute's 借款 counts too.
+        for (const [everyday, legal] of statuteWords)
+          if (w.includes(everyday)) for (const l of legal) addWord(l, 1);
+      }
+      if (weights.size === 0) return [];
+      const allowed = laws
+        ? new Set(
+            laws.map((t) => index.lawIds.get(corpusNow().law(t)?.title ?? t)).filter((i) => i !== undefined),
+          )
+        : undefined;
+      const n = index.articles.length;
+      const scores = new Map<number, number>();
+      for (const [g, weight] of weights) {
+        const p = index.postings.get(g);
+        if (!p) continue;
+        const idf = Math.log(1 + (n - p.doc.length + 0.5) / (p.doc.length + 0.5));
+        for (let i = 0; i < p.doc.length; i++) {
+          const doc = p.doc[i] as number;
+          if (allowed && !allowed.has(index.lawOf[doc] as number)) continue;
+          const tf = p.tf[i] as number;
+          const len = index.docLen[doc] as number;
+          const bm25 = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / index.avgdl));
+          scores.set(doc, (scores.get(doc) ?? 0) + weight * idf * bm25);
+        }
+      }
+      return [...scores.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, limit)
+        .map(([doc, score]) => ({ article: index.articles[doc] as Article, score }));
+    },
+  };
+}

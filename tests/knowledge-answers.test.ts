@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Reply } from "../bot/reply.js";
+import { testAssistant } from "./helpers.js";
+
+type T = Awaited<ReturnType<typeof testAssistant>>;
+let a: T;
+beforeAll(async () => {
+  a = await testAssistant();
+});
+afterAll(async () => a?.cleanup());
+
+let n = 0;
+/** The first reply to `text` as the first message of a new conversation. */
+async function ask(text: string): Promise<Reply> {
+  const r = await a.engine.handleMessage({ channel: "web", conversationId: `kb-${n++}`, text });
+  return r.replies[0] as Reply;
+}
+const topicOf = (id: string | undefined) => a.knowledge.find((e) => e.id === id)?.topic;
+
+describe("answers only what fits", () => {
+  it("answers 低保 with a social-assistance entry and its statute, never a mental-health entry", async () => {
+    const r = await ask("低保怎么申请");
+    expect(r.kind).toBe("answer");
+    expect(topicOf(r.answerId)).toBe("social_assistance");
+    expect(r.text).toMatch(/【法律依据】\n《社会救助暂行办法》第/);
+  });
+
+  it("sets the title apart, then the body, the citation block and where to go", async () => {
+    const r = await ask("劳动仲裁的时效是多久");
+    expect(r.kind).toBe("answer");
+    const entry = a.knowledge.find((e) => e.id === r.answerId);
+    expect(r.text.startsWith(`【${entry?.title ?? entry?.questions[0]}】\n`)).toBe(true);
+    expect(r.text.indexOf("【法律依据】")).toBeGreaterThan(r.text.indexOf(entry?.answer.slice(0, 20) ?? "-"));
+    expect(r.text.indexOf("【去哪里办】")).toBeGreaterThan(r.text.indexOf("【法律依据】"));
+    expect(r.buttons?.map((b) => b.label)).toEqual(expect.arrayContaining(["转人工", "法律援助 12348"]));
+  });
+
+  it("names the citizen's own 旗县 office when the place is given", async () => {
+    const r = await ask("我是准格尔旗的，想申请低保，去哪里办");
+    expect(r.kind).toBe("answer");
+    expect(r.text).toContain("准格尔旗民政局");
+  });
+
+  it("warns about the 3-year limitation when the debt is years old", async () => {
+    const r = await ask("三年前借给朋友五万块钱，打了借条，到现在一直不还，我还能去法院告他吗");
+    expect(["answer", "referral"]).toContain(r.kind);
+    expect(r.text).toContain("注意时效");
+    expect(r.text).toMatch(/3年/);
+  });
+
+  it("offers to file a grievance against an organisation from the answer", async () => {
+    const r = await ask("老板拖欠工资三个月不给怎么办");
+    expect(r.kind).toBe("answer");
+    expect(r.buttons?.map((b) => b.label)).toContain("我要投诉");
+  });
+
+  it("gives a question outside every domain no answer, no referral and no unrelated suggestion", async () => {
+    for (const q of ["羊肉怎么炖才不膻", "明天呼和浩特下雪吗"]) {
+      const r = await ask(q);
+      expect(r.kind).not.toBe("answer");
+      expect(r.kind).not.toBe("referral");
+      expect(r.buttons?.map((b) => b.label) ?? []).toEqual(["转人工"]);
+    }
+  });
+});
