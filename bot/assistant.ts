@@ -11,7 +11,7 @@ import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
 import { DEFAULT_PLACES, loadPlaces } from "../intents/places.js";
 import { createSegmenter } from "../intents/segmenter.js";
-import { loadTrainingSet, withKnowledgeExamples } from "../intents/training-set.js";
+import { loadTrainingSet, withDomainPhrasings, withKnowledgeExamples } from "../intents/training-set.js";
 import { createNlu, type Nlu } from "../intents/understand.js";
 import { createArticleSearch, loadStatuteWords } from "../knowledge/article-search.js";
 import { type Domains, loadDomains } from "../knowledge/domains.js";
@@ -48,10 +48,14 @@ export function buildNlu(
     normalise,
     segmenter,
     detector: createCrisisDetector(),
-    classifier: createIntentClassifier(segmenter, withKnowledgeExamples(loadTrainingSet(), knowledge), {
-      cacheDir,
-      normalise: (raw) => normalise(raw).text,
-    }),
+    classifier: createIntentClassifier(
+      segmenter,
+      withDomainPhrasings(withKnowledgeExamples(loadTrainingSet(), knowledge)),
+      {
+        cacheDir,
+        normalise: (raw) => normalise(raw).text,
+      },
+    ),
     retriever: createRetriever(segmenter, knowledge, loadSynonyms(), cacheDir),
     extractEntities: createEntityExtractor(loadPlaces(DEFAULT_PLACES, segmenter.vocabulary)),
     domains,

@@ -278,7 +278,8 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   const labelOf = (id: string) => ctx.knowledge?.domain(id)?.label ?? TOPIC_LABELS[id];
   const a = labelOf(u.intent.intent);
   const b = second ? labelOf(second.intent) : undefined;
-  if (u.intent.ambiguous && a && b) {
+  // Asked only when both are real candidates: between two long shots the referral or "not sure" serves better.
+  if (u.intent.ambiguous && a && b && (second?.confidence ?? 0) >= CLARIFY_FLOOR) {
     const options = [a, b].map((label) => `${label}方面的问题`);
     state.pendingChoice = options;
     return {
@@ -333,6 +334,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     state,
   };
 }
+
+/** Both topics must be at least this likely before the citizen is asked to choose between them. */
+const CLARIFY_FLOOR = 0.2;
 
 /** Next steps under an answer: file it when it is a grievance, a person, free legal help. */
 function nextSteps(grievance: boolean): Button[] {

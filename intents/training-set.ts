@@ -81,3 +81,30 @@ export function withKnowledgeExamples(
   }
   return { ...set, intents };
 }
+
+/**
+ * Everyday phrasings of each knowledge domain, written by authors who saw neither the knowledge base nor any test
+ * set (colloquial, regional, with typos): `{"text", "domain"}` lines, `none` meaning not a legal question at all.
+ */
+export const DEFAULT_DOMAIN_TRAINING = [
+  projectPath("intents", "data", "domain-training-a.jsonl"),
+  projectPath("intents", "data", "domain-training-b.jsonl"),
+];
+
+const DomainLine = z.object({ text: z.string().min(1), domain: z.string().regex(/^[a-z_]+$/) });
+
+export function withDomainPhrasings(
+  set: TrainingSet,
+  files: readonly string[] = DEFAULT_DOMAIN_TRAINING,
+): TrainingSet {
+  const lines = files.flatMap((f) =>
+    readFileSync(f, "utf8")
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => DomainLine.parse(JSON.parse(l))),
+  );
+  return withKnowledgeExamples(
+    set,
+    lines.map((l) => ({ topic: l.domain === "none" ? "out_of_scope" : l.domain, questions: [l.text] })),
+  );
+}

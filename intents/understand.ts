@@ -75,6 +75,40 @@ export function isReadable(n: Normalised): boolean {
   return n.letters < 4 || n.cjkRatio >= 0.3;
 }
 
+/** How much the best-covering entries of a domain add to the classifier's belief in it. */
+const RETRIEVAL_WEIGHT = 0.5;
+
+/**
+ * The question's domain: the classifier's belief in each candidate plus how well that domain's entries cover the
+ * question. Colloquial questions spread the classifier thin over forty domains; an entry that covers most of the
+ * question's words is evidence the classifier alone misses.
+ */
+function questionDomain(
+  intent: IntentResult,
+  hits: readonly RetrievalHit[],
+  domains: Domains | undefined,
+): string | undefined {
+  // The classifier's first choice is "not a legal question": no retrieval overlap overrules it (吃点啥 shares words
+  // with entries about eating and sleeping badly).
+  if (!domains || intent.intent === "out_of_scope") return undefined;
+  const candidates = new Set([intent.intent, ...(intent.second ? [intent.second.intent] : [])]);
+  for (const h of hits) candidates.add(h.entry.topic);
+  let best: string | undefined;
+  let bestScore = 0;
+  for (const d of candidates) {
+    if (META.has(d) || !domains.get(d)) continue;
+    const coverage = Math.max(0, ...hits.filter((h) => h.entry.topic === d).map((h) => h.coverage));
+    const score = intent.probabilityOf(d) + RETRIEVAL_WEIGHT * coverage;
+    if (score > bestScore) {
+      best = d;
+      bestScore = score;
+    }
+  }
+  // Not sure enough of any domain, or more sure it is no legal question at all.
+  if (bestScore < REFERRAL_CONFIDENCE || intent.probabilityOf("out_of_scope") >= bestScore) return undefined;
+  return best;
+}
+
 function withoutPlaces(tokens: Tokens, places: readonly { matched: string }[]): Tokens {
   const keep: number[] = [];
   tokens.words.forEach((w, i) => {
@@ -109,7 +143,7 @@ export function createNlu(parts: NluParts): Nlu {
       // The place a citizen names says where, not what: it must not count against how well an entry covers the
       // question (「我是准格尔旗的，低保怎么申请」 is the 低保 question).
       const matterTokens = entities.places.length > 0 ? withoutPlaces(tokens, entities.places) : tokens;
-      const hits = readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf) : [];
+      const hits = readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf, 5) : [];
       const topP = intent.confidence;
       const inDomain = (h: RetrievalHit) =>
         h.entry.topic === intent.intent || intent.probabilityOf(h.entry.topic) >= DOMAIN_GATE * topP;
@@ -117,13 +151,7 @@ export function createNlu(parts: NluParts): Nlu {
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
       const answerable =
         best !== undefined && !metaIntent && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
-      const domain =
-        readable &&
-        !META.has(intent.intent) &&
-        parts.domains?.get(intent.intent) &&
-        topP >= REFERRAL_CONFIDENCE
-          ? intent.intent
-          : undefined;
+      const domain = readable && !metaIntent ? questionDomain(intent, hits, parts.domains) : undefined;
       let referral: Understanding["referral"];
       if (!answerable && domain && parts.articles) {
         const laws = parts.domains?.get(domain)?.laws ?? [];

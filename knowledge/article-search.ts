@@ -69,8 +69,11 @@ export function createArticleSearch(
   let built:
     | {
         articles: Article[];
-        lawOf: Int32Array;
+        /** Law i's articles are documents lawStart[i] .. lawStart[i + 1] - 1. */
+        lawStart: Int32Array;
         lawIds: Map<string, number>;
+        scores: Float64Array;
+        touched: Int32Array;
         docLen: Float64Array;
         avgdl: number;
         postings: Map<string, { doc: Int32Array; tf: Int32Array }>;
@@ -82,7 +85,13 @@ export function createArticleSearch(
       .flatMap((l) => l.articles)
       .filter((a) => !BOILERPLATE.test(a.paragraphs[0] ?? ""));
     const lawIds = new Map(corpus.laws.map((l, i) => [l.title, i]));
-    const lawOf = Int32Array.from(articles, (a) => lawIds.get(a.law) ?? -1);
+    const lawStart = new Int32Array(corpus.laws.length + 1);
+    let at = 0;
+    corpus.laws.forEach((l, i) => {
+      lawStart[i] = at;
+      while (at < articles.length && articles[at]?.law === l.title) at++;
+    });
+    lawStart[corpus.laws.length] = articles.length;
     const docLen = new Float64Array(articles.length);
     const lists = new Map<string, number[]>();
     articles.forEach((a, doc) => {
@@ -110,7 +119,16 @@ export function createArticleSearch(
       postings.set(g, { doc, tf });
     }
     const avgdl = docLen.reduce((s, d) => s + d, 0) / Math.max(1, articles.length);
-    built = { articles, lawOf, lawIds, docLen, avgdl, postings };
+    built = {
+      articles,
+      lawStart,
+      lawIds,
+      docLen,
+      avgdl,
+      postings,
+      scores: new Float64Array(articles.length),
+      touched: new Int32Array(articles.length),
+    };
     return built;
   };
 
@@ -136,30 +154,51 @@ export function createArticleSearch(
           if (w.includes(everyday)) for (const l of legal) addWord(l, 1);
       }
       if (weights.size === 0) return [];
-      const allowed = laws
-        ? new Set(
-            laws.map((t) => index.lawIds.get(corpusNow().law(t)?.title ?? t)).filter((i) => i !== undefined),
-          )
-        : undefined;
+      // Articles are numbered law by law, so a law's articles are one range of document numbers and, in each
+      // posting list (sorted by document), one run found by binary search: a domain's search reads only its laws.
+      const ranges: [number, number][] = laws
+        ? laws.flatMap((t) => {
+            const id = index.lawIds.get(corpusNow().law(t)?.title ?? t);
+            return id === undefined ? [] : [[index.lawStart[id] as number, index.lawStart[id + 1] as number]];
+          })
+        : [[0, index.articles.length]];
       const n = index.articles.length;
-      const scores = new Map<number, number>();
+      const { scores, touched } = index;
+      let touchedCount = 0;
       for (const [g, weight] of weights) {
         const p = index.postings.get(g);
         if (!p) continue;
         const idf = Math.log(1 + (n - p.doc.length + 0.5) / (p.doc.length + 0.5));
-        for (let i = 0; i < p.doc.length; i++) {
-          const doc = p.doc[i] as number;
-          if (allowed && !allowed.has(index.lawOf[doc] as number)) continue;
-          const tf = p.tf[i] as number;
-          const len = index.docLen[doc] as number;
-          const bm25 = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / index.avgdl));
-          scores.set(doc, (scores.get(doc) ?? 0) + weight * idf * bm25);
+        for (const [from, to] of ranges) {
+          let lo = 0;
+          let hi = p.doc.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if ((p.doc[mid] as number) < from) lo = mid + 1;
+            else hi = mid;
+          }
+          for (let i = lo; i < p.doc.length && (p.doc[i] as number) < to; i++) {
+            const doc = p.doc[i] as number;
+            const tf = p.tf[i] as number;
+            const len = index.docLen[doc] as number;
+            const bm25 = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / index.avgdl));
+            if (scores[doc] === 0) touched[touchedCount++] = doc;
+            scores[doc] = (scores[doc] as number) + weight * idf * bm25;
+          }
         }
       }
-      return [...scores.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, limit)
-        .map(([doc, score]) => ({ article: index.articles[doc] as Article, score }));
+      const hits: ArticleHit[] = [];
+      for (let k = 0; k < touchedCount; k++) {
+        const doc = touched[k] as number;
+        const score = scores[doc] as number;
+        scores[doc] = 0;
+        if (hits.length < limit || score > (hits[hits.length - 1] as ArticleHit).score) {
+          hits.push({ article: index.articles[doc] as Article, score });
+          hits.sort((a, b) => b.score - a.score);
+          if (hits.length > limit) hits.pop();
+        }
+      }
+      return hits;
     },
   };
 }

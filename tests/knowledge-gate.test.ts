@@ -1,0 +1,50 @@
+/**
+ * Gate for the knowledge base on questions no one tuned to: tests/gate/legal-questions-blind.jsonl holds 735
+ * questions written as citizens would write them (colloquial, typos, traditional characters, farming and pastoral
+ * life), each labelled with its domain, by an author who never saw the knowledge base, the lexicons or the training
+ * phrasings. Each goes through the real engine as the first message of its own conversation (see
+ * bench/knowledge-outcomes.ts; `npx tsx bench/knowledge-eval.ts` prints the figures by domain).
+ *
+ * Floors sit a little under today's figures (85.0% answered in domain or correctly referred, 1.2% answers from
+ * another domain); the product's targets (95% and 2%) are in issue 15.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Judged, judge, readBlindQuestions } from "../bench/knowledge-outcomes.js";
+import { testAssistant } from "./helpers.js";
+
+type T = Awaited<ReturnType<typeof testAssistant>>;
+let a: T;
+let judged: Judged[];
+beforeAll(async () => {
+  a = await testAssistant();
+  judged = await judge(a, readBlindQuestions());
+}, 120_000);
+afterAll(async () => a?.cleanup());
+
+const share = (pred: (j: Judged) => boolean, of: readonly Judged[] = judged) =>
+  of.filter(pred).length / Math.max(1, of.length);
+
+describe("knowledge on blind-written citizen questions", () => {
+  it("answers in the question's own domain or refers it there, for at least 82% of questions", () => {
+    expect(judged.length).toBeGreaterThanOrEqual(700);
+    expect(share((j) => ["answered", "referred", "honest"].includes(j.outcome))).toBeGreaterThanOrEqual(0.82);
+  });
+
+  it("gives a curated answer from the wrong domain to at most 2% of questions", () => {
+    const wrong = judged.filter((j) => j.outcome === "wrong_answer");
+    expect(
+      wrong.length / judged.length,
+      wrong.map((j) => `${j.domain}: ${j.q}`).join("\n"),
+    ).toBeLessThanOrEqual(0.02);
+  });
+
+  it("answers no question that is not a legal or policy question at all", () => {
+    const none = judged.filter((j) => j.domain === "none");
+    expect(none.length).toBeGreaterThanOrEqual(40);
+    expect(none.filter((j) => j.outcome !== "honest").map((j) => j.q)).toEqual([]);
+  });
+
+  it("offers almost no 'did you mean' suggestion from another domain", () => {
+    expect(judged.filter((j) => j.irrelevantSuggestion).length).toBeLessThanOrEqual(3);
+  });
+});
