@@ -1,8 +1,13 @@
 import { createHandoff, type EscalationPolicy, type HandoffService } from "../handoff/cases.js";
-import { loadComplaintCategories } from "../handoff/complaint-categories.js";
+import { type ComplaintCatalogue, loadComplaintCategories } from "../handoff/complaint-categories.js";
+import {
+  CATEGORY_SURE,
+  type ComplaintClassifier,
+  createComplaintClassifier,
+} from "../handoff/complaint-classifier.js";
 import { type ComplaintService, createComplaints } from "../handoff/complaints.js";
 import { loadHolidayCalendar } from "../handoff/deadlines.js";
-import { loadDispatchCatalogue } from "../handoff/dispatch.js";
+import { type DispatchCatalogue, loadDispatchCatalogue } from "../handoff/dispatch.js";
 import { createPresence, type Presence } from "../handoff/presence.js";
 import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
@@ -31,6 +36,8 @@ export interface NluBundle {
   nlu: Nlu;
   knowledge: KnowledgeEntry[];
   domains: Domains;
+  /** The learned 诉求 category model, over the same segmenter and normaliser as the rest of understanding. */
+  complaintClassifier(catalogue: ComplaintCatalogue): ComplaintClassifier;
 }
 
 /** Everything understanding needs, from the repo's data files; no database, so `classify` can use it alone. */
@@ -61,7 +68,19 @@ export function buildNlu(
     domains,
     articles: createArticleSearch(() => loadStatutes(), loadStatuteWords()),
   });
-  return { nlu, knowledge, domains };
+  let complaintModel: ComplaintClassifier | undefined;
+  return {
+    nlu,
+    knowledge,
+    domains,
+    complaintClassifier: (catalogue) => {
+      complaintModel ??= createComplaintClassifier(segmenter, catalogue, {
+        cacheDir,
+        normalise: (raw) => normalise(raw).text,
+      });
+      return complaintModel;
+    },
+  };
 }
 
 export interface AssistantConfig {
@@ -83,6 +102,7 @@ export interface Assistant {
   logger: Logger;
   handoff: HandoffService;
   complaints: ComplaintService;
+  dispatch: DispatchCatalogue;
   staff: StaffDirectory;
   outbound: Outbound;
   /** Whose console is open: a counselor is promised to a person at risk only when one is reachable. */
@@ -92,7 +112,8 @@ export interface Assistant {
 
 export async function createAssistant(config: AssistantConfig): Promise<Assistant> {
   const logger = config.logger ?? createLogger();
-  const { nlu, knowledge, domains } = config.nlu ?? buildNlu({ knowledgeDir: config.knowledgeDir });
+  const nluBundle = config.nlu ?? buildNlu({ knowledgeDir: config.knowledgeDir });
+  const { nlu, knowledge, domains } = nluBundle;
   const db = await openDatabase(config.dbPath);
   const conversations = createConversationStore(db);
   const live = createLiveHub();
@@ -111,6 +132,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
   const staff = createStaffDirectory(db, config.now);
   const categories = loadComplaintCategories();
   const dispatch = loadDispatchCatalogue();
+  const complaintClassifier = nluBundle.complaintClassifier(categories);
   const complaints = createComplaints({
     db,
     conversations,
@@ -132,11 +154,14 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
       intake: {
         categories: categories.categories.map((c) => ({ id: c.id, label: c.label })),
         infer: (text, intent) =>
-          categories.infer(text, intent).map((x) => ({ id: x.category.id, score: x.score })),
+          complaintClassifier.infer(text, intent).map((x) => ({ id: x.category.id, score: x.score })),
+        sureScore: CATEGORY_SURE,
       },
       file: complaints.file,
       recordFollowUp: complaints.recordFollowUp,
       status: complaints.status,
+      openThread: complaints.openThread,
+      addFromCitizen: complaints.addFromCitizen,
       afterCommit: complaints.afterCommit,
     },
     knowledge: {
@@ -155,6 +180,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     logger,
     handoff,
     complaints,
+    dispatch,
     staff,
     outbound,
     presence,

@@ -31,6 +31,8 @@ const USAGE = `用法 (usage):
   shouwang law search "离婚 孩子 抚养" [--law 名称] [--top N]
                            the articles that best match
   shouwang staff add <user> --role counselor|supervisor|department|admin [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
+                           [--department 准格尔旗人力资源和社会保障局 | 准格尔旗/hrss]  (required for a department clerk;
+                           a name or id from the dispatch catalogue, with suggestions when it is not one)
                            create a console account; the password is read from stdin (at least 10 characters)
   shouwang slack link <SlackUserId> <user> | slack unlink <SlackUserId> | slack links
                            which Slack user acts as which console account
@@ -135,9 +137,10 @@ const atRisk = (u: Understanding): boolean =>
   (u.risk.level === "high" || u.risk.level === "imminent") && !u.risk.reportOnly;
 
 async function classify(io: Io): Promise<number> {
-  const { nlu } = buildNlu();
+  const bundle = buildNlu();
+  const { nlu } = bundle;
   const { loadComplaintCategories } = await import("../handoff/complaint-categories.js");
-  const categories = loadComplaintCategories();
+  const categories = bundle.complaintClassifier(loadComplaintCategories());
   /** What a 诉求 would be filed as: best category, its score, and the place named, if any. */
   const complaintOf = (u: Understanding) => {
     if (!u.complaint.recognised) return {};
@@ -146,6 +149,7 @@ async function classify(io: Io): Promise<number> {
     return {
       complaint: {
         category: best?.category.label ?? null,
+        family: best?.category.family ?? null,
         confidence: Math.round((best?.score ?? 0) * 1000) / 1000,
         ...(place ? { place: [place.league, place.county].filter(Boolean).join("") } : {}),
       },
@@ -300,6 +304,16 @@ async function staffCommand(args: string[], config: Config, io: Io): Promise<num
       io.stderr.write("--role is required (counselor, supervisor, department, admin)\n");
       return 2;
     }
+    const departmentArg = parsed.flags.get("department")?.[0];
+    let department: string | undefined;
+    if (departmentArg !== undefined || role === "department") {
+      const found = resolveDepartment(departmentArg ?? "");
+      if (!found.id) {
+        io.stderr.write(`${found.message}\n`);
+        return 2;
+      }
+      department = found.id;
+    }
     io.stderr.write(`password for ${username}: `);
     const password = (await readLine(io.stdin)).trim();
     await staff.add({
@@ -307,7 +321,7 @@ async function staffCommand(args: string[], config: Config, io: Io): Promise<num
       password,
       role: role as never,
       displayName: parsed.flags.get("name")?.[0],
-      department: parsed.flags.get("department")?.[0],
+      department,
       shifts: parsed.flags.get("shift"),
     });
     io.stdout.write(`\ncreated ${role} ${username}\n`);
@@ -319,6 +333,21 @@ async function staffCommand(args: string[], config: Config, io: Io): Promise<num
   } finally {
     await db.close();
   }
+}
+
+/** A department of the dispatch catalogue by id or exact name; otherwise the closest names as suggestions. */
+function resolveDepartment(query: string): { id?: string; message: string } {
+  const catalogue = loadDispatchCatalogue();
+  const q = query.trim();
+  if (q === "")
+    return { message: "a department clerk needs --department (a name or id from the dispatch catalogue)" };
+  const all = catalogue.listDepartments();
+  const exact = catalogue.departmentById(q) ?? all.find((d) => d.name === q);
+  if (exact) return { id: exact.id, message: "" };
+  const near = catalogue.searchDepartments(q, 5).map((d) => `  ${d.name}  (${d.id})`);
+  return {
+    message: `no department "${q}" in the dispatch catalogue${near.length ? `; did you mean:\n${near.join("\n")}` : ""}`,
+  };
 }
 
 async function kbCheck(io: Io, config: Config, json: boolean): Promise<number> {

@@ -14,6 +14,8 @@ export interface ComplaintDraft {
   what?: string;
   category?: string;
   categoryConfirmed?: boolean;
+  /** The best three categories when the model is unsure of the first: offered as a choice, not a yes/no. */
+  categoryOptions?: string[];
   league?: string;
   county?: string;
   /** 苏木乡镇/街道 and 嘎查村/社区 as the citizen wrote them; "" when they said they do not know. */
@@ -37,6 +39,8 @@ export interface IntakeDeps {
   categories: readonly CategoryInfo[];
   /** Ranked guesses from the text and the classifier's intent. */
   infer(text: string, intent?: string): { id: string; score: number }[];
+  /** A first guess scoring below this is shown with the next two as a choice. */
+  sureScore?: number;
 }
 
 export type IntakeOutcome =
@@ -159,10 +163,12 @@ export function stepIntake(
       if (chosen) {
         d.category = chosen.id;
         d.categoryConfirmed = true;
+        delete d.categoryOptions;
       } else if (YES.test(text) && d.category) d.categoryConfirmed = true;
       else if (NO.test(text)) {
         d.category = undefined;
         d.categoryConfirmed = false;
+        delete d.categoryOptions;
         replies.push({ kind: "complaint", text: m.chooseCategory, buttons: categoryButtons(deps) });
         d.awaiting = "category";
         return { kind: "continue", draft: d, replies };
@@ -208,8 +214,12 @@ export function stepIntake(
 
 function guessCategory(d: ComplaintDraft, u: Understanding, deps: IntakeDeps) {
   if (d.categoryConfirmed) return;
-  const best = deps.infer(d.what ?? "", u.intent.uncertain ? undefined : u.intent.intent)[0];
+  const ranked = deps.infer(d.what ?? "", u.intent.uncertain ? undefined : u.intent.intent);
+  const best = ranked[0];
   if (best && best.score > 0) d.category = best.id;
+  if (best && deps.sureScore !== undefined && best.score < deps.sureScore)
+    d.categoryOptions = ranked.slice(0, 3).map((x) => x.id);
+  else delete d.categoryOptions;
 }
 
 function stripPlaces(text: string, u: Understanding): string {
@@ -236,6 +246,12 @@ function ask(d: ComplaintDraft, deps: IntakeDeps, replies: Reply[]): IntakeOutco
   };
   if (!d.what) return push("what", m.askWhat);
   if (!d.categoryConfirmed) {
+    if (d.category && d.categoryOptions && d.categoryOptions.length > 1) {
+      return push("category", m.pickCategory, [
+        ...d.categoryOptions.map((id) => ({ label: labelOf(deps, id), payload: labelOf(deps, id) })),
+        { label: "都不是", payload: "不是" },
+      ]);
+    }
     if (d.category) {
       return push("category", m.confirmCategory(labelOf(deps, d.category)), [
         { label: "是的", payload: "是的" },

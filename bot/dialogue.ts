@@ -34,6 +34,8 @@ export interface Decision {
   fileComplaint?: ComplaintDraft;
   /** The citizen's 回访 answer about a closed complaint. */
   followUp?: { complaintId: string; resolved?: boolean; rating?: number; comment?: string };
+  /** The citizen's message goes into their open case, for the department that is talking with them. */
+  supplement?: { complaintId: string; text: string };
 }
 
 /** What answers and referral cards need besides the understanding: the domains and the offices by place. */
@@ -45,6 +47,8 @@ export interface KnowledgeDeps {
 
 export interface DialogueContext {
   intake?: IntakeDeps;
+  /** The open case whose department replied to this citizen or asked for more. */
+  thread?: { id: string; departmentName: string };
   knowledge?: KnowledgeDeps;
   /** Reads a text kept from an earlier turn (a letter the citizen agreed to register). */
   understand?: (text: string) => Understanding;
@@ -75,6 +79,8 @@ const COMMAND_ALIASES: Record<string, string> = {
   [COMMANDS.registerComplaint]: COMMANDS.registerComplaint,
   [COMMANDS.declineComplaint]: COMMANDS.declineComplaint,
   [COMMANDS.declineCounselor]: COMMANDS.declineCounselor,
+  [COMMANDS.addToCase]: COMMANDS.addToCase,
+  [COMMANDS.newQuestion]: COMMANDS.newQuestion,
 };
 
 /** Exact commands and button payloads, compared without trailing punctuation and Telegram's @botname suffix. */
@@ -151,7 +157,12 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       state.followUp = resolved ? { ...f, step: "rating" } : undefined;
       if (!resolved) delete state.followUp;
       const text = resolved ? complaintMessages.askRating : complaintMessages.reopened(f.complaintId);
-      return { replies: [reply("rating", text)], state, followUp: { complaintId: f.complaintId, resolved } };
+      const stars = ["1", "2", "3", "4", "5"].map((n) => ({ label: `${n} 分`, payload: n }));
+      return {
+        replies: [reply("rating", text, resolved ? stars : undefined)],
+        state,
+        followUp: { complaintId: f.complaintId, resolved },
+      };
     }
     const rating = /^([1-5])\s*(?:分|星)?[\s，,。:：]*(.*)$/.exec(t);
     if (f.step === "rating" && rating) {
@@ -174,6 +185,18 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return intakeDecision(stepIntake(state.complaint, u, ctx.intake), state);
   }
 
+  // A button from a finished intake pressed again (an old 「确认提交」 or 「取消」 further up the chat): say so, never
+  // an FAQ guess.
+  if (!state.complaint && STALE_INTAKE_BUTTON.test(u.normalised.text.trim()))
+    return {
+      replies: [
+        reply("complaint", complaintMessages.staleButton, [
+          { label: COMMANDS.status, payload: COMMANDS.status },
+        ]),
+      ],
+      state,
+    };
+
   // The citizen answers our offer to register their letter as a 诉求.
   if (state.offeredComplaint !== undefined) {
     const letter = state.offeredComplaint;
@@ -188,6 +211,34 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     }
     if (command === COMMANDS.declineComplaint || (!command && NO.test(t)))
       return { replies: [reply("complaint", complaintMessages.offerDeclined)], state };
+  }
+
+  // A department is talking with the citizen about their case: what they write goes to it, unless it is plainly a
+  // new question (one the knowledge base answers), which is asked about rather than swallowed.
+  const pending = state.pendingSupplement;
+  delete state.pendingSupplement;
+  if (pending && ctx.thread?.id === pending.complaintId) {
+    if (command === COMMANDS.addToCase) return supplementDecision(state, ctx.thread, pending.text);
+    if (command === COMMANDS.newQuestion && ctx.understand)
+      return decide(conv, ctx.understand(pending.text), { ...ctx, thread: undefined });
+  }
+  if (ctx.thread && !command && u.risk.level === "none" && state.complaint === undefined) {
+    if (u.answer && QUESTION.test(u.normalised.text)) {
+      state.pendingSupplement = {
+        complaintId: ctx.thread.id,
+        text: redactIdNumbers(u.normalised.text).slice(0, 2000),
+      };
+      return {
+        replies: [
+          reply("complaint", complaintMessages.supplementOrNew(ctx.thread.departmentName, ctx.thread.id), [
+            { label: COMMANDS.addToCase, payload: COMMANDS.addToCase },
+            { label: COMMANDS.newQuestion, payload: COMMANDS.newQuestion },
+          ]),
+        ],
+        state,
+      };
+    }
+    return supplementDecision(state, ctx.thread, u.normalised.text);
   }
 
   if (state.offeredCounselor && !command) {
@@ -332,6 +383,23 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       ]),
     ],
     state,
+  };
+}
+
+const STALE_INTAKE_BUTTON = /^(确认提交|修改地点|修改诉求|修改类别)$/;
+
+/** A question rather than a statement: what the department asked for is usually given as statements. */
+const QUESTION = /[?？]|吗|怎么|如何|多久|多少|能不能|可不可以|是不是|什么|哪里|哪儿|为啥|为什么|咋/;
+
+function supplementDecision(
+  state: ConversationState,
+  thread: { id: string; departmentName: string },
+  text: string,
+): Decision {
+  return {
+    replies: [reply("complaint", complaintMessages.supplemented(thread.departmentName, thread.id))],
+    state,
+    supplement: { complaintId: thread.id, text },
   };
 }
 

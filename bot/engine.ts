@@ -58,6 +58,10 @@ export interface ComplaintPort {
     at: string,
   ): Promise<void>;
   status(citizen: string, id?: string): Promise<string | undefined>;
+  /** The open case whose department is talking with this citizen, if any. */
+  openThread(citizen: string): Promise<{ id: string; departmentName: string } | undefined>;
+  /** The citizen's message into that case (群众补充), in the turn's transaction. */
+  addFromCitizen(tx: Queryable, complaintId: string, text: string, at: string): Promise<void>;
   /** After the turn committed: announce filings and 回访 answers to staff. */
   afterCommit(conversationId: string): void;
 }
@@ -138,8 +142,11 @@ export function createEngine(deps: EngineDeps): Engine {
       text = conv.state.pendingChoice[/[1一]/.test(choice) ? 0 : 1] ?? text;
 
     const u = nlu.understand(text);
-    const decision = decide(conv, u, context);
     const citizen = inbound.externalUserId ?? conv.externalUser ?? conv.id;
+    // A department in conversation with this citizen: their messages belong to the case (read outside the turn's
+    // transaction; the per-conversation lock keeps this conversation's turns in order).
+    const thread = conv.mode === "bot" ? await complaints.openThread(citizen) : undefined;
+    const decision = decide(conv, u, thread ? { ...context, thread } : context);
     const replies = [...decision.replies];
     if (decision.statusQuery) {
       const id = decision.statusQuery.caseNumber;
@@ -198,7 +205,11 @@ export function createEngine(deps: EngineDeps): Engine {
     });
 
     const needsTransaction =
-      decision.handoff || decision.fileComplaint || decision.followUp || conv.mode !== "bot";
+      decision.handoff ||
+      decision.fileComplaint ||
+      decision.followUp ||
+      decision.supplement ||
+      conv.mode !== "bot";
     if (!needsTransaction) {
       // The common path: nothing else to coordinate, so the whole turn is one INSERT script, one round trip.
       try {
@@ -279,6 +290,9 @@ export function createEngine(deps: EngineDeps): Engine {
         const { complaintId, ...answer } = decision.followUp;
         await complaints.recordFollowUp(tx, complaintId, answer, at);
       }
+      if (decision.supplement) {
+        await complaints.addFromCitizen(tx, decision.supplement.complaintId, decision.supplement.text, at);
+      }
       for (const st of write(
         [...inboundEvents, ...asEvents(replies)],
         { ...next, mode },
@@ -289,7 +303,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return result(replies);
     });
     if (decision.handoff || conv.mode !== "bot") handoff.afterCommit(conv.id);
-    if (decision.fileComplaint || decision.followUp) complaints.afterCommit(conv.id);
+    if (decision.fileComplaint || decision.followUp || decision.supplement) complaints.afterCommit(conv.id);
     if (done.risk === "high" || done.risk === "imminent") {
       logger.warn(
         { conversationId: conv.id, risk: done.risk, reasons: u.risk.reasons },

@@ -42,6 +42,8 @@ export const COMMANDS = {
   declineCounselor: "暂时不用",
   registerComplaint: "登记诉求",
   declineComplaint: "不用登记",
+  addToCase: "补充给承办部门",
+  newQuestion: "这是新问题",
 } as const;
 
 export const MAIN_BUTTONS: Button[] = [
@@ -253,6 +255,7 @@ export const complaintMessages = {
   whatTooShort: "请再具体说说发生了什么，比如时间、地点、涉及的单位或个人。",
   confirmCategory: (label: string) => `这件事属于「${label}」类，对吗？`,
   chooseCategory: "请选择最接近的类别（也可以直接回复序号）：",
+  pickCategory: "这件事最可能属于下面哪一类？请点选；都不是的话点「都不是」。",
   askCounty: (league: string) =>
     `是${league}的哪个旗县区？比如「${league === "呼和浩特市" ? "赛罕区" : "某某旗"}」。不清楚可以回复「不清楚」。`,
   askPlace: "事情发生在哪里？请说出盟市和旗县区，比如「鄂尔多斯市准格尔旗」。不清楚可以回复「不清楚」。",
@@ -279,12 +282,18 @@ export const complaintMessages = {
   statusLine: (s: { id: string; state: string; department: string; handleBy: string }) =>
     `${s.id}：${s.state}（承办：${s.department}，办理期限 ${s.handleBy}）`,
   statusNotYours: "没有找到你提交的这个编号。只能查询你自己在本对话中提交的诉求。",
-  departmentReply: (department: string, text: string) => `【${department}】${text}`,
+  departmentReply: (department: string, text: string) =>
+    `【${department}】${text}\n（要回复承办部门，直接在这里回复即可。）`,
+  supplemented: (department: string, id: string) => `已转给${department}（诉求 ${id}），他们会在这里回复你。`,
+  supplementOrNew: (department: string, id: string) =>
+    `${department}正在办理你的诉求 ${id}。这条消息是要补充给承办部门的，还是一个新问题？`,
   extended: (id: string, until: string, reason: string) =>
     `你的诉求 ${id} 办理期限已延长至 ${until}，原因：${reason}。`,
   closed: (id: string, result: string) =>
     `你的诉求 ${id} 已办结。\n办理结果：${result}\n请问问题解决了吗？回复「已解决」或「未解决」。`,
   closedNoSurvey: (id: string, result: string) => `你的诉求 ${id} 已办结。\n办理结果：${result}`,
+  staleButton:
+    "这份诉求已经提交过了（或已取消），不需要再确认。想看办理进度，点「查询进度」；有新的事情要反映，说「我要投诉」。",
   askRating: "请给这次办理打分：1-5 分（5 分最满意），也可以在分数后写几句意见。",
   ratingThanks: "谢谢你的评价，我们会转给承办部门和督办人员。",
   reopened: (id: string) => `已记录问题未解决，诉求 ${id} 已重新提交督办人员处理，会尽快回复你。`,

@@ -142,6 +142,7 @@ export async function buildServer(
   await app.register(complaintRoutes, {
     staff: assistant.staff,
     complaints: assistant.complaints,
+    dispatch: assistant.dispatch,
     live: assistant.live,
   });
   if (options.benchEcho) {

@@ -53,10 +53,30 @@ const Limits = z
   })
   .strict();
 
+/** The first-level families of the 12345 classification (named exactly as there), for reporting. */
+export const COMPLAINT_FAMILIES = [
+  "城乡建设",
+  "环境保护",
+  "交通运输",
+  "教育文体",
+  "劳动和社会保障",
+  "商贸旅游",
+  "卫生计生",
+  "农村农业",
+  "国土资源",
+  "民政",
+  "政法",
+  "党务政务",
+  "经济管理",
+  "科技与信息产业",
+  "纪检监察",
+] as const;
+
 const Category = z
   .object({
     id: z.string().regex(KEBAB),
     label: z.string().min(2),
+    family: z.enum(COMPLAINT_FAMILIES),
     /** Intents of the classifier (intents/data/intents.json) that mean this category. */
     intents: z.array(z.string().min(2)),
     /** Regular-expression sources (a plain Chinese word is one); each distinct hit adds 1 to the score. */

@@ -5,6 +5,7 @@ import type { Logger } from "../bot/logger.js";
 import { complaintMessages as cm } from "../bot/messages.js";
 import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
+import { redactIdNumbers } from "../intents/entities.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { recordList, recordView } from "./audit.js";
@@ -203,6 +204,8 @@ export function createComplaints(deps: ComplaintDeps) {
   };
 
   type Notice = Parameters<typeof notify>[0];
+  /** How long after a department's last reply the citizen's messages still go into the case. */
+  const THREAD_DAYS = 14;
   const pending = new Map<string, Notice[]>();
   const later = (conversationId: string, data: Notice) =>
     pending.set(conversationId, [...(pending.get(conversationId) ?? []), data]);
@@ -236,8 +239,19 @@ export function createComplaints(deps: ComplaintDeps) {
 
   /** Tells the citizen on their own channel; the message is stored in the conversation first. */
   const messaging = { db, conversations, outbound, logger: deps.logger, now };
-  const tell = (c: ComplaintRecord, text: string, actor = "bot", kind: Reply["kind"] = "complaint") =>
-    sendToCitizen(messaging, { id: c.conversationId, channel: c.channel }, { kind, text }, actor);
+  const tell = (
+    c: ComplaintRecord,
+    text: string,
+    actor = "bot",
+    kind: Reply["kind"] = "complaint",
+    buttons?: Reply["buttons"],
+  ) =>
+    sendToCitizen(
+      messaging,
+      { id: c.conversationId, channel: c.channel },
+      { kind, text, ...(buttons ? { buttons } : {}) },
+      actor,
+    );
 
   const canSee = (viewer: StaffMember, c: ComplaintRecord) =>
     viewer.role === "supervisor" ||
@@ -615,7 +629,11 @@ export function createComplaints(deps: ComplaintDeps) {
           return true;
         }),
       );
-      if (survey) await tell(c, cm.closed(c.id, result), "bot", "rating");
+      if (survey)
+        await tell(c, cm.closed(c.id, result), "bot", "rating", [
+          { label: "已解决", payload: "已解决" },
+          { label: "未解决", payload: "未解决" },
+        ]);
       else await tell(c, cm.closedNoSurvey(c.id, result));
       return c;
     },
@@ -662,6 +680,46 @@ export function createComplaints(deps: ComplaintDeps) {
       );
       if (row)
         later(row.conversation_id, { complaintId, type: "follow_up", departmentId: row.department_id });
+    },
+
+    /**
+     * The open case whose department is talking with this citizen: it replied or asked for more within the last
+     * THREAD_DAYS days and has not closed. The citizen's next messages belong to it.
+     */
+    async openThread(citizen: string): Promise<{ id: string; departmentName: string } | undefined> {
+      const since = new Date(now().getTime() - THREAD_DAYS * 86_400_000).toISOString();
+      const row = await db.get<{ id: string; department_name: string }>(
+        `SELECT c.id, c.department_name FROM complaints c
+         WHERE c.citizen = ? AND c.state IN ('accepted', 'awaiting_info')
+           AND EXISTS (SELECT 1 FROM complaint_events e WHERE e.complaint_id = c.id
+                       AND e.type IN ('replied', 'info_requested') AND e.created_at >= ?)
+         ORDER BY c.updated_at DESC LIMIT 1`,
+        [citizen, since],
+      );
+      return row ? { id: row.id, departmentName: row.department_name } : undefined;
+    },
+
+    /**
+     * The citizen's message into their case (群众补充) inside their turn: the department sees it live, and a
+     * case waiting for material goes back to being handled.
+     */
+    async addFromCitizen(tx: Queryable, complaintId: string, text: string, at: string) {
+      const c = await get(tx, complaintId);
+      if (!c || c.state === "closed") throw new AppError("conflict", "这件诉求已经办结");
+      const what = redactIdNumbers(text).slice(0, 2000);
+      await event(tx, complaintId, "citizen_added", "citizen", { what }, at);
+      if (c.state === "awaiting_info")
+        await tx.run(
+          "UPDATE complaints SET state = 'accepted', updated_at = ? WHERE id = ? AND state = 'awaiting_info'",
+          [at, complaintId],
+        );
+      else await tx.run("UPDATE complaints SET updated_at = ? WHERE id = ?", [at, complaintId]);
+      later(c.conversationId, {
+        complaintId,
+        type: "citizen_added",
+        departmentId: c.departmentId,
+        text: what,
+      });
     },
 
     /** After the citizen's turn committed: announce what it filed or answered. */

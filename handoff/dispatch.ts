@@ -167,6 +167,11 @@ export interface DispatchCatalogue {
    * citizen where to go; undefined when the place is unknown or the kind has no office at that level.
    */
   officeName(kind: string, place: Place): string | undefined;
+  /**
+   * Departments whose name or id holds the query, shortest names first; when none does, those sharing the most of
+   * its characters (「准格尔旗人社局」 finds 准格尔旗人力资源和社会保障局).
+   */
+  searchDepartments(query: string, limit?: number): Department[];
 }
 
 export const DEFAULT_DISPATCH_CATALOGUE = projectPath("handoff", "data", "dispatch-catalogue.json");
@@ -330,10 +335,27 @@ export function loadDispatchCatalogue(
     return template?.replaceAll("{league}", league).replaceAll("{county}", county ?? "");
   }
 
+  function searchDepartments(query: string, limit = 20): Department[] {
+    const q = query.trim();
+    if (q === "") return [];
+    const direct = data.departments
+      .filter((d) => d.name.includes(q) || d.id.includes(q))
+      .sort((a, b) => a.name.length - b.name.length);
+    if (direct.length > 0) return direct.slice(0, limit);
+    const chars = [...new Set(q)];
+    return data.departments
+      .map((d) => ({ d, hits: chars.filter((c) => d.name.includes(c)).length }))
+      .filter((x) => x.hits >= Math.min(2, chars.length))
+      .sort((a, b) => b.hits - a.hits || a.d.name.length - b.d.name.length)
+      .slice(0, limit)
+      .map((x) => x.d);
+  }
+
   return {
     data,
     route,
     officeName,
+    searchDepartments,
     departmentById: (id) => byId.get(id),
     listDepartments(filter = {}) {
       return data.departments.filter(

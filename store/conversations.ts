@@ -21,6 +21,8 @@ export interface ConversationState {
   complaint?: ComplaintDraft;
   /** After a complaint is closed: asking whether it was resolved, then for a rating. */
   followUp?: { complaintId: string; step: "resolved" | "rating" };
+  /** While a department talks with the citizen: a message that looked like a new question, kept until they say. */
+  pendingSupplement?: { complaintId: string; text: string };
 }
 
 export type HandoffReason = "crisis" | "distress" | "human";

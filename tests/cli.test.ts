@@ -66,7 +66,11 @@ describe("shouwang CLI", () => {
       .map((l) => JSON.parse(l));
     expect(out[0]).toMatchObject({ intent: "crisis", risk: "high", riskKind: "self" });
     expect(out[1]).toMatchObject({ intent: "crisis", riskKind: "others" });
-    expect(out[2].complaint).toMatchObject({ place: "呼和浩特市赛罕区" });
+    expect(out[2].complaint).toMatchObject({
+      place: "呼和浩特市赛罕区",
+      category: "城市管理与市政设施",
+      family: "城乡建设",
+    });
     expect(out[2].intent).not.toBe("crisis");
     expect(out[3].complaint).toBeUndefined();
   });
@@ -141,6 +145,24 @@ describe("shouwang CLI", () => {
     expect(report).toMatchObject({ entries: 3, citations: 3, verified: 1 });
     expect(report.repealed.map((p: { entry: string }) => p.entry)).toEqual(["old-law"]);
     expect(report.unverified.map((p: { entry: string }) => p.entry)).toEqual(["no-such-article"]);
+  });
+
+  it("staff add: a clerk's department must be in the dispatch catalogue; a near miss gets suggestions", async () => {
+    const wrong = await run(
+      ["staff", "add", "li", "--role", "department", "--department", "准格尔旗人社局"],
+      "long-enough-pw\n",
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain("准格尔旗人力资源和社会保障局");
+    const missing = await run(["staff", "add", "li", "--role", "department"], "long-enough-pw\n");
+    expect(missing.code).toBe(2);
+    const ok = await run(
+      ["staff", "add", "li", "--role", "department", "--department", "准格尔旗人力资源和社会保障局"],
+      "long-enough-pw\n",
+    );
+    expect(ok.code).toBe(0);
+    const help = await run(["help"]);
+    expect(help.out).toContain("--department");
   });
 
   it("staff add: creates an account from a password on stdin, refuses a short one", async () => {

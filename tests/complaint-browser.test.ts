@@ -111,6 +111,10 @@ describe("a complaint in the browser: citizen files, department works it, citize
       await filed.waitFor();
       complaintId = /SW-\d{4}-\d{6}/.exec((await filed.textContent()) ?? "")?.[0] ?? "";
       expect(complaintId).toMatch(/^SW-\d{4}-\d{6}$/);
+      // The number is one unbreakable, select-all piece; the read-back's buttons are spent.
+      expect(await filed.locator(".case-no").first().textContent()).toBe(complaintId);
+      const confirm = citizen.locator(".chips button", { hasText: "确认提交" });
+      expect(await confirm.isDisabled()).toBe(true);
       expect(await a.complaints.get(complaintId)).toMatchObject({
         state: "dispatched",
         departmentId: DEPARTMENT,
@@ -185,8 +189,15 @@ describe("a complaint in the browser: citizen files, department works it, citize
       await citizen.locator(".msg.bot", { hasText: "解决了吗" }).waitFor();
       await botSaid(citizen, RESULT);
 
-      await types(citizen, "已解决");
+      await taps(citizen, "已解决");
       await botSaid(citizen, "打分");
+      expect(await citizen.locator(".chips").last().getByRole("button").allTextContents()).toEqual([
+        "1 分",
+        "2 分",
+        "3 分",
+        "4 分",
+        "5 分",
+      ]);
       await types(citizen, "5 很满意");
       await botSaid(citizen, "谢谢你的评价");
 

@@ -197,6 +197,47 @@ describe("complaint cases", () => {
     await expect(a.complaints.list(boss)).resolves.toHaveLength(1);
   });
 
+  it("keeps citizen and department talking: the citizen's answers go into the case, a new question is asked about", async () => {
+    const { clerk } = await setup();
+    const id = await fileWages("c");
+    await a.complaints.accept(id, clerk);
+    const seen: unknown[] = [];
+    a.live.subscribe(departmentTopic("松山区/hrss-labour-inspection"), (e) => seen.push(e.data));
+    await a.complaints.reply(id, clerk, "请补充一下工地名称和包工头的姓名", true);
+    expect((await a.complaints.get(id))?.state).toBe("awaiting_info");
+    const told = await a.conversations.transcript("c");
+    expect(JSON.stringify(told.at(-1)?.payload)).toContain("直接在这里回复即可");
+
+    expect(await say("c", "工地是松山区阳光小区二期，包工头姓刘")).toContain(`已转给`);
+    expect((await a.complaints.get(id))?.state).toBe("accepted");
+    expect(seen).toContainEqual(expect.objectContaining({ complaintId: id, type: "citizen_added" }));
+    const events = await a.db.all<{ type: string; payload: string }>(
+      "SELECT type, payload FROM complaint_events WHERE complaint_id = ? ORDER BY id",
+      [id],
+    );
+    expect(events.at(-1)?.type).toBe("citizen_added");
+    expect(events.at(-1)?.payload).toContain("阳光小区二期");
+
+    // A question the knowledge base answers is not swallowed into the case: the citizen is asked which it is.
+    const asked = await a.engine.handleMessage({
+      channel: "web",
+      conversationId: "c",
+      text: "劳动仲裁的时效是多久",
+    });
+    expect(asked.replies[0]?.buttons?.map((b) => b.label)).toEqual(["补充给承办部门", "这是新问题"]);
+    const answered = await a.engine.handleMessage({
+      channel: "web",
+      conversationId: "c",
+      text: "这是新问题",
+    });
+    expect(answered.replies[0]?.kind).toBe("answer");
+    const after = await a.db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM complaint_events WHERE complaint_id = ? AND type = 'citizen_added'",
+      [id],
+    );
+    expect(after?.n).toBe(1);
+  });
+
   it("reopens an unresolved case to the supervisors and never surveys someone who was at risk", async () => {
     const { clerk } = await setup();
     const id = await fileWages("c");

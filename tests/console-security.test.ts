@@ -172,6 +172,26 @@ describe("console security", () => {
     expect(stats.statusCode).toBe(403);
   });
 
+  it("lets a supervisor find a department by part of its name for 改派, and no one else", async () => {
+    await a.staff.add({ username: "sup", password: "supervisor-pass", role: "supervisor", shifts: [] });
+    const sup = await login("sup", "supervisor-pass");
+    const found = await app.inject({
+      url: `/console/api/departments?q=${encodeURIComponent("准格尔旗人社")}`,
+      headers: { cookie: sup.cookie },
+    });
+    expect(found.statusCode).toBe(200);
+    expect(found.json().departments[0]).toEqual({
+      id: "准格尔旗/hrss",
+      name: "准格尔旗人力资源和社会保障局",
+    });
+    const clerk = await login("dept", "department-pass");
+    const refused = await app.inject({
+      url: `/console/api/departments?q=${encodeURIComponent("准格尔旗")}`,
+      headers: { cookie: clerk.cookie },
+    });
+    expect(refused.statusCode).toBe(403);
+  });
+
   it("refuses a state change without the CSRF token", async () => {
     const { cookie } = await login("wang", "counselor-pass");
     const res = await app.inject({

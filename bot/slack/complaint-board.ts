@@ -6,6 +6,7 @@ import { complaintCard, complaintFallback } from "./complaint-blocks.js";
 import type { PostQueue } from "./post-queue.js";
 import { createKeyedSerial } from "./serial.js";
 import type { SlackComplaintCard, SlackStore } from "./store.js";
+import { escapeSlack } from "./texts.js";
 
 export interface ComplaintBoardDeps {
   db: Db;
@@ -85,6 +86,22 @@ export function createComplaintBoard(deps: ComplaintBoardDeps) {
         unfurl_links: false,
         unfurl_media: false,
       });
+    },
+
+    /** The citizen wrote into the case (群众补充): a line in each of its cards' threads, after any card update. */
+    citizenAdded(complaintId: string, text: string): Promise<void> {
+      return serial
+        .run(complaintId, async () => {
+          for (const card of await store.complaintCards(complaintId))
+            await posts.post({
+              channel: card.channel,
+              thread_ts: card.ts,
+              text: `群众补充：${escapeSlack(text)}`,
+              unfurl_links: false,
+              unfurl_media: false,
+            });
+        })
+        .catch((err: unknown) => logger.error({ err, complaintId }, "slack: citizen's addition failed"));
     },
 
     /** After a restart: cards for open complaints of mapped departments dispatched while Slack was off. */

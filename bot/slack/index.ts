@@ -182,8 +182,11 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
           );
         unsubscribeComplaints = assistant.live.subscribe(COMPLAINT_TOPIC, (e) => {
           if (!active) return;
-          const data = e.data as { complaintId?: unknown };
-          if (typeof data.complaintId === "string") void complaintBoard.changed(data.complaintId);
+          const data = e.data as { complaintId?: unknown; type?: unknown; text?: unknown };
+          if (typeof data.complaintId !== "string") return;
+          void complaintBoard.changed(data.complaintId);
+          if (data.type === "citizen_added" && typeof data.text === "string")
+            void complaintBoard.citizenAdded(data.complaintId, data.text);
         });
         void complaintBoard
           .backfill()

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { ComplaintService } from "../../handoff/complaints.js";
 import { COMPLAINT_TOPIC, departmentTopic } from "../../handoff/complaints.js";
+import type { DispatchCatalogue } from "../../handoff/dispatch.js";
 import type { StaffRole } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { LiveHub } from "../live-hub.js";
@@ -22,7 +23,7 @@ const SUPERVISORS: readonly StaffRole[] = ["supervisor", "admin"];
  */
 export async function complaintRoutes(
   app: FastifyInstance,
-  deps: { staff: StaffDirectory; complaints: ComplaintService; live: LiveHub },
+  deps: { staff: StaffDirectory; complaints: ComplaintService; dispatch: DispatchCatalogue; live: LiveHub },
 ) {
   const { staff, complaints, live } = deps;
   await app.register(cookie);
@@ -44,6 +45,17 @@ export async function complaintRoutes(
     const token = req.cookies[SESSION_COOKIE];
     streamTopics(live, [topic], req, reply, async () => (await deps.staff.session(token)) !== undefined);
   });
+  // 改派 by name: supervisors type part of a department's name and pick it from the matches.
+  r.get(
+    "/console/api/departments",
+    {
+      onRequest: guard(SUPERVISORS),
+      schema: { querystring: z.object({ q: z.string().trim().min(1).max(50) }) },
+    },
+    async (req) => ({
+      departments: deps.dispatch.searchDepartments(req.query.q, 20).map((d) => ({ id: d.id, name: d.name })),
+    }),
+  );
   r.get("/console/api/complaints/stats", { onRequest: guard(SUPERVISORS) }, async () => ({
     departments: await complaints.stats(),
   }));

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { buildNlu } from "../bot/assistant.js";
+import { COMPLAINT_FAMILIES, loadComplaintCategories } from "./complaint-categories.js";
+
+const catalogue = loadComplaintCategories();
+const classifier = buildNlu().complaintClassifier(catalogue);
+const top = (text: string) => classifier.infer(text)[0]?.category;
+
+describe("complaint category model", () => {
+  it("maps every category to one 12345 family, named exactly as the taxonomy names it", () => {
+    for (const c of catalogue.categories) expect(COMPLAINT_FAMILIES).toContain(c.family);
+    expect(new Set(catalogue.categories.map((c) => c.family)).size).toBe(COMPLAINT_FAMILIES.length);
+  });
+
+  it("tells apart letters that keyword counting sent to 劳动争议: bidding fraud, a broken lift, a tour package", () => {
+    expect(top("镇里修路的工程招标明显是内定的，中标的公司根本没有资质，请纪委查一查")?.family).toBe(
+      "纪检监察",
+    );
+    expect(top("我们小区3号楼电梯坏了一个多月了，物业一直拖着不修，老人上下楼太难了")?.id).toBe(
+      "property-housing",
+    );
+    expect(top("报了个旅行社的草原五日游，导游天天带着去购物店，不买就甩脸色，要求退钱")?.id).toBe(
+      "market-consumer",
+    );
+  });
+
+  it("ranks every category, best first, so the intake can offer the top three when it is unsure", () => {
+    const ranked = classifier.infer("反映一个问题");
+    expect(ranked).toHaveLength(catalogue.categories.length);
+    for (let i = 1; i < ranked.length; i++)
+      expect((ranked[i - 1]?.score ?? 0) >= (ranked[i]?.score ?? 0)).toBe(true);
+  });
+});
