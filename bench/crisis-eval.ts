@@ -13,7 +13,7 @@
  * `--no-cv` grades PsySUICIDE with the shipped model (optimistic: it has seen those rows).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { loadCrisisCorpus, PSYSUICIDE_SOURCE } from "../intents/crisis-corpus.js";
 import {
   type CrisisDetector,

@@ -1,3 +1,5 @@
+import { createLogger, type Logger } from "../core/logger.js";
+import { projectPath } from "../core/paths.js";
 import { createHandoff, type EscalationPolicy, type HandoffService } from "../handoff/cases.js";
 import { loadComplaintCategories } from "../handoff/complaint-categories.js";
 import { type ComplaintService, createComplaints } from "../handoff/complaints.js";
@@ -23,9 +25,7 @@ import { type ConversationStore, createConversationStore } from "../store/conver
 import { type Db, openDatabase } from "../store/db.js";
 import { createEngine, type Engine } from "./engine.js";
 import { createLiveHub, type LiveHub } from "./live-hub.js";
-import { createLogger, type Logger } from "./logger.js";
 import { createOutbound, type Outbound } from "./outbound.js";
-import { projectPath } from "./paths.js";
 
 export interface NluBundle {
   nlu: Nlu;

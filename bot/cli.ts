@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { isAppError } from "../core/app-error.js";
+import { createLogger } from "../core/logger.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { checkCitations } from "../knowledge/citation-check.js";
 import { readKnowledge } from "../knowledge/load.js";
 import { loadStatutes } from "../knowledge/statutes.js";
-import { isAppError } from "./app-error.js";
 import { buildNlu, createAssistant } from "./assistant.js";
 import type { Config } from "./config.js";
-import { createLogger } from "./logger.js";
 import type { Reply } from "./reply.js";
 
 export interface Io {

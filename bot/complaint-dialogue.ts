@@ -1,4 +1,4 @@
-import { PHONE_PATTERN, redactIdNumbers } from "../intents/entities.js";
+import { PHONE_PATTERN, redactIdNumbers } from "../core/redact.js";
 import type { Understanding } from "../intents/understand.js";
 import { complaintMessages as m } from "./messages.js";
 import type { Button, Reply } from "./reply.js";

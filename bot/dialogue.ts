@@ -1,5 +1,5 @@
+import { redactIdNumbers } from "../core/redact.js";
 import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
-import { redactIdNumbers } from "../intents/entities.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";

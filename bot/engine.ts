@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { AppError } from "../core/app-error.js";
+import type { Logger } from "../core/logger.js";
+import { redactIdNumbers } from "../core/redact.js";
 import { graverRisk, type RiskLevel } from "../intents/crisis-detector.js";
-import { redactIdNumbers } from "../intents/entities.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationStore, Delivery, NewEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
-import { AppError } from "./app-error.js";
 import type { ComplaintDraft, IntakeDeps } from "./complaint-dialogue.js";
 import { decide, type HandoffRequest, type KnowledgeDeps } from "./dialogue.js";
-import type { Logger } from "./logger.js";
 import { messages } from "./messages.js";
 import type { Channel, InboundMessage, Reply, TurnResult } from "./reply.js";
 

@@ -1,7 +1,7 @@
+import type { Logger } from "../core/logger.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { LiveHub } from "./live-hub.js";
-import type { Logger } from "./logger.js";
 import type { Channel, Reply } from "./reply.js";
 import { conversationTopic } from "./web/chat-routes.js";
 

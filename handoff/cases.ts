@@ -1,12 +1,12 @@
-import { AppError } from "../bot/app-error.js";
 import type { HandoffOutcome, HandoffPort } from "../bot/engine.js";
 import type { LiveHub } from "../bot/live-hub.js";
-import type { Logger } from "../bot/logger.js";
 import { messages, riskReasonLabel } from "../bot/messages.js";
 import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
+import { AppError } from "../core/app-error.js";
+import type { Logger } from "../core/logger.js";
+import { redactIdNumbers } from "../core/redact.js";
 import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
-import { redactIdNumbers } from "../intents/entities.js";
 import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { recordList, recordView } from "./audit.js";

@@ -1,10 +1,10 @@
-import { AppError } from "../bot/app-error.js";
 import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
 import type { LiveHub } from "../bot/live-hub.js";
-import type { Logger } from "../bot/logger.js";
 import { complaintMessages as cm } from "../bot/messages.js";
 import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import type { Channel, Reply } from "../bot/reply.js";
+import { AppError } from "../core/app-error.js";
+import type { Logger } from "../core/logger.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { recordList, recordView } from "./audit.js";

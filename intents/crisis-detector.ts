@@ -14,8 +14,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { fileText, moduleText } from "../bot/file-cache.js";
-import { projectPath } from "../bot/paths.js";
+import { fileText, moduleText } from "../core/file-cache.js";
+import { projectPath } from "../core/paths.js";
 import { type ConceptPair, type ConceptReader, createConceptReader } from "./crisis-concepts.js";
 import { CORPUS_PATHS, type CorpusExample, loadCrisisCorpus, loadHandWritten } from "./crisis-corpus.js";
 import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from "./linear-model.js";

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import sqlite3 from "sqlite3";
-import { AppError } from "../bot/app-error.js";
+import { AppError } from "../core/app-error.js";
 import { migrate } from "./migrations.js";
 
 export type Param = string | number | bigint | null | Buffer;

@@ -1,5 +1,5 @@
 import { GrammyError } from "grammy";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../core/logger.js";
 import { telegramMessages } from "../messages.js";
 import type { ChannelSender } from "../outbound.js";
 import type { Reply } from "../reply.js";

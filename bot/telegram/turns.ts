@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Composer, type Context, GrammyError } from "grammy";
 import type { Message } from "grammy/types";
+import { isAppError } from "../../core/app-error.js";
+import type { Logger } from "../../core/logger.js";
 import type { RiskLevel } from "../../intents/crisis-detector.js";
 import type { Conversation, ConversationStore, NewEvent } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
-import { isAppError } from "../app-error.js";
 import { type Engine, type HandoffPort, MAX_MESSAGE_CHARS } from "../engine.js";
-import type { Logger } from "../logger.js";
 import { COMMANDS, messages, telegramMessages } from "../messages.js";
 import type { Button, InboundMessage, Reply } from "../reply.js";
 import { crashPoint } from "./crash.js";
