@@ -4,6 +4,7 @@ import type { Readable, Writable } from "node:stream";
 import { isAppError } from "../core/app-error.js";
 import { createLogger } from "../core/logger.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
+import type { Reply } from "../handoff/reply.js";
 import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { checkCitations } from "../knowledge/citation-check.js";
@@ -11,7 +12,6 @@ import { readKnowledge } from "../knowledge/load.js";
 import { loadStatutes } from "../knowledge/statutes.js";
 import { buildNlu, createAssistant } from "./assistant.js";
 import type { Config } from "./config.js";
-import type { Reply } from "./reply.js";
 
 export interface Io {
   stdin: Readable;

@@ -1,18 +1,17 @@
 import { redactIdNumbers } from "../core/redact.js";
+import type { Button, Reply } from "../handoff/reply.js";
 import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
-import type { Conversation, ConversationState, HandoffReason } from "../store/conversations.js";
-import {
-  type ComplaintDraft,
-  type IntakeDeps,
-  type IntakeOutcome,
-  startDraft,
-  stepIntake,
-} from "./complaint-dialogue.js";
+import type {
+  ComplaintDraft,
+  Conversation,
+  ConversationState,
+  HandoffReason,
+} from "../store/conversations.js";
+import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
 import { COMMANDS, complaintMessages, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
-import type { Button, Reply } from "./reply.js";
 
 export interface HandoffRequest {
   reason: HandoffReason;

@@ -2,14 +2,22 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "../core/app-error.js";
 import type { Logger } from "../core/logger.js";
 import { redactIdNumbers } from "../core/redact.js";
+import type { Reply } from "../handoff/reply.js";
 import { graverRisk, type RiskLevel } from "../intents/crisis-detector.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
-import type { Conversation, ConversationStore, Delivery, NewEvent } from "../store/conversations.js";
+import type {
+  Channel,
+  ComplaintDraft,
+  Conversation,
+  ConversationStore,
+  Delivery,
+  NewEvent,
+} from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
-import type { ComplaintDraft, IntakeDeps } from "./complaint-dialogue.js";
+import type { IntakeDeps } from "./complaint-dialogue.js";
 import { decide, type HandoffRequest, type KnowledgeDeps } from "./dialogue.js";
 import { messages } from "./messages.js";
-import type { Channel, InboundMessage, Reply, TurnResult } from "./reply.js";
+import type { InboundMessage, TurnResult } from "./turn.js";
 
 /** Telegram's own limit; the web page and API accept the same. */
 export const MAX_MESSAGE_CHARS = 4096;

@@ -3,9 +3,10 @@
  * Crisis texts follow safe-messaging practice: warm, short, hotlines first, a question about safety now,
  * no method details, no promise of confidentiality.
  */
+
+import type { Button, Call } from "../handoff/reply.js";
 import type { KnowledgeEntry } from "../knowledge/schema.js";
 import type { Article } from "../knowledge/statutes.js";
-import type { Button, Call } from "./reply.js";
 
 export const TOPIC_LABELS: Record<string, string> = {
   land_expropriation: "征地补偿",

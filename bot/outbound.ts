@@ -1,8 +1,8 @@
 import type { Logger } from "../core/logger.js";
-import type { ConversationStore } from "../store/conversations.js";
+import type { Reply } from "../handoff/reply.js";
+import type { Channel, ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { LiveHub } from "./live-hub.js";
-import type { Channel, Reply } from "./reply.js";
 import { conversationTopic } from "./web/chat-routes.js";
 
 /** A message to push to a citizen outside the request/response of their own turn (staff reply, reminder). */

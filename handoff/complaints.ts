@@ -1,16 +1,15 @@
-import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
 import type { LiveHub } from "../bot/live-hub.js";
 import { complaintMessages as cm } from "../bot/messages.js";
 import { type Outbound, sendToCitizen } from "../bot/outbound.js";
-import type { Channel, Reply } from "../bot/reply.js";
 import { AppError } from "../core/app-error.js";
 import type { Logger } from "../core/logger.js";
-import type { ConversationStore } from "../store/conversations.js";
+import type { Channel, ComplaintDraft, ConversationStore } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
 import { recordList, recordView } from "./audit.js";
 import type { ComplaintCatalogue } from "./complaint-categories.js";
 import { type Calendar, chinaDate, deadlinesFor } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";
+import type { Reply } from "./reply.js";
 import type { StaffMember } from "./roster.js";
 
 /**

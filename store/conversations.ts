@@ -1,9 +1,34 @@
-import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
-import type { Channel } from "../bot/reply.js";
 import type { Db, Queryable, Statement } from "./db.js";
+
+/** Where a conversation takes place; stored with it, so a staff reply goes back the same way. */
+export type Channel = "web" | "telegram" | "slack" | "cli";
 
 /** bot: the bot answers; waiting: a handoff is requested, nobody holds it yet; human: a staff member holds it. */
 export type ConversationMode = "bot" | "waiting" | "human";
+
+/**
+ * A complaint (诉求) being taken down, slot by slot: bot/complaint-dialogue.ts fills it, handoff/complaints.ts
+ * files it, and the conversation's state keeps it between turns.
+ */
+export type Slot = "what" | "category" | "place" | "detail" | "ask" | "contact" | "consent" | "confirm";
+
+export interface ComplaintDraft {
+  what?: string;
+  category?: string;
+  categoryConfirmed?: boolean;
+  league?: string;
+  county?: string;
+  /** 苏木乡镇/街道 and 嘎查村/社区 as the citizen wrote them; "" when they said they do not know. */
+  detail?: string;
+  placeUnknown?: boolean;
+  /** The 盟市 is known and the citizen does not know the 旗县区. */
+  countyUnknown?: boolean;
+  ask?: string;
+  contact?: "chat" | "phone";
+  phone?: string;
+  consent?: boolean;
+  awaiting: Slot;
+}
 
 /** Dialogue memory the engine carries between turns; small and JSON-serialisable. */
 export interface ConversationState {

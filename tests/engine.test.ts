@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { InboundMessage } from "../bot/reply.js";
+import type { InboundMessage } from "../bot/turn.js";
 import { createLogger } from "../core/logger.js";
 import { testAssistant } from "./helpers.js";
 
