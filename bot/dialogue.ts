@@ -1,25 +1,12 @@
 import { redactIdNumbers } from "../core/redact.js";
+import type { HandoffRequest } from "../handoff/port.js";
 import type { Button, Reply } from "../handoff/reply.js";
-import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
-import type {
-  ComplaintDraft,
-  Conversation,
-  ConversationState,
-  HandoffReason,
-} from "../store/conversations.js";
+import type { ComplaintDraft, Conversation, ConversationState } from "../store/conversations.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
 import { COMMANDS, complaintMessages, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
-
-export interface HandoffRequest {
-  reason: HandoffReason;
-  risk: RiskLevel;
-  subject: "self" | "other";
-  /** Defaults to self. */
-  riskKind?: RiskKind;
-}
 
 /** What one turn decides; the engine stores it and carries out the actions after commit. */
 export interface Decision {

@@ -1,8 +1,6 @@
-import type { HandoffOutcome, HandoffPort } from "../bot/engine.js";
-import type { LiveHub } from "../bot/live-hub.js";
 import { messages, riskReasonLabel } from "../bot/messages.js";
-import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import { AppError } from "../core/app-error.js";
+import type { LiveHub } from "../core/live-hub.js";
 import type { Logger } from "../core/logger.js";
 import { redactIdNumbers } from "../core/redact.js";
 import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
@@ -11,6 +9,8 @@ import type { Db, Queryable } from "../store/db.js";
 import { recordList, recordView } from "./audit.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
 import { chinaDate } from "./deadlines.js";
+import { type Outbound, sendToCitizen } from "./outbound.js";
+import type { HandoffOutcome, HandoffPort } from "./port.js";
 import type { Presence } from "./presence.js";
 import type { Reply } from "./reply.js";
 import { onDuty, type StaffMember, toStaff } from "./roster.js";

@@ -1,7 +1,6 @@
-import type { LiveHub } from "../bot/live-hub.js";
 import { complaintMessages as cm } from "../bot/messages.js";
-import { type Outbound, sendToCitizen } from "../bot/outbound.js";
 import { AppError } from "../core/app-error.js";
+import type { LiveHub } from "../core/live-hub.js";
 import type { Logger } from "../core/logger.js";
 import type { Channel, ComplaintDraft, ConversationStore } from "../store/conversations.js";
 import type { Db, Queryable } from "../store/db.js";
@@ -9,6 +8,7 @@ import { recordList, recordView } from "./audit.js";
 import type { ComplaintCatalogue } from "./complaint-categories.js";
 import { type Calendar, chinaDate, deadlinesFor } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";
+import { type Outbound, sendToCitizen } from "./outbound.js";
 import type { Reply } from "./reply.js";
 import type { StaffMember } from "./roster.js";
 

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AppError } from "../../core/app-error.js";
+import { conversationTopic } from "../../core/live-hub.js";
 import { projectPath } from "../../core/paths.js";
 import type { Reply } from "../../handoff/reply.js";
 import type { Assistant } from "../assistant.js";
@@ -31,8 +32,6 @@ const ChatBody = z.object({
     .regex(/^[\x21-\x7e]+$/, { message: "messageId must be printable ASCII (letters, digits, - _ : .)" })
     .optional(),
 });
-
-export const conversationTopic = (id: string) => `conversation:${id}`;
 
 export interface TranscriptLine {
   id: number;
