@@ -1,8 +1,8 @@
 import { PHONE_PATTERN, redactIdNumbers } from "../core/redact.js";
+import { complaintMessages as m } from "../handoff/messages.js";
 import type { Button, Reply } from "../handoff/reply.js";
 import type { Understanding } from "../intents/understand.js";
 import type { ComplaintDraft, Slot } from "../store/conversations.js";
-import { complaintMessages as m } from "./messages.js";
 
 /**
  * The intake of a complaint (诉求) as slot filling: every turn reads whatever the citizen wrote into any slot it

@@ -1,4 +1,5 @@
 import { redactIdNumbers } from "../core/redact.js";
+import { complaintMessages } from "../handoff/messages.js";
 import type { HandoffRequest } from "../handoff/port.js";
 import type { Button, Reply } from "../handoff/reply.js";
 import type { Understanding } from "../intents/understand.js";
@@ -6,7 +7,7 @@ import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
 import type { ComplaintDraft, Conversation, ConversationState } from "../store/conversations.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
-import { COMMANDS, complaintMessages, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
+import { COMMANDS, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
 
 /** What one turn decides; the engine stores it and carries out the actions after commit. */
 export interface Decision {

@@ -1,4 +1,3 @@
-import { messages, riskReasonLabel } from "../bot/messages.js";
 import { AppError } from "../core/app-error.js";
 import type { LiveHub } from "../core/live-hub.js";
 import type { Logger } from "../core/logger.js";
@@ -9,6 +8,7 @@ import type { Db, Queryable } from "../store/db.js";
 import { recordList, recordView } from "./audit.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
 import { chinaDate } from "./deadlines.js";
+import { caseMessages, riskReasonLabel } from "./messages.js";
 import { type Outbound, sendToCitizen } from "./outbound.js";
 import type { HandoffOutcome, HandoffPort } from "./port.js";
 import type { Presence } from "./presence.js";
@@ -25,7 +25,7 @@ export interface EscalationPolicy {
 }
 export const DEFAULT_ESCALATION: EscalationPolicy = { imminent: 60, high: 120, other: 600 };
 
-const roleLabel = (s: StaffMember): string => messages.staffRole[s.role] ?? "工作人员";
+const roleLabel = (s: StaffMember): string => caseMessages.staffRole[s.role] ?? "工作人员";
 /** How a staff member signs what the citizen reads: their display name and role, never their account name. */
 const senderLabel = (s: StaffMember): string => `${s.displayName}（${roleLabel(s)}）`;
 
@@ -516,7 +516,7 @@ export function createHandoff(deps: HandoffDeps) {
       await sendToCitizen(
         messaging,
         { id: c.conversationId, channel: c.channel },
-        { kind: "handoff", text: messages.staffJoined(staff.displayName, roleLabel(staff)) },
+        { kind: "handoff", text: caseMessages.staffJoined(staff.displayName, roleLabel(staff)) },
         "bot",
       );
       return c;
@@ -629,7 +629,7 @@ export function createHandoff(deps: HandoffDeps) {
         await sendToCitizen(
           messaging,
           { id: c.conversationId, channel: c.channel },
-          { kind: "handoff", text: messages.caseClosed },
+          { kind: "handoff", text: caseMessages.caseClosed },
           "bot",
         );
       }
@@ -667,13 +667,13 @@ export function createHandoff(deps: HandoffDeps) {
         const someone = (await reachable(db, new Date(at))) > 0;
         const text =
           c.kind === "human"
-            ? messages.stillWaiting
-            : (someone ? messages.reassurance : messages.reassuranceNobody)[nth];
+            ? caseMessages.stillWaiting
+            : (someone ? caseMessages.reassurance : caseMessages.reassuranceNobody)[nth];
         if (c.kind === "human" && nth > 0) continue;
         await sendToCitizen(
           messaging,
           { id: c.conversationId, channel: c.channel },
-          { kind: "handoff", text: text ?? messages.stillWaiting },
+          { kind: "handoff", text: text ?? caseMessages.stillWaiting },
           "bot",
         );
       }

@@ -1,4 +1,3 @@
-import { complaintMessages as cm } from "../bot/messages.js";
 import { AppError } from "../core/app-error.js";
 import type { LiveHub } from "../core/live-hub.js";
 import type { Logger } from "../core/logger.js";
@@ -8,6 +7,7 @@ import { recordList, recordView } from "./audit.js";
 import type { ComplaintCatalogue } from "./complaint-categories.js";
 import { type Calendar, chinaDate, deadlinesFor } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";
+import { complaintMessages as cm } from "./messages.js";
 import { type Outbound, sendToCitizen } from "./outbound.js";
 import type { Reply } from "./reply.js";
 import type { StaffMember } from "./roster.js";
