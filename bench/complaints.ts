@@ -4,7 +4,7 @@ import { createLogger } from "../core/logger.js";
 import { signatureOf } from "../handoff/complaints.js";
 import { loadPlaces } from "../intents/places.js";
 import type { ComplaintDraft } from "../store/conversations.js";
-import type { Param } from "../store/db.js";
+import type { Param } from "../store/sql.js";
 import { percentile } from "./stats.js";
 
 const WHATS = [

@@ -11,13 +11,8 @@ import { checkCitations } from "../knowledge/citation-check.js";
 import { readKnowledge } from "../knowledge/load.js";
 import { loadStatutes } from "../knowledge/statutes.js";
 import { buildNlu, createAssistant } from "./assistant.js";
+import type { Io } from "./cli-io.js";
 import type { Config } from "./config.js";
-
-export interface Io {
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-}
 
 const USAGE = `用法 (usage):
   shouwang                 start the server (web chat on http://localhost:3000/)

@@ -14,7 +14,8 @@ import type {
   Delivery,
   NewEvent,
 } from "../store/conversations.js";
-import type { Db, Queryable } from "../store/db.js";
+import type { Db } from "../store/db.js";
+import type { Queryable } from "../store/sql.js";
 import type { IntakeDeps } from "./complaint-dialogue.js";
 import { decide, type KnowledgeDeps } from "./dialogue.js";
 import { messages } from "./messages.js";

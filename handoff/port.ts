@@ -1,6 +1,6 @@
 import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
 import type { Channel, HandoffReason } from "../store/conversations.js";
-import type { Queryable } from "../store/db.js";
+import type { Queryable } from "../store/sql.js";
 
 /** A turn's decision that a person should reach a human (bot/dialogue.ts decides it). */
 export interface HandoffRequest {

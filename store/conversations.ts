@@ -1,4 +1,5 @@
-import type { Db, Queryable, Statement } from "./db.js";
+import type { Db } from "./db.js";
+import type { Queryable, Statement } from "./sql.js";
 
 /** Where a conversation takes place; stored with it, so a staff reply goes back the same way. */
 export type Channel = "web" | "telegram" | "slack" | "cli";
