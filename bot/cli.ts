@@ -5,6 +5,7 @@ import { isAppError } from "../core/app-error.js";
 import { createLogger } from "../core/logger.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import type { Reply } from "../handoff/reply.js";
+import { isCrisis } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { checkCitations } from "../knowledge/citation-check.js";
@@ -126,8 +127,7 @@ async function converse(mode: "ask" | "chat", args: string[], config: Config, io
   }
 }
 
-const atRisk = (u: Understanding): boolean =>
-  (u.risk.level === "high" || u.risk.level === "imminent") && !u.risk.reportOnly;
+const atRisk = (u: Understanding): boolean => isCrisis(u.risk.level) && !u.risk.reportOnly;
 
 async function classify(io: Io): Promise<number> {
   const { nlu } = buildNlu();

@@ -2,6 +2,7 @@ import { redactIdNumbers } from "../core/redact.js";
 import { complaintMessages } from "../handoff/messages.js";
 import type { HandoffRequest } from "../handoff/port.js";
 import type { Button, Reply } from "../handoff/reply.js";
+import { isCrisis } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
@@ -91,7 +92,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   const state: ConversationState = { ...conv.state };
   delete state.pendingChoice;
   const risk = u.risk;
-  const atRisk = (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
+  const atRisk = isCrisis(risk.level) && !risk.reportOnly;
 
   // 1. Crisis first: the same turn carries the hotlines and pages a counselor, whatever the mode or command.
   if (atRisk) {
@@ -129,7 +130,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
 
   // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
-  if (state.followUp && (conv.risk === "high" || conv.risk === "imminent")) delete state.followUp;
+  if (state.followUp && isCrisis(conv.risk)) delete state.followUp;
   if (state.followUp && !command) {
     const f = state.followUp;
     const t = u.normalised.text;

@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger.js";
 import { redactIdNumbers } from "../core/redact.js";
 import type { HandoffPort } from "../handoff/port.js";
 import type { Reply } from "../handoff/reply.js";
-import { graverRisk, type RiskLevel } from "../intents/crisis-detector.js";
+import { graverRisk, isCrisis, type RiskLevel } from "../intents/crisis-detector.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
 import type {
   Channel,
@@ -270,7 +270,7 @@ export function createEngine(deps: EngineDeps): Engine {
     });
     if (decision.handoff || conv.mode !== "bot") handoff.afterCommit(conv.id);
     if (decision.fileComplaint || decision.followUp) complaints.afterCommit(conv.id);
-    if (done.risk === "high" || done.risk === "imminent") {
+    if (isCrisis(done.risk)) {
       logger.warn(
         { conversationId: conv.id, risk: done.risk, reasons: u.risk.reasons },
         "crisis risk detected",

@@ -2,7 +2,7 @@ import { AppError } from "../core/app-error.js";
 import type { LiveHub } from "../core/live-hub.js";
 import type { Logger } from "../core/logger.js";
 import { redactIdNumbers } from "../core/redact.js";
-import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
+import { isCrisis, isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
 import type { Channel, ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";
@@ -315,7 +315,7 @@ export function createHandoff(deps: HandoffDeps) {
         return;
       }
       await event(tx, open.id, "citizen_message", "citizen", req.at, { payload: { risk: req.risk } });
-      if (isGraver(req.risk, open.risk) && (req.risk === "high" || req.risk === "imminent"))
+      if (isGraver(req.risk, open.risk) && isCrisis(req.risk))
         await raise(tx, open, req.risk, new Date(req.at));
     },
 

@@ -1,6 +1,7 @@
 import { AppError } from "../core/app-error.js";
 import type { LiveHub } from "../core/live-hub.js";
 import type { Logger } from "../core/logger.js";
+import { isCrisis } from "../intents/crisis-detector.js";
 import type { Channel, ComplaintDraft, ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";
@@ -609,7 +610,7 @@ export function createComplaints(deps: ComplaintDeps) {
       const survey = await conversations.exclusive(c.conversationId, () =>
         db.transaction(async (tx) => {
           const conv = await conversations.getIn(tx, c.conversationId);
-          if (conv?.mode !== "bot" || conv.risk === "high" || conv.risk === "imminent") return false;
+          if (conv?.mode !== "bot" || isCrisis(conv.risk)) return false;
           const state = { ...conv.state, followUp: { complaintId: c.id, step: "resolved" as const } };
           await conversations.update(tx, c.conversationId, { state }, now().toISOString());
           return true;

@@ -63,6 +63,12 @@ export function graverRisk(a: string, b: string): RiskLevel {
 /** True when `a` is strictly graver than `b`. */
 export const isGraver = (a: RiskLevel, b: RiskLevel): boolean => RANK[a] > RANK[b];
 
+/**
+ * A crisis level: high or imminent, which gets the crisis reply, a case and a page. Takes stored strings too (a
+ * conversation's risk column); anything else is not a crisis.
+ */
+export const isCrisis = (level: string): boolean => level === "high" || level === "imminent";
+
 // ---------------------------------------------------------------------------------------------------------------
 // Lexicon schema (zod 4). Patterns are JavaScript regex sources without capturing groups: the pattern set gives each
 // group one capturing group of its own to learn which group matched.

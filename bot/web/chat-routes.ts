@@ -9,6 +9,7 @@ import { AppError } from "../../core/app-error.js";
 import { conversationTopic } from "../../core/live-hub.js";
 import { projectPath } from "../../core/paths.js";
 import type { Reply } from "../../handoff/reply.js";
+import { isCrisis } from "../../intents/crisis-detector.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages } from "../messages.js";
@@ -130,7 +131,7 @@ export async function chatRoutes(
       // but never a message that reads as crisis: that one goes through to a case and a counselor.
       if (!retry && !limits.startConversation(req.ip)) {
         const risk = assistant.engine.understand(req.body.text).risk;
-        const atRisk = (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
+        const atRisk = isCrisis(risk.level) && !risk.reportOnly;
         if (!atRisk) throw new AppError("rate_limited", messages.tooManyConversations);
       }
       issued = tokens.issue(conversationId);
