@@ -6,13 +6,14 @@ import type { HandoffPort } from "../handoff/port.js";
 import type { Reply } from "../handoff/reply.js";
 import { graverRisk, isCrisis, type RiskLevel } from "../intents/crisis-detector.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
-import type {
-  Channel,
-  ComplaintDraft,
-  Conversation,
-  ConversationStore,
-  Delivery,
-  NewEvent,
+import {
+  type Channel,
+  type ComplaintDraft,
+  type Conversation,
+  type ConversationStore,
+  type Delivery,
+  isUniqueViolation,
+  type NewEvent,
 } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";
@@ -294,10 +295,6 @@ export function createEngine(deps: EngineDeps): Engine {
 function subscriptionText(was: boolean, wants: boolean): string {
   if (wants) return was ? messages.alreadySubscribed : messages.subscribed;
   return was ? messages.unsubscribed : messages.notSubscribed;
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message);
 }
 
 function round(x: number): number {

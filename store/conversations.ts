@@ -166,6 +166,14 @@ function insertEventsSql(rows: number): string {
   return sql;
 }
 
+/**
+ * True when a turn's write failed because its delivery (channel and platform message id) is already stored: a
+ * redelivery raced the first delivery, whose turn the caller then finds with `findDelivery`.
+ */
+export function isUniqueViolation(e: unknown): boolean {
+  return e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message);
+}
+
 export function createConversationStore(db: Db) {
   const exclusive = keyedMutex();
   // This process writes every bot turn, so recently used conversations are served from memory; anything that
