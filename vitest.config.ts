@@ -8,6 +8,7 @@ export default defineConfig({
       "knowledge/**/*.test.ts",
       "handoff/**/*.test.ts",
       "bot/**/*.test.ts",
+      "core/**/*.test.ts",
       "store/**/*.test.ts",
     ],
     // nodejieba keeps one dictionary per process; forks isolate it per test file.

@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAssistant } from "../bot/assistant.js";
-import { createLogger } from "../bot/logger.js";
-import { projectPath } from "../bot/paths.js";
+import { createLogger } from "../core/logger.js";
+import { projectPath } from "../core/paths.js";
 
 const STREAM = projectPath("..", "shared", "eval-dev", "complaints-stream.jsonl");
 

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { buildNlu } from "../bot/assistant.js";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { loadComplaintCategories } from "../handoff/complaint-categories.js";
 import { createComplaintClassifier } from "../handoff/complaint-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { type buildNlu, createAssistant } from "../bot/assistant.js";
-import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
-import { createLogger } from "../bot/logger.js";
+import { createLogger } from "../core/logger.js";
 import { signatureOf } from "../handoff/complaints.js";
 import { loadPlaces } from "../intents/places.js";
-import type { Param } from "../store/db.js";
+import type { ComplaintDraft } from "../store/conversations.js";
+import type { Param } from "../store/sql.js";
 import { percentile } from "./stats.js";
 
 const WHATS = [

@@ -13,11 +13,12 @@
  * `--no-cv` grades PsySUICIDE with the shipped model (optimistic: it has seen those rows).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { loadCrisisCorpus, PSYSUICIDE_SOURCE } from "../intents/crisis-corpus.js";
 import {
   type CrisisDetector,
   createCrisisDetector,
+  isCrisis,
   type RiskAssessment,
   type RiskLevel,
   trainCrisisModel,
@@ -37,7 +38,7 @@ function readJsonl<T>(path: string): T[] {
 }
 
 const normalise = createNormaliser();
-const isHigh = (a: RiskAssessment) => RANK[a.level] >= RANK.high;
+const isHigh = (a: RiskAssessment) => isCrisis(a.level);
 const noticed = (a: RiskAssessment) => RANK[a.level] >= RANK.distress;
 /** A message is "high" for the emergency path only when it is about a self-harm or violence risk now. */
 const alarm = (a: RiskAssessment) => isHigh(a) && !a.reportOnly;

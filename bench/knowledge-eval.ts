@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAssistant } from "../bot/assistant.js";
-import { createLogger } from "../bot/logger.js";
+import { createLogger } from "../core/logger.js";
 import { judge, type Outcome, readBlindQuestions } from "./knowledge-outcomes.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "shouwang-knowledge-eval-"));

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Assistant } from "../bot/assistant.js";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 
 export const BLIND_QUESTIONS = projectPath("tests", "gate", "legal-questions-blind.jsonl");
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildNlu, createAssistant } from "../bot/assistant.js";
-import { createLogger } from "../bot/logger.js";
+import { createLogger } from "../core/logger.js";
 
 const bundle = buildNlu();
 const a = await createAssistant({

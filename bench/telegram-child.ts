@@ -6,10 +6,10 @@
  * it kills itself with SIGKILL at that crash point (bot/telegram/crash.ts; tests/telegram-crash-points.test.ts).
  */
 import { createAssistant } from "../bot/assistant.js";
-import { createLogger } from "../bot/logger.js";
 import { buildServer } from "../bot/server.js";
 import { createTelegramChannel } from "../bot/telegram/channel.js";
 import { armCrashPoint } from "../bot/telegram/crash.js";
+import { createLogger } from "../core/logger.js";
 
 const env = (name: string): string => {
   const v = process.env[name];

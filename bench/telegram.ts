@@ -20,8 +20,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Update } from "grammy/types";
 import { buildNlu, createAssistant, type NluBundle } from "../bot/assistant.js";
-import { createLogger } from "../bot/logger.js";
 import { splitText } from "../bot/telegram/keyboard.js";
+import { createLogger } from "../core/logger.js";
 import { openDatabase } from "../store/db.js";
 import {
   type FakeTelegram,

@@ -1,3 +1,6 @@
+import { createLiveHub, type LiveHub } from "../core/live-hub.js";
+import { createLogger, type Logger } from "../core/logger.js";
+import { projectPath } from "../core/paths.js";
 import { createHandoff, type EscalationPolicy, type HandoffService } from "../handoff/cases.js";
 import { type ComplaintCatalogue, loadComplaintCategories } from "../handoff/complaint-categories.js";
 import {
@@ -8,6 +11,7 @@ import {
 import { type ComplaintService, createComplaints } from "../handoff/complaints.js";
 import { loadHolidayCalendar } from "../handoff/deadlines.js";
 import { type DispatchCatalogue, loadDispatchCatalogue } from "../handoff/dispatch.js";
+import type { Outbound } from "../handoff/outbound.js";
 import { createPresence, type Presence } from "../handoff/presence.js";
 import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
@@ -27,10 +31,7 @@ import { loadStatutes } from "../knowledge/statutes.js";
 import { type ConversationStore, createConversationStore } from "../store/conversations.js";
 import { type Db, openDatabase } from "../store/db.js";
 import { createEngine, type Engine } from "./engine.js";
-import { createLiveHub, type LiveHub } from "./live-hub.js";
-import { createLogger, type Logger } from "./logger.js";
-import { createOutbound, type Outbound } from "./outbound.js";
-import { projectPath } from "./paths.js";
+import { createOutbound } from "./outbound.js";
 
 export interface NluBundle {
   nlu: Nlu;

@@ -1,6 +1,6 @@
 import { createArticleSearch, loadStatuteWords } from "../knowledge/article-search.js";
 import { type Article, loadStatutes } from "../knowledge/statutes.js";
-import type { Io } from "./cli.js";
+import type { Io } from "./cli-io.js";
 
 const LAW_USAGE = `shouwang law <法律名称> <条号>     print an article: shouwang law 民法典 1079
 shouwang law search "关键词 …" [--law 名称] [--top N]

@@ -1,23 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { isAppError } from "../core/app-error.js";
+import { createLogger } from "../core/logger.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
+import type { Reply } from "../handoff/reply.js";
+import { isCrisis } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { checkCitations } from "../knowledge/citation-check.js";
 import { readKnowledge } from "../knowledge/load.js";
 import { loadStatutes } from "../knowledge/statutes.js";
-import { isAppError } from "./app-error.js";
 import { buildNlu, createAssistant } from "./assistant.js";
+import type { Io } from "./cli-io.js";
 import type { Config } from "./config.js";
-import { createLogger } from "./logger.js";
-import type { Reply } from "./reply.js";
-
-export interface Io {
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-}
 
 const USAGE = `用法 (usage):
   shouwang                 start the server (web chat on http://localhost:3000/)
@@ -133,8 +129,7 @@ async function converse(mode: "ask" | "chat", args: string[], config: Config, io
   }
 }
 
-const atRisk = (u: Understanding): boolean =>
-  (u.risk.level === "high" || u.risk.level === "imminent") && !u.risk.reportOnly;
+const atRisk = (u: Understanding): boolean => isCrisis(u.risk.level) && !u.risk.reportOnly;
 
 async function classify(io: Io): Promise<number> {
   const bundle = buildNlu();

@@ -1,34 +1,14 @@
-import { PHONE_PATTERN, redactIdNumbers } from "../intents/entities.js";
+import { PHONE_PATTERN, redactIdNumbers } from "../core/redact.js";
+import { complaintMessages as m } from "../handoff/messages.js";
+import type { Button, Reply } from "../handoff/reply.js";
 import type { Understanding } from "../intents/understand.js";
-import { complaintMessages as m } from "./messages.js";
-import type { Button, Reply } from "./reply.js";
+import type { ComplaintDraft, Slot } from "../store/conversations.js";
 
 /**
  * The intake of a complaint (诉求) as slot filling: every turn reads whatever the citizen wrote into any slot it
  * fits (a place named while describing the matter, a phone number given early), then asks for the first slot
  * still missing. The citizen can correct ("地点不对，是通辽市科尔沁区"), change a field at the read-back, or cancel.
  */
-export type Slot = "what" | "category" | "place" | "detail" | "ask" | "contact" | "consent" | "confirm";
-
-export interface ComplaintDraft {
-  what?: string;
-  category?: string;
-  categoryConfirmed?: boolean;
-  /** The best three categories when the model is unsure of the first: offered as a choice, not a yes/no. */
-  categoryOptions?: string[];
-  league?: string;
-  county?: string;
-  /** 苏木乡镇/街道 and 嘎查村/社区 as the citizen wrote them; "" when they said they do not know. */
-  detail?: string;
-  placeUnknown?: boolean;
-  /** The 盟市 is known and the citizen does not know the 旗县区. */
-  countyUnknown?: boolean;
-  ask?: string;
-  contact?: "chat" | "phone";
-  phone?: string;
-  consent?: boolean;
-  awaiting: Slot;
-}
 
 export interface CategoryInfo {
   id: string;

@@ -1,26 +1,14 @@
-import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
-import { redactIdNumbers } from "../intents/entities.js";
+import { redactIdNumbers } from "../core/redact.js";
+import { complaintMessages } from "../handoff/messages.js";
+import type { HandoffRequest } from "../handoff/port.js";
+import type { Button, Reply } from "../handoff/reply.js";
+import { isCrisis } from "../intents/crisis-detector.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
-import type { Conversation, ConversationState, HandoffReason } from "../store/conversations.js";
-import {
-  type ComplaintDraft,
-  type IntakeDeps,
-  type IntakeOutcome,
-  startDraft,
-  stepIntake,
-} from "./complaint-dialogue.js";
-import { COMMANDS, complaintMessages, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
-import type { Button, Reply } from "./reply.js";
-
-export interface HandoffRequest {
-  reason: HandoffReason;
-  risk: RiskLevel;
-  subject: "self" | "other";
-  /** Defaults to self. */
-  riskKind?: RiskKind;
-}
+import type { ComplaintDraft, Conversation, ConversationState } from "../store/conversations.js";
+import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
+import { COMMANDS, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
 
 /** What one turn decides; the engine stores it and carries out the actions after commit. */
 export interface Decision {
@@ -110,7 +98,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   const state: ConversationState = { ...conv.state };
   delete state.pendingChoice;
   const risk = u.risk;
-  const atRisk = (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
+  const atRisk = isCrisis(risk.level) && !risk.reportOnly;
 
   // 1. Crisis first: the same turn carries the hotlines and pages a counselor, whatever the mode or command.
   if (atRisk) {
@@ -148,7 +136,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
 
   // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
-  if (state.followUp && (conv.risk === "high" || conv.risk === "imminent")) delete state.followUp;
+  if (state.followUp && isCrisis(conv.risk)) delete state.followUp;
   if (state.followUp && !command) {
     const f = state.followUp;
     const t = u.normalised.text;

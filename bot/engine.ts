@@ -1,48 +1,29 @@
 import { randomUUID } from "node:crypto";
-import { graverRisk, type RiskLevel } from "../intents/crisis-detector.js";
-import { redactIdNumbers } from "../intents/entities.js";
+import { AppError } from "../core/app-error.js";
+import type { Logger } from "../core/logger.js";
+import { redactIdNumbers } from "../core/redact.js";
+import type { HandoffPort } from "../handoff/port.js";
+import type { Reply } from "../handoff/reply.js";
+import { graverRisk, isCrisis, type RiskLevel } from "../intents/crisis-detector.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
-import type { Conversation, ConversationStore, Delivery, NewEvent } from "../store/conversations.js";
-import type { Db, Queryable } from "../store/db.js";
-import { AppError } from "./app-error.js";
-import type { ComplaintDraft, IntakeDeps } from "./complaint-dialogue.js";
-import { decide, type HandoffRequest, type KnowledgeDeps } from "./dialogue.js";
-import type { Logger } from "./logger.js";
+import {
+  type Channel,
+  type ComplaintDraft,
+  type Conversation,
+  type ConversationStore,
+  type Delivery,
+  isUniqueViolation,
+  type NewEvent,
+} from "../store/conversations.js";
+import type { Db } from "../store/db.js";
+import type { Queryable } from "../store/sql.js";
+import type { IntakeDeps } from "./complaint-dialogue.js";
+import { decide, type KnowledgeDeps } from "./dialogue.js";
 import { messages } from "./messages.js";
-import type { Channel, InboundMessage, Reply, TurnResult } from "./reply.js";
+import type { InboundMessage, TurnResult } from "./turn.js";
 
 /** Telegram's own limit; the web page and API accept the same. */
 export const MAX_MESSAGE_CHARS = 4096;
-
-export interface HandoffOutcome {
-  caseId: string;
-  created: boolean;
-  /** Staff on duty who were paged; 0 means the citizen must be told nobody is there right now. */
-  paged: number;
-  /**
-   * Counselors on duty who can answer now (console open or Slack linked); a crisis reply promises a counselor
-   * only when this is above 0. Defaults to `paged`.
-   */
-  available?: number;
-}
-
-/** What the engine needs from the handoff module; the core does not know how cases are routed or paged. */
-export interface HandoffPort {
-  /** Runs inside the turn's transaction, so the case exists before the citizen's reply is acknowledged. */
-  request(
-    tx: Queryable,
-    req: HandoffRequest & { conversationId: string; channel: Channel; text: string; at: string },
-  ): Promise<HandoffOutcome>;
-  /** Runs inside the transaction for every message of a conversation that has an open case. */
-  join(
-    tx: Queryable,
-    req: { conversationId: string; text: string; risk: RiskLevel; at: string },
-  ): Promise<void>;
-  /** After commit: page staff, push to live consoles. Failures here must not undo the stored turn. */
-  afterCommit(conversationId: string): void;
-  /** The citizen's own case status lines, for 查询进度. */
-  status(conversationId: string, caseNumber?: string): Promise<string | undefined>;
-}
 
 /** What the engine needs from the complaint module (filing, 回访, status); see handoff/complaints.ts. */
 export interface ComplaintPort {
@@ -304,7 +285,7 @@ export function createEngine(deps: EngineDeps): Engine {
     });
     if (decision.handoff || conv.mode !== "bot") handoff.afterCommit(conv.id);
     if (decision.fileComplaint || decision.followUp || decision.supplement) complaints.afterCommit(conv.id);
-    if (done.risk === "high" || done.risk === "imminent") {
+    if (isCrisis(done.risk)) {
       logger.warn(
         { conversationId: conv.id, risk: done.risk, reasons: u.risk.reasons },
         "crisis risk detected",
@@ -328,10 +309,6 @@ export function createEngine(deps: EngineDeps): Engine {
 function subscriptionText(was: boolean, wants: boolean): string {
   if (wants) return was ? messages.alreadySubscribed : messages.subscribed;
   return was ? messages.unsubscribed : messages.notSubscribed;
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message);
 }
 
 function round(x: number): number {

@@ -1,9 +1,9 @@
+import { createLogger } from "../core/logger.js";
 import { retentionSweep } from "../handoff/privacy.js";
 import { startSweeper } from "../handoff/sweeper.js";
 import { createAssistant } from "./assistant.js";
 import { runCli } from "./cli.js";
 import { type Config, parseConfig } from "./config.js";
-import { createLogger } from "./logger.js";
 import { buildServer } from "./server.js";
 import type { SlackChannel } from "./slack/index.js";
 import type { TelegramChannel } from "./telegram/channel.js";

@@ -1,23 +1,6 @@
-import type { ConversationStore } from "../store/conversations.js";
-import type { Db } from "../store/db.js";
-import type { LiveHub } from "./live-hub.js";
-import type { Logger } from "./logger.js";
-import type { Channel, Reply } from "./reply.js";
-import { conversationTopic } from "./web/chat-routes.js";
-
-/** A message to push to a citizen outside the request/response of their own turn (staff reply, reminder). */
-export interface OutboundMessage extends Reply {
-  /** The stored event's id: clients use it to avoid showing a message twice. */
-  eventId: number;
-  from: "staff" | "bot";
-}
-
-export type ChannelSender = (conversationId: string, message: OutboundMessage) => Promise<void>;
-
-export interface Outbound {
-  deliver(conversation: { id: string; channel: Channel }, message: OutboundMessage): Promise<void>;
-  register(channel: Channel, sender: ChannelSender): void;
-}
+import { conversationTopic, type LiveHub } from "../core/live-hub.js";
+import type { ChannelSender, Outbound } from "../handoff/outbound.js";
+import type { Channel } from "../store/conversations.js";
 
 /**
  * One interface for every channel. Messages are stored before they get here, so a failed push is not a lost
@@ -46,35 +29,4 @@ export function createOutbound(live: LiveHub): Outbound {
       await send(conversation.id, message);
     },
   };
-}
-
-export interface CitizenMessaging {
-  db: Db;
-  conversations: ConversationStore;
-  outbound: Outbound;
-  logger: Logger;
-  now: () => Date;
-}
-
-/**
- * A message to a citizen outside their own turn (a staff reply, a reminder, a complaint update): stored in the
- * conversation first, then pushed on their channel. A failed push is logged, not thrown: the message is already
- * in the transcript, and the caller (a sweep over many cases, say) must go on.
- */
-export async function sendToCitizen(
-  m: CitizenMessaging,
-  conversation: { id: string; channel: Channel },
-  reply: Reply,
-  actor: string,
-): Promise<number> {
-  const at = m.now().toISOString();
-  const eventId = await m.db.transaction((tx) =>
-    m.conversations.append(tx, conversation.id, [{ type: "reply", actor, payload: reply }], at),
-  );
-  await m.outbound
-    .deliver(conversation, { ...reply, eventId, from: actor === "bot" ? "bot" : "staff" })
-    .catch((err) =>
-      m.logger.error({ err, conversationId: conversation.id }, "could not push a message; it is stored"),
-    );
-  return eventId;
 }

@@ -6,8 +6,8 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { AppError, isAppError } from "../core/app-error.js";
 import { serverSecret } from "../store/secrets.js";
-import { AppError, isAppError } from "./app-error.js";
 import type { Assistant } from "./assistant.js";
 import { chatRoutes } from "./web/chat-routes.js";
 import { createClientLimits } from "./web/client-limits.js";

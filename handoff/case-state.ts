@@ -1,4 +1,4 @@
-import { AppError } from "../bot/app-error.js";
+import { AppError } from "../core/app-error.js";
 
 export type CaseState =
   | "waiting"

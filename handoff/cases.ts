@@ -1,18 +1,19 @@
-import { AppError } from "../bot/app-error.js";
-import type { HandoffOutcome, HandoffPort } from "../bot/engine.js";
-import type { LiveHub } from "../bot/live-hub.js";
-import type { Logger } from "../bot/logger.js";
-import { messages, riskReasonLabel } from "../bot/messages.js";
-import { type Outbound, sendToCitizen } from "../bot/outbound.js";
-import type { Channel, Reply } from "../bot/reply.js";
-import { isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
-import { redactIdNumbers } from "../intents/entities.js";
-import type { ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
-import type { Db, Queryable } from "../store/db.js";
+import { AppError } from "../core/app-error.js";
+import type { LiveHub } from "../core/live-hub.js";
+import type { Logger } from "../core/logger.js";
+import { redactIdNumbers } from "../core/redact.js";
+import { isCrisis, isGraver, type RiskKind, type RiskLevel } from "../intents/crisis-detector.js";
+import type { Channel, ConversationStore, HandoffReason, StoredEvent } from "../store/conversations.js";
+import type { Db } from "../store/db.js";
+import type { Queryable } from "../store/sql.js";
 import { recordList, recordView } from "./audit.js";
 import { type CaseAction, type CaseState, isOpen, nextState, OPEN_STATES } from "./case-state.js";
 import { chinaDate } from "./deadlines.js";
+import { caseMessages, riskReasonLabel } from "./messages.js";
+import { type Outbound, sendToCitizen } from "./outbound.js";
+import type { HandoffOutcome, HandoffPort } from "./port.js";
 import type { Presence } from "./presence.js";
+import type { Reply } from "./reply.js";
 import { onDuty, type StaffMember, toStaff } from "./roster.js";
 
 export const STAFF_TOPIC = "staff";
@@ -25,7 +26,7 @@ export interface EscalationPolicy {
 }
 export const DEFAULT_ESCALATION: EscalationPolicy = { imminent: 60, high: 120, other: 600 };
 
-const roleLabel = (s: StaffMember): string => messages.staffRole[s.role] ?? "工作人员";
+const roleLabel = (s: StaffMember): string => caseMessages.staffRole[s.role] ?? "工作人员";
 /** How a staff member signs what the citizen reads: their display name and role, never their account name. */
 const senderLabel = (s: StaffMember): string => `${s.displayName}（${roleLabel(s)}）`;
 
@@ -314,7 +315,7 @@ export function createHandoff(deps: HandoffDeps) {
         return;
       }
       await event(tx, open.id, "citizen_message", "citizen", req.at, { payload: { risk: req.risk } });
-      if (isGraver(req.risk, open.risk) && (req.risk === "high" || req.risk === "imminent"))
+      if (isGraver(req.risk, open.risk) && isCrisis(req.risk))
         await raise(tx, open, req.risk, new Date(req.at));
     },
 
@@ -516,7 +517,7 @@ export function createHandoff(deps: HandoffDeps) {
       await sendToCitizen(
         messaging,
         { id: c.conversationId, channel: c.channel },
-        { kind: "handoff", text: messages.staffJoined(staff.displayName, roleLabel(staff)) },
+        { kind: "handoff", text: caseMessages.staffJoined(staff.displayName, roleLabel(staff)) },
         "bot",
       );
       return c;
@@ -629,7 +630,7 @@ export function createHandoff(deps: HandoffDeps) {
         await sendToCitizen(
           messaging,
           { id: c.conversationId, channel: c.channel },
-          { kind: "handoff", text: messages.caseClosed },
+          { kind: "handoff", text: caseMessages.caseClosed },
           "bot",
         );
       }
@@ -667,13 +668,13 @@ export function createHandoff(deps: HandoffDeps) {
         const someone = (await reachable(db, new Date(at))) > 0;
         const text =
           c.kind === "human"
-            ? messages.stillWaiting
-            : (someone ? messages.reassurance : messages.reassuranceNobody)[nth];
+            ? caseMessages.stillWaiting
+            : (someone ? caseMessages.reassurance : caseMessages.reassuranceNobody)[nth];
         if (c.kind === "human" && nth > 0) continue;
         await sendToCitizen(
           messaging,
           { id: c.conversationId, channel: c.channel },
-          { kind: "handoff", text: text ?? messages.stillWaiting },
+          { kind: "handoff", text: text ?? caseMessages.stillWaiting },
           "bot",
         );
       }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { complaintCategories, inferCategory, loadComplaintCategories } from "./complaint-categories.js";
 
 const top = (text: string, intent?: string) => inferCategory(text, intent).map((r) => r.category.id);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { AppError } from "../bot/app-error.js";
-import { projectPath } from "../bot/paths.js";
+import { AppError } from "../core/app-error.js";
+import { projectPath } from "../core/paths.js";
 
 /**
  * Complaint (诉求) categories: how a citizen's text is recognised, which kind of department is responsible, and

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
 import type { Segmenter } from "../intents/segmenter.js";
 import type { TrainingSet } from "../intents/training-set.js";

@@ -1,17 +1,18 @@
-import { AppError } from "../bot/app-error.js";
-import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
-import type { LiveHub } from "../bot/live-hub.js";
-import type { Logger } from "../bot/logger.js";
-import { complaintMessages as cm } from "../bot/messages.js";
-import { type Outbound, sendToCitizen } from "../bot/outbound.js";
-import type { Channel, Reply } from "../bot/reply.js";
-import { redactIdNumbers } from "../intents/entities.js";
-import type { ConversationStore } from "../store/conversations.js";
-import type { Db, Queryable } from "../store/db.js";
+import { AppError } from "../core/app-error.js";
+import type { LiveHub } from "../core/live-hub.js";
+import type { Logger } from "../core/logger.js";
+import { redactIdNumbers } from "../core/redact.js";
+import { isCrisis } from "../intents/crisis-detector.js";
+import type { Channel, ComplaintDraft, ConversationStore } from "../store/conversations.js";
+import type { Db } from "../store/db.js";
+import type { Queryable } from "../store/sql.js";
 import { recordList, recordView } from "./audit.js";
 import type { ComplaintCatalogue } from "./complaint-categories.js";
 import { type Calendar, chinaDate, deadlinesFor } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";
+import { complaintMessages as cm } from "./messages.js";
+import { type Outbound, sendToCitizen } from "./outbound.js";
+import type { Reply } from "./reply.js";
 import type { StaffMember } from "./roster.js";
 
 /**
@@ -623,7 +624,7 @@ export function createComplaints(deps: ComplaintDeps) {
       const survey = await conversations.exclusive(c.conversationId, () =>
         db.transaction(async (tx) => {
           const conv = await conversations.getIn(tx, c.conversationId);
-          if (conv?.mode !== "bot" || conv.risk === "high" || conv.risk === "imminent") return false;
+          if (conv?.mode !== "bot" || isCrisis(conv.risk)) return false;
           const state = { ...conv.state, followUp: { complaintId: c.id, step: "resolved" as const } };
           await conversations.update(tx, c.conversationId, { state }, now().toISOString());
           return true;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { AppError } from "../bot/app-error.js";
-import { projectPath } from "../bot/paths.js";
+import { AppError } from "../core/app-error.js";
+import { projectPath } from "../core/paths.js";
 import type { ComplaintCategory } from "./complaint-categories.js";
 
 /**

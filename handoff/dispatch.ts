@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { AppError } from "../bot/app-error.js";
-import { cachedJson, moduleText } from "../bot/file-cache.js";
-import { projectPath } from "../bot/paths.js";
+import { AppError } from "../core/app-error.js";
+import { cachedJson, moduleText } from "../core/file-cache.js";
+import { projectPath } from "../core/paths.js";
 
 /**
  * The dispatch catalogue (派单目录): which department handles a complaint of a category in a place. Rules map a

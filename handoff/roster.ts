@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/db.js";
+import type { Queryable } from "../store/sql.js";
 
 export type StaffRole = "counselor" | "supervisor" | "department" | "admin";
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { AppError } from "../bot/app-error.js";
+import { AppError } from "../core/app-error.js";
 import type { Db } from "../store/db.js";
 import { parseShift, type StaffMember, type StaffRole, toStaff } from "./roster.js";
 

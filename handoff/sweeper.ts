@@ -1,4 +1,4 @@
-import type { Logger } from "../bot/logger.js";
+import type { Logger } from "../core/logger.js";
 
 export interface Sweep {
   name: string;

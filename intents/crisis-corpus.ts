@@ -10,7 +10,7 @@
  * being hurt by someone), which the detector turns into a risk kind.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 
 export type CrisisLabel = "none" | "distress" | "high" | "imminent" | "others" | "harmed";
 export const CRISIS_LABELS: readonly CrisisLabel[] = [

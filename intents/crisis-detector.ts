@@ -14,8 +14,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { fileText, moduleText } from "../bot/file-cache.js";
-import { projectPath } from "../bot/paths.js";
+import { fileText, moduleText } from "../core/file-cache.js";
+import { projectPath } from "../core/paths.js";
 import { type ConceptPair, type ConceptReader, createConceptReader } from "./crisis-concepts.js";
 import { CORPUS_PATHS, type CorpusExample, loadCrisisCorpus, loadHandWritten } from "./crisis-corpus.js";
 import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from "./linear-model.js";
@@ -62,6 +62,12 @@ export function graverRisk(a: string, b: string): RiskLevel {
 
 /** True when `a` is strictly graver than `b`. */
 export const isGraver = (a: RiskLevel, b: RiskLevel): boolean => RANK[a] > RANK[b];
+
+/**
+ * A crisis level: high or imminent, which gets the crisis reply, a case and a page. Takes stored strings too (a
+ * conversation's risk column); anything else is not a crisis.
+ */
+export const isCrisis = (level: string): boolean => level === "high" || level === "imminent";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Lexicon schema (zod 4). Patterns are JavaScript regex sources without capturing groups: the pattern set gives each

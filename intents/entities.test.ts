@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mask } from "../bot/logger.js";
+import { mask } from "../core/logger.js";
 import { createEntityExtractor, isValidIdNumber, parseChineseNumber } from "./entities.js";
 import { loadPlaces } from "./places.js";
 import { Vocabulary } from "./vocabulary.js";

@@ -1,4 +1,4 @@
-import { moduleText } from "../bot/file-cache.js";
+import { moduleText } from "../core/file-cache.js";
 import { featureForm, scoreText, textFeatures } from "./features.js";
 import { cachedModel, type ModelTables, trainSoftmax } from "./linear-model.js";
 import { NORMALISER_VERSION } from "./normalise.js";

@@ -7,7 +7,7 @@
  * messages do not dominate.
  */
 
-import { cachedJson, moduleText } from "../bot/file-cache.js";
+import { cachedJson, moduleText } from "../core/file-cache.js";
 
 /** The training code is part of every cached model's key: a change to it must retrain. */
 const MODULE_TEXT = moduleText("./linear-model.js", import.meta.url);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Converter } from "opencc-js/t2cn";
-import { cachedJson, moduleText } from "../bot/file-cache.js";
+import { cachedJson, moduleText } from "../core/file-cache.js";
 
 // opencc-js does not export its package.json; its main file sits at dist/umd/ inside the package.
 const OPENCC_VERSION = readFileSync(

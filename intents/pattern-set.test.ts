@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { loadCrisisLexicon, loadCrisisTraining } from "./crisis-detector.js";
 import { firstSet, PatternSet } from "./pattern-set.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { idIn, type Tokens, Vocabulary } from "./vocabulary.js";
 
 const County = z.object({ name: z.string().min(2), aliases: z.array(z.string().min(2)).default([]) });

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { moduleText } from "../bot/file-cache.js";
-import { projectPath } from "../bot/paths.js";
+import { moduleText } from "../core/file-cache.js";
+import { projectPath } from "../core/paths.js";
 import { type Tokens, Vocabulary } from "./vocabulary.js";
 
 export interface Segmenter {

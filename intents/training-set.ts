@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 
 export const META_INTENTS = [
   "greeting",

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { cachedJson, parseYaml } from "../bot/file-cache.js";
-import { projectPath } from "../bot/paths.js";
+import { cachedJson, parseYaml } from "../core/file-cache.js";
+import { projectPath } from "../core/paths.js";
 import type { Article, StatuteCorpus } from "./statutes.js";
 
 /** Everyday words mapped to the words statutes use for the same thing (孩子 → 子女). */

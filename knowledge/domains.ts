@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { cachedJson, parseYaml } from "../bot/file-cache.js";
-import { projectPath } from "../bot/paths.js";
+import { cachedJson, parseYaml } from "../core/file-cache.js";
+import { projectPath } from "../core/paths.js";
 
 export const DEFAULT_DOMAINS = projectPath("knowledge", "domains.yaml");
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cachedJson, moduleText, parseYaml } from "../bot/file-cache.js";
-import { projectPath } from "../bot/paths.js";
+import { cachedJson, moduleText, parseYaml } from "../core/file-cache.js";
+import { projectPath } from "../core/paths.js";
 import { EntryFile, type KnowledgeEntry } from "./schema.js";
 
 export const DEFAULT_KNOWLEDGE_DIR = projectPath("knowledge", "entries");

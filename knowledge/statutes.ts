@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import { parseChineseNumber, toChineseNumber } from "./chinese-numerals.js";
 
 /** The statute texts shipped with the product (source and versions in its README.md). */

@@ -1,9 +1,37 @@
-import type { ComplaintDraft } from "../bot/complaint-dialogue.js";
-import type { Channel } from "../bot/reply.js";
-import type { Db, Queryable, Statement } from "./db.js";
+import type { Db } from "./db.js";
+import type { Queryable, Statement } from "./sql.js";
+
+/** Where a conversation takes place; stored with it, so a staff reply goes back the same way. */
+export type Channel = "web" | "telegram" | "slack" | "cli";
 
 /** bot: the bot answers; waiting: a handoff is requested, nobody holds it yet; human: a staff member holds it. */
 export type ConversationMode = "bot" | "waiting" | "human";
+
+/**
+ * A complaint (诉求) being taken down, slot by slot: bot/complaint-dialogue.ts fills it, handoff/complaints.ts
+ * files it, and the conversation's state keeps it between turns.
+ */
+export type Slot = "what" | "category" | "place" | "detail" | "ask" | "contact" | "consent" | "confirm";
+
+export interface ComplaintDraft {
+  what?: string;
+  category?: string;
+  categoryConfirmed?: boolean;
+  /** The best three categories when the model is unsure of the first: offered as a choice, not a yes/no. */
+  categoryOptions?: string[];
+  league?: string;
+  county?: string;
+  /** 苏木乡镇/街道 and 嘎查村/社区 as the citizen wrote them; "" when they said they do not know. */
+  detail?: string;
+  placeUnknown?: boolean;
+  /** The 盟市 is known and the citizen does not know the 旗县区. */
+  countyUnknown?: boolean;
+  ask?: string;
+  contact?: "chat" | "phone";
+  phone?: string;
+  consent?: boolean;
+  awaiting: Slot;
+}
 
 /** Dialogue memory the engine carries between turns; small and JSON-serialisable. */
 export interface ConversationState {
@@ -140,6 +168,14 @@ function insertEventsSql(rows: number): string {
     if (rows < 64) insertEventsSqls[rows] = sql;
   }
   return sql;
+}
+
+/**
+ * True when a turn's write failed because its delivery (channel and platform message id) is already stored: a
+ * redelivery raced the first delivery, whose turn the caller then finds with `findDelivery`.
+ */
+export function isUniqueViolation(e: unknown): boolean {
+  return e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message);
 }
 
 export function createConversationStore(db: Db) {

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sqlite3 from "sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase, renderStatement } from "./db.js";
+import { openDatabase } from "./db.js";
 import { MIGRATIONS } from "./migrations.js";
+import { renderStatement } from "./sql.js";
 
 const dir = mkdtempSync(join(tmpdir(), "shouwang-db-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,76 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import sqlite3 from "sqlite3";
-import { AppError } from "../bot/app-error.js";
+import { AppError } from "../core/app-error.js";
 import { migrate } from "./migrations.js";
-
-export type Param = string | number | bigint | null | Buffer;
-
-export interface RunResult {
-  changes: number;
-  lastID: number;
-}
-
-export interface Queryable {
-  run(sql: string, params?: readonly Param[]): Promise<RunResult>;
-  get<T>(sql: string, params?: readonly Param[]): Promise<T | undefined>;
-  all<T>(sql: string, params?: readonly Param[]): Promise<T[]>;
-}
-
-export interface Statement {
-  sql: string;
-  params: readonly Param[];
-}
-
-/**
- * Renders a statement with its parameters as SQL literals. Only for `Db.script`, which exists because every
- * round trip through node-sqlite3's thread pool costs tens of microseconds: a whole turn is one script.
- * Placeholders are the `?` characters of our own SQL text, which never contains a literal `?`.
- */
-export function renderStatement({ sql, params }: Statement): string {
-  const parts = templateOf(sql);
-  if (params.length !== parts.length - 1) {
-    throw new Error(
-      `${params.length} parameters for ${parts.length - 1} placeholders in: ${sql.slice(0, 80)}`,
-    );
-  }
-  let out = parts[0] ?? "";
-  for (let i = 0; i < params.length; i++) out += literal(params[i] ?? null) + (parts[i + 1] ?? "");
-  return out;
-}
-
-/** The SQL text split at its placeholders, checked once per distinct statement text (a turn has a handful). */
-const templates = new Map<string, readonly string[]>();
-function templateOf(sql: string): readonly string[] {
-  let parts = templates.get(sql);
-  if (parts) return parts;
-  // Our statements carry every value as a parameter; a quote or a numbered placeholder in the SQL text means
-  // someone built SQL by hand, and splitting at `?` would then be wrong.
-  if (/['"]|\?\d/.test(sql))
-    throw new Error(`renderStatement takes parameterised SQL only: ${sql.slice(0, 80)}`);
-  parts = sql.split("?");
-  // Statement texts are few and fixed (a multi-row INSERT has one text per row count); the bound is a guard.
-  if (templates.size < 1000) templates.set(sql, parts);
-  return parts;
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point.
-const QUOTE_OR_NUL = /['\u0000]/;
-
-function literal(v: Param): string {
-  if (v === null) return "NULL";
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw new Error("non-finite number in SQL");
-    return String(v);
-  }
-  if (typeof v === "bigint") return v.toString();
-  if (Buffer.isBuffer(v)) return `X'${v.toString("hex")}'`;
-  // One scan for the common case: no quote to double and no NUL, which sqlite3_exec (reading C strings) would
-  // take as the end of the script; a NUL is refused rather than stored.
-  if (!QUOTE_OR_NUL.test(v)) return `'${v}'`;
-  if (v.includes("\u0000")) throw new Error("NUL character in SQL text");
-  return `'${v.replaceAll("'", "''")}'`;
-}
+import { type Param, type Queryable, renderStatement, type Statement } from "./sql.js";
 
 export interface Db extends Queryable {
   /* `get`/`all` read the connection directly (they may see another conversation's uncommitted rows, never their

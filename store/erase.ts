@@ -1,4 +1,5 @@
-import type { Db, Queryable } from "./db.js";
+import type { Db } from "./db.js";
+import type { Queryable } from "./sql.js";
 
 /**
  * Erasing a citizen's data (PIPL arts. 19 and 47): on their request (`shouwang privacy erase`) or when the

@@ -1,5 +1,5 @@
 import { ERASE_GATE_CLOSED } from "./erase-gate.js";
-import type { Migration } from "./migrations.js";
+import type { Migration } from "./sql.js";
 
 /** Tables owned by the complaints module; versions 600-699 are reserved for it so features can evolve independently. */
 export const COMPLAINTS_MIGRATIONS: readonly Migration[] = [

@@ -1,4 +1,4 @@
-import type { Migration } from "./migrations.js";
+import type { Migration } from "./sql.js";
 
 /** Tables owned by the slack module; versions 500-599 are reserved for it so features can evolve independently. */
 export const SLACK_MIGRATIONS: readonly Migration[] = [

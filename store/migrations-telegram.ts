@@ -1,4 +1,4 @@
-import type { Migration } from "./migrations.js";
+import type { Migration } from "./sql.js";
 
 /** Tables owned by the telegram module; versions 400-499 are reserved for it so features can evolve independently. */
 export const TELEGRAM_MIGRATIONS: readonly Migration[] = [

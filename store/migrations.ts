@@ -1,14 +1,8 @@
-import { type Queryable, renderStatement } from "./db.js";
 import { ERASE_GATE_CLOSED } from "./erase-gate.js";
 import { COMPLAINTS_MIGRATIONS } from "./migrations-complaints.js";
 import { SLACK_MIGRATIONS } from "./migrations-slack.js";
 import { TELEGRAM_MIGRATIONS } from "./migrations-telegram.js";
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { type Migration, type Queryable, renderStatement } from "./sql.js";
 
 /**
  * Versioned, append-only: never edit a migration that has shipped, add the next one. The version lives in

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { projectPath } from "../bot/paths.js";
+import { projectPath } from "../core/paths.js";
 import {
   CrisisLexiconSchema,
   CrisisModelScorer,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../bot/logger.js";
-import type { InboundMessage } from "../bot/reply.js";
+import type { InboundMessage } from "../bot/turn.js";
+import { createLogger } from "../core/logger.js";
 import { testAssistant } from "./helpers.js";
 
 type T = Awaited<ReturnType<typeof testAssistant>>;

@@ -8,7 +8,7 @@ import {
   createAssistant,
   type NluBundle,
 } from "../bot/assistant.js";
-import { createLogger } from "../bot/logger.js";
+import { createLogger } from "../core/logger.js";
 import type { StaffMember } from "../handoff/roster.js";
 
 let shared: NluBundle | undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Reply } from "../bot/reply.js";
+import type { Reply } from "../handoff/reply.js";
 import { testAssistant } from "./helpers.js";
 
 type T = Awaited<ReturnType<typeof testAssistant>>;

@@ -5,7 +5,7 @@ import { buildServer } from "../bot/server.js";
 import { runSlackCommand } from "../bot/slack/cli.js";
 import { createSlackChannel, linkSlackUser, type SlackChannel } from "../bot/slack/index.js";
 import { escapeSlack, slackToPlain } from "../bot/slack/texts.js";
-import { conversationTopic } from "../bot/web/chat-routes.js";
+import { conversationTopic } from "../core/live-hub.js";
 import type { StaffMember } from "../handoff/roster.js";
 import {
   FAKE_BOT_USER,

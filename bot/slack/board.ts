@@ -1,11 +1,11 @@
 import type { webApi } from "@slack/bolt";
+import type { Logger } from "../../core/logger.js";
 import { isOpen, OPEN_STATES } from "../../handoff/case-state.js";
 import type { CaseRecord, HandoffService, PageNotice } from "../../handoff/cases.js";
 import type { StaffMember } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { ConversationStore, StoredEvent } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
-import type { Logger } from "../logger.js";
 import { cardFallback, caseCard } from "./blocks.js";
 import type { PostQueue } from "./post-queue.js";
 import { createKeyedSerial } from "./serial.js";

@@ -1,5 +1,5 @@
 import { type Logger as BoltLogger, LogLevel } from "@slack/bolt";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../core/logger.js";
 
 /** Bolt and its WebClient log through the app's pino logger (so ID and phone numbers stay masked). */
 export function boltLogger(logger: Logger): BoltLogger {

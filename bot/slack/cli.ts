@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { isAppError } from "../app-error.js";
+import { isAppError } from "../../core/app-error.js";
 import { linkSlackUser, listSlackUsers, unlinkSlackUser } from "./store.js";
 
 export const SLACK_USAGE = `  shouwang slack link <Slack 成员 ID> <user>

@@ -1,10 +1,10 @@
 import type { webApi } from "@slack/bolt";
+import { isAppError } from "../../core/app-error.js";
+import type { Logger } from "../../core/logger.js";
 import type { HandoffService } from "../../handoff/cases.js";
 import type { StaffMember } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { ConversationStore } from "../../store/conversations.js";
-import { isAppError } from "../app-error.js";
-import type { Logger } from "../logger.js";
 import type { CaseBoard } from "./board.js";
 import type { SlackStore } from "./store.js";
 import { texts } from "./texts.js";

@@ -1,7 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import { verifySlackRequest } from "@slack/bolt";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../core/logger.js";
 
 export interface FastifyReceiverOptions {
   signingSecret: string;

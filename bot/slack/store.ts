@@ -1,5 +1,5 @@
+import { AppError } from "../../core/app-error.js";
 import type { Db } from "../../store/db.js";
-import { AppError } from "../app-error.js";
 
 export interface SlackCard {
   caseId: string;

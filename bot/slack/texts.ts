@@ -1,7 +1,6 @@
 import type { CaseState } from "../../handoff/case-state.js";
 import type { RiskLevel } from "../../intents/crisis-detector.js";
-import type { HandoffReason } from "../../store/conversations.js";
-import type { Channel } from "../reply.js";
+import type { Channel, HandoffReason } from "../../store/conversations.js";
 
 /** Staff-facing Slack text (Simplified Chinese). Citizen-facing text stays in bot/messages.ts. */
 export const RISK_LABEL: Record<RiskLevel, string> = {

@@ -4,8 +4,8 @@ import { type APIThrottlerOptions, apiThrottler } from "@grammyjs/transformer-th
 import type { FastifyInstance } from "fastify";
 import { Api, Bot, BotError, GrammyError, HttpError } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
+import type { Logger } from "../../core/logger.js";
 import type { Assistant } from "../assistant.js";
-import type { Logger } from "../logger.js";
 import { messages, telegramMessages } from "../messages.js";
 import { crashPoint } from "./crash.js";
 import {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
+import type { Button } from "../../handoff/reply.js";
 import { MAIN_BUTTONS, telegramMessages } from "../messages.js";
-import type { Button } from "../reply.js";
 
 /** Telegram's limits: callback_data is 1-64 bytes, a message 1-4096 characters (UTF-16 code units). */
 export const CALLBACK_DATA_BYTES = 64;

@@ -1,8 +1,8 @@
 import { GrammyError } from "grammy";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../core/logger.js";
+import type { ChannelSender } from "../../handoff/outbound.js";
+import type { Reply } from "../../handoff/reply.js";
 import { telegramMessages } from "../messages.js";
-import type { ChannelSender } from "../outbound.js";
-import type { Reply } from "../reply.js";
 import type { SendJournal, SendTag } from "./journal.js";
 import type { OutboxMessage, OutboxRow, TelegramStore } from "./store.js";
 import { chatIdOf, type Outgoing, Undeliverable } from "./turns.js";

@@ -1,6 +1,7 @@
 import type { Update } from "grammy/types";
 import { OPEN_STATES } from "../../handoff/case-state.js";
-import type { Db, Statement } from "../../store/db.js";
+import type { Db } from "../../store/db.js";
+import type { Statement } from "../../store/sql.js";
 import { crashPoint } from "./crash.js";
 
 export interface OutboxRow {

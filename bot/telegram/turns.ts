@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { Composer, type Context, GrammyError } from "grammy";
 import type { Message } from "grammy/types";
-import type { RiskLevel } from "../../intents/crisis-detector.js";
+import { isAppError } from "../../core/app-error.js";
+import type { Logger } from "../../core/logger.js";
+import type { HandoffPort } from "../../handoff/port.js";
+import type { Button, Reply } from "../../handoff/reply.js";
+import { isCrisis, type RiskLevel } from "../../intents/crisis-detector.js";
 import type { Conversation, ConversationStore, NewEvent } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
-import { isAppError } from "../app-error.js";
-import { type Engine, type HandoffPort, MAX_MESSAGE_CHARS } from "../engine.js";
-import type { Logger } from "../logger.js";
+import { type Engine, MAX_MESSAGE_CHARS } from "../engine.js";
 import { COMMANDS, messages, telegramMessages } from "../messages.js";
-import type { Button, InboundMessage, Reply } from "../reply.js";
+import type { InboundMessage } from "../turn.js";
 import { crashPoint } from "./crash.js";
 import type { SendJournal, SendTag } from "./journal.js";
 import { decodePayload, markupFor, splitText } from "./keyboard.js";
@@ -69,9 +71,7 @@ export function commandText(text: string): string {
   return command ?? text.replaceAll("\u0000", "");
 }
 
-const atRisk = (risk: { level: RiskLevel; reportOnly: boolean }) =>
-  (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
-const crisisLevel = (risk: RiskLevel) => risk === "high" || risk === "imminent";
+const atRisk = (risk: { level: RiskLevel; reportOnly: boolean }) => isCrisis(risk.level) && !risk.reportOnly;
 
 const MEDIA_KINDS = [
   "photo",
@@ -291,8 +291,8 @@ export function createTurns(deps: TurnDeps) {
     }
     crashPoint("turn:stored");
     const out = result.replies.flatMap(toOutgoing);
-    if (after && !crisisLevel(result.risk)) out.push(after);
-    await deliver(t, out, result.duplicate, crisisLevel(result.risk));
+    if (after && !isCrisis(result.risk)) out.push(after);
+    await deliver(t, out, result.duplicate, isCrisis(result.risk));
   }
 
   /**

@@ -5,12 +5,14 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { AppError } from "../app-error.js";
+import { AppError } from "../../core/app-error.js";
+import { conversationTopic } from "../../core/live-hub.js";
+import { projectPath } from "../../core/paths.js";
+import type { Reply } from "../../handoff/reply.js";
+import { isCrisis } from "../../intents/crisis-detector.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages } from "../messages.js";
-import { projectPath } from "../paths.js";
-import type { Reply } from "../reply.js";
 import { type ClientLimits, createClientLimits } from "./client-limits.js";
 import type { ConversationTokens } from "./conversation-tokens.js";
 import { pageCsp } from "./page-security.js";
@@ -31,8 +33,6 @@ const ChatBody = z.object({
     .regex(/^[\x21-\x7e]+$/, { message: "messageId must be printable ASCII (letters, digits, - _ : .)" })
     .optional(),
 });
-
-export const conversationTopic = (id: string) => `conversation:${id}`;
 
 export interface TranscriptLine {
   id: number;
@@ -131,7 +131,7 @@ export async function chatRoutes(
       // but never a message that reads as crisis: that one goes through to a case and a counselor.
       if (!retry && !limits.startConversation(req.ip)) {
         const risk = assistant.engine.understand(req.body.text).risk;
-        const atRisk = (risk.level === "high" || risk.level === "imminent") && !risk.reportOnly;
+        const atRisk = isCrisis(risk.level) && !risk.reportOnly;
         if (!atRisk) throw new AppError("rate_limited", messages.tooManyConversations);
       }
       issued = tokens.issue(conversationId);

@@ -2,12 +2,12 @@ import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import type { LiveHub } from "../../core/live-hub.js";
 import type { ComplaintService } from "../../handoff/complaints.js";
 import { COMPLAINT_TOPIC, departmentTopic } from "../../handoff/complaints.js";
 import type { DispatchCatalogue } from "../../handoff/dispatch.js";
 import type { StaffRole } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
-import type { LiveHub } from "../live-hub.js";
 import { streamTopics } from "./sse.js";
 import { createStaffGuard, SESSION_COOKIE } from "./staff-auth.js";
 

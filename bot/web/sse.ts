@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { LiveHub } from "../live-hub.js";
+import type { LiveHub } from "../../core/live-hub.js";
 
 /**
  * Streams hub topics as server-sent events. A comment line every 20 s keeps mobile carriers' proxies from

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
+import { AppError } from "../../core/app-error.js";
 import type { StaffMember, StaffRole } from "../../handoff/roster.js";
 import type { Session, StaffDirectory } from "../../handoff/staff.js";
-import { AppError } from "../app-error.js";
 
 export const SESSION_COOKIE = "sw_session";
 

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
+import { isAppError } from "../../../core/app-error.js";
 import { isOpen } from "../../../handoff/case-state.js";
 import type { StoredEvent } from "../../../store/conversations.js";
-import { isAppError } from "../../app-error.js";
 import { reasonOf, type SlackContext, tell } from "../context.js";
 import { slackToPlain, texts } from "../texts.js";
 import { NOTE_PREFIX, type ThreadMessage } from "./thread-message.js";

@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
-import type { Logger } from "../../logger.js";
+import type { Logger } from "../../../core/logger.js";
 import type { SlackStore } from "../store.js";
 
 /**

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
-import { PHONE_PATTERN, redactIdNumbers } from "../intents/entities.js";
+import { PHONE_PATTERN, redactIdNumbers } from "./redact.js";
 
 /** Keeps the first 3 and last 2 characters so staff can still tell two numbers apart in a log. */
 export function mask(text: string): string {

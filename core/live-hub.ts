@@ -16,6 +16,9 @@ export interface LiveHub {
   listeners(topic: string): number;
 }
 
+/** A citizen's own web conversation: staff replies and reminders reach their open page on this topic. */
+export const conversationTopic = (id: string) => `conversation:${id}`;
+
 export function createLiveHub(): LiveHub {
   const topics = new Map<string, Set<Listener>>();
   return {

@@ -1,20 +1,9 @@
-import type { RiskLevel } from "../intents/crisis-detector.js";
 import type { Citation } from "../knowledge/schema.js";
 
-export type Channel = "web" | "telegram" | "slack" | "cli";
-
-/** What every adapter hands to the engine, whatever the platform. */
-export interface InboundMessage {
-  channel: Channel;
-  /** Stable per citizen conversation; adapters derive it (web: client id, Telegram: chat id). */
-  conversationId: string;
-  /** The platform's own id for this delivery (Telegram update_id, web client message id): redelivery dedupe. */
-  messageId?: string;
-  /** Opaque reference to the person on the platform, for staff to see previous cases. */
-  externalUserId?: string;
-  text: string;
-}
-
+/**
+ * What a citizen is sent, on any channel: by the bot in its own turn (bot/dialogue.ts), and outside a turn by
+ * staff, case and complaint updates (cases.ts, complaints.ts). Adapters render it; the transcript stores it.
+ */
 export type ReplyKind =
   | "answer"
   | "referral"
@@ -55,13 +44,4 @@ export interface Reply {
   citations?: Citation[];
   /** A referral card: the domain and the related articles shown (not a tailored answer). */
   referral?: { domain: string; articles: { law: string; article: string }[] };
-}
-
-export interface TurnResult {
-  conversationId: string;
-  replies: Reply[];
-  /** True when this delivery was seen before: `replies` are the ones already sent, not new ones. */
-  duplicate: boolean;
-  risk: RiskLevel;
-  intent: string;
 }
