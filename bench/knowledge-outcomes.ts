@@ -56,7 +56,11 @@ export async function judge(
       .map((b) => topicOfPhrasing.get(b.payload))
       .filter((t) => t !== undefined);
     const irrelevantSuggestion = r?.kind === "unsure" && suggested.some((t) => t !== domain);
-    if (r?.kind === "crisis" || r?.kind === "distress") outcome = "support";
+    // Someone asking where to find psychological help who is met by the support path (a counselor offered, the
+    // hotlines) got what they asked for; anyone else sent there did not get their answer.
+    if ((r?.kind === "crisis" || r?.kind === "distress") && domain === "mental_health_services")
+      outcome = "answered";
+    else if (r?.kind === "crisis" || r?.kind === "distress") outcome = "support";
     else if (r?.kind === "answer") {
       got = topicOfEntry.get(r.answerId ?? "");
       outcome = got === domain ? "answered" : "wrong_answer";
