@@ -75,6 +75,26 @@ export function isReadable(n: Normalised): boolean {
   return n.letters < 4 || n.cjkRatio >= 0.3;
 }
 
+/** Retrieval reads only the entries of the classifier's likeliest domains: the others could not answer anyway. */
+const SHORTLIST = 8;
+
+function likeliestDomains(intent: IntentResult, domains: Domains, k: number): string[] {
+  const ids: string[] = [];
+  const ps: number[] = [];
+  for (const d of domains.list) {
+    const p = intent.probabilityOf(d.id);
+    if (ids.length === k && p <= (ps[k - 1] as number)) continue;
+    let at = ids.length < k ? ids.length : k - 1;
+    for (; at > 0 && p > (ps[at - 1] as number); at--) {
+      ids[at] = ids[at - 1] as string;
+      ps[at] = ps[at - 1] as number;
+    }
+    ids[at] = d.id;
+    ps[at] = p;
+  }
+  return ids;
+}
+
 /** How much the best-covering entries of a domain add to the classifier's belief in it. */
 const RETRIEVAL_WEIGHT = 0.5;
 
@@ -143,7 +163,9 @@ export function createNlu(parts: NluParts): Nlu {
       // The place a citizen names says where, not what: it must not count against how well an entry covers the
       // question (「我是准格尔旗的，低保怎么申请」 is the 低保 question).
       const matterTokens = entities.places.length > 0 ? withoutPlaces(tokens, entities.places) : tokens;
-      const hits = readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf, 5) : [];
+      const shortlist = parts.domains ? likeliestDomains(intent, parts.domains, SHORTLIST) : undefined;
+      const hits =
+        readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf, 5, shortlist) : [];
       const topP = intent.confidence;
       const inDomain = (h: RetrievalHit) =>
         h.entry.topic === intent.intent || intent.probabilityOf(h.entry.topic) >= DOMAIN_GATE * topP;

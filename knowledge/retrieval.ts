@@ -27,7 +27,13 @@ export interface RetrievalHit {
 export interface Retriever {
   readonly size: number;
   /** `tokens`: the segmenter's output for the question. */
-  search(tokens: Tokens, topicProbability?: (topic: string) => number, limit?: number): RetrievalHit[];
+  search(
+    tokens: Tokens,
+    topicProbability?: (topic: string) => number,
+    limit?: number,
+    /** Search only these topics' entries (the classifier's shortlist): the rest of the index is not read. */
+    onlyTopics?: readonly string[],
+  ): RetrievalHit[];
 }
 
 const K1 = 1.2;
@@ -47,11 +53,17 @@ export function loadSynonyms(path: string = DEFAULT_SYNONYMS): Map<string, strin
 
 export function createRetriever(
   segmenter: Segmenter,
-  entries: readonly KnowledgeEntry[],
+  entriesInFileOrder: readonly KnowledgeEntry[],
   synonyms: Map<string, string> = new Map(),
   /** Where to keep the cut phrasings and answers between starts (cutting them all takes about 80 ms). */
   cacheDir?: string,
 ): Retriever {
+  // Grouped by topic, so that a topic's documents are one range of document numbers and, in every posting list
+  // (sorted by document), one run: a search restricted to a few topics reads only their runs.
+  const entries = entriesInFileOrder
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.topic < b.e.topic ? -1 : a.e.topic > b.e.topic ? 1 : a.i - b.i))
+    .map((x) => x.e);
   const texts = entries.flatMap((e) => [...e.questions, e.answer].map((t) => t.toLowerCase()));
   const cutAll = () => {
     const cuts = texts.map((t) => segmenter.cut(t));
@@ -190,6 +202,15 @@ export function createRetriever(
   const docOf = Int32Array.from(docEntry);
   const topics = [...new Set(entries.map((e) => e.topic))];
   const topicOf = Int32Array.from(entries, (e) => topics.indexOf(e.topic));
+  /** Topic i's documents are topicDocs[i] .. topicDocs[i + 1] - 1 (entries, and so documents, are grouped). */
+  const topicDocs = new Int32Array(topics.length + 1);
+  for (let d = 0, t = 0; t < topics.length; t++) {
+    topicDocs[t] = d;
+    while (d < n && topicOf[docEntry[d] as number] === t) d++;
+  }
+  topicDocs[topics.length] = n;
+  const topicIndex = new Map(topics.map((t, i) => [t, i]));
+  let ranges = new Int32Array(2 * topics.length);
   const topicP = new Float64Array(topics.length);
   const topicStamp = new Int32Array(topics.length);
   // Typed arrays reused across calls, with lists of what a query touched: no per-query maps on the hot path.
@@ -237,7 +258,7 @@ export function createRetriever(
 
   return {
     size: entries.length,
-    search(tokens, topicProbability = noTopic, limit = 3) {
+    search(tokens, topicProbability = noTopic, limit = 3, onlyTopics) {
       stamp++;
       queryLength = 0;
       unknown.length = 0;
@@ -267,6 +288,21 @@ export function createRetriever(
         }
       }
       if (queryLength === 0) return [];
+      let rangeCount = 0;
+      if (onlyTopics) {
+        if (ranges.length < 2 * onlyTopics.length) ranges = new Int32Array(2 * onlyTopics.length);
+        for (const topic of onlyTopics) {
+          const t = topicIndex.get(topic);
+          if (t === undefined) continue;
+          ranges[2 * rangeCount] = topicDocs[t] as number;
+          ranges[2 * rangeCount + 1] = topicDocs[t + 1] as number;
+          rangeCount++;
+        }
+      } else {
+        ranges[0] = 0;
+        ranges[1] = n;
+        rangeCount = 1;
+      }
       let totalIdf = 0;
       let touched = 0;
       for (let q = 0; q < queryLength; q++) {
@@ -277,12 +313,27 @@ export function createRetriever(
           continue;
         }
         totalIdf += termIdf[t] as number;
+        const start = pStart[t] as number;
         const end = pStart[t + 1] as number;
-        for (let i = pStart[t] as number; i < end; i++) {
-          const doc = pDoc[i] as number;
-          if (docCovered[doc] === 0) touchedDocs[touched++] = doc;
-          docScore[doc] = (docScore[doc] as number) + (pBm25[i] as number);
-          docCovered[doc] = (docCovered[doc] as number) + (pCovered[i] as number);
+        for (let r = 0; r < rangeCount; r++) {
+          const from = ranges[2 * r] as number;
+          const to = ranges[2 * r + 1] as number;
+          let i = start;
+          if (onlyTopics) {
+            let hi = end;
+            while (i < hi) {
+              const mid = (i + hi) >> 1;
+              if ((pDoc[mid] as number) < from) i = mid + 1;
+              else hi = mid;
+            }
+          }
+          for (; i < end; i++) {
+            const doc = pDoc[i] as number;
+            if (doc >= to) break;
+            if (docCovered[doc] === 0) touchedDocs[touched++] = doc;
+            docScore[doc] = (docScore[doc] as number) + (pBm25[i] as number);
+            docCovered[doc] = (docCovered[doc] as number) + (pCovered[i] as number);
+          }
         }
       }
       let touchedE = 0;
