@@ -86,10 +86,9 @@ export function withKnowledgeExamples(
  * Everyday phrasings of each knowledge domain, written by authors who saw neither the knowledge base nor any test
  * set (colloquial, regional, with typos): `{"text", "domain"}` lines, `none` meaning not a legal question at all.
  */
-export const DEFAULT_DOMAIN_TRAINING = [
-  projectPath("intents", "data", "domain-training-a.jsonl"),
-  projectPath("intents", "data", "domain-training-b.jsonl"),
-];
+export const DEFAULT_DOMAIN_TRAINING = ["a", "b", "c"].map((part) =>
+  projectPath("intents", "data", `domain-training-${part}.jsonl`),
+);
 
 const DomainLine = z.object({ text: z.string().min(1), domain: z.string().regex(/^[a-z_]+$/) });
 
