@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { projectPath } from "../core/paths.js";
-import { parseChineseNumber, toChineseNumber } from "./chinese-numerals.js";
+import { parseChineseNumber } from "../intents/entities.js";
+import { toChineseNumber } from "./chinese-numerals.js";
 
 /** The statute texts shipped with the product (source and versions in its README.md). */
 export const DEFAULT_LAWS_DIR = projectPath("knowledge", "laws");
