@@ -157,12 +157,16 @@ export function createNlu(parts: NluParts): Nlu {
       const tokens = segmenter.tokens(normalised.text);
       const words = tokens.words;
       const entities = extractEntities(normalised.text, tokens);
-      const intent = classifier.classify(normalised.text, tokens);
-      const metaIntent = META.has(intent.intent) && !intent.uncertain && intent.intent !== "out_of_scope";
-      // A confident greeting, thanks or command needs no search of the knowledge base.
-      // The place a citizen names says where, not what: it must not count against how well an entry covers the
-      // question (「我是准格尔旗的，低保怎么申请」 is the 低保 question).
+      // The place a citizen names says where, not what: it must neither dilute the classifier nor count against
+      // how well an entry covers the question (「我是准格尔旗的，低保怎么申请」 is the 低保 question).
       const matterTokens = entities.places.length > 0 ? withoutPlaces(tokens, entities.places) : tokens;
+      const matterText =
+        entities.places.length > 0
+          ? entities.places.reduce((t, p) => t.replace(p.matched, " "), normalised.text)
+          : normalised.text;
+      const intent = classifier.classify(matterText, matterTokens);
+      // A confident greeting, thanks or command needs no search of the knowledge base.
+      const metaIntent = META.has(intent.intent) && !intent.uncertain && intent.intent !== "out_of_scope";
       const shortlist = parts.domains ? likeliestDomains(intent, parts.domains, SHORTLIST) : undefined;
       const hits =
         readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf, 5, shortlist) : [];

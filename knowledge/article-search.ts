@@ -43,6 +43,12 @@ const B = 0.75;
 // The CJK Unified Ideographs block and Extension A: a code-point test is far cheaper than a Unicode regex per char.
 const isHan = (c: number) => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
 
+const bitCount = (x: number): number => {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
+};
+
 /** Two-character pieces of a run of Han characters: statute words are mostly two characters long. */
 function bigrams(text: string): string[] {
   const out: string[] = [];
@@ -79,6 +85,8 @@ export function createArticleSearch(
         lawStart: Int32Array;
         lawIds: Map<string, number>;
         scores: Float64Array;
+        /** Which of the question's words each article matched (a bit per word). */
+        matched: Int32Array;
         touched: Int32Array;
         docLen: Float64Array;
         avgdl: number;
@@ -133,6 +141,7 @@ export function createArticleSearch(
       avgdl,
       postings,
       scores: new Float64Array(articles.length),
+      matched: new Int32Array(articles.length),
       touched: new Int32Array(articles.length),
     };
     return built;
@@ -147,20 +156,25 @@ export function createArticleSearch(
       const words = typeof terms === "string" ? terms.split(/[\s\p{P}\p{S}]+/u).filter(Boolean) : terms;
       // Each word's bigrams, and those of the statute words it stands for; a word's weight is spread over its
       // bigrams so that a long word does not outvote a short one.
+      // Each bigram also remembers which of the question's words brought it (a bit per word, the first 30).
       const weights = new Map<string, number>();
-      const addWord = (w: string, weight: number) => {
+      const wordBits = new Map<string, number>();
+      const addWord = (w: string, weight: number, bit: number) => {
         const grams = [...new Set(bigrams(w))];
-        for (const g of grams)
+        for (const g of grams) {
           weights.set(g, Math.max(weights.get(g) ?? 0, weight / Math.sqrt(grams.length)));
+          wordBits.set(g, (wordBits.get(g) ?? 0) | bit);
+        }
       };
-      for (const w of words) {
-        addWord(w, 1);
+      words.forEach((w, i) => {
+        const bit = i < 30 ? 1 << i : 0;
+        addWord(w, 1, bit);
         // 借钱不还 holds 借钱: the statute's 借款 counts too. Only the everyday words starting with one of the
         // word's characters are tried.
         for (const ch of new Set(w))
           for (const everyday of byFirstChar.get(ch) ?? [])
-            if (w.includes(everyday)) for (const l of statuteWords.get(everyday) ?? []) addWord(l, 1);
-      }
+            if (w.includes(everyday)) for (const l of statuteWords.get(everyday) ?? []) addWord(l, 1, bit);
+      });
       if (weights.size === 0) return [];
       // Articles are numbered law by law, so a law's articles are one range of document numbers and, in each
       // posting list (sorted by document), one run found by binary search: a domain's search reads only its laws.
@@ -178,13 +192,17 @@ export function createArticleSearch(
         rangesOf.set(key, ranges);
       }
       const n = index.articles.length;
-      const { scores, touched } = index;
+      const { scores, touched, matched } = index;
       let touchedCount = 0;
+      /** The question's words that any article could match. */
+      let asked = 0;
       for (const [g, weight] of weights) {
         const p = index.postings.get(g);
         // A bigram in more than a fifth of all articles (人民, 规定, 应当) says almost nothing and costs the most.
         if (!p || p.doc.length > n * COMMON) continue;
         const idf = Math.log(1 + (n - p.doc.length + 0.5) / (p.doc.length + 0.5));
+        const bits = wordBits.get(g) ?? 0;
+        asked |= bits;
         for (const [from, to] of ranges) {
           let lo = 0;
           let hi = p.doc.length;
@@ -200,6 +218,7 @@ export function createArticleSearch(
             const bm25 = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / index.avgdl));
             if (scores[doc] === 0) touched[touchedCount++] = doc;
             scores[doc] = (scores[doc] as number) + weight * idf * bm25;
+            matched[doc] = (matched[doc] as number) | bits;
           }
         }
       }
@@ -207,7 +226,11 @@ export function createArticleSearch(
       for (let k = 0; k < touchedCount; k++) {
         const doc = touched[k] as number;
         const score = scores[doc] as number;
+        const hitWords = bitCount(matched[doc] as number);
         scores[doc] = 0;
+        matched[doc] = 0;
+        // An article matching one word of a question of several is a coincidence, not a related provision.
+        if (hitWords < Math.min(2, bitCount(asked))) continue;
         if (hits.length < limit || score > (hits[hits.length - 1] as ArticleHit).score) {
           hits.push({ article: index.articles[doc] as Article, score });
           hits.sort((a, b) => b.score - a.score);
