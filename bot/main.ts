@@ -4,6 +4,7 @@ import { startSweeper } from "../handoff/sweeper.js";
 import { createAssistant } from "./assistant.js";
 import { runCli } from "./cli.js";
 import { type Config, parseConfig } from "./config.js";
+import type { StaffAlerts } from "./robots/alerts.js";
 import { buildServer } from "./server.js";
 import type { SlackChannel } from "./slack/index.js";
 import type { TelegramChannel } from "./telegram/channel.js";
@@ -83,6 +84,22 @@ async function serve(config: Config): Promise<void> {
     throw new Error(
       "DINGTALK_ROBOT_SECRET (the robot's 加签 secret) is required with DINGTALK_ROBOT_WEBHOOK",
     );
+  let alerts: StaffAlerts | undefined;
+  if (config.WECOM_ROBOT_WEBHOOK || config.DINGTALK_ROBOT_WEBHOOK) {
+    const { createStaffAlerts, dingtalkRobot, wecomRobot } = await import("./robots/alerts.js");
+    alerts = createStaffAlerts(assistant.live, {
+      robots: [
+        ...(config.WECOM_ROBOT_WEBHOOK ? [wecomRobot(config.WECOM_ROBOT_WEBHOOK)] : []),
+        ...(config.DINGTALK_ROBOT_WEBHOOK && config.DINGTALK_ROBOT_SECRET
+          ? [dingtalkRobot(config.DINGTALK_ROBOT_WEBHOOK, config.DINGTALK_ROBOT_SECRET)]
+          : []),
+      ],
+      consoleUrl:
+        config.SHOUWANG_CONSOLE_URL ??
+        `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}/console`,
+      logger: logger.child({ component: "robots" }),
+    });
+  }
   const app = await buildServer(assistant, {
     secureCookies: config.SECURE_COOKIES,
     trustedProxies: config.SHOUWANG_TRUSTED_PROXIES,
@@ -128,6 +145,7 @@ async function serve(config: Config): Promise<void> {
   const stop = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     stopSweeper();
+    alerts?.stop();
     await slack?.stop();
     await telegram?.stop();
     await wechat?.stop();

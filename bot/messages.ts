@@ -322,3 +322,20 @@ export const wechatMessages = {
     tooLong: (text: string) => `[超长消息] ${text}`,
   },
 };
+
+/**
+ * Staff alerts in WeCom (企业微信) and DingTalk (钉钉) groups (bot/robots/). Case and complaint numbers, the risk
+ * level and the console's address only: never a citizen's words or anything that identifies them, since a
+ * group robot's messages live on a platform outside our retention and access rules.
+ */
+export const robotMessages = {
+  riskLabels: { high: "高危", imminent: "紧急" } as Record<string, string>,
+  newCase: (caseId: string, risk: string, consoleUrl: string) =>
+    `【守望】新的${risk}个案 ${caseId} 等待认领。请值班心理咨询师打开工作台处理：${consoleUrl}`,
+  riskRaised: (caseId: string, risk: string, consoleUrl: string) =>
+    `【守望】个案 ${caseId} 风险升为${risk}，仍在等待认领。请打开工作台：${consoleUrl}`,
+  escalated: (caseId: string, risk: string, consoleUrl: string) =>
+    `【守望】${risk}个案 ${caseId} 超时仍无人认领，请值班人员和督导立即处理：${consoleUrl}`,
+  complaintOverdue: (complaintId: string, consoleUrl: string) =>
+    `【守望】诉求 ${complaintId} 已超过办理时限，已转督办。请打开工作台查看：${consoleUrl}`,
+};
