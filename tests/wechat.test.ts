@@ -384,6 +384,50 @@ describe("wechat: staff replies through the customer-service API", () => {
   });
 });
 
+describe("wechat: department replies", () => {
+  it("reach the citizen within 48 hours; after that the clerk is told and the complaint is unchanged", async () => {
+    const { fake, a } = await setup();
+    await a.staff.add({
+      username: "clerk",
+      password: "clerk-password",
+      role: "department",
+      department: "松山区/hrss-labour-inspection",
+    });
+    const clerk = await a.staff.find("clerk");
+    if (!clerk) throw new Error("no clerk");
+    let id = 100;
+    let last = "";
+    for (const line of [
+      "我要投诉",
+      "赤峰市松山区一个工地老板拖欠我们三个月工资，一共两万多",
+      "是的",
+      "不清楚",
+      "尽快把工资发给我们",
+      "在这里回复",
+      "确认提交",
+    ]) {
+      const res = await post(text(line, id++));
+      last = res.body === "success" ? "" : contentOf(res.body);
+      clock += 1000;
+    }
+    const number = /SW-\d{4}-\d{6}/.exec(last)?.[0] ?? "";
+    expect(number).not.toBe("");
+    await a.complaints.accept(number, clerk);
+    await a.complaints.reply(number, clerk, "已联系施工方，本周内核实");
+    expect(fake.sent.at(-1)?.content).toContain("已联系施工方");
+    const sent = fake.sent.length;
+
+    clock += WINDOW_MS + 60_000;
+    const before = await a.complaints.get(number);
+    await expect(a.complaints.reply(number, clerk, "请补充工地名称", true)).rejects.toMatchObject({
+      code: "conflict",
+      message: wechatMessages.windowClosed,
+    });
+    expect((await a.complaints.get(number))?.state).toBe(before?.state);
+    expect(fake.sent).toHaveLength(sent);
+  });
+});
+
 describe("wechat: XML reader", () => {
   it("reads WeChat's flat XML, entities and split CDATA; refuses what is not", () => {
     expect(
