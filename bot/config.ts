@@ -43,6 +43,26 @@ export const Config = z.object({
   SLACK_APP_TOKEN: z.string().optional(),
   /** "松山区/hrss-labour-inspection=C0123,准格尔旗/natural-resources=C0456": where each department works complaints. */
   SLACK_DEPARTMENT_CHANNELS: z.string().optional(),
+  /** WeChat Official Account (服务号), off unless WECHAT_TOKEN is set; see docs/wechat.md. */
+  WECHAT_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, "3-32 letters and digits, as entered in 服务器配置")
+    .optional(),
+  WECHAT_APP_ID: z.string().optional(),
+  WECHAT_APP_SECRET: z.string().optional(),
+  /** 安全模式: the 43-character EncodingAESKey; set, every message must come encrypted. */
+  WECHAT_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, "the 43 characters the platform generated")
+    .optional(),
+  WECHAT_API_ROOT: z.string().url().optional(),
+  /** A WeCom (企业微信) group robot's webhook URL: crisis and overdue alerts for staff outside Slack. */
+  WECOM_ROBOT_WEBHOOK: z.string().url().optional(),
+  /** A DingTalk (钉钉) group robot's webhook URL and its 加签 secret (SEC…). */
+  DINGTALK_ROBOT_WEBHOOK: z.string().url().optional(),
+  DINGTALK_ROBOT_SECRET: z.string().optional(),
+  /** Where staff open the console, for the link in robot alerts (default: http://HOST:PORT/console). */
+  SHOUWANG_CONSOLE_URL: z.string().url().optional(),
 });
 export type Config = z.infer<typeof Config>;
 

@@ -4,9 +4,11 @@ import { startSweeper } from "../handoff/sweeper.js";
 import { createAssistant } from "./assistant.js";
 import { runCli } from "./cli.js";
 import { type Config, parseConfig } from "./config.js";
+import type { StaffAlerts } from "./robots/alerts.js";
 import { buildServer } from "./server.js";
 import type { SlackChannel } from "./slack/index.js";
 import type { TelegramChannel } from "./telegram/channel.js";
+import type { WechatChannel } from "./wechat/channel.js";
 
 /**
  * The composition root: the only module that reads the environment and listens on a port. With arguments it
@@ -65,10 +67,47 @@ async function serve(config: Config): Promise<void> {
       webhookUrl: config.TELEGRAM_WEBHOOK_URL,
     });
   }
+  let wechat: WechatChannel | undefined;
+  if (config.WECHAT_TOKEN) {
+    if (!config.WECHAT_APP_ID || !config.WECHAT_APP_SECRET)
+      throw new Error("WECHAT_APP_ID and WECHAT_APP_SECRET are required with WECHAT_TOKEN");
+    const { createWechatChannel } = await import("./wechat/channel.js");
+    wechat = createWechatChannel(assistant, {
+      token: config.WECHAT_TOKEN,
+      appId: config.WECHAT_APP_ID,
+      appSecret: config.WECHAT_APP_SECRET,
+      encodingAesKey: config.WECHAT_ENCODING_AES_KEY,
+      apiRoot: config.WECHAT_API_ROOT,
+    });
+  }
+  if (config.DINGTALK_ROBOT_WEBHOOK && !config.DINGTALK_ROBOT_SECRET)
+    throw new Error(
+      "DINGTALK_ROBOT_SECRET (the robot's 加签 secret) is required with DINGTALK_ROBOT_WEBHOOK",
+    );
+  let alerts: StaffAlerts | undefined;
+  if (config.WECOM_ROBOT_WEBHOOK || config.DINGTALK_ROBOT_WEBHOOK) {
+    const { createStaffAlerts, dingtalkRobot, wecomRobot } = await import("./robots/alerts.js");
+    alerts = createStaffAlerts(assistant.live, {
+      robots: [
+        ...(config.WECOM_ROBOT_WEBHOOK ? [wecomRobot(config.WECOM_ROBOT_WEBHOOK)] : []),
+        ...(config.DINGTALK_ROBOT_WEBHOOK && config.DINGTALK_ROBOT_SECRET
+          ? [dingtalkRobot(config.DINGTALK_ROBOT_WEBHOOK, config.DINGTALK_ROBOT_SECRET)]
+          : []),
+      ],
+      consoleUrl:
+        config.SHOUWANG_CONSOLE_URL ??
+        `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}/console`,
+      logger: logger.child({ component: "robots" }),
+    });
+  }
   const app = await buildServer(assistant, {
     secureCookies: config.SECURE_COOKIES,
     trustedProxies: config.SHOUWANG_TRUSTED_PROXIES,
-    plugins: [...(slack ? [slack.plugin] : []), ...(telegram?.webhookPlugin ? [telegram.webhookPlugin] : [])],
+    plugins: [
+      ...(slack ? [slack.plugin] : []),
+      ...(telegram?.webhookPlugin ? [telegram.webhookPlugin] : []),
+      ...(wechat ? [wechat.plugin] : []),
+    ],
   });
   const stopSweeper = startSweeper(
     [
@@ -100,12 +139,16 @@ async function serve(config: Config): Promise<void> {
   if (!config.TELEGRAM_BOT_TOKEN) logger.info("Telegram off (set TELEGRAM_BOT_TOKEN to turn it on)");
   if (!config.SLACK_BOT_TOKEN)
     logger.info("Slack off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
+  if (!wechat)
+    logger.info("WeChat off (set WECHAT_TOKEN, WECHAT_APP_ID and WECHAT_APP_SECRET to turn it on)");
 
   const stop = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     stopSweeper();
+    alerts?.stop();
     await slack?.stop();
     await telegram?.stop();
+    await wechat?.stop();
     await app.close();
     await assistant.close();
     process.exit(0);

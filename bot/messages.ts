@@ -273,3 +273,69 @@ export const telegramMessages = {
     tooLong: (text: string) => `[超长消息] ${text}`,
   },
 };
+
+/**
+ * WeChat Official Account (bot/wechat/). Citizen-facing texts for what only WeChat sends (pictures, locations,
+ * links, speech WeChat could not transcribe), how buttons read where there are none, what staff are told when
+ * WeChat's 48-hour rule stops a reply, and the bracketed transcript lines for what came without text.
+ */
+export const wechatMessages = {
+  mediaLabels: {
+    image: "图片",
+    voice: "语音",
+    video: "视频",
+    shortvideo: "小视频",
+    file: "文件",
+    link: "链接",
+    location: "位置",
+    other: "消息",
+  } as Record<string, string>,
+  mediaNotSupported: (label: string) =>
+    `收到你发来的${label}。我目前只能读懂文字，${label}的内容我和工作人员在这里都看不到。请用文字写下你想咨询的问题或遇到的情况，我会尽力帮你。\n紧急情况请直接拨打 110 或 120；心理方面可拨打 12356 全国心理援助热线。`,
+  linkReceived:
+    "收到你分享的链接。为了安全，我不会打开链接，也读不到里面的内容。请用文字写下你想问的事情，我会尽力帮你。",
+  locationReceived:
+    "已记录你发送的位置。我只能读懂文字，请用文字说明你需要什么帮助。\n如果你现在有危险，请马上拨打 110 或 120，并告诉接线员你在哪里。",
+  voiceUnrecognised:
+    "收到你的语音，但没能识别出文字。请再说一遍，或直接打字告诉我。\n紧急情况请直接拨打 110 或 120；心理方面可拨打 12356 全国心理援助热线。",
+  unknownType: "暂时无法处理这类消息。请直接用文字告诉我你想咨询的问题。\n紧急情况请直接拨打 110 或 120。",
+  /** Where Telegram and the web page show buttons: the words to send instead. */
+  buttonsHint: (payloads: readonly string[]) =>
+    `你可以直接回复：${payloads.map((p) => `「${p}」`).join(" ")}`,
+  /** Numbers the web page shows as call buttons, written out. */
+  callsLine: (calls: readonly { label: string; number: string }[]) =>
+    `电话：${calls.map((c) => c.label).join("、")}`,
+  /** Before a staff member's words: every message comes from the account. */
+  staffPrefix: "【工作人员】",
+  /** Staff-facing (an AppError in the console or Slack): the reply was not stored and not sent. */
+  windowClosed:
+    "无法发送：该群众超过 48 小时没有给公众号发消息（或已取消关注），微信不允许公众号再主动发消息给他。消息未保存。对方再次发来消息后即可回复；如有危险，请按预案电话联系或报警。",
+  sendFailed: "消息已保存，但暂时没能通过微信送达，请稍后在对话记录中确认或再发一次。",
+  transcript: {
+    media: (label: string) => `[${label}]`,
+    location: (label: string, x: string, y: string) =>
+      `[位置] ${label ? `${label} ` : ""}纬度 ${x}，经度 ${y}`.trim(),
+    link: (title: string, url: string) => `[链接] ${title} ${url}`.trim(),
+    voiceUnrecognised: "[语音，未识别出文字]",
+    subscribed: "[关注公众号]",
+    unsubscribed: "[取消关注公众号]",
+    tooLong: (text: string) => `[超长消息] ${text}`,
+  },
+};
+
+/**
+ * Staff alerts in WeCom (企业微信) and DingTalk (钉钉) groups (bot/robots/). Case and complaint numbers, the risk
+ * level and the console's address only: never a citizen's words or anything that identifies them, since a
+ * group robot's messages live on a platform outside our retention and access rules.
+ */
+export const robotMessages = {
+  riskLabels: { high: "高危", imminent: "紧急" } as Record<string, string>,
+  newCase: (caseId: string, risk: string, consoleUrl: string) =>
+    `【守望】新的${risk}个案 ${caseId} 等待认领。请值班心理咨询师打开工作台处理：${consoleUrl}`,
+  riskRaised: (caseId: string, risk: string, consoleUrl: string) =>
+    `【守望】个案 ${caseId} 风险升为${risk}，仍在等待认领。请打开工作台：${consoleUrl}`,
+  escalated: (caseId: string, risk: string, consoleUrl: string) =>
+    `【守望】${risk}个案 ${caseId} 超时仍无人认领，请值班人员和督导立即处理：${consoleUrl}`,
+  complaintOverdue: (complaintId: string, consoleUrl: string) =>
+    `【守望】诉求 ${complaintId} 已超过办理时限，已转督办。请打开工作台查看：${consoleUrl}`,
+};

@@ -1,5 +1,5 @@
 import { conversationTopic, type LiveHub } from "../core/live-hub.js";
-import type { ChannelSender, Outbound } from "../handoff/outbound.js";
+import type { ChannelCheck, ChannelSender, Outbound } from "../handoff/outbound.js";
 import type { Channel } from "../store/conversations.js";
 
 /**
@@ -8,6 +8,7 @@ import type { Channel } from "../store/conversations.js";
  */
 export function createOutbound(live: LiveHub): Outbound {
   const senders = new Map<Channel, ChannelSender>();
+  const checks = new Map<Channel, ChannelCheck>();
   senders.set("web", async (conversationId, m) => {
     live.publish(conversationTopic(conversationId), "reply", {
       id: m.eventId,
@@ -22,7 +23,14 @@ export function createOutbound(live: LiveHub): Outbound {
   // A terminal session has no way to be reached after its turn; the transcript keeps the message.
   senders.set("cli", async () => undefined);
   return {
-    register: (channel, sender) => senders.set(channel, sender),
+    register(channel, sender, check) {
+      senders.set(channel, sender);
+      if (check) checks.set(channel, check);
+      else checks.delete(channel);
+    },
+    async check(conversation) {
+      await checks.get(conversation.channel)?.(conversation.id);
+    },
     async deliver(conversation, message) {
       const send = senders.get(conversation.channel);
       if (!send) throw new Error(`no outbound sender for channel ${conversation.channel}`);

@@ -526,6 +526,10 @@ export function createHandoff(deps: HandoffDeps) {
     async reply(id: string, staff: StaffMember, text: string): Promise<void> {
       const at = now().toISOString();
       const staffReply: Reply = { kind: "staff", text, sender: senderLabel(staff) };
+      // A channel that cannot reach the person now (WeChat's 48-hour window) refuses before anything is stored.
+      const before = await getCase(db, id);
+      if (before && canSee(staff, before))
+        await outbound.check({ id: before.conversationId, channel: before.channel });
       // One transaction: the case becomes active and the reply is stored before anything is sent.
       const { c, eventId } = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);

@@ -544,6 +544,10 @@ export function createComplaints(deps: ComplaintDeps) {
       ),
 
     async reply(id: string, viewer: StaffMember, text: string, needInfo = false) {
+      // A channel that cannot reach the citizen now (WeChat's 48-hour window) refuses before anything changes.
+      const before = await get(db, id);
+      if (before && canSee(viewer, before))
+        await outbound.check({ id: before.conversationId, channel: before.channel });
       const c = await change(
         id,
         viewer,

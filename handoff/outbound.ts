@@ -13,12 +13,21 @@ export interface OutboundMessage extends Reply {
 export type ChannelSender = (conversationId: string, message: OutboundMessage) => Promise<void>;
 
 /**
+ * Throws an AppError when the channel cannot reach this citizen now (WeChat only lets an account write to a
+ * person within 48 hours of their last message). Asked before a staff reply is stored, so the staff member sees
+ * why, and nothing is recorded as said that the citizen can never receive.
+ */
+export type ChannelCheck = (conversationId: string) => Promise<void>;
+
+/**
  * How a message reaches a citizen's channel outside their own turn. The composition root builds it
  * (bot/outbound.ts) and each channel adapter registers its sender; the domain only delivers.
  */
 export interface Outbound {
   deliver(conversation: { id: string; channel: Channel }, message: OutboundMessage): Promise<void>;
-  register(channel: Channel, sender: ChannelSender): void;
+  /** Resolves when the citizen can be reached on their channel now; throws an AppError saying why not. */
+  check(conversation: { id: string; channel: Channel }): Promise<void>;
+  register(channel: Channel, sender: ChannelSender, check?: ChannelCheck): void;
 }
 
 export interface CitizenMessaging {

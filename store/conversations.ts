@@ -2,7 +2,7 @@ import type { Db } from "./db.js";
 import type { Queryable, Statement } from "./sql.js";
 
 /** Where a conversation takes place; stored with it, so a staff reply goes back the same way. */
-export type Channel = "web" | "telegram" | "slack" | "cli";
+export type Channel = "web" | "telegram" | "slack" | "cli" | "wechat";
 
 /** bot: the bot answers; waiting: a handoff is requested, nobody holds it yet; human: a staff member holds it. */
 export type ConversationMode = "bot" | "waiting" | "human";

@@ -1,0 +1,583 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../../core/app-error.js";
+import type { ChannelCheck, ChannelSender } from "../../handoff/outbound.js";
+import type { Reply } from "../../handoff/reply.js";
+import type { Conversation, NewEvent } from "../../store/conversations.js";
+import type { Assistant } from "../assistant.js";
+import { MAX_MESSAGE_CHARS } from "../engine.js";
+import { MAIN_BUTTONS, messages, wechatMessages } from "../messages.js";
+import { createWechatApi, type WechatApi, WechatApiError } from "./api.js";
+import {
+  createWechatCrypto,
+  signatureMatches,
+  type WechatCrypto,
+  WechatCryptoError,
+  wechatSignature,
+} from "./crypto.js";
+import { MAX_TEXT_BYTES, renderReplies } from "./render.js";
+import { encryptedReplyXml, parseWechatXml, textReplyXml, XmlError } from "./xml.js";
+
+export const WECHAT_PATH = "/wechat";
+/** WeChat lets an account write to a person for 48 hours after that person's last message. */
+export const WINDOW_MS = 48 * 60 * 60 * 1000;
+/** The largest body accepted at /wechat; WeChat's messages are a few hundred bytes. */
+export const WECHAT_BODY_LIMIT = 32 * 1024;
+
+export interface WechatConfig {
+  /** The Token entered in 基本配置 → 服务器配置 (3-32 letters and digits). */
+  token: string;
+  appId: string;
+  appSecret: string;
+  /** 安全模式: the 43-character EncodingAESKey. Set, every POST must be encrypted. */
+  encodingAesKey?: string;
+  /** Default https://api.weixin.qq.com. */
+  apiRoot?: string;
+  /**
+   * How long a message's answer may take to go back in the HTTP response. WeChat waits 5 s and then retries;
+   * after this the request is answered `success` and the answer goes through the customer-service API.
+   * Default 4,000 ms.
+   */
+  replyDeadlineMs?: number;
+  /** Signed requests whose timestamp is further than this from now are refused. Default 300 s. */
+  maxSkewSeconds?: number;
+  /** Pauses before each retry of a customer-service message that failed (not for a closed window). */
+  retryDelaysMs?: readonly number[];
+  now?: () => Date;
+}
+
+export interface WechatChannel {
+  /** GET and POST /wechat, in their own scope (XML body parsing); pass it to `buildServer`. */
+  plugin: (app: FastifyInstance) => Promise<void>;
+  api: WechatApi;
+  /** Resolves when no answer is waiting to be sent. */
+  idle(): Promise<void>;
+  /** Stops taking new sends; waits up to `timeoutMs` for those under way. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const OPENID = /^[A-Za-z0-9_-]{1,64}$/;
+const NONCE = /^[A-Za-z0-9_-]{1,64}$/;
+const TIMESTAMP = /^[0-9]{1,12}$/;
+const TOKEN = /^[A-Za-z0-9]{3,32}$/;
+
+export const conversationIdOf = (openId: string) => `wx:${openId}`;
+export const openIdOf = (conversationId: string): string | undefined => {
+  const m = /^wx:([A-Za-z0-9_-]{1,64})$/.exec(conversationId);
+  return m?.[1];
+};
+
+interface SignedQuery {
+  signature?: unknown;
+  timestamp?: unknown;
+  nonce?: unknown;
+  echostr?: unknown;
+  encrypt_type?: unknown;
+  msg_signature?: unknown;
+  openid?: unknown;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A WeChat Official Account (服务号) on the shared engine. WeChat POSTs each message to /wechat; it is checked
+ * (signature, timestamp, a nonce not replayed with another body, and in safe mode the message signature and
+ * AES decryption), then handed to the engine, which stores it before answering, with the MsgId as its delivery
+ * key, so WeChat's retries are answered once. An answer ready within `replyDeadlineMs` goes back in the
+ * response; a later one, or one too long for a single message, goes through the customer-service API.
+ * Staff replies go the same way (a channel sender), within WeChat's 48-hour window only.
+ */
+export function createWechatChannel(assistant: Assistant, config: WechatConfig): WechatChannel {
+  if (!TOKEN.test(config.token)) throw new Error("WECHAT_TOKEN must be 3-32 letters and digits");
+  if (!config.appId || !config.appSecret)
+    throw new Error("WeChat: WECHAT_APP_ID and WECHAT_APP_SECRET are required");
+  const { engine, conversations, db, logger: base } = assistant;
+  const logger = base.child({ component: "wechat" });
+  const now = config.now ?? (() => new Date());
+  const deadlineMs = config.replyDeadlineMs ?? 4000;
+  const maxSkew = config.maxSkewSeconds ?? 300;
+  const retryDelays = config.retryDelaysMs ?? [1000, 5000, 30_000];
+  const crypto: WechatCrypto | undefined = config.encodingAesKey
+    ? createWechatCrypto(config.encodingAesKey, config.appId)
+    : undefined;
+  const api = createWechatApi({
+    appId: config.appId,
+    appSecret: config.appSecret,
+    apiRoot: config.apiRoot,
+    logger,
+    now: () => now().getTime(),
+  });
+
+  // ---- sending through the customer-service API ----------------------------------------------------------
+  /** Per person, sends one after another; a crisis reply never waits in this line. */
+  const lanes = new Map<string, Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
+  let stopped = false;
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  async function sendWithRetry(openId: string, text: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await api.sendText(openId, text);
+      } catch (err) {
+        const delay = retryDelays[attempt];
+        if ((err instanceof WechatApiError && err.unreachable) || delay === undefined || stopped) throw err;
+        logger.warn({ err: describe(err), attempt }, "wechat: customer-service message failed; will retry");
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Sends texts in order; crisis texts go at once, beside whatever the person's line holds. */
+  function send(openId: string, texts: readonly string[], crisis: boolean): Promise<void> {
+    const run = async () => {
+      for (const t of texts) await sendWithRetry(openId, t);
+    };
+    if (crisis) return track(run());
+    const prev = lanes.get(openId) ?? Promise.resolve();
+    const next = prev.then(run, run);
+    const tail = next.catch(() => undefined);
+    lanes.set(openId, tail);
+    void tail.then(() => {
+      if (lanes.get(openId) === tail) lanes.delete(openId);
+    });
+    return track(next);
+  }
+
+  /** A turn's answer sent after its request was answered; failures are logged (the answer is in the transcript). */
+  function sendLater(openId: string, replies: readonly Reply[]): void {
+    if (replies.length === 0) return;
+    const crisis = replies.some((r) => r.kind === "crisis");
+    send(openId, renderReplies(replies), crisis).catch((err) =>
+      logger.error(
+        { err: describe(err) },
+        "wechat: an answer could not be sent; it is stored in the transcript",
+      ),
+    );
+  }
+
+  /** Whether WeChat still lets us write to this person: their last message (or follow) within 48 hours. */
+  const check: ChannelCheck = async (conversationId) => {
+    const row = await db.get<{ payload: string; created_at: string }>(
+      "SELECT payload, created_at FROM events WHERE conversation_id = ? AND type = 'inbound' ORDER BY id DESC LIMIT 1",
+      [conversationId],
+    );
+    const unfollowed = row ? (JSON.parse(row.payload) as { media?: string }).media === "unsubscribe" : true;
+    if (!row || unfollowed || now().getTime() - Date.parse(row.created_at) > WINDOW_MS)
+      throw new AppError("conflict", wechatMessages.windowClosed);
+  };
+
+  const sender: ChannelSender = async (conversationId, m) => {
+    const openId = openIdOf(conversationId);
+    if (!openId) throw new AppError("not_found", "not a WeChat conversation");
+    await check(conversationId);
+    try {
+      await send(openId, renderReplies([m]), m.kind === "crisis");
+    } catch (err) {
+      if (err instanceof WechatApiError && err.unreachable)
+        throw new AppError("conflict", wechatMessages.windowClosed);
+      logger.error({ err: describe(err), eventId: m.eventId }, "wechat: a message to a citizen failed");
+      throw new AppError("unavailable", wechatMessages.sendFailed);
+    }
+  };
+  assistant.outbound.register("wechat", sender, check);
+
+  // ---- turns -------------------------------------------------------------------------------------------
+  interface TurnOutcome {
+    replies: Reply[];
+    duplicate: boolean;
+  }
+
+  const externalUser = (openId: string) => `wx:${openId}`;
+
+  async function textTurn(openId: string, messageId: string, text: string): Promise<TurnOutcome> {
+    const clean = text.replaceAll("\u0000", "");
+    if (clean.trim().length === 0)
+      return noteTurn(openId, messageId, "", [unreadable(messages.empty)], "text");
+    if (clean.length > MAX_MESSAGE_CHARS) {
+      return noteTurn(
+        openId,
+        messageId,
+        wechatMessages.transcript.tooLong(clean.slice(0, MAX_MESSAGE_CHARS)),
+        [unreadable(messages.tooLong(MAX_MESSAGE_CHARS))],
+        "text",
+      );
+    }
+    const r = await engine.handleMessage({
+      channel: "wechat",
+      conversationId: conversationIdOf(openId),
+      messageId,
+      externalUserId: externalUser(openId),
+      text: clean,
+    });
+    return { replies: r.replies, duplicate: r.duplicate };
+  }
+
+  const unreadable = (text: string): Reply => ({ kind: "unreadable", text });
+
+  /**
+   * A turn the engine does not run (a picture, a location, a follow): the citizen's side is stored as an inbound
+   * event with a bracketed label, the reply as a bot reply, with the delivery key, so a retry replays it. An open
+   * case hears of it, so staff see it in the transcript.
+   */
+  async function noteTurn(
+    openId: string,
+    messageId: string,
+    text: string,
+    replies: Reply[],
+    media: string,
+    patch: Partial<Pick<Conversation, "subscribed">> = {},
+  ): Promise<TurnOutcome> {
+    const conversationId = conversationIdOf(openId);
+    return conversations.exclusive(conversationId, async () => {
+      const replay = async (): Promise<TurnOutcome | undefined> => {
+        const seen = await conversations.findDelivery("wechat", messageId);
+        if (!seen) return undefined;
+        const events = await conversations.turnEvents(seen);
+        return {
+          replies: events.filter((e) => e.type === "reply").map((e) => e.payload as Reply),
+          duplicate: true,
+        };
+      };
+      const before = await replay();
+      if (before) return before;
+      const at = now().toISOString();
+      const events: NewEvent[] = [
+        { type: "inbound", actor: "citizen", payload: { text, channel: "wechat", media } },
+        ...replies.map((r) => ({ type: "reply", actor: "bot", payload: r })),
+      ];
+      let joined = false;
+      try {
+        await db.transaction(async (tx) => {
+          const conv: Conversation = (await conversations.getIn(tx, conversationId)) ?? {
+            id: conversationId,
+            channel: "wechat",
+            externalUser: externalUser(openId),
+            mode: "bot",
+            risk: "none",
+            state: {},
+            subscribed: false,
+            createdAt: at,
+          };
+          for (const st of conversations.turnStatements({
+            conversation: { ...conv, ...patch },
+            turn: randomUUID(),
+            at,
+            events,
+            delivery: { channel: "wechat", externalId: messageId },
+            keepMode: true,
+          })) {
+            await tx.run(st.sql, st.params);
+          }
+          if (conv.mode !== "bot") {
+            await assistant.handoff.port.join(tx, { conversationId, text, risk: "none", at });
+            joined = true;
+          }
+        });
+      } catch (e) {
+        conversations.forget(conversationId);
+        if (e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message)) {
+          const again = await replay();
+          if (again) return again;
+        }
+        throw e;
+      }
+      conversations.forget(conversationId);
+      if (joined) assistant.handoff.port.afterCommit(conversationId);
+      return { replies, duplicate: false };
+    });
+  }
+
+  /** What one authenticated message asks of us: a turn to run, a polite word that stores nothing, or nothing. */
+  function route(
+    m: Record<string, string>,
+    openId: string,
+  ): { turn: () => Promise<TurnOutcome> } | { say: string } | { nothing: true } {
+    const type = m.MsgType ?? "";
+    const createTime = m.CreateTime ?? "";
+    const messageId = /^[0-9]{1,24}$/.test(m.MsgId ?? "") ? `msg:${m.MsgId}` : `ev:${openId}:${createTime}`;
+    const label = (k: string) => wechatMessages.mediaLabels[k] ?? wechatMessages.mediaLabels.other ?? "";
+    switch (type) {
+      case "text":
+        return { turn: () => textTurn(openId, messageId, m.Content ?? "") };
+      case "voice": {
+        const heard = (m.Recognition ?? "").trim();
+        if (heard) return { turn: () => textTurn(openId, messageId, heard) };
+        return {
+          turn: () =>
+            noteTurn(
+              openId,
+              messageId,
+              wechatMessages.transcript.voiceUnrecognised,
+              [unreadable(wechatMessages.voiceUnrecognised)],
+              "voice",
+            ),
+        };
+      }
+      case "image":
+      case "video":
+      case "shortvideo":
+      case "file":
+        return {
+          turn: () =>
+            noteTurn(
+              openId,
+              messageId,
+              wechatMessages.transcript.media(label(type)),
+              [unreadable(wechatMessages.mediaNotSupported(label(type)))],
+              type,
+            ),
+        };
+      case "location":
+        return {
+          turn: () =>
+            noteTurn(
+              openId,
+              messageId,
+              wechatMessages.transcript.location(m.Label ?? "", m.Location_X ?? "", m.Location_Y ?? ""),
+              [unreadable(wechatMessages.locationReceived)],
+              "location",
+            ),
+        };
+      case "link":
+        return {
+          turn: () =>
+            noteTurn(
+              openId,
+              messageId,
+              wechatMessages.transcript.link(m.Title ?? "", m.Url ?? ""),
+              [unreadable(wechatMessages.linkReceived)],
+              "link",
+            ),
+        };
+      case "event": {
+        const event = (m.Event ?? "").toLowerCase();
+        if (event === "subscribe") {
+          return {
+            turn: () =>
+              noteTurn(
+                openId,
+                `ev:${openId}:${createTime}`,
+                wechatMessages.transcript.subscribed,
+                [{ kind: "menu", text: messages.welcome, buttons: MAIN_BUTTONS }],
+                "subscribe",
+              ),
+          };
+        }
+        if (event === "unsubscribe") {
+          // They can no longer be written to; campaigns stop as with 退订.
+          return {
+            turn: () =>
+              noteTurn(
+                openId,
+                `ev:${openId}:${createTime}`,
+                wechatMessages.transcript.unsubscribed,
+                [],
+                "unsubscribe",
+                { subscribed: false },
+              ),
+          };
+        }
+        // Menu clicks, scans, location reports, delivery reports: nothing to answer.
+        return { nothing: true };
+      }
+      default:
+        return { say: wechatMessages.unknownType };
+    }
+  }
+
+  /** The passive reply to `m`, encrypted in safe mode. */
+  function passive(reply: FastifyReply, m: Record<string, string>, text: string): string {
+    reply.type("application/xml; charset=utf-8");
+    const xml = textReplyXml(
+      m.FromUserName ?? "",
+      m.ToUserName ?? "",
+      Math.floor(now().getTime() / 1000),
+      text,
+    );
+    if (!crypto) return xml;
+    const encrypted = crypto.encrypt(xml);
+    const timestamp = String(Math.floor(now().getTime() / 1000));
+    const nonce = String(randomBytes(4).readUInt32BE(0));
+    return encryptedReplyXml(
+      encrypted,
+      wechatSignature(config.token, timestamp, nonce, encrypted),
+      timestamp,
+      nonce,
+    );
+  }
+
+  // ---- the HTTP side -------------------------------------------------------------------------------------
+  /** Nonces seen in the last `maxSkew` seconds, with a hash of the body they came with. */
+  const seenNonces = new Map<string, { body: string; until: number }>();
+  const MAX_NONCES = 100_000;
+  const rememberNonce = (key: string, bodyHash: string): boolean => {
+    const t = now().getTime();
+    const seen = seenNonces.get(key);
+    if (seen && seen.until > t) return seen.body === bodyHash;
+    if (seenNonces.size >= MAX_NONCES) {
+      for (const [k, v] of seenNonces) if (v.until <= t) seenNonces.delete(k);
+      // Still full: forget the oldest rather than refuse WeChat.
+      while (seenNonces.size >= MAX_NONCES) {
+        const oldest = seenNonces.keys().next().value;
+        if (oldest === undefined) break;
+        seenNonces.delete(oldest);
+      }
+    }
+    seenNonces.set(key, { body: bodyHash, until: t + maxSkew * 2000 });
+    return true;
+  };
+
+  const refuse = (reply: FastifyReply, why: string) => {
+    logger.warn({ why }, "wechat: request refused");
+    return reply.status(401).type("text/plain; charset=utf-8").send("unauthorized");
+  };
+
+  /** Signature and timestamp of the query; a reason to refuse, or undefined when it holds. */
+  function badSignature(q: SignedQuery): string | undefined {
+    const { signature, timestamp, nonce } = q;
+    if (typeof timestamp !== "string" || !TIMESTAMP.test(timestamp)) return "missing timestamp";
+    if (typeof nonce !== "string" || !NONCE.test(nonce)) return "missing nonce";
+    if (!signatureMatches(wechatSignature(config.token, timestamp, nonce), signature)) return "bad signature";
+    if (Math.abs(now().getTime() / 1000 - Number(timestamp)) > maxSkew) return "timestamp too far from now";
+    return undefined;
+  }
+
+  const plugin = async (app: FastifyInstance) => {
+    // WeChat sends text/xml; anything else is read as text too and refused by the XML reader if it is not XML.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser("*", { parseAs: "string", bodyLimit: WECHAT_BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
+
+    app.get(WECHAT_PATH, async (req: FastifyRequest<{ Querystring: SignedQuery }>, reply) => {
+      const q = req.query ?? {};
+      const bad = badSignature(q);
+      if (bad) return refuse(reply, bad);
+      const echo = q.echostr;
+      if (typeof echo !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(echo))
+        return refuse(reply, "bad echostr");
+      return reply.type("text/plain; charset=utf-8").send(echo);
+    });
+
+    app.post(
+      WECHAT_PATH,
+      { bodyLimit: WECHAT_BODY_LIMIT },
+      async (req: FastifyRequest<{ Querystring: SignedQuery; Body: unknown }>, reply) => {
+        const q = req.query ?? {};
+        const bad = badSignature(q);
+        if (bad) return refuse(reply, bad);
+        const body = typeof req.body === "string" ? req.body : "";
+        const key = `${q.timestamp}:${q.nonce}`;
+        if (!rememberNonce(key, createHash("sha256").update(body).digest("hex")))
+          return refuse(reply, "nonce replayed with another body");
+
+        let m: Record<string, string>;
+        try {
+          let xml = body;
+          if (crypto) {
+            if (q.encrypt_type !== "aes") return refuse(reply, "safe mode: unencrypted message");
+            const outer = parseWechatXml(body);
+            const encrypted = outer.Encrypt ?? "";
+            const expected = wechatSignature(config.token, String(q.timestamp), String(q.nonce), encrypted);
+            if (!encrypted || !signatureMatches(expected, q.msg_signature))
+              return refuse(reply, "bad msg_signature");
+            xml = crypto.decrypt(encrypted);
+          }
+          m = parseWechatXml(xml);
+        } catch (err) {
+          if (!(err instanceof XmlError || err instanceof WechatCryptoError)) throw err;
+          logger.warn({ why: err.message }, "wechat: unreadable message refused");
+          return reply.status(400).send({ error: "bad_input", message: "not a WeChat message" });
+        }
+        const openId = m.FromUserName ?? "";
+        if (
+          !OPENID.test(openId) ||
+          !m.ToUserName ||
+          !m.MsgType ||
+          !/^[0-9]{1,12}$/.test(m.CreateTime ?? "")
+        ) {
+          logger.warn({ why: "missing fields" }, "wechat: unreadable message refused");
+          return reply.status(400).send({ error: "bad_input", message: "not a WeChat message" });
+        }
+        if (q.openid !== undefined && q.openid !== openId) return refuse(reply, "openid does not match");
+
+        const what = route(m, openId);
+        reply.type("text/plain; charset=utf-8");
+        if ("nothing" in what) return "success";
+        if ("say" in what) {
+          // Nothing stored: a type we do not know may carry anything.
+          logger.info(
+            { msgType: m.MsgType?.slice(0, 32) },
+            "wechat: message type not handled; answered politely",
+          );
+          return passive(reply, m, what.say);
+        }
+        if (stopped) return reply.status(503).send("busy");
+
+        let late = false;
+        const work = track(
+          what.turn().then(
+            (r) => {
+              if (late && !r.duplicate) sendLater(openId, r.replies);
+              return r;
+            },
+            (err) => {
+              logger.error({ err: describe(err) }, "wechat: a message could not be handled");
+              const r: TurnOutcome = { replies: [unreadable(messages.error)], duplicate: false };
+              if (late) sendLater(openId, r.replies);
+              return r;
+            },
+          ),
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([
+          work,
+          new Promise<undefined>((resolve) => {
+            timer = setTimeout(() => resolve(undefined), deadlineMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (!outcome) {
+          late = true;
+          return "success";
+        }
+        // A retry of a message already answered: WeChat has that answer (or it went through the API).
+        if (outcome.duplicate || outcome.replies.length === 0) return "success";
+        const texts = renderReplies(outcome.replies);
+        const joined = texts.join("\n\n");
+        const crisis = outcome.replies.some((r) => r.kind === "crisis");
+        // One passive message when it fits and nothing sent earlier is still on its way to this person.
+        if (Buffer.byteLength(joined) <= MAX_TEXT_BYTES && (crisis || !lanes.has(openId)))
+          return passive(reply, m, joined);
+        sendLater(openId, outcome.replies);
+        return "success";
+      },
+    );
+  };
+
+  return {
+    plugin,
+    api,
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    async stop(timeoutMs = 5000) {
+      stopped = true;
+      await Promise.race([
+        (async () => {
+          while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        })(),
+        sleep(timeoutMs),
+      ]);
+    },
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
