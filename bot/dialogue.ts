@@ -2,7 +2,7 @@ import { redactIdNumbers } from "../core/redact.js";
 import { complaintMessages } from "../handoff/messages.js";
 import type { HandoffRequest } from "../handoff/port.js";
 import type { Button, Reply } from "../handoff/reply.js";
-import { isCrisis } from "../intents/crisis-detector.js";
+import { isCrisis } from "../intents/crisis-risk.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";

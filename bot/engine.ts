@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger.js";
 import { redactIdNumbers } from "../core/redact.js";
 import type { HandoffPort } from "../handoff/port.js";
 import type { Reply } from "../handoff/reply.js";
-import { graverRisk, isCrisis, type RiskLevel } from "../intents/crisis-detector.js";
+import { graverRisk, isCrisis, type RiskLevel } from "../intents/crisis-risk.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
 import {
   type Channel,

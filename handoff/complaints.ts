@@ -2,7 +2,7 @@ import { AppError } from "../core/app-error.js";
 import type { LiveHub } from "../core/live-hub.js";
 import type { Logger } from "../core/logger.js";
 import { redactIdNumbers } from "../core/redact.js";
-import { isCrisis } from "../intents/crisis-detector.js";
+import { isCrisis } from "../intents/crisis-risk.js";
 import type { Channel, ComplaintDraft, ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";

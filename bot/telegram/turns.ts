@@ -5,7 +5,7 @@ import { isAppError } from "../../core/app-error.js";
 import type { Logger } from "../../core/logger.js";
 import type { HandoffPort } from "../../handoff/port.js";
 import type { Button, Reply } from "../../handoff/reply.js";
-import { isCrisis, type RiskLevel } from "../../intents/crisis-detector.js";
+import { isCrisis, type RiskLevel } from "../../intents/crisis-risk.js";
 import type { Conversation, ConversationStore, NewEvent } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
 import { type Engine, MAX_MESSAGE_CHARS } from "../engine.js";
