@@ -1,6 +1,6 @@
 import { App, LogLevel } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
-import { STAFF_TOPIC } from "../../handoff/cases.js";
+import { STAFF_TOPIC } from "../../handoff/case-paging.js";
 import { COMPLAINT_TOPIC } from "../../handoff/complaint-context.js";
 import type { Assistant } from "../assistant.js";
 import { type CaseBoard, createCaseBoard } from "./board.js";
