@@ -1,37 +1,21 @@
+/**
+ * The bot's policy for one turn, in order: crisis first (whatever the mode or command); silence while a human
+ * holds the conversation; a dialogue under way (回访, a complaint intake, an offer, a department's thread); distress;
+ * commands; the offer to register a letter as a 诉求; then answers from the knowledge base (knowledge-dialogue.ts).
+ * Pure: it reads the conversation and the understanding and returns a Decision for the engine to carry out.
+ */
 import { redactIdNumbers } from "../core/redact.js";
 import { complaintMessages } from "../handoff/messages.js";
-import type { HandoffRequest } from "../handoff/port.js";
 import type { Button, Reply } from "../handoff/reply.js";
 import { isCrisis } from "../intents/crisis-risk.js";
 import type { Understanding } from "../intents/understand.js";
-import type { Domain } from "../knowledge/domains.js";
-import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
-import type { ComplaintDraft, Conversation, ConversationState } from "../store/conversations.js";
+import type { Conversation, ConversationState } from "../store/conversations.js";
+import { commandOf, metaCommand } from "./commands.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
-import { COMMANDS, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
-
-/** What one turn decides; the engine stores it and carries out the actions after commit. */
-export interface Decision {
-  replies: Reply[];
-  state: ConversationState;
-  handoff?: HandoffRequest;
-  subscribe?: boolean;
-  /** The citizen asked for their cases' status: the engine fills the reply from the case store. */
-  statusQuery?: { caseNumber?: string };
-  /** A confirmed complaint to file (dispatch, deadlines, merge check) in this turn. */
-  fileComplaint?: ComplaintDraft;
-  /** The citizen's 回访 answer about a closed complaint. */
-  followUp?: { complaintId: string; resolved?: boolean; rating?: number; comment?: string };
-  /** The citizen's message goes into their open case, for the department that is talking with them. */
-  supplement?: { complaintId: string; text: string };
-}
-
-/** What answers and referral cards need besides the understanding: the domains and the offices by place. */
-export interface KnowledgeDeps {
-  domain(id: string): Domain | undefined;
-  /** The citizen's own office of a kind (dispatch catalogue), when the place is known. */
-  officeName(kind: string, place: { league?: string; county?: string }): string | undefined;
-}
+import { type Decision, humanButton, reply } from "./decision.js";
+import { followUpDecision } from "./follow-up-dialogue.js";
+import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
+import { COMMANDS, MAIN_BUTTONS, messages } from "./messages.js";
 
 export interface DialogueContext {
   intake?: IntakeDeps;
@@ -42,57 +26,10 @@ export interface DialogueContext {
   understand?: (text: string) => Understanding;
 }
 
-const COMMAND_ALIASES: Record<string, string> = {
-  "/start": COMMANDS.start,
-  开始: COMMANDS.start,
-  菜单: COMMANDS.help,
-  "/help": COMMANDS.help,
-  帮助: COMMANDS.help,
-  "/human": COMMANDS.human,
-  人工: COMMANDS.human,
-  转人工: COMMANDS.human,
-  人工客服: COMMANDS.human,
-  "/status": COMMANDS.status,
-  查询进度: COMMANDS.status,
-  "/subscribe": COMMANDS.subscribe,
-  订阅: COMMANDS.subscribe,
-  "/unsubscribe": COMMANDS.unsubscribe,
-  退订: COMMANDS.unsubscribe,
-  取消订阅: COMMANDS.unsubscribe,
-  [COMMANDS.policy]: COMMANDS.policy,
-  [COMMANDS.support]: COMMANDS.support,
-  [COMMANDS.complain]: COMMANDS.complain,
-  "/complain": COMMANDS.complain,
-  [COMMANDS.acceptCounselor]: COMMANDS.acceptCounselor,
-  [COMMANDS.registerComplaint]: COMMANDS.registerComplaint,
-  [COMMANDS.declineComplaint]: COMMANDS.declineComplaint,
-  [COMMANDS.declineCounselor]: COMMANDS.declineCounselor,
-  [COMMANDS.addToCase]: COMMANDS.addToCase,
-  [COMMANDS.newQuestion]: COMMANDS.newQuestion,
-};
-
-/** Exact commands and button payloads, compared without trailing punctuation and Telegram's @botname suffix. */
-export function commandOf(text: string): string | undefined {
-  const key = text
-    .replace(/@\w+$/, "")
-    .replace(/[\s。.!！?？~～]+$/u, "")
-    .trim();
-  return COMMAND_ALIASES[key] ?? (key.startsWith("查询进度") ? COMMANDS.status : undefined);
-}
-
 // Whole short answers only: "好累" is not a yes, and anything with a negation is not a yes.
 const END = "[的啊吧呀呢哈嗯]*[。.!！~～]*$";
 const YES = new RegExp(`^(好|好的|可以|嗯|要|需要|是|是的|行|联系吧?|麻烦了|麻烦你了|ok|好啊)${END}`, "i");
 const NO = new RegExp(`^(不|不用|不要|不需要|算了|没事|暂时不用|不用了)${END}`);
-
-const humanButton: Button = { label: COMMANDS.human, payload: COMMANDS.human };
-
-function reply(kind: Reply["kind"], text: string, buttons?: Button[]): Reply {
-  return buttons ? { kind, text, buttons } : { kind, text };
-}
-
-const RESOLVED = new RegExp(`^(已解决|解决了|已经解决了?|问题解决了|是|好了|满意)${END}`);
-const UNRESOLVED = new RegExp(`^(未解决|没解决|没有解决|还没解决|还没有|否|不满意|没有)${END}`);
 
 export function decide(conv: Conversation, u: Understanding, ctx: DialogueContext = {}): Decision {
   const state: ConversationState = { ...conv.state };
@@ -138,34 +75,8 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
   if (state.followUp && isCrisis(conv.risk)) delete state.followUp;
   if (state.followUp && !command) {
-    const f = state.followUp;
-    const t = u.normalised.text;
-    if (f.step === "resolved" && (RESOLVED.test(t) || UNRESOLVED.test(t))) {
-      const resolved = !UNRESOLVED.test(t);
-      state.followUp = resolved ? { ...f, step: "rating" } : undefined;
-      if (!resolved) delete state.followUp;
-      const text = resolved ? complaintMessages.askRating : complaintMessages.reopened(f.complaintId);
-      const stars = ["1", "2", "3", "4", "5"].map((n) => ({ label: `${n} 分`, payload: n }));
-      return {
-        replies: [reply("rating", text, resolved ? stars : undefined)],
-        state,
-        followUp: { complaintId: f.complaintId, resolved },
-      };
-    }
-    const rating = /^([1-5])\s*(?:分|星)?[\s，,。:：]*(.*)$/.exec(t);
-    if (f.step === "rating" && rating) {
-      delete state.followUp;
-      return {
-        replies: [reply("rating", complaintMessages.ratingThanks)],
-        state,
-        followUp: {
-          complaintId: f.complaintId,
-          rating: Number(rating[1]),
-          comment: rating[2]?.slice(0, 500) || undefined,
-        },
-      };
-    }
-    delete state.followUp;
+    const answered = followUpDecision(state, state.followUp, u.normalised.text);
+    if (answered) return answered;
   }
 
   // A complaint being taken down: the intake reads every answer until it is filed or cancelled.
@@ -292,86 +203,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80))
     return offerRegistration(u, state, ctx.intake);
 
-  const place = u.entities.places[0];
-  const office = (kind: string) => (place ? ctx.knowledge?.officeName(kind, place) : undefined);
-  const limitationOf = (domainId: string) =>
-    mentionsElapsedTime(u.normalised.text) ? ctx.knowledge?.domain(domainId)?.limitation?.text : undefined;
-  if (u.answer) {
-    const e = u.answer.entry;
-    return {
-      replies: [
-        {
-          kind: "answer",
-          text: messages.answer(e, office, limitationOf(e.topic)),
-          answerId: e.id,
-          citations: e.citations,
-          buttons: nextSteps(e.complaint ?? ctx.knowledge?.domain(e.topic)?.grievance === true),
-        },
-      ],
-      state,
-    };
-  }
-
-  // Two topics too close to call: ask, rather than answer the wrong one confidently.
-  const second = u.intent.second;
-  const labelOf = (id: string) => ctx.knowledge?.domain(id)?.label ?? TOPIC_LABELS[id];
-  const a = labelOf(u.intent.intent);
-  const b = second ? labelOf(second.intent) : undefined;
-  // Asked only when both are real candidates: between two long shots the referral or "not sure" serves better.
-  if (u.intent.ambiguous && a && b && (second?.confidence ?? 0) >= CLARIFY_FLOOR) {
-    const options = [a, b].map((label) => `${label}方面的问题`);
-    state.pendingChoice = options;
-    return {
-      replies: [
-        reply("clarify", messages.clarify(a, b), [
-          ...options.map((o) => ({ label: o, payload: o })),
-          humanButton,
-        ]),
-      ],
-      state,
-    };
-  }
-
-  const domain = u.referral ? ctx.knowledge?.domain(u.referral.domain) : undefined;
-  if (u.referral && domain) {
-    return {
-      replies: [
-        {
-          kind: "referral",
-          text: messages.referral({
-            label: domain.label,
-            where: domain.where,
-            office: office(domain.office),
-            hotline: domain.hotline,
-            articles: u.referral.articles,
-            limitation: limitationOf(domain.id),
-          }),
-          referral: {
-            domain: domain.id,
-            articles: u.referral.articles.map((a) => ({ law: a.law, article: a.label })),
-          },
-          buttons: nextSteps(u.complaint.recognised || domain.grievance === true),
-        },
-      ],
-      state,
-    };
-  }
-
-  if (intent === "out_of_scope" && u.intent.confidence >= 0.6) {
-    return { replies: [reply("unsure", messages.outOfScope, [humanButton])], state };
-  }
-
-  const closest = u.suggestions.slice(0, 2).map((h) => h.entry);
-  state.pendingChoice = closest.map((e) => e.questions[0] ?? "");
-  return {
-    replies: [
-      reply("unsure", messages.unsure(closest), [
-        ...closest.map((e) => ({ label: e.questions[0] ?? "", payload: e.questions[0] ?? "" })),
-        humanButton,
-      ]),
-    ],
-    state,
-  };
+  return knowledgeDecision(u, state, ctx.knowledge, intent);
 }
 
 const STALE_INTAKE_BUTTON = /^(确认提交|修改地点|修改诉求|修改类别)$/;
@@ -389,18 +221,6 @@ function supplementDecision(
     state,
     supplement: { complaintId: thread.id, text },
   };
-}
-
-/** Both topics must be at least this likely before the citizen is asked to choose between them. */
-const CLARIFY_FLOOR = 0.2;
-
-/** Next steps under an answer: file it when it is a grievance, a person, free legal help. */
-function nextSteps(grievance: boolean): Button[] {
-  return [
-    ...(grievance ? [{ label: COMMANDS.complain, payload: COMMANDS.complain }] : []),
-    humanButton,
-    { label: "法律援助 12348", payload: "怎么申请法律援助" },
-  ];
 }
 
 function offerRegistration(
@@ -449,23 +269,4 @@ function acceptCounselor(conv: Conversation, state: ConversationState): Decision
   const riskKind = state.offeredForHarm ? "harmed" : "self";
   delete state.offeredForHarm;
   return { replies: [], state, handoff: { reason: "distress", risk: "distress", subject: "self", riskKind } };
-}
-
-function metaCommand(intent: string | undefined): string | undefined {
-  switch (intent) {
-    case "ask_human":
-      return COMMANDS.human;
-    case "case_status":
-      return COMMANDS.status;
-    case "complaint":
-      return COMMANDS.complain;
-    case "subscribe":
-      return COMMANDS.subscribe;
-    case "unsubscribe":
-      return COMMANDS.unsubscribe;
-    case "help":
-      return COMMANDS.help;
-    default:
-      return intent;
-  }
 }

@@ -18,7 +18,8 @@ import {
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";
 import type { IntakeDeps } from "./complaint-dialogue.js";
-import { decide, type KnowledgeDeps } from "./dialogue.js";
+import { decide } from "./dialogue.js";
+import type { KnowledgeDeps } from "./knowledge-dialogue.js";
 import { messages } from "./messages.js";
 import type { InboundMessage, TurnResult } from "./turn.js";
 
