@@ -12,7 +12,7 @@ import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState } from "../store/conversations.js";
 import { commandOf, metaCommand } from "./commands.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
-import { type Decision, humanButton, reply } from "./decision.js";
+import { type Decision, humanButton, reply, replying } from "./decision.js";
 import { followUpDecision } from "./follow-up-dialogue.js";
 import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
 import { COMMANDS, MAIN_BUTTONS, messages } from "./messages.js";
@@ -54,23 +54,28 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return {
       replies,
       state,
-      handoff: { reason: "crisis", risk: risk.level, subject: risk.subject, riskKind: risk.kind },
+      actions: [
+        {
+          kind: "handoff",
+          request: { reason: "crisis", risk: risk.level, subject: risk.subject, riskKind: risk.kind },
+        },
+      ],
     };
   }
 
   // 2. A human holds the conversation: the bot says nothing at all.
-  if (conv.mode === "human") return { replies: [], state };
+  if (conv.mode === "human") return replying([], state);
 
   const command = commandOf(u.normalised.text);
 
   // 3. Someone waiting for a counselor gets no FAQ answers, only reassurance, until a person takes over.
   if (conv.mode === "waiting" && state.handoffReason !== "human" && command !== COMMANDS.status) {
-    return { replies: [reply("handoff", messages.handoffAlready)], state };
+    return replying([reply("handoff", messages.handoffAlready)], state);
   }
 
   // Commands ("/start") are readable whatever their script; anything else we cannot read, we say so.
   if (!u.readable && !command)
-    return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
+    return replying([reply("unreadable", messages.unreadable, [humanButton])], state);
 
   // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
   if (state.followUp && isCrisis(conv.risk)) delete state.followUp;
@@ -94,6 +99,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
         ]),
       ],
       state,
+      actions: [],
     };
 
   // The citizen answers our offer to register their letter as a 诉求.
@@ -109,7 +115,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       return intakeDecision(stepIntake(startDraft(), ctx.understand(letter), ctx.intake, true), state);
     }
     if (command === COMMANDS.declineComplaint || (!command && NO.test(t)))
-      return { replies: [reply("complaint", complaintMessages.offerDeclined)], state };
+      return replying([reply("complaint", complaintMessages.offerDeclined)], state);
   }
 
   // A department is talking with the citizen about their case: what they write goes to it, unless it is plainly a
@@ -135,6 +141,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
           ]),
         ],
         state,
+        actions: [],
       };
     }
     return supplementDecision(state, ctx.thread, u.normalised.text);
@@ -143,7 +150,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   if (state.offeredCounselor && !command) {
     delete state.offeredCounselor;
     if (YES.test(u.normalised.text)) return acceptCounselor(conv, state);
-    if (NO.test(u.normalised.text)) return { replies: [reply("distress", messages.distressDeclined)], state };
+    if (NO.test(u.normalised.text)) return replying([reply("distress", messages.distressDeclined)], state);
   }
 
   // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn. An upset letter about
@@ -160,43 +167,51 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     const text = risk.kind === "harmed" ? messages.harmed : messages.distress;
     if (risk.kind === "harmed") state.offeredForHarm = true;
     else delete state.offeredForHarm;
-    return { replies: [reply("distress", text, messages.distressButtons)], state };
+    return replying([reply("distress", text, messages.distressButtons)], state);
   }
 
   const intent = u.intent.uncertain ? undefined : u.intent.intent;
   switch (command ?? metaCommand(intent)) {
     case COMMANDS.start:
-      return { replies: [reply("menu", messages.welcome, MAIN_BUTTONS)], state };
+      return replying([reply("menu", messages.welcome, MAIN_BUTTONS)], state);
     case COMMANDS.help:
-      return { replies: [reply("menu", messages.help, MAIN_BUTTONS)], state };
+      return replying([reply("menu", messages.help, MAIN_BUTTONS)], state);
     case COMMANDS.policy:
-      return { replies: [reply("menu", messages.policyPrompt)], state };
+      return replying([reply("menu", messages.policyPrompt)], state);
     case COMMANDS.support:
       state.offeredCounselor = true;
-      return { replies: [reply("distress", messages.supportPrompt, messages.distressButtons)], state };
+      return replying([reply("distress", messages.supportPrompt, messages.distressButtons)], state);
     case COMMANDS.acceptCounselor:
       return acceptCounselor(conv, state);
     case COMMANDS.declineCounselor:
-      return { replies: [reply("distress", messages.distressDeclined)], state };
+      return replying([reply("distress", messages.distressDeclined)], state);
     case COMMANDS.human:
-      if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
+      if (conv.mode === "waiting") return replying([reply("handoff", messages.handoffAlready)], state);
       state.handoffReason = "human";
-      return { replies: [], state, handoff: { reason: "human", risk: risk.level, subject: "self" } };
+      return {
+        replies: [],
+        state,
+        actions: [{ kind: "handoff", request: { reason: "human", risk: risk.level, subject: "self" } }],
+      };
     case COMMANDS.status:
-      return { replies: [], state, statusQuery: { caseNumber: u.entities.caseNumbers[0] } };
+      return {
+        replies: [],
+        state,
+        actions: [{ kind: "statusQuery", caseNumber: u.entities.caseNumbers[0] }],
+      };
     case COMMANDS.complain:
       if (!ctx.intake) break;
       return intakeDecision(stepIntake(startDraft(), u, ctx.intake, true), state);
     case COMMANDS.subscribe:
-      return { replies: [], state, subscribe: true };
+      return { replies: [], state, actions: [{ kind: "subscribe", subscribed: true }] };
     case COMMANDS.unsubscribe:
-      return { replies: [], state, subscribe: false };
+      return { replies: [], state, actions: [{ kind: "subscribe", subscribed: false }] };
     case "greeting":
-      return { replies: [reply("smalltalk", messages.greeting, MAIN_BUTTONS)], state };
+      return replying([reply("smalltalk", messages.greeting, MAIN_BUTTONS)], state);
     case "thanks":
-      return { replies: [reply("smalltalk", messages.thanks)], state };
+      return replying([reply("smalltalk", messages.thanks)], state);
     case "goodbye":
-      return { replies: [reply("smalltalk", messages.goodbye)], state };
+      return replying([reply("smalltalk", messages.goodbye)], state);
   }
 
   // A letter about a matter: offer to register it. A short question the knowledge base answers is answered.
@@ -219,7 +234,7 @@ function supplementDecision(
   return {
     replies: [reply("complaint", complaintMessages.supplemented(thread.departmentName, thread.id))],
     state,
-    supplement: { complaintId: thread.id, text },
+    actions: [{ kind: "supplement", complaintId: thread.id, text }],
   };
 }
 
@@ -246,27 +261,34 @@ function offerRegistration(
       ]),
     ],
     state,
+    actions: [],
   };
 }
 
 function intakeDecision(outcome: IntakeOutcome, state: ConversationState): Decision {
   if (outcome.kind === "cancelled") {
     delete state.complaint;
-    return { replies: outcome.replies, state };
+    return replying(outcome.replies, state);
   }
   if (outcome.kind === "file") {
     delete state.complaint;
-    return { replies: outcome.replies, state, fileComplaint: outcome.draft };
+    return { replies: outcome.replies, state, actions: [{ kind: "fileComplaint", draft: outcome.draft }] };
   }
   state.complaint = outcome.draft;
-  return { replies: outcome.replies, state };
+  return replying(outcome.replies, state);
 }
 
 function acceptCounselor(conv: Conversation, state: ConversationState): Decision {
-  if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
+  if (conv.mode === "waiting") return replying([reply("handoff", messages.handoffAlready)], state);
   state.handoffReason = "distress";
   delete state.offeredComplaint;
   const riskKind = state.offeredForHarm ? "harmed" : "self";
   delete state.offeredForHarm;
-  return { replies: [], state, handoff: { reason: "distress", risk: "distress", subject: "self", riskKind } };
+  return {
+    replies: [],
+    state,
+    actions: [
+      { kind: "handoff", request: { reason: "distress", risk: "distress", subject: "self", riskKind } },
+    ],
+  };
 }

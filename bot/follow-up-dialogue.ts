@@ -25,7 +25,7 @@ export function followUpDecision(
     return {
       replies: [reply("rating", text, resolved ? stars : undefined)],
       state,
-      followUp: { complaintId: f.complaintId, resolved },
+      actions: [{ kind: "followUp", complaintId: f.complaintId, resolved }],
     };
   }
   const rating = /^([1-5])\s*(?:分|星)?[\s，,。:：]*(.*)$/.exec(t);
@@ -34,11 +34,14 @@ export function followUpDecision(
     return {
       replies: [reply("rating", complaintMessages.ratingThanks)],
       state,
-      followUp: {
-        complaintId: f.complaintId,
-        rating: Number(rating[1]),
-        comment: rating[2]?.slice(0, 500) || undefined,
-      },
+      actions: [
+        {
+          kind: "followUp",
+          complaintId: f.complaintId,
+          rating: Number(rating[1]),
+          comment: rating[2]?.slice(0, 500) || undefined,
+        },
+      ],
     };
   }
   delete state.followUp;

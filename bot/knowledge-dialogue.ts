@@ -7,7 +7,7 @@ import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
 import type { ConversationState } from "../store/conversations.js";
-import { type Decision, humanButton, reply } from "./decision.js";
+import { type Decision, humanButton, reply, replying } from "./decision.js";
 import { COMMANDS, messages, TOPIC_LABELS } from "./messages.js";
 
 /** What answers and referral cards need besides the understanding: the domains and the offices by place. */
@@ -41,6 +41,7 @@ export function knowledgeDecision(
         },
       ],
       state,
+      actions: [],
     };
   }
 
@@ -61,6 +62,7 @@ export function knowledgeDecision(
         ]),
       ],
       state,
+      actions: [],
     };
   }
 
@@ -86,11 +88,12 @@ export function knowledgeDecision(
         },
       ],
       state,
+      actions: [],
     };
   }
 
   if (intent === "out_of_scope" && u.intent.confidence >= 0.6) {
-    return { replies: [reply("unsure", messages.outOfScope, [humanButton])], state };
+    return replying([reply("unsure", messages.outOfScope, [humanButton])], state);
   }
 
   const closest = u.suggestions.slice(0, 2).map((h) => h.entry);
@@ -103,6 +106,7 @@ export function knowledgeDecision(
       ]),
     ],
     state,
+    actions: [],
   };
 }
 
