@@ -16,6 +16,7 @@ import { type Decision, humanButton, reply, replying } from "./decision.js";
 import { followUpDecision } from "./follow-up-dialogue.js";
 import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
 import { COMMANDS, MAIN_BUTTONS, messages } from "./messages.js";
+import { OFFER_NO, OFFER_YES } from "./short-answers.js";
 
 export interface DialogueContext {
   intake?: IntakeDeps;
@@ -25,11 +26,6 @@ export interface DialogueContext {
   /** Reads a text kept from an earlier turn (a letter the citizen agreed to register). */
   understand?: (text: string) => Understanding;
 }
-
-// Whole short answers only: "好累" is not a yes, and anything with a negation is not a yes.
-const END = "[的啊吧呀呢哈嗯]*[。.!！~～]*$";
-const YES = new RegExp(`^(好|好的|可以|嗯|要|需要|是|是的|行|联系吧?|麻烦了|麻烦你了|ok|好啊)${END}`, "i");
-const NO = new RegExp(`^(不|不用|不要|不需要|算了|没事|暂时不用|不用了)${END}`);
 
 export function decide(conv: Conversation, u: Understanding, ctx: DialogueContext = {}): Decision {
   const state: ConversationState = { ...conv.state };
@@ -110,11 +106,11 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     if (
       ctx.intake &&
       ctx.understand &&
-      (command === COMMANDS.registerComplaint || (!command && YES.test(t)))
+      (command === COMMANDS.registerComplaint || (!command && OFFER_YES.test(t)))
     ) {
       return intakeDecision(stepIntake(startDraft(), ctx.understand(letter), ctx.intake, true), state);
     }
-    if (command === COMMANDS.declineComplaint || (!command && NO.test(t)))
+    if (command === COMMANDS.declineComplaint || (!command && OFFER_NO.test(t)))
       return replying([reply("complaint", complaintMessages.offerDeclined)], state);
   }
 
@@ -149,8 +145,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
 
   if (state.offeredCounselor && !command) {
     delete state.offeredCounselor;
-    if (YES.test(u.normalised.text)) return acceptCounselor(conv, state);
-    if (NO.test(u.normalised.text)) return replying([reply("distress", messages.distressDeclined)], state);
+    if (OFFER_YES.test(u.normalised.text)) return acceptCounselor(conv, state);
+    if (OFFER_NO.test(u.normalised.text))
+      return replying([reply("distress", messages.distressDeclined)], state);
   }
 
   // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn. An upset letter about

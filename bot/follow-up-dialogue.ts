@@ -2,10 +2,7 @@
 import { complaintMessages } from "../handoff/messages.js";
 import type { ConversationState } from "../store/conversations.js";
 import { type Decision, reply } from "./decision.js";
-
-const END = "[的啊吧呀呢哈嗯]*[。.!！~～]*$";
-const RESOLVED = new RegExp(`^(已解决|解决了|已经解决了?|问题解决了|是|好了|满意)${END}`);
-const UNRESOLVED = new RegExp(`^(未解决|没解决|没有解决|还没解决|还没有|否|不满意|没有)${END}`);
+import { FOLLOW_UP_RESOLVED, FOLLOW_UP_UNRESOLVED } from "./short-answers.js";
 
 /**
  * Reads the citizen's message `t` as the answer to the pending 回访 question `f`. Anything else is no answer:
@@ -16,8 +13,8 @@ export function followUpDecision(
   f: NonNullable<ConversationState["followUp"]>,
   t: string,
 ): Decision | undefined {
-  if (f.step === "resolved" && (RESOLVED.test(t) || UNRESOLVED.test(t))) {
-    const resolved = !UNRESOLVED.test(t);
+  if (f.step === "resolved" && (FOLLOW_UP_RESOLVED.test(t) || FOLLOW_UP_UNRESOLVED.test(t))) {
+    const resolved = !FOLLOW_UP_UNRESOLVED.test(t);
     state.followUp = resolved ? { ...f, step: "rating" } : undefined;
     if (!resolved) delete state.followUp;
     const text = resolved ? complaintMessages.askRating : complaintMessages.reopened(f.complaintId);
