@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type buildNlu, createAssistant } from "../bot/assistant.js";
 import { createLogger } from "../core/logger.js";
-import { signatureOf } from "../handoff/complaints.js";
+import { signatureOf } from "../handoff/complaint-filing.js";
 import { loadPlaces } from "../intents/places.js";
 import type { ComplaintDraft } from "../store/conversations.js";
 import type { Param } from "../store/sql.js";

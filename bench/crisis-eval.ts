@@ -15,14 +15,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { projectPath } from "../core/paths.js";
 import { loadCrisisCorpus, PSYSUICIDE_SOURCE } from "../intents/crisis-corpus.js";
-import {
-  type CrisisDetector,
-  createCrisisDetector,
-  isCrisis,
-  type RiskAssessment,
-  type RiskLevel,
-  trainCrisisModel,
-} from "../intents/crisis-detector.js";
+import { type CrisisDetector, createCrisisDetector } from "../intents/crisis-detector.js";
+import { isCrisis, type RiskAssessment, type RiskLevel } from "../intents/crisis-risk.js";
+import { trainCrisisModel } from "../intents/crisis-training.js";
 import { createNormaliser } from "../intents/normalise.js";
 
 const EVAL_DIR = projectPath("..", "shared", "eval-dev");

@@ -1,5 +1,14 @@
 import { Agent, request } from "node:http";
+import type { FastifyInstance } from "fastify";
 import { percentile } from "./stats.js";
+
+/** The baseline /api/chat is compared against: a trivial route on the same server, answering its body. */
+export const ECHO_PATH = "/bench/echo";
+
+/** For buildServer's `plugins`: registers the echo route (production servers have none). */
+export function echoRoute(app: FastifyInstance): void {
+  app.post(ECHO_PATH, async (req) => req.body);
+}
 
 /**
  * A closed-loop load generator over keep-alive connections: `concurrency` clients each send the next request as

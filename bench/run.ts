@@ -19,7 +19,7 @@ import { createNormaliser } from "../intents/normalise.js";
 import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
 import { benchComplaints } from "./complaints.js";
-import { load } from "./http-load.js";
+import { ECHO_PATH, echoRoute, load } from "./http-load.js";
 import { interleavedRatio, measure, percentile, rssSampler, type Stage, table } from "./stats.js";
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
@@ -78,7 +78,7 @@ async function main() {
     );
     const http = await measureHttp(tmp, bundle, messages);
     line(
-      `POST /bench/echo  ${http.echo.perSecond.toFixed(0)}/s  p50 ${(http.echo.p50us / 1000).toFixed(2)} ms  p99 ${(http.echo.p99us / 1000).toFixed(2)} ms`,
+      `POST ${ECHO_PATH}  ${http.echo.perSecond.toFixed(0)}/s  p50 ${(http.echo.p50us / 1000).toFixed(2)} ms  p99 ${(http.echo.p99us / 1000).toFixed(2)} ms`,
     );
     line(
       `POST /api/chat    ${http.chat.perSecond.toFixed(0)}/s  p50 ${(http.chat.p50us / 1000).toFixed(2)} ms  p99 ${(http.chat.p99us / 1000).toFixed(2)} ms  errors ${http.chat.errors}`,
@@ -236,14 +236,14 @@ async function measureHttp(tmp: string, bundle: ReturnType<typeof buildNlu>, mes
   });
   // Every bench request starts a conversation from 127.0.0.1: the per-address limit on new ones is for floods.
   const app = await buildServer(a, {
-    benchEcho: true,
+    plugins: [echoRoute],
     clientLimits: { conversations: Number.MAX_SAFE_INTEGER },
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as { port: number }).port;
   const bodies = messages.slice(0, 2000).map((text) => JSON.stringify({ text }));
-  await load(port, "/bench/echo", bodies, { durationMs: 500 });
-  const echo = await load(port, "/bench/echo", bodies, { durationMs: 3000 });
+  await load(port, ECHO_PATH, bodies, { durationMs: 500 });
+  const echo = await load(port, ECHO_PATH, bodies, { durationMs: 3000 });
   const chat = await load(port, "/api/chat", bodies, { durationMs: 3000 });
   // A login storm: 60 clients logging in with the right password as fast as they can (argon2 on the same
   // thread pool as sqlite3), while a few citizens chat. Their p99 is compared with the same load in quiet.

@@ -1,7 +1,8 @@
 import { createLiveHub, type LiveHub } from "../core/live-hub.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { projectPath } from "../core/paths.js";
-import { createHandoff, type EscalationPolicy, type HandoffService } from "../handoff/cases.js";
+import type { EscalationPolicy } from "../handoff/case-context.js";
+import { createHandoff, type HandoffService } from "../handoff/cases.js";
 import { type ComplaintCatalogue, loadComplaintCategories } from "../handoff/complaint-categories.js";
 import {
   CATEGORY_SURE,

@@ -5,7 +5,7 @@ import { isAppError } from "../core/app-error.js";
 import { createLogger } from "../core/logger.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import type { Reply } from "../handoff/reply.js";
-import { isCrisis } from "../intents/crisis-detector.js";
+import { isCrisis } from "../intents/crisis-risk.js";
 import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { checkCitations } from "../knowledge/citation-check.js";

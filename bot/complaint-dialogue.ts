@@ -3,6 +3,7 @@ import { complaintMessages as m } from "../handoff/messages.js";
 import type { Button, Reply } from "../handoff/reply.js";
 import type { Understanding } from "../intents/understand.js";
 import type { ComplaintDraft, Slot } from "../store/conversations.js";
+import { INTAKE_CANCEL, INTAKE_CONFIRM, INTAKE_DONT_KNOW, INTAKE_NO, INTAKE_YES } from "./short-answers.js";
 
 /**
  * The intake of a complaint (诉求) as slot filling: every turn reads whatever the citizen wrote into any slot it
@@ -28,15 +29,6 @@ export type IntakeOutcome =
   | { kind: "cancelled"; replies: Reply[] }
   | { kind: "file"; draft: ComplaintDraft; replies: Reply[] };
 
-// Answers are read whole, not by their first characters: "可以不留电话吗" is not consent, and "对了，地点写错了"
-// is not a confirmation.
-const END = "[的啊吧呀呢哈嗯]*[。.!！~～]*$";
-const whole = (words: string) => new RegExp(`^(${words})${END}`, "i");
-const CANCEL = whole("取消|取消吧|算了|不投诉了|不反映了|不用了|退出|不登记了");
-const YES = whole("是|是的|对|对的|嗯|好|好的|可以|确认|没错|同意|行|ok");
-const NO = whole("不|不是|否|没有|不对|不同意|不要|不用|不行");
-const CONFIRM = whole("确认提交|确认|提交|没问题|对|对的|是|是的|可以");
-const DONT_KNOW = whole("不知道|不清楚|不确定|跳过|没有|无|不记得");
 const TRIGGER = /^(我要|我想|帮我)?(投诉|举报|反映|登记)(一下)?(问题|诉求|情况)?[，,。:：\s]*/;
 const EDIT: readonly [RegExp, Slot][] = [
   [/类别|类型|分类/, "category"],
@@ -83,7 +75,8 @@ export function stepIntake(
   const d: ComplaintDraft = { ...current };
   const replies: Reply[] = [];
   let text = u.normalised.text.trim();
-  if (CANCEL.test(text)) return { kind: "cancelled", replies: [{ kind: "complaint", text: m.cancelled }] };
+  if (INTAKE_CANCEL.test(text))
+    return { kind: "cancelled", replies: [{ kind: "complaint", text: m.cancelled }] };
 
   // ID numbers are never needed for a complaint: keep them out of the record, and say so.
   // Any 18-character ID, valid checksum or not, spaced or full-width: it never reaches the record or the read-back.
@@ -115,7 +108,7 @@ export function stepIntake(
 
   const slot = d.awaiting;
   const edit =
-    slot === "confirm" && !CONFIRM.test(text) ? EDIT.find(([re]) => re.test(text))?.[1] : undefined;
+    slot === "confirm" && !INTAKE_CONFIRM.test(text) ? EDIT.find(([re]) => re.test(text))?.[1] : undefined;
   if (edit) {
     if (edit === "category") d.categoryConfirmed = false;
     if (edit === "place" && !place) {
@@ -144,8 +137,8 @@ export function stepIntake(
         d.category = chosen.id;
         d.categoryConfirmed = true;
         delete d.categoryOptions;
-      } else if (YES.test(text) && d.category) d.categoryConfirmed = true;
-      else if (NO.test(text)) {
+      } else if (INTAKE_YES.test(text) && d.category) d.categoryConfirmed = true;
+      else if (INTAKE_NO.test(text)) {
         d.category = undefined;
         d.categoryConfirmed = false;
         delete d.categoryOptions;
@@ -157,36 +150,36 @@ export function stepIntake(
     }
     case "place":
       if (!place) {
-        if (DONT_KNOW.test(text)) {
+        if (INTAKE_DONT_KNOW.test(text)) {
           if (d.league) d.countyUnknown = true;
           else d.placeUnknown = true;
         } else replies.push({ kind: "complaint", text: m.placeNotFound(text.slice(0, 20)) });
       }
       break;
     case "detail":
-      d.detail = DONT_KNOW.test(text) ? "" : stripPlaces(text, u).slice(0, 100);
+      d.detail = INTAKE_DONT_KNOW.test(text) ? "" : stripPlaces(text, u).slice(0, 100);
       break;
     case "ask":
       if (text.length >= 2) d.ask = text.slice(0, 500);
       break;
     case "contact":
       if (!phone) {
-        if (/这里|对话|聊天|线上|网上|不用电话|不留/.test(text) || NO.test(text)) {
+        if (/这里|对话|聊天|线上|网上|不用电话|不留/.test(text) || INTAKE_NO.test(text)) {
           d.contact = "chat";
           d.phone = undefined;
         } else if (/电话|手机/.test(text)) d.contact = "phone";
       }
       break;
     case "consent":
-      if (YES.test(text)) d.consent = true;
-      else if (NO.test(text)) {
+      if (INTAKE_YES.test(text)) d.consent = true;
+      else if (INTAKE_NO.test(text)) {
         d.consent = false;
         d.phone = undefined;
         d.contact = "chat";
       }
       break;
     case "confirm":
-      if (CONFIRM.test(text)) return { kind: "file", draft: d, replies };
+      if (INTAKE_CONFIRM.test(text)) return { kind: "file", draft: d, replies };
       break;
   }
   return ask(d, deps, replies);

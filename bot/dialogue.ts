@@ -1,37 +1,22 @@
+/**
+ * The bot's policy for one turn, in order: crisis first (whatever the mode or command); silence while a human
+ * holds the conversation; a dialogue under way (回访, a complaint intake, an offer, a department's thread); distress;
+ * commands; the offer to register a letter as a 诉求; then answers from the knowledge base (knowledge-dialogue.ts).
+ * Pure: it reads the conversation and the understanding and returns a Decision for the engine to carry out.
+ */
 import { redactIdNumbers } from "../core/redact.js";
 import { complaintMessages } from "../handoff/messages.js";
-import type { HandoffRequest } from "../handoff/port.js";
 import type { Button, Reply } from "../handoff/reply.js";
-import { isCrisis } from "../intents/crisis-detector.js";
+import { isCrisis } from "../intents/crisis-risk.js";
 import type { Understanding } from "../intents/understand.js";
-import type { Domain } from "../knowledge/domains.js";
-import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
-import type { ComplaintDraft, Conversation, ConversationState } from "../store/conversations.js";
+import type { Conversation, ConversationState } from "../store/conversations.js";
+import { commandOf, metaCommand } from "./commands.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
-import { COMMANDS, MAIN_BUTTONS, messages, TOPIC_LABELS } from "./messages.js";
-
-/** What one turn decides; the engine stores it and carries out the actions after commit. */
-export interface Decision {
-  replies: Reply[];
-  state: ConversationState;
-  handoff?: HandoffRequest;
-  subscribe?: boolean;
-  /** The citizen asked for their cases' status: the engine fills the reply from the case store. */
-  statusQuery?: { caseNumber?: string };
-  /** A confirmed complaint to file (dispatch, deadlines, merge check) in this turn. */
-  fileComplaint?: ComplaintDraft;
-  /** The citizen's 回访 answer about a closed complaint. */
-  followUp?: { complaintId: string; resolved?: boolean; rating?: number; comment?: string };
-  /** The citizen's message goes into their open case, for the department that is talking with them. */
-  supplement?: { complaintId: string; text: string };
-}
-
-/** What answers and referral cards need besides the understanding: the domains and the offices by place. */
-export interface KnowledgeDeps {
-  domain(id: string): Domain | undefined;
-  /** The citizen's own office of a kind (dispatch catalogue), when the place is known. */
-  officeName(kind: string, place: { league?: string; county?: string }): string | undefined;
-}
+import { type Decision, humanButton, reply, replying } from "./decision.js";
+import { followUpDecision } from "./follow-up-dialogue.js";
+import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
+import { COMMANDS, MAIN_BUTTONS, messages } from "./messages.js";
+import { OFFER_NO, OFFER_YES } from "./short-answers.js";
 
 export interface DialogueContext {
   intake?: IntakeDeps;
@@ -41,58 +26,6 @@ export interface DialogueContext {
   /** Reads a text kept from an earlier turn (a letter the citizen agreed to register). */
   understand?: (text: string) => Understanding;
 }
-
-const COMMAND_ALIASES: Record<string, string> = {
-  "/start": COMMANDS.start,
-  开始: COMMANDS.start,
-  菜单: COMMANDS.help,
-  "/help": COMMANDS.help,
-  帮助: COMMANDS.help,
-  "/human": COMMANDS.human,
-  人工: COMMANDS.human,
-  转人工: COMMANDS.human,
-  人工客服: COMMANDS.human,
-  "/status": COMMANDS.status,
-  查询进度: COMMANDS.status,
-  "/subscribe": COMMANDS.subscribe,
-  订阅: COMMANDS.subscribe,
-  "/unsubscribe": COMMANDS.unsubscribe,
-  退订: COMMANDS.unsubscribe,
-  取消订阅: COMMANDS.unsubscribe,
-  [COMMANDS.policy]: COMMANDS.policy,
-  [COMMANDS.support]: COMMANDS.support,
-  [COMMANDS.complain]: COMMANDS.complain,
-  "/complain": COMMANDS.complain,
-  [COMMANDS.acceptCounselor]: COMMANDS.acceptCounselor,
-  [COMMANDS.registerComplaint]: COMMANDS.registerComplaint,
-  [COMMANDS.declineComplaint]: COMMANDS.declineComplaint,
-  [COMMANDS.declineCounselor]: COMMANDS.declineCounselor,
-  [COMMANDS.addToCase]: COMMANDS.addToCase,
-  [COMMANDS.newQuestion]: COMMANDS.newQuestion,
-};
-
-/** Exact commands and button payloads, compared without trailing punctuation and Telegram's @botname suffix. */
-export function commandOf(text: string): string | undefined {
-  const key = text
-    .replace(/@\w+$/, "")
-    .replace(/[\s。.!！?？~～]+$/u, "")
-    .trim();
-  return COMMAND_ALIASES[key] ?? (key.startsWith("查询进度") ? COMMANDS.status : undefined);
-}
-
-// Whole short answers only: "好累" is not a yes, and anything with a negation is not a yes.
-const END = "[的啊吧呀呢哈嗯]*[。.!！~～]*$";
-const YES = new RegExp(`^(好|好的|可以|嗯|要|需要|是|是的|行|联系吧?|麻烦了|麻烦你了|ok|好啊)${END}`, "i");
-const NO = new RegExp(`^(不|不用|不要|不需要|算了|没事|暂时不用|不用了)${END}`);
-
-const humanButton: Button = { label: COMMANDS.human, payload: COMMANDS.human };
-
-function reply(kind: Reply["kind"], text: string, buttons?: Button[]): Reply {
-  return buttons ? { kind, text, buttons } : { kind, text };
-}
-
-const RESOLVED = new RegExp(`^(已解决|解决了|已经解决了?|问题解决了|是|好了|满意)${END}`);
-const UNRESOLVED = new RegExp(`^(未解决|没解决|没有解决|还没解决|还没有|否|不满意|没有)${END}`);
 
 export function decide(conv: Conversation, u: Understanding, ctx: DialogueContext = {}): Decision {
   const state: ConversationState = { ...conv.state };
@@ -117,55 +50,34 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return {
       replies,
       state,
-      handoff: { reason: "crisis", risk: risk.level, subject: risk.subject, riskKind: risk.kind },
+      actions: [
+        {
+          kind: "handoff",
+          request: { reason: "crisis", risk: risk.level, subject: risk.subject, riskKind: risk.kind },
+        },
+      ],
     };
   }
 
   // 2. A human holds the conversation: the bot says nothing at all.
-  if (conv.mode === "human") return { replies: [], state };
+  if (conv.mode === "human") return replying([], state);
 
   const command = commandOf(u.normalised.text);
 
   // 3. Someone waiting for a counselor gets no FAQ answers, only reassurance, until a person takes over.
   if (conv.mode === "waiting" && state.handoffReason !== "human" && command !== COMMANDS.status) {
-    return { replies: [reply("handoff", messages.handoffAlready)], state };
+    return replying([reply("handoff", messages.handoffAlready)], state);
   }
 
   // Commands ("/start") are readable whatever their script; anything else we cannot read, we say so.
   if (!u.readable && !command)
-    return { replies: [reply("unreadable", messages.unreadable, [humanButton])], state };
+    return replying([reply("unreadable", messages.unreadable, [humanButton])], state);
 
   // 回访 after a closed complaint: read the answer if it is one; anything else goes on as usual.
   if (state.followUp && isCrisis(conv.risk)) delete state.followUp;
   if (state.followUp && !command) {
-    const f = state.followUp;
-    const t = u.normalised.text;
-    if (f.step === "resolved" && (RESOLVED.test(t) || UNRESOLVED.test(t))) {
-      const resolved = !UNRESOLVED.test(t);
-      state.followUp = resolved ? { ...f, step: "rating" } : undefined;
-      if (!resolved) delete state.followUp;
-      const text = resolved ? complaintMessages.askRating : complaintMessages.reopened(f.complaintId);
-      const stars = ["1", "2", "3", "4", "5"].map((n) => ({ label: `${n} 分`, payload: n }));
-      return {
-        replies: [reply("rating", text, resolved ? stars : undefined)],
-        state,
-        followUp: { complaintId: f.complaintId, resolved },
-      };
-    }
-    const rating = /^([1-5])\s*(?:分|星)?[\s，,。:：]*(.*)$/.exec(t);
-    if (f.step === "rating" && rating) {
-      delete state.followUp;
-      return {
-        replies: [reply("rating", complaintMessages.ratingThanks)],
-        state,
-        followUp: {
-          complaintId: f.complaintId,
-          rating: Number(rating[1]),
-          comment: rating[2]?.slice(0, 500) || undefined,
-        },
-      };
-    }
-    delete state.followUp;
+    const answered = followUpDecision(state, state.followUp, u.normalised.text);
+    if (answered) return answered;
   }
 
   // A complaint being taken down: the intake reads every answer until it is filed or cancelled.
@@ -183,6 +95,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
         ]),
       ],
       state,
+      actions: [],
     };
 
   // The citizen answers our offer to register their letter as a 诉求.
@@ -193,12 +106,12 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     if (
       ctx.intake &&
       ctx.understand &&
-      (command === COMMANDS.registerComplaint || (!command && YES.test(t)))
+      (command === COMMANDS.registerComplaint || (!command && OFFER_YES.test(t)))
     ) {
       return intakeDecision(stepIntake(startDraft(), ctx.understand(letter), ctx.intake, true), state);
     }
-    if (command === COMMANDS.declineComplaint || (!command && NO.test(t)))
-      return { replies: [reply("complaint", complaintMessages.offerDeclined)], state };
+    if (command === COMMANDS.declineComplaint || (!command && OFFER_NO.test(t)))
+      return replying([reply("complaint", complaintMessages.offerDeclined)], state);
   }
 
   // A department is talking with the citizen about their case: what they write goes to it, unless it is plainly a
@@ -224,6 +137,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
           ]),
         ],
         state,
+        actions: [],
       };
     }
     return supplementDecision(state, ctx.thread, u.normalised.text);
@@ -231,8 +145,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
 
   if (state.offeredCounselor && !command) {
     delete state.offeredCounselor;
-    if (YES.test(u.normalised.text)) return acceptCounselor(conv, state);
-    if (NO.test(u.normalised.text)) return { replies: [reply("distress", messages.distressDeclined)], state };
+    if (OFFER_YES.test(u.normalised.text)) return acceptCounselor(conv, state);
+    if (OFFER_NO.test(u.normalised.text))
+      return replying([reply("distress", messages.distressDeclined)], state);
   }
 
   // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn. An upset letter about
@@ -249,129 +164,58 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     const text = risk.kind === "harmed" ? messages.harmed : messages.distress;
     if (risk.kind === "harmed") state.offeredForHarm = true;
     else delete state.offeredForHarm;
-    return { replies: [reply("distress", text, messages.distressButtons)], state };
+    return replying([reply("distress", text, messages.distressButtons)], state);
   }
 
   const intent = u.intent.uncertain ? undefined : u.intent.intent;
   switch (command ?? metaCommand(intent)) {
     case COMMANDS.start:
-      return { replies: [reply("menu", messages.welcome, MAIN_BUTTONS)], state };
+      return replying([reply("menu", messages.welcome, MAIN_BUTTONS)], state);
     case COMMANDS.help:
-      return { replies: [reply("menu", messages.help, MAIN_BUTTONS)], state };
+      return replying([reply("menu", messages.help, MAIN_BUTTONS)], state);
     case COMMANDS.policy:
-      return { replies: [reply("menu", messages.policyPrompt)], state };
+      return replying([reply("menu", messages.policyPrompt)], state);
     case COMMANDS.support:
       state.offeredCounselor = true;
-      return { replies: [reply("distress", messages.supportPrompt, messages.distressButtons)], state };
+      return replying([reply("distress", messages.supportPrompt, messages.distressButtons)], state);
     case COMMANDS.acceptCounselor:
       return acceptCounselor(conv, state);
     case COMMANDS.declineCounselor:
-      return { replies: [reply("distress", messages.distressDeclined)], state };
+      return replying([reply("distress", messages.distressDeclined)], state);
     case COMMANDS.human:
-      if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
+      if (conv.mode === "waiting") return replying([reply("handoff", messages.handoffAlready)], state);
       state.handoffReason = "human";
-      return { replies: [], state, handoff: { reason: "human", risk: risk.level, subject: "self" } };
+      return {
+        replies: [],
+        state,
+        actions: [{ kind: "handoff", request: { reason: "human", risk: risk.level, subject: "self" } }],
+      };
     case COMMANDS.status:
-      return { replies: [], state, statusQuery: { caseNumber: u.entities.caseNumbers[0] } };
+      return {
+        replies: [],
+        state,
+        actions: [{ kind: "statusQuery", caseNumber: u.entities.caseNumbers[0] }],
+      };
     case COMMANDS.complain:
       if (!ctx.intake) break;
       return intakeDecision(stepIntake(startDraft(), u, ctx.intake, true), state);
     case COMMANDS.subscribe:
-      return { replies: [], state, subscribe: true };
+      return { replies: [], state, actions: [{ kind: "subscribe", subscribed: true }] };
     case COMMANDS.unsubscribe:
-      return { replies: [], state, subscribe: false };
+      return { replies: [], state, actions: [{ kind: "subscribe", subscribed: false }] };
     case "greeting":
-      return { replies: [reply("smalltalk", messages.greeting, MAIN_BUTTONS)], state };
+      return replying([reply("smalltalk", messages.greeting, MAIN_BUTTONS)], state);
     case "thanks":
-      return { replies: [reply("smalltalk", messages.thanks)], state };
+      return replying([reply("smalltalk", messages.thanks)], state);
     case "goodbye":
-      return { replies: [reply("smalltalk", messages.goodbye)], state };
+      return replying([reply("smalltalk", messages.goodbye)], state);
   }
 
   // A letter about a matter: offer to register it. A short question the knowledge base answers is answered.
   if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80))
     return offerRegistration(u, state, ctx.intake);
 
-  const place = u.entities.places[0];
-  const office = (kind: string) => (place ? ctx.knowledge?.officeName(kind, place) : undefined);
-  const limitationOf = (domainId: string) =>
-    mentionsElapsedTime(u.normalised.text) ? ctx.knowledge?.domain(domainId)?.limitation?.text : undefined;
-  if (u.answer) {
-    const e = u.answer.entry;
-    return {
-      replies: [
-        {
-          kind: "answer",
-          text: messages.answer(e, office, limitationOf(e.topic)),
-          answerId: e.id,
-          citations: e.citations,
-          buttons: nextSteps(e.complaint ?? ctx.knowledge?.domain(e.topic)?.grievance === true),
-        },
-      ],
-      state,
-    };
-  }
-
-  // Two topics too close to call: ask, rather than answer the wrong one confidently.
-  const second = u.intent.second;
-  const labelOf = (id: string) => ctx.knowledge?.domain(id)?.label ?? TOPIC_LABELS[id];
-  const a = labelOf(u.intent.intent);
-  const b = second ? labelOf(second.intent) : undefined;
-  // Asked only when both are real candidates: between two long shots the referral or "not sure" serves better.
-  if (u.intent.ambiguous && a && b && (second?.confidence ?? 0) >= CLARIFY_FLOOR) {
-    const options = [a, b].map((label) => `${label}方面的问题`);
-    state.pendingChoice = options;
-    return {
-      replies: [
-        reply("clarify", messages.clarify(a, b), [
-          ...options.map((o) => ({ label: o, payload: o })),
-          humanButton,
-        ]),
-      ],
-      state,
-    };
-  }
-
-  const domain = u.referral ? ctx.knowledge?.domain(u.referral.domain) : undefined;
-  if (u.referral && domain) {
-    return {
-      replies: [
-        {
-          kind: "referral",
-          text: messages.referral({
-            label: domain.label,
-            where: domain.where,
-            office: office(domain.office),
-            hotline: domain.hotline,
-            articles: u.referral.articles,
-            limitation: limitationOf(domain.id),
-          }),
-          referral: {
-            domain: domain.id,
-            articles: u.referral.articles.map((a) => ({ law: a.law, article: a.label })),
-          },
-          buttons: nextSteps(u.complaint.recognised || domain.grievance === true),
-        },
-      ],
-      state,
-    };
-  }
-
-  if (intent === "out_of_scope" && u.intent.confidence >= 0.6) {
-    return { replies: [reply("unsure", messages.outOfScope, [humanButton])], state };
-  }
-
-  const closest = u.suggestions.slice(0, 2).map((h) => h.entry);
-  state.pendingChoice = closest.map((e) => e.questions[0] ?? "");
-  return {
-    replies: [
-      reply("unsure", messages.unsure(closest), [
-        ...closest.map((e) => ({ label: e.questions[0] ?? "", payload: e.questions[0] ?? "" })),
-        humanButton,
-      ]),
-    ],
-    state,
-  };
+  return knowledgeDecision(u, state, ctx.knowledge, intent);
 }
 
 const STALE_INTAKE_BUTTON = /^(确认提交|修改地点|修改诉求|修改类别)$/;
@@ -387,20 +231,8 @@ function supplementDecision(
   return {
     replies: [reply("complaint", complaintMessages.supplemented(thread.departmentName, thread.id))],
     state,
-    supplement: { complaintId: thread.id, text },
+    actions: [{ kind: "supplement", complaintId: thread.id, text }],
   };
-}
-
-/** Both topics must be at least this likely before the citizen is asked to choose between them. */
-const CLARIFY_FLOOR = 0.2;
-
-/** Next steps under an answer: file it when it is a grievance, a person, free legal help. */
-function nextSteps(grievance: boolean): Button[] {
-  return [
-    ...(grievance ? [{ label: COMMANDS.complain, payload: COMMANDS.complain }] : []),
-    humanButton,
-    { label: "法律援助 12348", payload: "怎么申请法律援助" },
-  ];
 }
 
 function offerRegistration(
@@ -426,46 +258,34 @@ function offerRegistration(
       ]),
     ],
     state,
+    actions: [],
   };
 }
 
 function intakeDecision(outcome: IntakeOutcome, state: ConversationState): Decision {
   if (outcome.kind === "cancelled") {
     delete state.complaint;
-    return { replies: outcome.replies, state };
+    return replying(outcome.replies, state);
   }
   if (outcome.kind === "file") {
     delete state.complaint;
-    return { replies: outcome.replies, state, fileComplaint: outcome.draft };
+    return { replies: outcome.replies, state, actions: [{ kind: "fileComplaint", draft: outcome.draft }] };
   }
   state.complaint = outcome.draft;
-  return { replies: outcome.replies, state };
+  return replying(outcome.replies, state);
 }
 
 function acceptCounselor(conv: Conversation, state: ConversationState): Decision {
-  if (conv.mode === "waiting") return { replies: [reply("handoff", messages.handoffAlready)], state };
+  if (conv.mode === "waiting") return replying([reply("handoff", messages.handoffAlready)], state);
   state.handoffReason = "distress";
   delete state.offeredComplaint;
   const riskKind = state.offeredForHarm ? "harmed" : "self";
   delete state.offeredForHarm;
-  return { replies: [], state, handoff: { reason: "distress", risk: "distress", subject: "self", riskKind } };
-}
-
-function metaCommand(intent: string | undefined): string | undefined {
-  switch (intent) {
-    case "ask_human":
-      return COMMANDS.human;
-    case "case_status":
-      return COMMANDS.status;
-    case "complaint":
-      return COMMANDS.complain;
-    case "subscribe":
-      return COMMANDS.subscribe;
-    case "unsubscribe":
-      return COMMANDS.unsubscribe;
-    case "help":
-      return COMMANDS.help;
-    default:
-      return intent;
-  }
+  return {
+    replies: [],
+    state,
+    actions: [
+      { kind: "handoff", request: { reason: "distress", risk: "distress", subject: "self", riskKind } },
+    ],
+  };
 }

@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger.js";
 import { redactIdNumbers } from "../core/redact.js";
 import type { HandoffPort } from "../handoff/port.js";
 import type { Reply } from "../handoff/reply.js";
-import { graverRisk, isCrisis, type RiskLevel } from "../intents/crisis-detector.js";
+import { graverRisk, isCrisis, type RiskLevel } from "../intents/crisis-risk.js";
 import type { Nlu, Understanding } from "../intents/understand.js";
 import {
   type Channel,
@@ -18,7 +18,9 @@ import {
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";
 import type { IntakeDeps } from "./complaint-dialogue.js";
-import { decide, type KnowledgeDeps } from "./dialogue.js";
+import type { Action } from "./decision.js";
+import { decide } from "./dialogue.js";
+import type { KnowledgeDeps } from "./knowledge-dialogue.js";
 import { messages } from "./messages.js";
 import type { InboundMessage, TurnResult } from "./turn.js";
 
@@ -129,19 +131,86 @@ export function createEngine(deps: EngineDeps): Engine {
     const thread = conv.mode === "bot" ? await complaints.openThread(citizen) : undefined;
     const decision = decide(conv, u, thread ? { ...context, thread } : context);
     const replies = [...decision.replies];
-    if (decision.statusQuery) {
-      const id = decision.statusQuery.caseNumber;
-      const lines = [
-        id?.startsWith("SW-") ? undefined : await handoff.status(conv.id, id),
-        await complaints.status(citizen, id),
-      ].filter((x): x is string => x !== undefined);
-      replies.push({ kind: "status", text: lines.length > 0 ? lines.join("\n") : messages.statusNone });
-    }
     let subscribed = conv.subscribed;
-    if (decision.subscribe !== undefined) {
-      replies.push({ kind: "subscription", text: subscriptionText(conv.subscribed, decision.subscribe) });
-      subscribed = decision.subscribe;
-    }
+    let mode = conv.mode;
+    /** What to announce once the turn has committed. */
+    const announce = { handoff: conv.mode !== "bot", complaints: false };
+
+    /** Carries out one action of the decision; `tx` is the turn's transaction, absent for the reads and the
+     * subscription, which need none. */
+    const apply = async (action: Action, tx: Queryable | undefined): Promise<void> => {
+      switch (action.kind) {
+        case "statusQuery": {
+          const id = action.caseNumber;
+          const lines = [
+            id?.startsWith("SW-") ? undefined : await handoff.status(conv.id, id),
+            await complaints.status(citizen, id),
+          ].filter((x): x is string => x !== undefined);
+          replies.push({ kind: "status", text: lines.length > 0 ? lines.join("\n") : messages.statusNone });
+          return;
+        }
+        case "subscribe":
+          replies.push({ kind: "subscription", text: subscriptionText(conv.subscribed, action.subscribed) });
+          subscribed = action.subscribed;
+          return;
+        case "handoff": {
+          const h = action.request;
+          const outcome = await handoff.request(inTransaction(tx), {
+            ...h,
+            conversationId: conv.id,
+            channel: inbound.channel,
+            text: inbound.text,
+            at,
+          });
+          announce.handoff = true;
+          if (mode === "bot") mode = "waiting";
+          if (h.reason !== "crisis") {
+            replies.push({
+              kind: "handoff",
+              text: outcome.paged > 0 ? messages.handoffPending : messages.noOneOnDuty,
+            });
+          } else if ((outcome.available ?? outcome.paged) === 0) {
+            // One coherent reply: the crisis message itself says nobody is reachable, instead of promising a
+            // counselor and taking it back in the next bubble.
+            for (const r of replies) {
+              if (r.kind !== "crisis") continue;
+              r.text = messages.crisisReply({
+                kind: h.riskKind ?? "self",
+                subject: h.subject,
+                imminent: h.risk === "imminent",
+                counselor: false,
+              });
+            }
+          }
+          return;
+        }
+        case "fileComplaint": {
+          const filed = await complaints.file(inTransaction(tx), {
+            conversationId: conv.id,
+            channel: inbound.channel,
+            citizen,
+            draft: action.draft,
+            at,
+          });
+          announce.complaints = true;
+          replies.push(filed.reply);
+          return;
+        }
+        case "followUp": {
+          const { kind: _kind, complaintId, ...answer } = action;
+          await complaints.recordFollowUp(inTransaction(tx), complaintId, answer, at);
+          announce.complaints = true;
+          return;
+        }
+        case "supplement":
+          await complaints.addFromCitizen(inTransaction(tx), action.complaintId, action.text, at);
+          announce.complaints = true;
+          return;
+      }
+    };
+    // Reads and the subscription come first, outside any transaction; the rest run in the turn's transaction.
+    for (const action of decision.actions)
+      if (!IN_TRANSACTION.has(action.kind)) await apply(action, undefined);
 
     const turnId = randomUUID();
     const inboundEvents: NewEvent[] = [
@@ -185,13 +254,8 @@ export function createEngine(deps: EngineDeps): Engine {
       intent: u.intent.intent,
     });
 
-    const needsTransaction =
-      decision.handoff ||
-      decision.fileComplaint ||
-      decision.followUp ||
-      decision.supplement ||
-      conv.mode !== "bot";
-    if (!needsTransaction) {
+    const transactional = decision.actions.filter((a) => IN_TRANSACTION.has(a.kind));
+    if (transactional.length === 0 && conv.mode === "bot") {
       // The common path: nothing else to coordinate, so the whole turn is one INSERT script, one round trip.
       try {
         await db.script(write([...inboundEvents, ...asEvents(replies)], next));
@@ -207,7 +271,7 @@ export function createEngine(deps: EngineDeps): Engine {
       return result(replies);
     }
 
-    // A handoff is involved: cases are read and written in the same transaction as the turn.
+    // A case or a complaint is involved: they are read and written in the same transaction as the turn.
     if (delivery) {
       const seen = await conversations.findDelivery(delivery.channel, delivery.externalId);
       if (seen) return replay(seen);
@@ -227,53 +291,7 @@ export function createEngine(deps: EngineDeps): Engine {
       if (conv.mode !== "bot") {
         await handoff.join(tx, { conversationId: conv.id, text: inbound.text, risk: u.risk.level, at });
       }
-      let mode = conv.mode;
-      if (decision.handoff) {
-        const outcome = await handoff.request(tx, {
-          ...decision.handoff,
-          conversationId: conv.id,
-          channel: inbound.channel,
-          text: inbound.text,
-          at,
-        });
-        if (mode === "bot") mode = "waiting";
-        if (decision.handoff.reason !== "crisis") {
-          replies.push({
-            kind: "handoff",
-            text: outcome.paged > 0 ? messages.handoffPending : messages.noOneOnDuty,
-          });
-        } else if ((outcome.available ?? outcome.paged) === 0) {
-          // One coherent reply: the crisis message itself says nobody is reachable, instead of promising a
-          // counselor and taking it back in the next bubble.
-          const h = decision.handoff;
-          for (const r of replies) {
-            if (r.kind !== "crisis") continue;
-            r.text = messages.crisisReply({
-              kind: h.riskKind ?? "self",
-              subject: h.subject,
-              imminent: h.risk === "imminent",
-              counselor: false,
-            });
-          }
-        }
-      }
-      if (decision.fileComplaint) {
-        const filed = await complaints.file(tx, {
-          conversationId: conv.id,
-          channel: inbound.channel,
-          citizen,
-          draft: decision.fileComplaint,
-          at,
-        });
-        replies.push(filed.reply);
-      }
-      if (decision.followUp) {
-        const { complaintId, ...answer } = decision.followUp;
-        await complaints.recordFollowUp(tx, complaintId, answer, at);
-      }
-      if (decision.supplement) {
-        await complaints.addFromCitizen(tx, decision.supplement.complaintId, decision.supplement.text, at);
-      }
+      for (const action of transactional) await apply(action, tx);
       for (const st of write(
         [...inboundEvents, ...asEvents(replies)],
         { ...next, mode },
@@ -283,8 +301,8 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       return result(replies);
     });
-    if (decision.handoff || conv.mode !== "bot") handoff.afterCommit(conv.id);
-    if (decision.fileComplaint || decision.followUp || decision.supplement) complaints.afterCommit(conv.id);
+    if (announce.handoff) handoff.afterCommit(conv.id);
+    if (announce.complaints) complaints.afterCommit(conv.id);
     if (isCrisis(done.risk)) {
       logger.warn(
         { conversationId: conv.id, risk: done.risk, reasons: u.risk.reasons },
@@ -305,6 +323,19 @@ export function createEngine(deps: EngineDeps): Engine {
     },
   };
 }
+
+/** Actions that write through the handoff or complaint modules: they run in the turn's transaction. */
+const IN_TRANSACTION: ReadonlySet<Action["kind"]> = new Set([
+  "handoff",
+  "fileComplaint",
+  "followUp",
+  "supplement",
+]);
+
+const inTransaction = (tx: Queryable | undefined): Queryable => {
+  if (!tx) throw new AppError("internal", "this action runs only inside the turn's transaction");
+  return tx;
+};
 
 function subscriptionText(was: boolean, wants: boolean): string {
   if (wants) return was ? messages.alreadySubscribed : messages.subscribed;

@@ -5,7 +5,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { AppError, isAppError } from "../core/app-error.js";
 import { serverSecret } from "../store/secrets.js";
 import type { Assistant } from "./assistant.js";
@@ -19,8 +19,6 @@ import { createLoginThrottle, type LoginLimits } from "./web/login-throttle.js";
 export interface ServerOptions {
   /** Extra plugins (console, Slack, Telegram webhook) registered by the composition root. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
-  /** Adds the trivial echo route the bench compares /api/chat against. */
-  benchEcho?: boolean;
   secureCookies?: boolean;
   /** Per-address limits on new web conversations and open citizen streams. */
   clientLimits?: Parameters<typeof createClientLimits>[0];
@@ -145,9 +143,6 @@ export async function buildServer(
     dispatch: assistant.dispatch,
     live: assistant.live,
   });
-  if (options.benchEcho) {
-    app.withTypeProvider<ZodTypeProvider>().post("/bench/echo", async (req) => req.body);
-  }
   for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope));
   return app;
 }

@@ -1,5 +1,5 @@
 import type { Reply } from "../handoff/reply.js";
-import type { RiskLevel } from "../intents/crisis-detector.js";
+import type { RiskLevel } from "../intents/crisis-risk.js";
 import type { Channel } from "../store/conversations.js";
 
 /** What every adapter hands to the engine, whatever the platform. */

@@ -1,4 +1,4 @@
-import type { RiskKind, RiskLevel } from "../intents/crisis-detector.js";
+import type { RiskKind, RiskLevel } from "../intents/crisis-risk.js";
 import type { Channel, HandoffReason } from "../store/conversations.js";
 import type { Queryable } from "../store/sql.js";
 

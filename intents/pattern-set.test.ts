@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { projectPath } from "../core/paths.js";
-import { loadCrisisLexicon, loadCrisisTraining } from "./crisis-detector.js";
+import { loadCrisisLexicon } from "./crisis-lexicon.js";
+import { loadCrisisTraining } from "./crisis-training.js";
 import { firstSet, PatternSet } from "./pattern-set.js";
 
 type Matcher = (text: string) => string[];

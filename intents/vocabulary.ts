@@ -2,10 +2,10 @@
  * Every word some understanding stage knows (the intent model's word features, the knowledge base's index terms,
  * place names), interned as small integers.
  *
- * Why: each stage used to look every word of a message up in a hash map of its own. Looking up a fresh string
- * from jieba in a map of thousands of strings misses the cache two or three times (bucket, entry, key text), and
- * inside the whole pipeline those misses cost more than the stages' arithmetic. Now a message's words are looked
- * up once, here, and each stage indexes a compact array of its own by the id.
+ * Why: looking up a fresh string from jieba in a map of thousands of strings misses the cache two or three times
+ * (bucket, entry, key text), and across the whole pipeline those misses would cost more than the stages'
+ * arithmetic. So a message's words are looked up once, here, and each stage indexes a compact array of its own by
+ * the id.
  *
  * Ids are only meaningful with the vocabulary that issued them: a stage handed tokens of another vocabulary (a test
  * wiring parts by hand) looks the words up in its own instead of trusting the ids.

@@ -276,10 +276,9 @@ export function createRetriever(
           addKey(raw);
           // An unseen compound may still hold words the index has: its two- and three-character pieces that are
           // index words count too (青苗费 asks about 青苗). Looked up in the vocabulary rather than by asking jieba's
-          // search mode, whose second native call per unknown word cost about a tenth of the understanding path.
+          // search mode, whose second native call per unknown word costs about a tenth of the understanding path.
           // Unlike jieba's parts, pieces the index lacks add nothing: the compound already counts once against
-          // coverage (before, each such part counted again, which held back some answers and let through others;
-          // on 2,511 messages three answers changed, see README).
+          // coverage, and counting its pieces again would weigh one unknown word several times.
           for (let len = 2; len <= 3 && len < raw.length; len++)
             for (let at = 0; at + len <= raw.length; at++) {
               const piece = termOfWord(vocabulary.idOf(raw.slice(at, at + len)));

@@ -217,8 +217,7 @@ export async function migrate(db: Queryable & { exec(sql: string): Promise<void>
     (await db.all<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => r.version),
   );
   // Databases from before this table recorded only PRAGMA user_version, which covered the core migrations. They
-  // are written into the table, so the next start knows them too (an earlier version of this code only noted them
-  // in memory, and a database it had upgraded then failed on its second start: recorded here as well).
+  // are written into the table, not only noted in memory, so that the next start knows them too.
   const legacy = (await db.get<{ user_version: number }>("PRAGMA user_version"))?.user_version ?? 0;
   for (const m of MIGRATIONS) {
     if (m.version > Math.min(legacy, 99) || applied.has(m.version)) continue;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationTopic } from "../core/live-hub.js";
-import { STAFF_TOPIC } from "../handoff/cases.js";
+import { STAFF_TOPIC } from "../handoff/case-paging.js";
 import { launchChromium, startTestServer } from "./browser-support.js";
 import type { testAssistant } from "./helpers.js";
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationTopic } from "../core/live-hub.js";
-import { departmentTopic } from "../handoff/complaints.js";
+import { departmentTopic } from "../handoff/complaint-context.js";
 import { launchChromium, startTestServer } from "./browser-support.js";
 import type { testAssistant } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { departmentTopic } from "../handoff/complaints.js";
+import { departmentTopic } from "../handoff/complaint-context.js";
 import type { StaffMember } from "../handoff/roster.js";
 import { onDutyCounselor, testAssistant } from "./helpers.js";
 

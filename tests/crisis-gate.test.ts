@@ -10,19 +10,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { projectPath } from "../core/paths.js";
-import {
-  CrisisLexiconSchema,
-  CrisisModelScorer,
-  createCrisisDetector,
-  crisisFeatures,
-  crisisInternals,
-  crisisModelText,
-  loadCrisisLexicon,
-  loadCrisisTraining,
-  type RiskAssessment,
-  type RiskLevel,
-  trainCrisisModel,
-} from "../intents/crisis-detector.js";
+import { createCrisisDetector, crisisInternals } from "../intents/crisis-detector.js";
+import { CrisisModelScorer, crisisFeatures } from "../intents/crisis-features.js";
+import { CrisisLexiconSchema, loadCrisisLexicon } from "../intents/crisis-lexicon.js";
+import { crisisModelText } from "../intents/crisis-preparation.js";
+import type { RiskAssessment, RiskLevel } from "../intents/crisis-risk.js";
+import { loadCrisisTraining, trainCrisisModel } from "../intents/crisis-training.js";
 import { createNormaliser } from "../intents/normalise.js";
 
 const RANK: Record<RiskLevel, number> = { none: 0, distress: 1, high: 2, imminent: 3 };

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { robotMessages } from "../bot/messages.js";
 import { createStaffAlerts, dingtalkRobot, type StaffAlerts, wecomRobot } from "../bot/robots/alerts.js";
 import { createLogger } from "../core/logger.js";
-import { COMPLAINT_TOPIC } from "../handoff/complaints.js";
+import { COMPLAINT_TOPIC } from "../handoff/complaint-context.js";
 import { onDutyCounselor, testAssistant } from "./helpers.js";
 
 const SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd";

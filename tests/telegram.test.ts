@@ -6,7 +6,7 @@ import { MAIN_BUTTONS, messages, telegramMessages } from "../bot/messages.js";
 import { buildServer } from "../bot/server.js";
 import { createTelegramChannel, type TelegramChannel, type TelegramConfig } from "../bot/telegram/channel.js";
 import { CALLBACK_DATA_BYTES, encodePayload, markupFor, splitText } from "../bot/telegram/keyboard.js";
-import { commandText } from "../bot/telegram/turns.js";
+import { commandText } from "../bot/telegram/slash-commands.js";
 import { FAKE_BOT, type FakeTelegram, startFakeTelegram, updates } from "./fixtures/fake-telegram.js";
 import { onDutyCounselor, testAssistant } from "./helpers.js";
 

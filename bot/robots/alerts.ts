@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import type { LiveHub } from "../../core/live-hub.js";
 import type { Logger } from "../../core/logger.js";
-import { STAFF_TOPIC } from "../../handoff/cases.js";
-import { COMPLAINT_TOPIC } from "../../handoff/complaints.js";
+import { STAFF_TOPIC } from "../../handoff/case-paging.js";
+import { COMPLAINT_TOPIC } from "../../handoff/complaint-context.js";
 import { robotMessages } from "../messages.js";
 
 /** A group robot that posts a line of text: WeCom's (企业微信群机器人) or DingTalk's (钉钉自定义机器人, 加签). */

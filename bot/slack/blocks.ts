@@ -1,6 +1,7 @@
 import type { types } from "@slack/bolt";
+import { OUTCOMES } from "../../handoff/case-actions.js";
+import type { CaseRecord } from "../../handoff/case-records.js";
 import { isOpen } from "../../handoff/case-state.js";
-import { type CaseRecord, OUTCOMES } from "../../handoff/cases.js";
 import type { StaffMember } from "../../handoff/roster.js";
 import {
   channelLabel,

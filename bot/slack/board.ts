@@ -1,7 +1,9 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
+import type { PageNotice } from "../../handoff/case-paging.js";
+import type { CaseRecord } from "../../handoff/case-records.js";
 import { isOpen, OPEN_STATES } from "../../handoff/case-state.js";
-import type { CaseRecord, HandoffService, PageNotice } from "../../handoff/cases.js";
+import type { HandoffService } from "../../handoff/cases.js";
 import type { StaffMember } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { ConversationStore, StoredEvent } from "../../store/conversations.js";

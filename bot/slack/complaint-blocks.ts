@@ -1,6 +1,6 @@
 import type { types } from "@slack/bolt";
 import { complaintCategoryById } from "../../handoff/complaint-categories.js";
-import { COMPLAINT_STATE_LABELS, type ComplaintRecord } from "../../handoff/complaints.js";
+import { COMPLAINT_STATE_LABELS, type ComplaintRecord } from "../../handoff/complaint-records.js";
 import { chinaTime, escapeSlack, complaintTexts as t } from "./texts.js";
 
 export const COMPLAINT_ACTION = {

@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
-import type { ComplaintRecord, ComplaintService } from "../../handoff/complaints.js";
+import type { ComplaintRecord } from "../../handoff/complaint-records.js";
+import type { ComplaintService } from "../../handoff/complaints.js";
 import type { Db } from "../../store/db.js";
 import { complaintCard, complaintFallback } from "./complaint-blocks.js";
 import type { PostQueue } from "./post-queue.js";

@@ -1,7 +1,7 @@
 import { App, LogLevel } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
-import { STAFF_TOPIC } from "../../handoff/cases.js";
-import { COMPLAINT_TOPIC } from "../../handoff/complaints.js";
+import { STAFF_TOPIC } from "../../handoff/case-paging.js";
+import { COMPLAINT_TOPIC } from "../../handoff/complaint-context.js";
 import type { Assistant } from "../assistant.js";
 import { type CaseBoard, createCaseBoard } from "./board.js";
 import { boltLogger } from "./bolt-logger.js";

@@ -1,5 +1,5 @@
 import type { CaseState } from "../../handoff/case-state.js";
-import type { RiskLevel } from "../../intents/crisis-detector.js";
+import type { RiskLevel } from "../../intents/crisis-risk.js";
 import type { Channel, HandoffReason } from "../../store/conversations.js";
 
 /** Staff-facing Slack text (Simplified Chinese). Citizen-facing text stays in bot/messages.ts. */

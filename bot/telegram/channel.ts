@@ -1,13 +1,11 @@
-import { timingSafeEqual } from "node:crypto";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { type APIThrottlerOptions, apiThrottler } from "@grammyjs/transformer-throttler";
 import type { FastifyInstance } from "fastify";
-import { Api, Bot, BotError, GrammyError, HttpError } from "grammy";
+import { Api, Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
-import type { Logger } from "../../core/logger.js";
 import type { Assistant } from "../assistant.js";
-import { messages, telegramMessages } from "../messages.js";
-import { crashPoint } from "./crash.js";
+import { telegramMessages } from "../messages.js";
+import { createInbox } from "./inbox.js";
 import {
   JournalLocked,
   journalPathOf,
@@ -16,15 +14,15 @@ import {
   type SendJournal,
   type SendTag,
 } from "./journal.js";
-import { createLanes, type Lanes } from "./lanes.js";
 import { createOutbox } from "./outbox.js";
+import { pollLoop } from "./poll-loop.js";
+import { describe, isTransient, sleep } from "./retry.js";
+import { settleJournal } from "./settle-journal.js";
 import { createTelegramStore, type TelegramStore } from "./store.js";
 import { createTurns } from "./turns.js";
+import { ALLOWED_UPDATES } from "./updates.js";
+import { webhookPlugin } from "./webhook.js";
 import { createWireFetch } from "./wire.js";
-
-export const WEBHOOK_PATH = "/telegram/webhook";
-/** What the bot asks Telegram for; everything else (channel posts, inline queries) is never delivered. */
-export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query"] as const;
 
 export interface TelegramConfig {
   /** From BotFather. */
@@ -109,133 +107,6 @@ export const TELEGRAM_LIMITS: APIThrottlerOptions = {
   out: { maxConcurrent: 1, minTime: 1000 },
 };
 
-export function chatKeyOf(u: Update): string {
-  const chat =
-    u.message?.chat.id ??
-    u.edited_message?.chat.id ??
-    u.callback_query?.message?.chat.id ??
-    u.callback_query?.from.id;
-  return chat === undefined ? `u:${u.update_id}` : `c:${chat}`;
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<boolean>((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-
-/** Telegram unreachable, rate-limited beyond auto-retry's patience, or failing on its side: try again later. */
-function isTransient(err: unknown): boolean {
-  if (err instanceof HttpError) return true;
-  if (err instanceof GrammyError) return err.error_code === 429 || err.error_code >= 500;
-  return false;
-}
-
-function describe(err: unknown): string {
-  if (err instanceof GrammyError) return `${err.error_code} ${err.description}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
-}
-
-function secretMatches(expected: Buffer, given: unknown): boolean {
-  if (typeof given !== "string") return false;
-  const g = Buffer.from(given, "utf8");
-  return g.length === expected.length && timingSafeEqual(g, expected);
-}
-
-function isUpdate(body: unknown): body is Update {
-  return (
-    typeof body === "object" &&
-    body !== null &&
-    !Array.isArray(body) &&
-    Number.isSafeInteger((body as { update_id?: unknown }).update_id) &&
-    (body as { update_id: number }).update_id >= 0
-  );
-}
-
-/**
- * What the previous process journaled as sent but never confirmed in SQLite, for updates still open and outbox
- * rows still pending (anything else is settled already, or pruned). Per message:
- * - Telegram's answer was journaled (`accepted`): it was delivered; recorded with its message_id, not resent.
- * - Handed to the HTTP client but its request never written (`leaving`): Telegram cannot have it;
- *   left unconfirmed and sent again, like a message never journaled.
- * - On the wire without an answer (`wire`): Telegram may or may not have it and has no idempotency key, so a
- *   loss or a double is possible, and the choice is made per kind of message:
- *   - a crisis turn, or any message to a chat with an open crisis case: sent again (at least once: the
- *     hotlines and a counselor's words must arrive, even twice);
- *   - otherwise: recorded as sent, message_id unknown, with a note, and not resent (at most once: no doubled
- *     answers; lost only if the bytes the kernel held never reached Telegram, or a kill fell between the `W`
- *     mark and the write right after it).
- */
-async function settleJournal(
-  journal: SendJournal,
-  store: TelegramStore,
-  at: string,
-  logger: Logger,
-): Promise<void> {
-  const entries = journal.previous();
-  if (entries.length > 0) {
-    const noteOf = (state: "wire" | "accepted") =>
-      state === "accepted"
-        ? "recovered: Telegram accepted it; the process stopped before recording that"
-        : "recovered: in flight (request sent, no answer) when the process stopped; taken as delivered, not resent";
-    const turnEntries = entries.flatMap((e) => (e.tag.kind === "turn" ? [{ ...e, tag: e.tag }] : []));
-    const outboxEntries = entries.flatMap((e) => (e.tag.kind === "outbox" ? [{ ...e, tag: e.tag }] : []));
-    const live = await store.openUpdates(turnEntries.map((e) => e.tag.updateId));
-    const open = await store.unconfirmedSends(
-      turnEntries.filter((e) => live.has(e.tag.updateId)).map((e) => e.tag),
-    );
-    const unsent = await store.unsentOutbox(outboxEntries.map((e) => e.tag.eventId));
-    let resent = 0;
-    let neverLeft = 0;
-    const turns = turnEntries.flatMap((e) => {
-      const update = live.get(e.tag.updateId);
-      if (!update || !open.has(`${e.tag.updateId}:${e.tag.seq}`)) return [];
-      if (e.state === "leaving") {
-        neverLeft++;
-        return [];
-      }
-      if (e.state === "wire" && (e.tag.resend || update.crisis)) {
-        resent++;
-        return [];
-      }
-      return [
-        { updateId: e.tag.updateId, seq: e.tag.seq, messageId: e.messageId ?? null, note: noteOf(e.state) },
-      ];
-    });
-    const outbox = outboxEntries.flatMap((e) => {
-      const row = unsent.get(e.tag.eventId);
-      if (!row) return [];
-      if (e.state === "leaving") {
-        neverLeft++;
-        return [];
-      }
-      if (e.state === "wire" && row.crisis) {
-        resent++;
-        return [];
-      }
-      return [{ eventId: e.tag.eventId, messageId: e.messageId ?? null, note: noteOf(e.state) }];
-    });
-    await store.recordRecovered(turns, outbox, at);
-    if (turns.length + outbox.length + resent + neverLeft > 0) {
-      logger.info(
-        { delivered: turns.length + outbox.length, resend: resent, neverLeft },
-        "telegram: sends left unconfirmed by the last process settled from the send journal",
-      );
-    }
-  }
-  // Everything the old entries said is in SQLite now (or is to be sent again): the file can start afresh.
-  journal.recovered();
-}
-
 /**
  * The Telegram channel on the shared engine. Every update is stored (telegram_updates, keyed by update_id)
  * before Telegram is told it arrived, then processed per chat in order: text, button presses and captions go
@@ -282,7 +153,7 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     bot.api.config.use(apiThrottler(typeof config.throttle === "object" ? config.throttle : TELEGRAM_LIMITS));
   }
   // 429s are retried after retry_after (up to 2 minutes); an unreachable Telegram is left to our own retry
-  // loop below, which keeps the update stored and backs off without holding a connection.
+  // loop (inbox.ts), which keeps the update stored and backs off without holding a connection.
   bot.api.config.use(autoRetry({ maxDelaySeconds: 120, maxRetryAttempts: 5, rethrowHttpErrors: true }));
   const pollTimeout = config.pollTimeoutSeconds ?? 25;
   // getUpdates has no chat and must not wait in the throttler's queue behind replies: a separate client.
@@ -318,120 +189,20 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   assistant.outbound.register("telegram", outbox.sender);
 
   const lifetime = new AbortController();
-  const maxAttempts = config.maxAttempts ?? 5;
-  const maxBackoff = config.maxBackoffMs ?? 60_000;
-
-  async function processUpdate(u: Update): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await bot.handleUpdate(u);
-        if (!finished.delete(u.update_id)) await store.markProcessed(u.update_id, now().toISOString());
-        return;
-      } catch (e) {
-        finished.delete(u.update_id);
-        const err = e instanceof BotError ? e.error : e;
-        const transient = isTransient(err);
-        const why = describe(err);
-        logger[transient ? "warn" : "error"](
-          { updateId: u.update_id, attempt, err: why },
-          "telegram update failed",
-        );
-        await store.noteFailure(u.update_id, why).catch(() => undefined);
-        if (!transient && attempt >= maxAttempts) {
-          await giveUp(u, why);
-          return;
-        }
-        // Stopping leaves the update stored and unprocessed: the next start finishes it.
-        if (!(await sleep(Math.min(maxBackoff, 500 * 2 ** attempt), lifetime.signal))) return;
-      }
-    }
-  }
-
-  /** A bug or a broken database, not Telegram: tell the citizen once, with the emergency numbers, and move on. */
-  async function giveUp(u: Update, why: string) {
-    await store.markProcessed(u.update_id, now().toISOString(), `gave up: ${why}`).catch(() => undefined);
-    const chat = chatKeyOf(u);
-    if (!chat.startsWith("c:")) return;
-    await bot.api.sendMessage(Number(chat.slice(2)), messages.error).catch(() => undefined);
-  }
-
-  const lanes: Lanes<Update> = createLanes<Update>({
-    maxActive: config.maxConcurrentChats ?? 64,
-    keyOf: chatKeyOf,
-    idOf: (u) => u.update_id,
-    run: processUpdate,
+  const inbox = createInbox({
+    bot,
+    store,
+    logger,
+    now,
+    finished,
+    signal: lifetime.signal,
+    maxConcurrentChats: config.maxConcurrentChats,
+    maxQueued: config.maxQueued,
+    maxAttempts: config.maxAttempts,
+    maxBackoffMs: config.maxBackoffMs,
   });
 
-  const maxQueued = config.maxQueued ?? 10_000;
-  /** True while stored updates may exist that are not in the lanes: new ones then wait behind them, in order. */
-  let backlog = true;
-  let acceptedDuringRefill = 0;
-
-  async function accept(updates: readonly Update[]): Promise<number> {
-    const open = await store.accept(updates, now().toISOString());
-    for (const u of open) {
-      if (backlog || lanes.size() >= maxQueued) {
-        backlog = true;
-        acceptedDuringRefill++;
-      } else lanes.submit(u);
-    }
-    return open.length;
-  }
-
-  let refilling: Promise<void> | undefined;
-  /** Reads stored, unprocessed updates back into the lanes, oldest first, while there is a backlog. */
-  function refill(): Promise<void> {
-    refilling ??= (async () => {
-      try {
-        while (backlog && lanes.size() <= maxQueued / 2 && !lifetime.signal.aborted) {
-          acceptedDuringRefill = 0;
-          // Rows already in the lanes come back too (they are not processed yet): ask for that many more.
-          const limit = lanes.size() + Math.ceil(maxQueued / 2);
-          const rows = await store.unprocessed(limit);
-          for (const u of rows) lanes.submit(u);
-          if (rows.length < limit && acceptedDuringRefill === 0) backlog = false;
-        }
-      } catch (err) {
-        logger.error({ err: describe(err) }, "telegram: reading stored updates failed");
-      } finally {
-        refilling = undefined;
-      }
-    })();
-    return refilling;
-  }
-
   let polling: Promise<void> | undefined;
-  async function pollLoop(): Promise<void> {
-    let offset: number | undefined;
-    let backoff = 1000;
-    while (!lifetime.signal.aborted) {
-      // Back-pressure: do not fetch (and so confirm) more while a large backlog is still being answered.
-      await lanes.below(1000);
-      if (backlog) {
-        await sleep(200, lifetime.signal);
-        continue;
-      }
-      try {
-        const updates = await pollApi.getUpdates(
-          { offset, timeout: pollTimeout, allowed_updates: [...ALLOWED_UPDATES] },
-          lifetime.signal as Parameters<Api["getUpdates"]>[1],
-        );
-        // Telegram has dropped what the offset confirmed: from here on only the database holds those updates.
-        if (offset !== undefined) crashPoint("inbox:confirmed");
-        // Stored before the next getUpdates call, whose offset is what confirms them to Telegram.
-        await accept(updates);
-        const last = updates[updates.length - 1];
-        if (last) offset = last.update_id + 1;
-        backoff = 1000;
-      } catch (e) {
-        if (lifetime.signal.aborted) break;
-        logger.error({ err: describe(e) }, "telegram getUpdates failed");
-        await sleep(backoff, lifetime.signal);
-        backoff = Math.min(60_000, backoff * 2);
-      }
-    }
-  }
-
   let pruneTimer: NodeJS.Timeout | undefined;
   let refillTimer: NodeJS.Timeout | undefined;
   const keep = config.keepProcessedMs ?? 7 * 24 * 3600 * 1000;
@@ -492,10 +263,11 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     }
     await settleJournal(journal, store, now().toISOString(), logger);
     // Updates stored before a crash or restart first, in update_id order, then new ones.
-    await refill();
-    if (lanes.size() > 0) logger.info({ count: lanes.size() }, "telegram: finishing stored updates");
-    lanes.resume();
-    refillTimer = setInterval(() => void refill(), 500);
+    await inbox.refill();
+    if (inbox.lanes.size() > 0)
+      logger.info({ count: inbox.lanes.size() }, "telegram: finishing stored updates");
+    inbox.lanes.resume();
+    refillTimer = setInterval(() => void inbox.refill(), 500);
     refillTimer.unref();
     outbox.start();
     const reconciled = await outbox.reconcile();
@@ -504,7 +276,14 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     void prune();
     pruneTimer = setInterval(() => void prune(), 3600_000);
     pruneTimer.unref();
-    if (config.mode === "polling") polling = pollLoop();
+    if (config.mode === "polling")
+      polling = pollLoop({
+        api: pollApi,
+        inbox,
+        timeoutSeconds: pollTimeout,
+        logger,
+        signal: lifetime.signal,
+      });
     logger.info({ mode: config.mode, bot: bot.botInfo.username }, "telegram channel started");
   }
 
@@ -513,52 +292,20 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     if (pruneTimer) clearInterval(pruneTimer);
     if (refillTimer) clearInterval(refillTimer);
     // Together: stopping the lanes also releases a poll loop waiting for the backlog to shrink.
-    await Promise.all([polling?.catch(() => undefined), outbox.stop(), lanes.stop(timeoutMs)]);
+    await Promise.all([polling?.catch(() => undefined), outbox.stop(), inbox.lanes.stop(timeoutMs)]);
     journal?.close();
-  }
-
-  let webhookPlugin: TelegramChannel["webhookPlugin"];
-  if (config.mode === "webhook") {
-    const expected = Buffer.from(config.webhookSecret ?? "", "utf8");
-    webhookPlugin = async (app: FastifyInstance) => {
-      app.post(
-        WEBHOOK_PATH,
-        {
-          bodyLimit: 1024 * 1024,
-          // Checked before the body is even read: a forged request costs nothing and stores nothing.
-          onRequest: async (req, reply) => {
-            if (!secretMatches(expected, req.headers["x-telegram-bot-api-secret-token"])) {
-              return reply
-                .status(401)
-                .send({ error: "unauthorized", message: "bad or missing secret token" });
-            }
-          },
-        },
-        async (req, reply) => {
-          if (locked) {
-            // Another process runs the channel: a 503 makes Telegram deliver the update again, perhaps to it.
-            return reply
-              .status(503)
-              .send({ error: "unavailable", message: "Telegram channel not running here" });
-          }
-          if (!isUpdate(req.body)) {
-            return reply.status(400).send({ error: "bad_input", message: "not a Telegram update" });
-          }
-          // 200 only once the update is durably stored: a crash before this makes Telegram send it again.
-          await accept([req.body]);
-          return reply.status(200).send();
-        },
-      );
-    };
   }
 
   return {
     bot,
     store,
-    webhookPlugin,
+    webhookPlugin:
+      config.mode === "webhook"
+        ? webhookPlugin({ secret: config.webhookSecret ?? "", locked: () => locked, accept: inbox.accept })
+        : undefined,
     start,
     stop,
-    accept,
-    idle: () => lanes.idle(),
+    accept: inbox.accept,
+    idle: () => inbox.lanes.idle(),
   };
 }

@@ -5,15 +5,16 @@ import { isAppError } from "../../core/app-error.js";
 import type { Logger } from "../../core/logger.js";
 import type { HandoffPort } from "../../handoff/port.js";
 import type { Button, Reply } from "../../handoff/reply.js";
-import { isCrisis, type RiskLevel } from "../../intents/crisis-detector.js";
+import { isCrisis, type RiskLevel } from "../../intents/crisis-risk.js";
 import type { Conversation, ConversationStore, NewEvent } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
 import { type Engine, MAX_MESSAGE_CHARS } from "../engine.js";
-import { COMMANDS, messages, telegramMessages } from "../messages.js";
+import { messages, telegramMessages } from "../messages.js";
 import type { InboundMessage } from "../turn.js";
 import { crashPoint } from "./crash.js";
 import type { SendJournal, SendTag } from "./journal.js";
 import { decodePayload, markupFor, splitText } from "./keyboard.js";
+import { commandText } from "./slash-commands.js";
 import type { TelegramStore } from "./store.js";
 
 /** One Telegram message to send; a long reply is split into several, buttons ride on the last part. */
@@ -44,32 +45,6 @@ export const chatIdOf = (conversationId: string): number | undefined => {
   const m = /^tg:(-?\d+)$/.exec(conversationId);
   return m ? Number(m[1]) : undefined;
 };
-
-/**
- * Slash commands become the engine's own command words. (The engine lists "/start" etc. as aliases, but its
- * readability check runs first and answers ASCII-only text as unreadable, so "/start" must not reach it as is.)
- */
-const SLASH_COMMANDS: Record<string, string> = {
-  start: COMMANDS.start,
-  help: COMMANDS.help,
-  menu: COMMANDS.help,
-  human: COMMANDS.human,
-  status: COMMANDS.status,
-  subscribe: COMMANDS.subscribe,
-  unsubscribe: COMMANDS.unsubscribe,
-  complain: COMMANDS.complain,
-};
-
-/**
- * `/start`, `/start@ShouwangBot`, `/start some-deep-link` → 开始, and so on. Other text is unchanged (NUL
- * characters, which Telegram never sends but a forged update could, are dropped).
- */
-export function commandText(text: string): string {
-  const m = /^\/([A-Za-z0-9_]+)(?:@\w+)?(?:\s[\s\S]*)?$/.exec(text.trim());
-  const name = m?.[1]?.toLowerCase();
-  const command = name ? SLASH_COMMANDS[name] : undefined;
-  return command ?? text.replaceAll("\u0000", "");
-}
 
 const atRisk = (risk: { level: RiskLevel; reportOnly: boolean }) => isCrisis(risk.level) && !risk.reportOnly;
 

@@ -61,7 +61,8 @@ function responseOf(res: IncomingMessage, body: Buffer): Response {
  * So a marked request is not written when grammY hands it over: it waits for its socket (and the connection, and
  * TLS), then the mark is made and the whole request written in one synchronous step. The mark must come first:
  * Node reports a write's completion ('finish') only a tick later, after every other request flushed in the same
- * tick has been written too, and a kill in between left requests Telegram already had journaled as never sent.
+ * tick has been written too, and a kill in between would leave requests Telegram already had journaled as never
+ * sent.
  *
  * Bodies other than a string or bytes (grammY's multipart streams for file uploads) go to the global fetch
  * unmarked: nothing journaled is ever uploaded as a file.

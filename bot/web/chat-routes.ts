@@ -9,7 +9,7 @@ import { AppError } from "../../core/app-error.js";
 import { conversationTopic } from "../../core/live-hub.js";
 import { projectPath } from "../../core/paths.js";
 import type { Reply } from "../../handoff/reply.js";
-import { isCrisis } from "../../intents/crisis-detector.js";
+import { isCrisis } from "../../intents/crisis-risk.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages } from "../messages.js";

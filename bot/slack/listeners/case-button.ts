@@ -1,6 +1,6 @@
 import type { BlockButtonAction, webApi } from "@slack/bolt";
+import type { CaseRecord } from "../../../handoff/case-records.js";
 import { isOpen } from "../../../handoff/case-state.js";
-import type { CaseRecord } from "../../../handoff/cases.js";
 import type { StaffMember } from "../../../handoff/roster.js";
 import { type SlackContext, tell } from "../context.js";
 import { texts } from "../texts.js";

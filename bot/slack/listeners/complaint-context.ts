@@ -1,5 +1,6 @@
 import type { BlockButtonAction, webApi } from "@slack/bolt";
-import type { ComplaintRecord, ComplaintService } from "../../../handoff/complaints.js";
+import type { ComplaintRecord } from "../../../handoff/complaint-records.js";
+import type { ComplaintService } from "../../../handoff/complaints.js";
 import type { StaffMember } from "../../../handoff/roster.js";
 import type { ComplaintBoard } from "../complaint-board.js";
 import { type SlackContext, tell } from "../context.js";

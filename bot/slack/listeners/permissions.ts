@@ -1,4 +1,4 @@
-import type { CaseRecord } from "../../../handoff/cases.js";
+import type { CaseRecord } from "../../../handoff/case-records.js";
 import type { StaffMember } from "../../../handoff/roster.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { App, ViewSubmitAction } from "@slack/bolt";
-import { OUTCOMES } from "../../../handoff/cases.js";
+import { OUTCOMES } from "../../../handoff/case-actions.js";
 import { FIELD, parseMetadata, VIEW } from "../blocks.js";
 import { reasonOf, type SlackContext, tell } from "../context.js";
 import { texts } from "../texts.js";

@@ -1,0 +1,361 @@
+/**
+ * The policy on its own: `decide()` and the complaint intake's `stepIntake()` fed hand-built understandings, with
+ * no database, no segmenter and no model, so each rule is seen deciding by itself.
+ */
+import { describe, expect, it } from "vitest";
+import { complaintMessages } from "../handoff/messages.js";
+import type { RiskAssessment } from "../intents/crisis-risk.js";
+import type { IntentResult } from "../intents/intent-classifier.js";
+import type { Understanding } from "../intents/understand.js";
+import type { Domain } from "../knowledge/domains.js";
+import type { KnowledgeEntry } from "../knowledge/schema.js";
+import type { Article } from "../knowledge/statutes.js";
+import type { Conversation } from "../store/conversations.js";
+import { type IntakeDeps, startDraft, stepIntake } from "./complaint-dialogue.js";
+import type { Action } from "./decision.js";
+import { type DialogueContext, decide } from "./dialogue.js";
+import { COMMANDS, messages } from "./messages.js";
+
+const NO_RISK: RiskAssessment = {
+  level: "none",
+  subject: "self",
+  kind: "self",
+  reportOnly: false,
+  reasons: [],
+  score: 0,
+};
+
+function intentOf(intent: string, confidence: number, more: Partial<IntentResult> = {}): IntentResult {
+  return {
+    intent,
+    confidence,
+    ambiguous: false,
+    uncertain: confidence < 0.5,
+    probabilityOf: (label) => (label === intent ? confidence : 0),
+    ...more,
+  };
+}
+
+/** An understanding of `text` that found nothing in it, unless `more` says otherwise. */
+function understood(text: string, more: Partial<Understanding> = {}): Understanding {
+  return {
+    normalised: { original: text, text, hasMongolian: false, cjkRatio: 1, letters: text.length },
+    words: [],
+    risk: NO_RISK,
+    complaint: { recognised: false, cues: [] },
+    readable: true,
+    intent: intentOf("out_of_scope", 0.2),
+    entities: { places: [], phones: [], idNumbers: [], dates: [], money: [], caseNumbers: [] },
+    hits: [],
+    answerConfidence: 0,
+    suggestions: [],
+    ...more,
+  };
+}
+
+function conversation(more: Partial<Conversation> = {}): Conversation {
+  return {
+    id: "c1",
+    channel: "web",
+    externalUser: null,
+    mode: "bot",
+    risk: "none",
+    state: {},
+    subscribed: false,
+    createdAt: "2026-03-02T02:00:00.000Z",
+    ...more,
+  };
+}
+
+const WAGES: KnowledgeEntry = {
+  id: "wage-arrears-basic",
+  topic: "wage_arrears",
+  title: "被拖欠工资怎么办",
+  questions: ["老板拖欠工资怎么办", "工资一直不发怎么办", "欠薪去哪里投诉"],
+  answer:
+    "可以先向用人单位所在地的劳动保障监察机构投诉，也可以申请劳动仲裁。请保留考勤、工资条、聊天记录等证据，仲裁不收费。",
+  citations: [{ law: "保障农民工工资支付条例", article: "第五十条" }],
+  contact: [{ name: "劳动保障监察大队", office: "hrss-labour-inspection", phone: "12333" }],
+  region: "national",
+  complaint: true,
+  reviewed: "2026-01-10",
+};
+
+const LAND: Domain = {
+  id: "land_expropriation",
+  label: "征地补偿",
+  office: "natural-resources",
+  where: "向旗县区自然资源局咨询征地批文和补偿方案",
+  laws: ["中华人民共和国土地管理法"],
+  grievance: true,
+};
+
+const ARTICLE: Article = {
+  law: "中华人民共和国土地管理法",
+  version: "2019-08-26",
+  number: 48,
+  sub: 0,
+  label: "第四十八条",
+  chapter: "第五章 建设用地",
+  paragraphs: ["征收土地应当给予公平、合理的补偿，保障被征地农民原有生活水平不降低、长远生计有保障。"],
+};
+
+const knowledge: DialogueContext["knowledge"] = {
+  domain: (id) => (id === LAND.id ? LAND : undefined),
+  officeName: (kind, place) => (kind === LAND.office ? `${place.county ?? ""}自然资源局` : undefined),
+};
+
+const intake: IntakeDeps = {
+  categories: [
+    { id: "wages", label: "拖欠工资" },
+    { id: "land", label: "征地拆迁" },
+    { id: "other", label: "其他" },
+  ],
+  infer: (text) => (text.includes("工资") ? [{ id: "wages", score: 3 }] : [{ id: "other", score: 0 }]),
+};
+
+const kinds = (actions: readonly Action[]) => actions.map((a) => a.kind);
+
+describe("decide", () => {
+  it("puts crisis first: hotlines and a handoff, never an answer, whatever else the message is", () => {
+    const high: RiskAssessment = {
+      ...NO_RISK,
+      level: "high",
+      reasons: ["lexicon:suicide-ideation"],
+      score: 0.6,
+    };
+    // A command and a confident answer in the same message change nothing.
+    const u = understood(COMMANDS.help, {
+      risk: high,
+      answer: { entry: WAGES, bm25: 9, coverage: 0.9, score: 9 },
+      answerConfidence: 0.9,
+      intent: intentOf("wage_arrears", 0.9),
+    });
+    const d = decide(
+      conversation({
+        state: { offeredCounselor: true, followUp: { complaintId: "SW-2026-000001", step: "resolved" } },
+      }),
+      u,
+      { knowledge, intake },
+    );
+    expect(d.replies).toHaveLength(1);
+    const [crisis] = d.replies;
+    expect(crisis?.kind).toBe("crisis");
+    expect(crisis?.text).toContain("12356");
+    expect(crisis?.text).toMatch(/110/);
+    expect(crisis?.text).toMatch(/120/);
+    expect(crisis?.calls?.map((c) => c.number)).toEqual(["12356", "110", "120"]);
+    expect(crisis?.buttons).toBeUndefined();
+    expect(d.replies.some((r) => r.kind === "answer" || r.answerId)).toBe(false);
+    expect(d.actions).toEqual([
+      { kind: "handoff", request: { reason: "crisis", risk: "high", subject: "self", riskKind: "self" } },
+    ]);
+    expect(d.state.handoffReason).toBe("crisis");
+    // No survey and no pending offer for a person in crisis.
+    expect(d.state.followUp).toBeUndefined();
+    expect(d.state.offeredCounselor).toBeUndefined();
+  });
+
+  it("puts the emergency numbers first when the danger is now, and stays silent while a human holds the chat", () => {
+    const imminent: RiskAssessment = { ...NO_RISK, level: "imminent", score: 0.9 };
+    const now = decide(conversation(), understood("…", { risk: imminent }));
+    expect(now.replies[0]?.calls?.map((c) => c.number)).toEqual(["120", "110", "12356"]);
+    expect(kinds(now.actions)).toEqual(["handoff"]);
+
+    const held = decide(conversation({ mode: "human" }), understood("…", { risk: imminent }));
+    expect(held.replies).toEqual([]);
+    expect(held.actions).toEqual([
+      { kind: "handoff", request: { reason: "crisis", risk: "imminent", subject: "self", riskKind: "self" } },
+    ]);
+  });
+
+  it("answers a confident question with the entry, its citations and next steps, and no action", () => {
+    const u = understood("老板拖欠工资怎么办", {
+      intent: intentOf("wage_arrears", 0.92),
+      answer: { entry: WAGES, bm25: 12, coverage: 0.95, score: 12 },
+      answerConfidence: 0.92,
+    });
+    const d = decide(conversation(), u, { knowledge });
+    expect(d.actions).toEqual([]);
+    expect(d.replies).toHaveLength(1);
+    const [answer] = d.replies;
+    expect(answer?.kind).toBe("answer");
+    expect(answer?.answerId).toBe(WAGES.id);
+    expect(answer?.citations).toEqual(WAGES.citations);
+    expect(answer?.text).toContain("【被拖欠工资怎么办】");
+    expect(answer?.text).toContain("《保障农民工工资支付条例》第五十条");
+    expect(answer?.buttons?.map((b) => b.label)).toEqual([
+      COMMANDS.complain,
+      COMMANDS.human,
+      "法律援助 12348",
+    ]);
+  });
+
+  it("gives a referral card with the citizen's own office when no entry fits a known domain", () => {
+    const u = understood("我们村的地被征了补偿一直没给", {
+      intent: intentOf("land_expropriation", 0.7),
+      entities: {
+        places: [{ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }],
+        phones: [],
+        idNumbers: [],
+        dates: [],
+        money: [],
+        caseNumbers: [],
+      },
+      referral: { domain: LAND.id, articles: [ARTICLE] },
+    });
+    const d = decide(conversation(), u, { knowledge });
+    expect(d.actions).toEqual([]);
+    const [card] = d.replies;
+    expect(card?.kind).toBe("referral");
+    expect(card?.referral).toEqual({
+      domain: LAND.id,
+      articles: [{ law: ARTICLE.law, article: ARTICLE.label }],
+    });
+    expect(card?.text).toContain("【征地补偿方面的问题】");
+    expect(card?.text).toContain("准格尔旗自然资源局");
+    expect(card?.text).toContain("《中华人民共和国土地管理法》第四十八条");
+  });
+
+  it("turns commands into actions for the engine", () => {
+    const status = decide(
+      conversation(),
+      understood("查询进度 SW-2026-000123", {
+        entities: {
+          places: [],
+          phones: [],
+          idNumbers: [],
+          dates: [],
+          money: [],
+          caseNumbers: ["SW-2026-000123"],
+        },
+      }),
+    );
+    expect(status).toMatchObject({
+      replies: [],
+      actions: [{ kind: "statusQuery", caseNumber: "SW-2026-000123" }],
+    });
+
+    expect(decide(conversation(), understood("订阅")).actions).toEqual([
+      { kind: "subscribe", subscribed: true },
+    ]);
+    expect(decide(conversation(), understood("/unsubscribe")).actions).toEqual([
+      { kind: "subscribe", subscribed: false },
+    ]);
+
+    const human = decide(conversation(), understood("转人工"));
+    expect(human.actions).toEqual([
+      { kind: "handoff", request: { reason: "human", risk: "none", subject: "self" } },
+    ]);
+    expect(human.state.handoffReason).toBe("human");
+
+    const menu = decide(conversation(), understood("帮助"));
+    expect(menu.actions).toEqual([]);
+    expect(menu.replies).toEqual([expect.objectContaining({ kind: "menu", text: messages.help })]);
+  });
+
+  it("offers a counselor at distress and hands off on yes, with the offer's own yes words", () => {
+    const distress: RiskAssessment = { ...NO_RISK, level: "distress", score: 0.4 };
+    const offered = decide(conversation(), understood("最近压力好大睡不着", { risk: distress }));
+    expect(offered.replies[0]?.kind).toBe("distress");
+    expect(offered.state.offeredCounselor).toBe(true);
+    expect(offered.actions).toEqual([]);
+
+    const yes = decide(conversation({ state: offered.state }), understood("需要"));
+    expect(yes.actions).toEqual([
+      {
+        kind: "handoff",
+        request: { reason: "distress", risk: "distress", subject: "self", riskKind: "self" },
+      },
+    ]);
+  });
+
+  it("reads a 回访 answer and returns it as an action", () => {
+    const state = { followUp: { complaintId: "SW-2026-000009", step: "resolved" as const } };
+    const resolved = decide(conversation({ state }), understood("解决了"));
+    expect(resolved.actions).toEqual([{ kind: "followUp", complaintId: "SW-2026-000009", resolved: true }]);
+    expect(resolved.state.followUp).toEqual({ complaintId: "SW-2026-000009", step: "rating" });
+
+    const rated = decide(conversation({ state: resolved.state }), understood("5分 很及时"));
+    expect(rated.actions).toEqual([
+      { kind: "followUp", complaintId: "SW-2026-000009", rating: 5, comment: "很及时" },
+    ]);
+    expect(rated.state.followUp).toBeUndefined();
+  });
+
+  it("starts the complaint intake on 我要投诉 and asks for the matter first", () => {
+    const d = decide(conversation(), understood("我要投诉"), { intake });
+    expect(d.actions).toEqual([]);
+    expect(d.state.complaint).toEqual({ awaiting: "what" });
+    expect(d.replies.at(-1)?.text).toBe(complaintMessages.askWhat);
+  });
+
+  it("files a confirmed draft as an action and clears the intake", () => {
+    const draft = {
+      what: "工地老板拖欠三个月工资",
+      category: "wages",
+      categoryConfirmed: true,
+      league: "赤峰市",
+      county: "松山区",
+      detail: "",
+      ask: "尽快结清工资",
+      contact: "chat" as const,
+      awaiting: "confirm" as const,
+    };
+    const d = decide(conversation({ state: { complaint: draft } }), understood("确认提交"), { intake });
+    expect(d.actions).toEqual([{ kind: "fileComplaint", draft }]);
+    expect(d.state.complaint).toBeUndefined();
+  });
+});
+
+describe("stepIntake", () => {
+  it("asks for the first missing slot: the matter, then the category, then the place", () => {
+    const start = stepIntake(startDraft(), understood("我要投诉"), intake, true);
+    expect(start).toMatchObject({ kind: "continue", draft: { awaiting: "what" } });
+    expect(start.replies.at(-1)?.text).toBe(complaintMessages.askWhat);
+
+    if (start.kind !== "continue") throw new Error("the intake ended");
+    const what = stepIntake(start.draft, understood("工地老板拖欠我们三个月工资"), intake);
+    expect(what).toMatchObject({
+      kind: "continue",
+      draft: { what: "工地老板拖欠我们三个月工资", category: "wages", awaiting: "category" },
+    });
+    expect(what.replies.at(-1)?.text).toBe(complaintMessages.confirmCategory("拖欠工资"));
+
+    if (what.kind !== "continue") throw new Error("the intake ended");
+    const category = stepIntake(what.draft, understood("对"), intake);
+    expect(category).toMatchObject({
+      kind: "continue",
+      draft: { categoryConfirmed: true, awaiting: "place" },
+    });
+    expect(category.replies.at(-1)?.text).toBe(complaintMessages.askPlace);
+    expect(category.replies.at(-1)?.buttons?.map((b) => b.label)).toEqual(["取消"]);
+  });
+
+  it("takes a place named early and asks for the 旗县区 when only the 盟市 is known", () => {
+    const u = understood("赤峰市有个工地老板拖欠工资", {
+      entities: {
+        places: [{ matched: "赤峰市", league: "赤峰市" }],
+        phones: [],
+        idNumbers: [],
+        dates: [],
+        money: [],
+        caseNumbers: [],
+      },
+    });
+    const first = stepIntake({ awaiting: "what" }, u, intake);
+    if (first.kind !== "continue") throw new Error("the intake ended");
+    const next = stepIntake(first.draft, understood("是的"), intake);
+    expect(next).toMatchObject({ kind: "continue", draft: { league: "赤峰市", awaiting: "place" } });
+    expect(next.replies.at(-1)?.text).toBe(complaintMessages.askCounty("赤峰市"));
+  });
+
+  it("cancels with the intake's own cancel words", () => {
+    for (const text of ["取消", "算了", "不用了"]) {
+      expect(stepIntake({ awaiting: "ask", what: "某事" }, understood(text), intake)).toEqual({
+        kind: "cancelled",
+        replies: [{ kind: "complaint", text: complaintMessages.cancelled }],
+      });
+    }
+  });
+});

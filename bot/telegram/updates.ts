@@ -1,0 +1,24 @@
+/** What a Telegram update is to the channel: the kinds it asks for, the chat it belongs to, its shape. */
+import type { Update } from "grammy/types";
+
+/** What the bot asks Telegram for; everything else (channel posts, inline queries) is never delivered. */
+export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query"] as const;
+
+export function chatKeyOf(u: Update): string {
+  const chat =
+    u.message?.chat.id ??
+    u.edited_message?.chat.id ??
+    u.callback_query?.message?.chat.id ??
+    u.callback_query?.from.id;
+  return chat === undefined ? `u:${u.update_id}` : `c:${chat}`;
+}
+
+export function isUpdate(body: unknown): body is Update {
+  return (
+    typeof body === "object" &&
+    body !== null &&
+    !Array.isArray(body) &&
+    Number.isSafeInteger((body as { update_id?: unknown }).update_id) &&
+    (body as { update_id: number }).update_id >= 0
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * The engine's side of handoff (handoff/port.ts): opening a case inside the citizen's turn, or joining the open
+ * one and raising its risk; paging once the turn has committed.
+ */
+import { AppError } from "../core/app-error.js";
+import { redactIdNumbers } from "../core/redact.js";
+import { isCrisis, isGraver, type RiskLevel } from "../intents/crisis-risk.js";
+import type { Queryable } from "../store/sql.js";
+import type { CaseContext } from "./case-context.js";
+import { STAFF_TOPIC } from "./case-paging.js";
+import {
+  type CaseRecord,
+  caseEvent as event,
+  getCase,
+  nextCaseId,
+  openCaseOf,
+  PRIORITY,
+} from "./case-records.js";
+import type { HandoffOutcome, HandoffPort } from "./port.js";
+import { onDuty } from "./roster.js";
+
+export function handoffPort(ctx: CaseContext): HandoffPort {
+  const { db, conversations, live, dueAt, paging } = ctx;
+  const { queuePage, reachable } = paging;
+
+  async function raise(tx: Queryable, c: CaseRecord, risk: RiskLevel, at: Date) {
+    const due = c.state === "waiting" ? dueAt(risk, at) : c.escalateAt;
+    await tx.run("UPDATE cases SET risk = ?, priority = ?, escalate_at = ?, updated_at = ? WHERE id = ?", [
+      risk,
+      PRIORITY[risk],
+      due,
+      at.toISOString(),
+      c.id,
+    ]);
+    await event(tx, c.id, "risk_raised", "detector", at.toISOString(), {
+      payload: { from: c.risk, to: risk },
+    });
+    const raised = { ...c, risk, priority: PRIORITY[risk] };
+    await queuePage(tx, raised, "risk_raised", at, c.holderId === null);
+  }
+
+  return {
+    async request(tx, req): Promise<HandoffOutcome> {
+      const at = new Date(req.at);
+      const open = await openCaseOf(tx, req.conversationId);
+      if (open) {
+        if (isGraver(req.risk, open.risk)) await raise(tx, open, req.risk, at);
+        if (req.reason === "crisis" && open.kind !== "crisis") {
+          await tx.run("UPDATE cases SET kind = 'crisis', subject = ? WHERE id = ?", [req.subject, open.id]);
+        }
+        // A threat to others outranks harm and self for how the case is answered (110 first): never downgraded.
+        const kindRank = { self: 0, harmed: 1, others: 2 } as const;
+        const riskKind = req.riskKind ?? "self";
+        if (kindRank[riskKind] > kindRank[open.riskKind]) {
+          await tx.run("UPDATE cases SET risk_kind = ? WHERE id = ?", [riskKind, open.id]);
+        }
+        return {
+          caseId: open.id,
+          created: false,
+          paged: open.holderId !== null ? 1 : (await onDuty(tx, at, ["counselor"])).length,
+          available: open.holderId !== null ? 1 : await reachable(tx, at),
+        };
+      }
+      const id = await nextCaseId(tx, at);
+      const risk: RiskLevel =
+        req.reason === "crisis"
+          ? req.risk
+          : req.reason === "distress"
+            ? "distress"
+            : req.risk === "none"
+              ? "none"
+              : req.risk;
+      await tx.run(
+        `INSERT INTO cases (id, conversation_id, channel, kind, risk, subject, risk_kind, priority, state, first_message, opened_at, escalate_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)`,
+        [
+          id,
+          req.conversationId,
+          req.channel,
+          req.reason,
+          risk,
+          req.subject,
+          req.riskKind ?? "self",
+          PRIORITY[risk],
+          // The queue and every list show this: no ID number in it (the transcript is masked the same way).
+          redactIdNumbers(req.text).slice(0, 500),
+          req.at,
+          dueAt(risk, at),
+          req.at,
+        ],
+      );
+      await event(tx, id, "opened", "citizen", req.at, {
+        to: "waiting",
+        payload: { reason: req.reason, risk, riskKind: req.riskKind ?? "self" },
+      });
+      const record = await getCase(tx, id);
+      if (!record) throw new AppError("internal", "case vanished");
+      const paged = await queuePage(tx, record, "new", at, false);
+      return { caseId: id, created: true, paged, available: await reachable(tx, at) };
+    },
+
+    async join(tx, req) {
+      // join runs first in a turn (before any request), so it starts the turn's list of pages afresh.
+      paging.forget(req.conversationId);
+      const open = await openCaseOf(tx, req.conversationId);
+      if (!open) {
+        // The case was closed while the conversation still said "waiting": hand it back to the bot.
+        await conversations.update(tx, req.conversationId, { mode: "bot" }, req.at);
+        return;
+      }
+      await event(tx, open.id, "citizen_message", "citizen", req.at, { payload: { risk: req.risk } });
+      if (isGraver(req.risk, open.risk) && isCrisis(req.risk))
+        await raise(tx, open, req.risk, new Date(req.at));
+    },
+
+    afterCommit(conversationId) {
+      paging.flush(conversationId);
+      live.publish(STAFF_TOPIC, "conversation", { conversationId });
+    },
+
+    async status(conversationId) {
+      const open = await openCaseOf(db, conversationId);
+      if (!open) return undefined;
+      const label =
+        open.state === "waiting" || open.state === "transferred"
+          ? "正在等待工作人员接入"
+          : "工作人员正在处理";
+      return `你的转人工请求（编号 ${open.id}）：${label}。`;
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The citizen's side of a filed case: its status and history, messages into the case while the department is
+ * talking with them (群众补充), and the 回访 answers after it closed.
+ */
+import { AppError } from "../core/app-error.js";
+import { redactIdNumbers } from "../core/redact.js";
+import type { Queryable } from "../store/sql.js";
+import type { ComplaintContext } from "./complaint-context.js";
+import { COMPLAINT_STATE_LABELS, type ComplaintRow, toRecord } from "./complaint-records.js";
+import { complaintMessages as cm } from "./messages.js";
+
+/** How long after a department's last reply the citizen's messages still go into the case. */
+const THREAD_DAYS = 14;
+
+export function citizenFollowUp(ctx: ComplaintContext) {
+  const { db, now, dateOf, later, get, event } = ctx;
+  return {
+    /** Status lines for the citizen: only cases they filed from this conversation or as this person. */
+    async status(citizen: string, id?: string): Promise<string | undefined> {
+      const rows = id
+        ? await db.all<ComplaintRow>("SELECT * FROM complaints WHERE id = ? AND citizen = ?", [id, citizen])
+        : await db.all<ComplaintRow>(
+            "SELECT * FROM complaints WHERE citizen = ? ORDER BY opened_at DESC LIMIT 5",
+            [citizen],
+          );
+      if (id && rows.length === 0) return cm.statusNotYours;
+      if (rows.length === 0) return undefined;
+      const lines = [];
+      for (const r of rows.map(toRecord)) {
+        lines.push(
+          cm.statusLine({
+            id: r.id,
+            state: COMPLAINT_STATE_LABELS[r.state],
+            department: r.departmentName,
+            handleBy: dateOf(r.handleBy),
+          }),
+        );
+        if (id) {
+          const history = await db.all<{ type: string; created_at: string }>(
+            "SELECT type, created_at FROM complaint_events WHERE complaint_id = ? AND type IN ('filed', 'dispatched', 'accepted', 'replied', 'extended', 'returned', 'redispatched', 'closed', 'reopened') ORDER BY id",
+            [r.id],
+          );
+          for (const h of history)
+            lines.push(`  ${dateOf(h.created_at)} ${HISTORY_LABELS[h.type] ?? h.type}`);
+        }
+      }
+      return lines.join("\n");
+    },
+
+    /** The citizen's 回访 answers, inside their turn. Unresolved reopens the case to the supervisors. */
+    async recordFollowUp(
+      tx: Queryable,
+      complaintId: string,
+      answer: { resolved?: boolean; rating?: number; comment?: string },
+      at: string,
+    ) {
+      if (answer.resolved !== undefined) {
+        await tx.run("UPDATE complaints SET resolved = ?, updated_at = ? WHERE id = ?", [
+          answer.resolved ? 1 : 0,
+          at,
+          complaintId,
+        ]);
+        await event(
+          tx,
+          complaintId,
+          answer.resolved ? "citizen_resolved" : "citizen_unresolved",
+          "citizen",
+          {},
+          at,
+        );
+        if (!answer.resolved) {
+          await tx.run(
+            "UPDATE complaints SET state = 'returned', closed_at = NULL, updated_at = ? WHERE id = ?",
+            [at, complaintId],
+          );
+          await event(tx, complaintId, "reopened", "citizen", {}, at);
+        }
+      }
+      if (answer.rating !== undefined) {
+        await tx.run(
+          "UPDATE complaints SET rating = ?, rating_comment = ?, rated_at = ?, updated_at = ? WHERE id = ?",
+          [answer.rating, answer.comment ?? null, at, at, complaintId],
+        );
+        await event(tx, complaintId, "rated", "citizen", { rating: answer.rating }, at);
+      }
+      const row = await tx.get<{ department_id: string; conversation_id: string }>(
+        "SELECT department_id, conversation_id FROM complaints WHERE id = ?",
+        [complaintId],
+      );
+      if (row)
+        later(row.conversation_id, { complaintId, type: "follow_up", departmentId: row.department_id });
+    },
+
+    /**
+     * The open case whose department is talking with this citizen: it replied or asked for more within the last
+     * THREAD_DAYS days and has not closed. The citizen's next messages belong to it.
+     */
+    async openThread(citizen: string): Promise<{ id: string; departmentName: string } | undefined> {
+      const since = new Date(now().getTime() - THREAD_DAYS * 86_400_000).toISOString();
+      const row = await db.get<{ id: string; department_name: string }>(
+        `SELECT c.id, c.department_name FROM complaints c
+         WHERE c.citizen = ? AND c.state IN ('accepted', 'awaiting_info')
+           AND EXISTS (SELECT 1 FROM complaint_events e WHERE e.complaint_id = c.id
+                       AND e.type IN ('replied', 'info_requested') AND e.created_at >= ?)
+         ORDER BY c.updated_at DESC LIMIT 1`,
+        [citizen, since],
+      );
+      return row ? { id: row.id, departmentName: row.department_name } : undefined;
+    },
+
+    /**
+     * The citizen's message into their case (群众补充) inside their turn: the department sees it live, and a
+     * case waiting for material goes back to being handled.
+     */
+    async addFromCitizen(tx: Queryable, complaintId: string, text: string, at: string) {
+      const c = await get(tx, complaintId);
+      if (!c || c.state === "closed") throw new AppError("conflict", "这件诉求已经办结");
+      const what = redactIdNumbers(text).slice(0, 2000);
+      await event(tx, complaintId, "citizen_added", "citizen", { what }, at);
+      if (c.state === "awaiting_info")
+        await tx.run(
+          "UPDATE complaints SET state = 'accepted', updated_at = ? WHERE id = ? AND state = 'awaiting_info'",
+          [at, complaintId],
+        );
+      else await tx.run("UPDATE complaints SET updated_at = ? WHERE id = ?", [at, complaintId]);
+      later(c.conversationId, {
+        complaintId,
+        type: "citizen_added",
+        departmentId: c.departmentId,
+        text: what,
+      });
+    },
+  };
+}
+
+const HISTORY_LABELS: Record<string, string> = {
+  filed: "已受理",
+  dispatched: "已派单",
+  accepted: "承办部门已受理",
+  replied: "承办部门已回复",
+  extended: "已延期",
+  returned: "退单",
+  redispatched: "已改派",
+  closed: "已办结",
+  reopened: "未解决，已重新督办",
+};

@@ -1,0 +1,246 @@
+/**
+ * The combination rule: how the learned model's probabilities join the lexicon's reading. The model may raise a
+ * level (only when confident) but never lower a lexicon hit; after an explicit rule fired (negation, report, past)
+ * and nothing high is left, it may raise to distress at most.
+ */
+import type { ConceptPair, ConceptReading } from "./crisis-concepts.js";
+import { type CrisisModelScorer, conceptReader } from "./crisis-features.js";
+import { type LexiconReading, mentionKind, mentionsOf } from "./crisis-hits.js";
+import type { Compiled } from "./crisis-lexicon-compiler.js";
+import { LEVELS, RANK, type RiskKind } from "./crisis-risk.js";
+
+/** Model alone: none → distress when P(distress or worse) reaches this. */
+const MODEL_DISTRESS = 0.75;
+/** Model raising a lexicon distress to high: P(high or imminent) must reach this. */
+const MODEL_HIGH_OVER_DISTRESS = 0.75;
+/** Model raising to high with no lexicon signal at all: stricter. */
+const MODEL_HIGH_ALONE = 0.8;
+/** Model raising to high when concept pairs in one sentence support it (see SELF_EVIDENCE_PAIRS). */
+const MODEL_HIGH_WITH_CONCEPTS = 0.4;
+/** Model alone reading a threat to others (high, a case of its own kind). */
+const MODEL_OTHERS = 0.6;
+/** Model alone reading a threat with no violence word or weapon in the text: stricter. */
+const STRONG_THREAT = 0.85;
+/** Model alone reading harm done to the writer (distress with a safety reply). */
+const MODEL_HARMED = 0.5;
+
+/** Where the learned model's probabilities turn into levels and kinds; see the constants above. */
+export interface CrisisThresholds {
+  distress: number;
+  highOverDistress: number;
+  highAlone: number;
+  others: number;
+  harmed: number;
+  /** Model raising to high when the sentence also joins death, leaving or means with a wish, time or act. */
+  highWithConcepts: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<CrisisThresholds> = {
+  distress: MODEL_DISTRESS,
+  highOverDistress: MODEL_HIGH_OVER_DISTRESS,
+  highAlone: MODEL_HIGH_ALONE,
+  others: MODEL_OTHERS,
+  harmed: MODEL_HARMED,
+  highWithConcepts: MODEL_HIGH_WITH_CONCEPTS,
+};
+
+/** Concept pairs that back the model's reading of a risk to the writer's life. */
+const SELF_EVIDENCE_PAIRS: readonly ConceptPair[] = [
+  "death+wish",
+  "death+time",
+  "death+means",
+  "death+act",
+  "death+join",
+  "death+endure",
+  "wish+leave",
+  "wish+join",
+  "time+leave",
+  "time+join",
+  "means+act",
+  "means+leave",
+  "act+leave",
+  "endure+leave",
+  "endure+join",
+];
+
+/** Masks over a concept reading: what backs a risk to the writer's life, a threat, an imminent act. */
+export interface ConceptEvidence {
+  self: number;
+  violence: number;
+  imminent: number;
+}
+
+export function conceptEvidence(): ConceptEvidence {
+  const reader = conceptReader();
+  return {
+    self: reader.maskOf(SELF_EVIDENCE_PAIRS),
+    violence: reader.conceptMask(["violence"]),
+    imminent: reader.maskOf(["means+act", "act+leave", "time+means", "time+leave"]),
+  };
+}
+
+/** What the learned model reads in the (masked) text. */
+export interface ModelReading {
+  /** P(high or imminent). */
+  high: number;
+  /** P(imminent); P(high or imminent) when the model has no imminent label. */
+  imminent: number;
+  /** Distress or worse about the writer's own life: what is left once nothing, a threat and harm are taken out. */
+  distressUp: number;
+  /** P(a threat to others). */
+  others: number;
+  /** P(harm done to the writer). */
+  harmed: number;
+  concepts: ConceptReading;
+}
+
+/** Scores the model's input; `probs` is the scorer's reused output buffer. */
+export function readModel(scorer: CrisisModelScorer, probs: Float64Array, modelText: string): ModelReading {
+  const slot = scorer.slot;
+  const concepts = conceptReader().read(modelText);
+  scorer.score(modelText, probs, concepts.features);
+  const pNone = probs[slot.none] ?? 0;
+  const others = slot.others >= 0 ? (probs[slot.others] ?? 0) : 0;
+  const harmed = slot.harmed >= 0 ? (probs[slot.harmed] ?? 0) : 0;
+  const high = (probs[slot.high] ?? 0) + (slot.imminent >= 0 ? (probs[slot.imminent] ?? 0) : 0);
+  return {
+    high,
+    imminent: slot.imminent >= 0 ? (probs[slot.imminent] ?? 0) : high,
+    distressUp: 1 - pNone - others - harmed,
+    others,
+    harmed,
+    concepts,
+  };
+}
+
+/** Only news or fiction about strangers: nothing high about the writer or from the writer is left. */
+export const isReportOnly = (hits: LexiconReading): boolean =>
+  hits.reported > 0 && hits.ranks.self < RANK.high && hits.ranks.others < RANK.high;
+
+/**
+ * The level the model alone supports, capped where an explicit rule fired: at distress when nothing high is
+ * left, and at none for a denial and nothing else (我没想过要结束生命, an answer to a counselor's question).
+ */
+export function modelLevel(
+  m: ModelReading,
+  hits: LexiconReading,
+  denied: boolean,
+  t: CrisisThresholds,
+  evidence: ConceptEvidence,
+): number {
+  let rank = 0;
+  if (
+    m.high >= (hits.ranks.self >= RANK.distress ? t.highOverDistress : t.highAlone) ||
+    (m.high >= t.highWithConcepts && (m.concepts.pairs & evidence.self) !== 0)
+  )
+    rank = RANK.high;
+  else if (m.distressUp >= t.distress) rank = RANK.distress;
+  if (hits.ruled && hits.ranks.self < RANK.high) rank = Math.min(rank, RANK.distress);
+  if (denied && hits.reported === 0 && !hits.counted) rank = 0;
+  return rank;
+}
+
+/** The lexicon's level for the writer's own life, raised to the model's when that is graver. */
+export function raiseByModel(lexRank: number, modelRank: number, m: ModelReading, reasons: string[]): number {
+  if (modelRank > lexRank) {
+    reasons.push(
+      `model:${LEVELS[modelRank]}:${(modelRank === RANK.high ? m.high : m.distressUp).toFixed(2)}`,
+    );
+    return modelRank;
+  }
+  if (m.distressUp >= 0.5)
+    reasons.push(
+      `model:${m.high >= 0.5 ? "high" : "distress"}:${(m.high >= 0.5 ? m.high : m.distressUp).toFixed(2)}`,
+    );
+  return lexRank;
+}
+
+/**
+ * The model's high with a time, place or means cue reads as imminent, as a lexicon hit would; so does any high
+ * whose sentence joins means with an act under way, or a time with means or leaving (药已经倒好了).
+ */
+export function escalateModel(
+  c: Compiled,
+  rank: number,
+  hits: LexiconReading,
+  m: ModelReading,
+  evidence: ConceptEvidence,
+  reasons: string[],
+): number {
+  if (rank !== RANK.high) return rank;
+  const esc = hits.ranks.self < RANK.high ? c.escalation.exec(hits.modelText) : null;
+  if (esc) {
+    reasons.push(`escalated:${esc[0]}`);
+    return RANK.imminent;
+  }
+  if ((m.concepts.pairs & evidence.imminent) !== 0) {
+    reasons.push("escalated:concepts");
+    return RANK.imminent;
+  }
+  return rank;
+}
+
+/**
+ * Kind: a threat to others first (110 first, its own case), even beside a wish to die; then the writer's own life
+ * when a lexicon phrase or the model says high; then harm done to the writer. The level rises with the kind.
+ */
+export function riskKind(
+  rank: number,
+  hits: LexiconReading,
+  m: ModelReading,
+  t: CrisisThresholds,
+  evidence: ConceptEvidence,
+  reasons: string[],
+): { kind: RiskKind; rank: number } {
+  // The model alone reads a threat only where the text names violence or a weapon (摔死人了 is an accident), unless it is very sure.
+  const modelThreat =
+    !hits.ruled &&
+    (m.others >= STRONG_THREAT || (m.others >= t.others && (m.concepts.concepts & evidence.violence) !== 0));
+  const othersRank = Math.max(hits.ranks.others, modelThreat ? RANK.high : 0);
+  const harmedRank = Math.max(hits.ranks.harmed, m.harmed >= t.harmed ? RANK.distress : 0);
+  if (othersRank >= RANK.high && hits.ranks.self < RANK.high) {
+    if (hits.ranks.others < RANK.high) reasons.push(`model:others:${m.others.toFixed(2)}`);
+    return { kind: "others", rank: Math.max(rank, othersRank) };
+  }
+  if (othersRank >= RANK.high && m.others > m.high)
+    return { kind: "others", rank: Math.max(rank, othersRank) };
+  if (harmedRank >= RANK.distress && (rank < RANK.high || harmedRank >= RANK.high)) {
+    if (hits.ranks.harmed < RANK.distress) reasons.push(`model:harmed:${m.harmed.toFixed(2)}`);
+    return { kind: "harmed", rank: Math.max(rank, harmedRank) };
+  }
+  return { kind: "self", rank };
+}
+
+/** Who is at risk: the writer, or someone else they tell us about. */
+export function riskSubject(
+  c: Compiled,
+  text: string,
+  kind: RiskKind,
+  rank: number,
+  hits: LexiconReading,
+): "self" | "other" {
+  if (kind === "others") return hits.threatByOther && !hits.threatBySelf ? "other" : "self";
+  if (kind === "harmed") return "self";
+  if (isReportOnly(hits)) return "other";
+  if (rank >= RANK.high && hits.ranks.self >= RANK.high)
+    return hits.topOther && !hits.topSelf ? "other" : "self";
+  if (rank >= RANK.distress) {
+    // No lexicon phrase to anchor on: about someone else only when a person is mentioned and the writer never
+    // appears as a subject (我儿子最近…说人生没意义), since people mostly write about themselves.
+    hits.mentions ??= mentionsOf(c, text);
+    let other = false;
+    let self = false;
+    for (const mention of hits.mentions) {
+      if (mentionKind(mention) === "self") self = true;
+      else other = true;
+    }
+    if (other && !self) return "other";
+  }
+  return "self";
+}
+
+/** Level band plus the model's confidence in the next level up, so the score is monotone with level. */
+export function riskScore(rank: number, m: ModelReading): number {
+  const within = rank === RANK.none ? m.distressUp : rank === RANK.distress ? m.high : m.imminent;
+  return (rank + Math.min(Math.max(within, 0), 1) * 0.999) / 4;
+}

@@ -1,0 +1,184 @@
+/**
+ * Reading the lexicon's risk phrases in context: who each is about, and which the explicit rules set aside (a
+ * negation, a news report, a described person) or lower (past and recovered). The learned model never undoes
+ * these readings; only they can discard a hit.
+ */
+import { clauseEnd, clauseStart, sentenceStart } from "./crisis-canonicaliser.js";
+import { type Compiled, groupOf, MENTION_KINDS, type MentionKind } from "./crisis-lexicon-compiler.js";
+import { clip, type Hit, modelInput, type Prepared } from "./crisis-preparation.js";
+import { RANK, type RiskKind } from "./crisis-risk.js";
+
+/** What the lexicon's phrases say once the context rules have read them. */
+export interface LexiconReading {
+  /** The gravest counted phrase of each kind, as a RANK (0 when none). */
+  ranks: Record<RiskKind, number>;
+  /** Among the gravest self phrases (high or graver): one is about the writer; one is about someone else. */
+  topSelf: boolean;
+  topOther: boolean;
+  /** A threat to others (high or graver) made by the writer; one reported of someone the writer knows. */
+  threatBySelf: boolean;
+  threatByOther: boolean;
+  /** Phrases set aside as reports (news, a described person). */
+  reported: number;
+  /** A phrase was discarded or lowered by an explicit rule (negation, news report, past and recovered). */
+  ruled: boolean;
+  /** Some phrase counted (and gave a `lexicon:` reason). */
+  counted: boolean;
+  /** The model's input: the prepared one, with phrases the past rule lowered masked as negated ones are. */
+  modelText: string;
+  /** Every person mention in the text, in order; found only when a phrase needed them. */
+  mentions: RegExpExecArray[] | undefined;
+}
+
+export type Subject = { kind: MentionKind | "implicit"; who: string };
+
+const IMPLICIT: Subject = { kind: "implicit", who: "" };
+
+export const isOther = (kind: MentionKind | "implicit"): boolean =>
+  kind === "known" || kind === "stranger" || kind === "pronoun";
+
+/** Every person mention in the text, in order (few and short: only computed when there is a hit). */
+export function mentionsOf(c: Compiled, text: string): RegExpExecArray[] {
+  const re = c.mention;
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push(m);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return out;
+}
+
+/** The kind of person a mention names. */
+export const mentionKind = (m: RegExpExecArray): MentionKind | undefined => MENTION_KINDS[groupOf(m, 4) - 1];
+
+/**
+ * Who a phrase at `pos` is about: the last person mentioned before it in the same clause; or in an earlier
+ * clause when a reporting verb follows that person (我女儿…说活着没意思), or when that person's clause in the same
+ * sentence is a description rather than a finished event (老婆带孩子回娘家了，这几天… → the writer again) and
+ * the writer has not appeared since.
+ * No mention at all is "implicit": the writer, as Chinese drops the subject.
+ */
+function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray[], pos: number): Subject {
+  let last: RegExpExecArray | undefined;
+  for (const m of mentions) {
+    if (m.index + m[0].length > pos) break;
+    last = m;
+  }
+  if (!last) return IMPLICIT;
+  const kind = mentionKind(last) ?? "self";
+  const who = last[0];
+  if (last.index >= clauseStart(text, pos)) return { kind, who };
+  const between = text.slice(last.index + who.length, pos);
+  if (c.reportingVerb.test(between)) return { kind, who };
+  // The writer shows up again, even as an object (家里人都不理解我，…): the topic is the writer.
+  if (kind !== "self" && /[我俺]/.test(between)) return IMPLICIT;
+  if (last.index >= sentenceStart(text, pos)) {
+    const end = clauseEnd(text, last.index);
+    if (text.charCodeAt(end - 1) !== 0x4e86 /* 了 */) return { kind, who };
+  }
+  return IMPLICIT;
+}
+
+/** Reads every phrase the preparation found; adds its reasons to `p.reasons`, in the order they are read. */
+export function readHits(c: Compiled, p: Prepared): LexiconReading {
+  const { text, hits, negated, reasons } = p;
+  const r: LexiconReading = {
+    ranks: { self: 0, others: 0, harmed: 0 },
+    topSelf: false,
+    topOther: false,
+    threatBySelf: false,
+    threatByOther: false,
+    reported: 0,
+    ruled: negated.includes(true),
+    counted: false,
+    modelText: p.modelText,
+    mentions: undefined,
+  };
+  let hasReportCue: boolean | undefined;
+  let hasKnown: boolean | undefined;
+  // Most messages have no hit: these two are made on the first one.
+  let lexReasons: Set<string> | undefined;
+  let lowered: Hit[] | undefined;
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i];
+    if (!h) continue;
+    if (negated[i]) {
+      reasons.push(`negated:${clip(h.text)}`);
+      continue;
+    }
+    let rank = RANK[h.group.level];
+    const kind = h.group.kind;
+    let subject = IMPLICIT;
+    if (rank >= RANK.high) {
+      r.mentions ??= mentionsOf(c, text);
+      subject = subjectOf(c, text, r.mentions, h.start);
+      hasReportCue ??= c.report.test(text);
+      if (hasReportCue && subject.kind !== "self" && subject.kind !== "known") {
+        hasKnown ??= r.mentions.some((m) => m[2] !== undefined);
+        const lead = text.slice(Math.max(clauseStart(text, h.start), h.start - 3), h.start);
+        const desire = /[想要]|打算|准备/.test(lead) || /^[想要]/.test(h.text);
+        if (!hasKnown && !(subject.kind === "implicit" && desire)) {
+          r.reported++;
+          r.ruled = true;
+          reasons.push(`report:${c.report.exec(text)?.[0] ?? ""}(${clip(h.text)})`);
+          continue;
+        }
+      }
+      if (kind === "self" && c.describedPerson.test(text.slice(h.end, h.end + 12))) {
+        r.reported++;
+        r.ruled = true;
+        reasons.push(`described:${clip(h.text)}`);
+        continue;
+      }
+      const past = text.slice(Math.max(sentenceStart(text, h.start), h.start - 20), h.start);
+      if (c.pastBefore.test(past) && c.pastAfter.test(text.slice(h.end))) {
+        reasons.push(`past:${clip(h.text)}`);
+        rank = RANK.distress;
+        r.ruled = true;
+        lowered ??= [];
+        lowered.push(h);
+      }
+    }
+    lexReasons ??= new Set();
+    lexReasons.add(`lexicon:${h.group.id}`);
+    if (rank > r.ranks[kind]) {
+      r.ranks[kind] = rank;
+      if (kind === "self") {
+        r.topSelf = false;
+        r.topOther = false;
+      }
+    }
+    if (kind === "self" && rank === r.ranks.self && rank >= RANK.high) {
+      if (isOther(subject.kind)) {
+        if (!r.topOther) reasons.push(`third-party:${subject.who}`);
+        r.topOther = true;
+      } else r.topSelf = true;
+    } else if (kind === "others" && rank >= RANK.high) {
+      // A threat reported about someone the writer knows (我爸喝多了说要去撞死那个人) is theirs, not the writer's.
+      if (isOther(subject.kind) && c.reportingVerb.test(text.slice(0, h.start))) {
+        if (!r.threatByOther) reasons.push(`third-party:${subject.who}`);
+        r.threatByOther = true;
+      } else r.threatBySelf = true;
+    }
+  }
+  if (lexReasons) {
+    r.counted = true;
+    for (const reason of lexReasons) reasons.push(reason);
+  }
+  if (lowered) {
+    // The model must not see a hit the past rule lowered, as it must not see a negated one.
+    r.modelText = modelInput(text, [...hits, ...lowered], [...negated, ...lowered.map(() => true)]);
+  }
+  return r;
+}
+
+/** A counted high phrase plus a time, place or means cue anywhere in the message is imminent. */
+export function escalateHits(c: Compiled, r: LexiconReading, reasons: string[]): void {
+  if (r.ranks.self !== RANK.high && r.ranks.others !== RANK.high) return;
+  const esc = c.escalation.exec(r.modelText);
+  if (!esc) return;
+  if (r.ranks.self === RANK.high) r.ranks.self = RANK.imminent;
+  if (r.ranks.others === RANK.high) r.ranks.others = RANK.imminent;
+  reasons.push(`escalated:${esc[0]}`);
+}

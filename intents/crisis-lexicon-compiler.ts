@@ -1,0 +1,101 @@
+/**
+ * The lexicon compiled for matching: pattern sets for obfuscations, neutral spans and risk groups (most severe
+ * first), and one regex per context cue. Compiled once per lexicon object.
+ */
+import { Canonicaliser } from "./crisis-canonicaliser.js";
+import type { CrisisLexicon } from "./crisis-lexicon.js";
+import { RANK, type RiskKind, type RiskLevel } from "./crisis-risk.js";
+import { PatternSet, withPrefilter } from "./pattern-set.js";
+
+export interface RiskGroupInfo {
+  id: string;
+  level: RiskLevel;
+  kind: RiskKind;
+}
+
+export type MentionKind = "self" | "known" | "stranger" | "pronoun";
+
+export interface Compiled {
+  canonicaliser: Canonicaliser;
+  obfuscation: PatternSet | null;
+  obfuscationReplace: string[];
+  neutral: PatternSet | null;
+  neutralReasons: string[];
+  /** All risk groups, most severe group first. */
+  risk: PatternSet;
+  riskGroups: RiskGroupInfo[];
+  negationBefore: RegExp;
+  negationAfter: RegExp;
+  pastBefore: RegExp;
+  pastAfter: RegExp;
+  escalation: RegExp;
+  report: RegExp;
+  reportingVerb: RegExp;
+  /** Right after a hit: the hit describes a person (跳楼的女孩, 因抑郁症自杀的表姐), not the writer's wish. */
+  describedPerson: RegExp;
+  /** (stranger)|(known)|(pronoun)|(self), behind the object-marker lookbehind. */
+  mention: RegExp;
+}
+
+/** Order of the mention regex's groups: strangers first, so that 有个大学生 is not read as a known 学生. */
+export const MENTION_KINDS: readonly MentionKind[] = ["stranger", "known", "pronoun", "self"];
+
+const alt = (patterns: readonly string[]): string => patterns.map((p) => `(?:${p})`).join("|");
+
+const cueRegex = (patterns: readonly string[]): RegExp => new RegExp(withPrefilter(patterns, alt(patterns)));
+
+function compile(lexicon: CrisisLexicon): Compiled {
+  const emoji = new Map<number, string>();
+  for (const [k, v] of Object.entries(lexicon.obfuscation.emoji)) emoji.set(k.codePointAt(0) ?? 0, v);
+  // Risk groups are tried most severe first, so that at one position the more specific reading wins.
+  const riskGroups = [...lexicon.risk].sort((a, b) => RANK[b.level] - RANK[a.level]);
+  const cues = lexicon.cues;
+  const obj = alt(cues.objectMarker.patterns);
+  // In the order of MENTION_KINDS.
+  const mentionGroups = [cues.strangerMention, cues.knownMention, cues.pronounMention, cues.selfMention];
+  return {
+    canonicaliser: new Canonicaliser(emoji),
+    obfuscation:
+      lexicon.obfuscation.map.length > 0
+        ? new PatternSet(lexicon.obfuscation.map.map((e) => [e.pattern]))
+        : null,
+    obfuscationReplace: lexicon.obfuscation.map.map((e) => e.replace),
+    neutral: lexicon.neutral.length > 0 ? new PatternSet(lexicon.neutral.map((g) => g.patterns)) : null,
+    neutralReasons: lexicon.neutral.map((g) => g.reason),
+    risk: new PatternSet(riskGroups.map((g) => g.patterns)),
+    riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level, kind: g.kind ?? "self" })),
+    negationBefore: cueRegex(cues.negationBefore.patterns),
+    negationAfter: cueRegex(cues.negationAfter.patterns),
+    pastBefore: cueRegex(cues.pastBefore.patterns),
+    pastAfter: cueRegex(cues.pastAfter.patterns),
+    escalation: cueRegex(cues.escalation.patterns),
+    report: cueRegex(cues.report.patterns),
+    reportingVerb: cueRegex(cues.reportingVerb.patterns),
+    describedPerson: new RegExp(
+      `^[了过]?的(?:那个|那位|这个|这位|一个|那些)?(?:${alt([...cues.strangerMention.patterns, ...cues.knownMention.patterns])})`,
+    ),
+    mention: new RegExp(
+      withPrefilter(
+        mentionGroups.flatMap((g) => g.patterns),
+        `(?<!${obj})(?:${mentionGroups.map((g) => `(${alt(g.patterns)})`).join("|")})`,
+      ),
+      "g",
+    ),
+  };
+}
+
+/** Index of the first defined capture group (1-based), or 0. */
+export function groupOf(m: RegExpExecArray | readonly unknown[], count: number): number {
+  for (let i = 1; i <= count; i++) if (m[i] !== undefined) return i;
+  return 0;
+}
+
+const compiledCache = new WeakMap<CrisisLexicon, Compiled>();
+export function compiledFor(lexicon: CrisisLexicon): Compiled {
+  let c = compiledCache.get(lexicon);
+  if (!c) {
+    c = compile(lexicon);
+    compiledCache.set(lexicon, c);
+  }
+  return c;
+}
