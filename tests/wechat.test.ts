@@ -3,13 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { messages, wechatMessages } from "../bot/messages.js";
 import { buildServer } from "../bot/server.js";
-import {
-  createWechatChannel,
-  type WechatChannel,
-  type WechatConfig,
-  WINDOW_MS,
-} from "../bot/wechat/channel.js";
+import { createWechatChannel, type WechatChannel, type WechatConfig } from "../bot/wechat/channel.js";
 import { createWechatCrypto, wechatSignature } from "../bot/wechat/crypto.js";
+import { WINDOW_MS } from "../bot/wechat/ids.js";
 import { cdata, parseWechatXml, XmlError } from "../bot/wechat/xml.js";
 import { type FakeWechat, startFakeWechat } from "./fixtures/fake-wechat.js";
 import { onDutyCounselor, testAssistant } from "./helpers.js";

@@ -1,13 +1,13 @@
+// Over 400 lines on purpose: the callback's steps (verify, decrypt, route, answer within WeChat's 5 s or hand over
+// to the outbox) share one request's state; the parts that stand alone are apart (api, crypto, xml, render, outbox).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../../core/app-error.js";
-import type { ChannelCheck, ChannelSender } from "../../handoff/outbound.js";
 import type { Reply } from "../../handoff/reply.js";
 import type { Conversation, NewEvent } from "../../store/conversations.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { MAIN_BUTTONS, messages, wechatMessages } from "../messages.js";
-import { createWechatApi, type WechatApi, WechatApiError } from "./api.js";
+import { createWechatApi, type WechatApi } from "./api.js";
 import {
   createWechatCrypto,
   signatureMatches,
@@ -15,12 +15,12 @@ import {
   WechatCryptoError,
   wechatSignature,
 } from "./crypto.js";
+import { conversationIdOf } from "./ids.js";
+import { createWechatOutbox, describe } from "./outbox.js";
 import { MAX_TEXT_BYTES, renderReplies } from "./render.js";
 import { encryptedReplyXml, parseWechatXml, textReplyXml, XmlError } from "./xml.js";
 
 export const WECHAT_PATH = "/wechat";
-/** WeChat lets an account write to a person for 48 hours after that person's last message. */
-export const WINDOW_MS = 48 * 60 * 60 * 1000;
 /** The largest body accepted at /wechat; WeChat's messages are a few hundred bytes. */
 export const WECHAT_BODY_LIMIT = 32 * 1024;
 
@@ -60,12 +60,6 @@ const OPENID = /^[A-Za-z0-9_-]{1,64}$/;
 const NONCE = /^[A-Za-z0-9_-]{1,64}$/;
 const TIMESTAMP = /^[0-9]{1,12}$/;
 const TOKEN = /^[A-Za-z0-9]{3,32}$/;
-
-export const conversationIdOf = (openId: string) => `wx:${openId}`;
-export const openIdOf = (conversationId: string): string | undefined => {
-  const m = /^wx:([A-Za-z0-9_-]{1,64})$/.exec(conversationId);
-  return m?.[1];
-};
 
 interface SignedQuery {
   signature?: unknown;
@@ -108,83 +102,9 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
     now: () => now().getTime(),
   });
 
-  // ---- sending through the customer-service API ----------------------------------------------------------
-  /** Per person, sends one after another; a crisis reply never waits in this line. */
-  const lanes = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<unknown>>();
-  let stopped = false;
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
-    return p;
-  };
-
-  async function sendWithRetry(openId: string, text: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await api.sendText(openId, text);
-      } catch (err) {
-        const delay = retryDelays[attempt];
-        if ((err instanceof WechatApiError && err.unreachable) || delay === undefined || stopped) throw err;
-        logger.warn({ err: describe(err), attempt }, "wechat: customer-service message failed; will retry");
-        await sleep(delay);
-      }
-    }
-  }
-
-  /** Sends texts in order; crisis texts go at once, beside whatever the person's line holds. */
-  function send(openId: string, texts: readonly string[], crisis: boolean): Promise<void> {
-    const run = async () => {
-      for (const t of texts) await sendWithRetry(openId, t);
-    };
-    if (crisis) return track(run());
-    const prev = lanes.get(openId) ?? Promise.resolve();
-    const next = prev.then(run, run);
-    const tail = next.catch(() => undefined);
-    lanes.set(openId, tail);
-    void tail.then(() => {
-      if (lanes.get(openId) === tail) lanes.delete(openId);
-    });
-    return track(next);
-  }
-
-  /** A turn's answer sent after its request was answered; failures are logged (the answer is in the transcript). */
-  function sendLater(openId: string, replies: readonly Reply[]): void {
-    if (replies.length === 0) return;
-    const crisis = replies.some((r) => r.kind === "crisis");
-    send(openId, renderReplies(replies), crisis).catch((err) =>
-      logger.error(
-        { err: describe(err) },
-        "wechat: an answer could not be sent; it is stored in the transcript",
-      ),
-    );
-  }
-
-  /** Whether WeChat still lets us write to this person: their last message (or follow) within 48 hours. */
-  const check: ChannelCheck = async (conversationId) => {
-    const row = await db.get<{ payload: string; created_at: string }>(
-      "SELECT payload, created_at FROM events WHERE conversation_id = ? AND type = 'inbound' ORDER BY id DESC LIMIT 1",
-      [conversationId],
-    );
-    const unfollowed = row ? (JSON.parse(row.payload) as { media?: string }).media === "unsubscribe" : true;
-    if (!row || unfollowed || now().getTime() - Date.parse(row.created_at) > WINDOW_MS)
-      throw new AppError("conflict", wechatMessages.windowClosed);
-  };
-
-  const sender: ChannelSender = async (conversationId, m) => {
-    const openId = openIdOf(conversationId);
-    if (!openId) throw new AppError("not_found", "not a WeChat conversation");
-    await check(conversationId);
-    try {
-      await send(openId, renderReplies([m]), m.kind === "crisis");
-    } catch (err) {
-      if (err instanceof WechatApiError && err.unreachable)
-        throw new AppError("conflict", wechatMessages.windowClosed);
-      logger.error({ err: describe(err), eventId: m.eventId }, "wechat: a message to a citizen failed");
-      throw new AppError("unavailable", wechatMessages.sendFailed);
-    }
-  };
-  assistant.outbound.register("wechat", sender, check);
+  const outbox = createWechatOutbox({ api, db, logger, now, retryDelays });
+  const { track, sendLater } = outbox;
+  assistant.outbound.register("wechat", outbox.sender, outbox.check);
 
   // ---- turns -------------------------------------------------------------------------------------------
   interface TurnOutcome {
@@ -517,7 +437,7 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
           );
           return passive(reply, m, what.say);
         }
-        if (stopped) return reply.status(503).send("busy");
+        if (outbox.stopped()) return reply.status(503).send("busy");
 
         let late = false;
         const work = track(
@@ -552,7 +472,7 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         const joined = texts.join("\n\n");
         const crisis = outcome.replies.some((r) => r.kind === "crisis");
         // One passive message when it fits and nothing sent earlier is still on its way to this person.
-        if (Buffer.byteLength(joined) <= MAX_TEXT_BYTES && (crisis || !lanes.has(openId)))
+        if (Buffer.byteLength(joined) <= MAX_TEXT_BYTES && (crisis || !outbox.busy(openId)))
           return passive(reply, m, joined);
         sendLater(openId, outcome.replies);
         return "success";
@@ -563,21 +483,10 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
   return {
     plugin,
     api,
-    async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
+    idle: () => outbox.idle(),
     async stop(timeoutMs = 5000) {
-      stopped = true;
-      await Promise.race([
-        (async () => {
-          while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-        })(),
-        sleep(timeoutMs),
-      ]);
+      outbox.stop();
+      await Promise.race([outbox.idle(), sleep(timeoutMs)]);
     },
   };
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,119 @@
+import { AppError } from "../../core/app-error.js";
+import type { Logger } from "../../core/logger.js";
+import type { ChannelCheck, ChannelSender } from "../../handoff/outbound.js";
+import type { Reply } from "../../handoff/reply.js";
+import type { Db } from "../../store/db.js";
+import { wechatMessages } from "../messages.js";
+import { type WechatApi, WechatApiError } from "./api.js";
+import { openIdOf, WINDOW_MS } from "./ids.js";
+import { renderReplies } from "./render.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Sending through the customer-service API: one line per person (in order), crisis replies beside it, retries
+ * with back-off, the 48-hour window checked before a staff reply is stored.
+ */
+export function createWechatOutbox(deps: {
+  api: WechatApi;
+  db: Db;
+  logger: Logger;
+  now: () => Date;
+  retryDelays: readonly number[];
+}) {
+  const { api, db, logger, now, retryDelays } = deps;
+  /** Per person, sends one after another; a crisis reply never waits in this line. */
+  const lanes = new Map<string, Promise<void>>();
+  const inFlight = new Set<Promise<unknown>>();
+  let stopped = false;
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  async function sendWithRetry(openId: string, text: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await api.sendText(openId, text);
+      } catch (err) {
+        const delay = retryDelays[attempt];
+        if ((err instanceof WechatApiError && err.unreachable) || delay === undefined || stopped) throw err;
+        logger.warn({ err: describe(err), attempt }, "wechat: customer-service message failed; will retry");
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Sends texts in order; crisis texts go at once, beside whatever the person's line holds. */
+  function send(openId: string, texts: readonly string[], crisis: boolean): Promise<void> {
+    const run = async () => {
+      for (const t of texts) await sendWithRetry(openId, t);
+    };
+    if (crisis) return track(run());
+    const prev = lanes.get(openId) ?? Promise.resolve();
+    const next = prev.then(run, run);
+    const tail = next.catch(() => undefined);
+    lanes.set(openId, tail);
+    void tail.then(() => {
+      if (lanes.get(openId) === tail) lanes.delete(openId);
+    });
+    return track(next);
+  }
+
+  /** A turn's answer sent after its request was answered; failures are logged (the answer is in the transcript). */
+  function sendLater(openId: string, replies: readonly Reply[]): void {
+    if (replies.length === 0) return;
+    const crisis = replies.some((r) => r.kind === "crisis");
+    send(openId, renderReplies(replies), crisis).catch((err) =>
+      logger.error(
+        { err: describe(err) },
+        "wechat: an answer could not be sent; it is stored in the transcript",
+      ),
+    );
+  }
+
+  /** Whether WeChat still lets us write to this person: their last message (or follow) within 48 hours. */
+  const check: ChannelCheck = async (conversationId) => {
+    const row = await db.get<{ payload: string; created_at: string }>(
+      "SELECT payload, created_at FROM events WHERE conversation_id = ? AND type = 'inbound' ORDER BY id DESC LIMIT 1",
+      [conversationId],
+    );
+    const unfollowed = row ? (JSON.parse(row.payload) as { media?: string }).media === "unsubscribe" : true;
+    if (!row || unfollowed || now().getTime() - Date.parse(row.created_at) > WINDOW_MS)
+      throw new AppError("conflict", wechatMessages.windowClosed);
+  };
+
+  const sender: ChannelSender = async (conversationId, m) => {
+    const openId = openIdOf(conversationId);
+    if (!openId) throw new AppError("not_found", "not a WeChat conversation");
+    await check(conversationId);
+    try {
+      await send(openId, renderReplies([m]), m.kind === "crisis");
+    } catch (err) {
+      if (err instanceof WechatApiError && err.unreachable)
+        throw new AppError("conflict", wechatMessages.windowClosed);
+      logger.error({ err: describe(err), eventId: m.eventId }, "wechat: a message to a citizen failed");
+      throw new AppError("unavailable", wechatMessages.sendFailed);
+    }
+  };
+
+  return {
+    track,
+    send,
+    sendLater,
+    check,
+    sender,
+    /** Whether something sent earlier is still on its way to this person. */
+    busy: (openId: string) => lanes.has(openId),
+    stopped: () => stopped,
+    stop() {
+      stopped = true;
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}
