@@ -10,7 +10,7 @@ export type Action =
   /** The citizen subscribes (true) or unsubscribes (false); the engine words the reply from the current state. */
   | { kind: "subscribe"; subscribed: boolean }
   /** The citizen asked for their cases' status: the engine fills the reply from the case stores. */
-  | { kind: "statusQuery"; caseNumber?: string }
+  | { kind: "statusQuery"; caseNumber?: string; phoneTail?: string }
   /** A confirmed complaint to file (dispatch, deadlines, merge check) in this turn. */
   | { kind: "fileComplaint"; draft: ComplaintDraft }
   /** The citizen's 回访 answer about a closed complaint. */

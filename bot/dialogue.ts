@@ -12,7 +12,7 @@ import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState } from "../store/conversations.js";
 import { commandOf, metaCommand } from "./commands.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
-import { type Decision, humanButton, reply, replying } from "./decision.js";
+import { type Action, type Decision, humanButton, reply, replying } from "./decision.js";
 import { followUpDecision } from "./follow-up-dialogue.js";
 import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
 import { COMMANDS, MAIN_BUTTONS, messages } from "./messages.js";
@@ -25,6 +25,14 @@ export interface DialogueContext {
   knowledge?: KnowledgeDeps;
   /** Reads a text kept from an earlier turn (a letter the citizen agreed to register). */
   understand?: (text: string) => Understanding;
+}
+
+/** 「查询进度 SW-2026-000123 1234」: the case number, and four digits besides it (a phone's last four). */
+function statusQuery(u: Understanding): Action {
+  const caseNumber = u.entities.caseNumbers[0];
+  const rest = caseNumber ? u.normalised.text.replace(caseNumber, " ") : "";
+  const phoneTail = caseNumber ? /(?<![\d-])(\d{4})(?!\d)/.exec(rest)?.[1] : undefined;
+  return { kind: "statusQuery", ...(caseNumber ? { caseNumber } : {}), ...(phoneTail ? { phoneTail } : {}) };
 }
 
 export function decide(conv: Conversation, u: Understanding, ctx: DialogueContext = {}): Decision {
@@ -194,7 +202,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       return {
         replies: [],
         state,
-        actions: [{ kind: "statusQuery", caseNumber: u.entities.caseNumbers[0] }],
+        actions: [statusQuery(u)],
       };
     case COMMANDS.complain:
       if (!ctx.intake) break;

@@ -40,7 +40,8 @@ export interface ComplaintPort {
     answer: { resolved?: boolean; rating?: number; comment?: string },
     at: string,
   ): Promise<void>;
-  status(citizen: string, id?: string): Promise<string | undefined>;
+  /** `phoneTail`: the last four digits of the phone stored with consent, to open a case from another device. */
+  status(citizen: string, id?: string, phoneTail?: string): Promise<string | undefined>;
   /** The open case whose department is talking with this citizen, if any. */
   openThread(citizen: string): Promise<{ id: string; departmentName: string } | undefined>;
   /** The citizen's message into that case (群众补充), in the turn's transaction. */
@@ -144,7 +145,7 @@ export function createEngine(deps: EngineDeps): Engine {
           const id = action.caseNumber;
           const lines = [
             id?.startsWith("SW-") ? undefined : await handoff.status(conv.id, id),
-            await complaints.status(citizen, id),
+            await complaints.status(citizen, id, action.phoneTail),
           ].filter((x): x is string => x !== undefined);
           replies.push({ kind: "status", text: lines.length > 0 ? lines.join("\n") : messages.statusNone });
           return;

@@ -12,18 +12,56 @@ import { complaintMessages as cm } from "./messages.js";
 /** How long after a department's last reply the citizen's messages still go into the case. */
 const THREAD_DAYS = 14;
 
+/**
+ * Wrong case-number-plus-phone guesses: at most 5 an hour from one person, and 10 a day against one case, so the
+ * four digits cannot be walked through from many conversations either. In memory: a restart forgets, which
+ * costs an attacker a restart of our server, not a way around the limit.
+ */
+function createTailGuesses() {
+  const byPerson = new Map<string, number[]>();
+  const byCase = new Map<string, number[]>();
+  const recent = (m: Map<string, number[]>, key: string, since: number) =>
+    (m.get(key) ?? []).filter((t) => t > since);
+  return {
+    allowed(citizen: string, id: string, at: number): boolean {
+      return (
+        recent(byPerson, citizen, at - 3_600_000).length < 5 &&
+        recent(byCase, id, at - 86_400_000).length < 10
+      );
+    },
+    failed(citizen: string, id: string, at: number): void {
+      byPerson.set(citizen, [...recent(byPerson, citizen, at - 3_600_000), at]);
+      byCase.set(id, [...recent(byCase, id, at - 86_400_000), at]);
+    },
+  };
+}
+
 export function citizenFollowUp(ctx: ComplaintContext) {
   const { db, now, dateOf, later, get, event } = ctx;
+  const tailGuesses = createTailGuesses();
   return {
-    /** Status lines for the citizen: only cases they filed from this conversation or as this person. */
-    async status(citizen: string, id?: string): Promise<string | undefined> {
-      const rows = id
+    /**
+     * Status and history for the citizen who filed; from another device, a case number plus the last four digits
+     * of the phone the citizen consented to store opens that one case. Wrong guesses are limited per person and
+     * per case, so four digits cannot be walked through.
+     */
+    async status(citizen: string, id?: string, phoneTail?: string): Promise<string | undefined> {
+      let rows = id
         ? await db.all<ComplaintRow>("SELECT * FROM complaints WHERE id = ? AND citizen = ?", [id, citizen])
         : await db.all<ComplaintRow>(
             "SELECT * FROM complaints WHERE citizen = ? ORDER BY opened_at DESC LIMIT 5",
             [citizen],
           );
-      if (id && rows.length === 0) return cm.statusNotYours;
+      if (id && rows.length === 0 && phoneTail && /^\d{4}$/.test(phoneTail)) {
+        const at = now().getTime();
+        if (!tailGuesses.allowed(citizen, id, at)) return cm.statusTooManyTries;
+        rows = await db.all<ComplaintRow>(
+          "SELECT * FROM complaints WHERE id = ? AND phone IS NOT NULL AND substr(phone, -4) = ?",
+          [id, phoneTail],
+        );
+        if (rows.length === 0) tailGuesses.failed(citizen, id, at);
+      }
+      if (id && rows.length === 0) return phoneTail ? cm.statusNoMatch : cm.statusNotYours;
       if (rows.length === 0) return undefined;
       const lines = [];
       for (const r of rows.map(toRecord)) {

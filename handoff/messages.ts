@@ -70,7 +70,10 @@ export const complaintMessages = {
     `你之前反映的同一件事（编号 ${id}）还在办理中，这次的内容已补充到原诉求里，不会重复派单。查询进度请发送「查询进度 ${id}」。`,
   statusLine: (s: { id: string; state: string; department: string; handleBy: string }) =>
     `${s.id}：${s.state}（承办：${s.department}，办理期限 ${s.handleBy}）`,
-  statusNotYours: "没有找到你提交的这个编号。只能查询你自己在本对话中提交的诉求。",
+  statusNotYours:
+    "没有找到你提交的这个编号。只能查询你自己在本对话中提交的诉求；换了手机或浏览器的，请发送「查询进度 编号 登记时留的手机号后四位」。",
+  statusNoMatch: "编号和手机号后四位对不上。请核对后再试；没有留手机号的诉求，只能在当初登记的对话里查询。",
+  statusTooManyTries: "尝试次数太多了，请一小时后再试，或拨打 12345 查询。",
   departmentReply: (department: string, text: string) =>
     `【${department}】${text}\n（要回复承办部门，直接在这里回复即可。）`,
   supplemented: (department: string, id: string) => `已转给${department}（诉求 ${id}），他们会在这里回复你。`,

@@ -413,6 +413,29 @@ describe("intake wording a new user noticed", () => {
     const id = /SW-\d{4}-\d{6}/.exec(filed.replies[0]?.text ?? "")?.[0];
     expect(filed.replies[0]?.buttons).toEqual([{ label: "查询进度", payload: `查询进度 ${id}` }]);
   });
+
+  it("shows a case on another device to the number plus the phone's last four digits, and stops guessing", async () => {
+    await setup();
+    await say("w", "我要投诉");
+    await say("w", "呼和浩特市赛罕区有家饭店卖过期的牛奶，我买了两箱，喝了拉肚子");
+    await say("w", "是的");
+    await say("w", "不清楚");
+    await say("w", "要求饭店退钱并赔偿");
+    await say("w", "留电话");
+    await say("w", "13912345678");
+    await say("w", "同意");
+    const filed = await say("w", "确认提交");
+    const id = /SW-\d{4}-\d{6}/.exec(filed)?.[0] ?? "";
+    expect(id).not.toBe("");
+
+    // Another browser: the number alone is not enough, the right four digits open it, wrong ones do not.
+    expect(await say("phone-2", `查询进度 ${id}`)).toContain("手机号后四位");
+    expect(await say("phone-2", `查询进度 ${id} 5678`)).toContain(`${id}：`);
+    expect(await say("phone-3", `查询进度 ${id} 1234`)).toContain("对不上");
+    // Walking through the digits from one conversation stops after five wrong tries, even for the right ones.
+    for (const tail of ["0000", "1111", "2222", "3333", "4444"]) await say("guess", `查询进度 ${id} ${tail}`);
+    expect(await say("guess", `查询进度 ${id} 5678`)).toContain("尝试次数太多");
+  });
 });
 
 describe("offers that must not outlive their moment", () => {
