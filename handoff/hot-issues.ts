@@ -1,0 +1,401 @@
+import { maskPersonalNumbers } from "../core/redact.js";
+import { findLocalPlaces, type LocalPlace, placeBlocks, samePlace } from "../intents/local-places.js";
+import type { TaggedWord } from "../intents/segmenter.js";
+
+/**
+ * Hot issues (热点问题): messages about the same matter grouped into issues and ranked by how hot they are.
+ *
+ * Same matter = the same named local place (小区, school, road, company, village: intents/local-places.ts) and
+ * similar content, or very similar content, within a time window. Content is compared as TF-IDF vectors of jieba
+ * words (title words counted twice, particles, pronouns and the boilerplate of letters left out), by cosine.
+ * Two messages are linked when they are at most `windowDays` apart and
+ *   - they name a place in common and their cosine is at least `samePlace` (0.2 by default), or
+ *   - neither names a place the other does not contradict (one names none) and the cosine is at least `sameText`, or
+ *   - they name only different places and the cosine is at least `duplicate` (the same letter about two places).
+ * Issues are the connected groups of linked messages.
+ *
+ * Not every pair is compared: candidates come from blocks, each message's named places and its rarest words
+ * (at most `rareWords` of them, each held by at most `maxBlock` messages... no: any number, see below), and within a
+ * block a message is compared only with the next `neighbours` messages in time inside the window. The work is
+ * therefore about N × (places + rareWords) × neighbours cosines, linear in the number of messages.
+ *
+ * Heat (documented in README, "Hot issues"):
+ *   heat = (C + 0.25·(N − C) + 0.5·ln(1 + L)) × (1 + 1 / (1 + D / 7))
+ * N messages, C distinct citizens, L likes in all, D days from the first message to the last. Each citizen counts
+ * fully, a citizen's further messages a quarter; likes count on a log scale (a thousand likes weigh about 3.5
+ * citizens); the concentration factor runs from 2 (everything within a day) through 1.5 (spread over a week)
+ * towards 1 (spread over months). When a message does not say who wrote it, a message nearly identical to
+ * another of the same issue (cosine ≥ 0.9) is taken as the same citizen writing again. An issue of one message
+ * is listed only when it has at least `minLikes` likes.
+ */
+
+export interface HotMessage {
+  id: string;
+  title?: string | null;
+  text: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** Who wrote it, when known (a user id, a conversation); unknown citizens are told apart by their text. */
+  citizen?: string | null;
+  likes?: number;
+  /** A place known otherwise (given in the import, or the gazetteer's 旗县区), shown when no local place is named. */
+  place?: string | null;
+}
+
+export interface HotIssue {
+  rank: number;
+  heat: number;
+  /** First and last message, milliseconds since the epoch. */
+  from: number;
+  to: number;
+  /** The local place most of its messages name, else the place they were filed under; null when neither. */
+  place: string | null;
+  /** The most central message's title or first clause, ID and phone numbers masked. */
+  summary: string;
+  /** Message ids, oldest first. */
+  ids: string[];
+  messages: number;
+  citizens: number;
+  likes: number;
+}
+
+export interface HotIssueOptions {
+  windowDays: number;
+  samePlace: number;
+  sameText: number;
+  duplicate: number;
+  /** Rarest words per message used as blocks. */
+  rareWords: number;
+  /** Messages after each one, in time, compared within a block. */
+  neighbours: number;
+  /** A single message is an issue worth listing only with at least this many likes. */
+  minLikes: number;
+  top: number;
+}
+
+export const DEFAULT_HOT_ISSUE_OPTIONS: HotIssueOptions = {
+  windowDays: 30,
+  samePlace: 0.2,
+  sameText: 0.4,
+  duplicate: 0.7,
+  rareWords: 6,
+  neighbours: 25,
+  minLikes: 20,
+  top: 10,
+};
+
+/** What reading a message needs: the normaliser and the tagger of the live understanding. */
+export interface HotIssueReader {
+  normalise(raw: string): string;
+  tag(text: string): TaggedWord[];
+}
+
+const DAY_MS = 86_400_000;
+const SAME_CITIZEN = 0.9;
+
+/** Heat of an issue; see the module comment. */
+export function heatOf(messages: number, citizens: number, likes: number, days: number): number {
+  const volume = citizens + 0.25 * (messages - citizens) + 0.5 * Math.log1p(Math.max(0, likes));
+  return volume * (1 + 1 / (1 + Math.max(0, days) / 7));
+}
+
+/** Tags of words that carry no content of their own: particles, prepositions, pronouns, adverbs, numerals. */
+const SKIP_TAGS = new Set([
+  "uj",
+  "ul",
+  "ug",
+  "uz",
+  "uv",
+  "ud",
+  "u",
+  "p",
+  "c",
+  "r",
+  "rr",
+  "rz",
+  "d",
+  "f",
+  "t",
+  "tg",
+  "q",
+  "mq",
+  "m",
+  "y",
+  "e",
+  "o",
+  "zg",
+]);
+/** What every letter to a government says; IDF would weigh them down, but they also make blocks useless. */
+const BOILERPLATE = new Set(
+  (
+    "您好 你好 领导 反映 问题 希望 相关 部门 相关部门 政府 解决 请问 谢谢 尽快 情况 有关 现在 目前 已经 " +
+    "没有 一直 这个 那个 我们 你们 他们 他们 自己 什么 怎么 如何 为什么 是否 可以 能够 能否 应该 需要 " +
+    "进行 给予 得到 要求 请求 建议 投诉 举报 咨询 处理 关注 重视 回复 答复 感谢 麻烦 帮助 帮忙 市民 " +
+    "群众 老百姓 百姓 严重 非常 特别 很多 大量 存在 出现 发生 造成 导致 影响 认为 知道 表示 告知 网友 留言"
+  ).split(" "),
+);
+const CONTENT_WORD = /^[\p{Script=Han}a-z][\p{Script=Han}a-z0-9]+$/u;
+
+interface Features {
+  /** Sorted term ids and their L2-normalised TF-IDF weights. */
+  terms: Int32Array;
+  weights: Float32Array;
+  places: LocalPlace[];
+}
+
+function cosine(a: Features, b: Features): number {
+  const at = a.terms;
+  const bt = b.terms;
+  let i = 0;
+  let j = 0;
+  let dot = 0;
+  while (i < at.length && j < bt.length) {
+    const x = at[i] as number;
+    const y = bt[j] as number;
+    if (x === y) {
+      dot += (a.weights[i] as number) * (b.weights[j] as number);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return dot;
+}
+
+class DisjointSets {
+  private readonly parent: Int32Array;
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+  }
+  find(x: number): number {
+    let r = x;
+    while (this.parent[r] !== r) r = this.parent[r] as number;
+    while (this.parent[x] !== r) {
+      const next = this.parent[x] as number;
+      this.parent[x] = r;
+      x = next;
+    }
+    return r;
+  }
+  union(a: number, b: number) {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+/** A summary line: the title, or the text's first clause, at most `max` characters, personal numbers masked. */
+export function summaryOf(m: Pick<HotMessage, "title" | "text">, max = 40): string {
+  const title = (m.title ?? "").trim();
+  const source = title || (m.text.split(/[。！？!?；;\n]/).find((c) => c.trim().length >= 4) ?? m.text);
+  const one = maskPersonalNumbers(source.replace(/\s+/g, " ").trim());
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** Groups the messages into issues and ranks them by heat, hottest first (all of them when `top` is 0). */
+export function findHotIssues(
+  messages: readonly HotMessage[],
+  reader: HotIssueReader,
+  options: Partial<HotIssueOptions> = {},
+): HotIssue[] {
+  const o = { ...DEFAULT_HOT_ISSUE_OPTIONS, ...options };
+  const n = messages.length;
+  if (n === 0) return [];
+  const order = [...messages.keys()].sort((a, b) => (messages[a]?.time ?? 0) - (messages[b]?.time ?? 0));
+  const sorted = order.map((i) => messages[i] as HotMessage);
+
+  // Words and places of each message, then TF-IDF over this set of messages.
+  const vocabulary = new Map<string, number>();
+  const df: number[] = [];
+  const counts: Map<number, number>[] = [];
+  const placesOf: LocalPlace[][] = [];
+  for (const m of sorted) {
+    const title = m.title ? reader.normalise(m.title) : "";
+    const body = reader.normalise(m.text);
+    const titleWords = title ? reader.tag(title) : [];
+    const bodyWords = reader.tag(body);
+    const tf = new Map<number, number>();
+    const add = (w: TaggedWord, weight: number) => {
+      if (SKIP_TAGS.has(w.tag) || !CONTENT_WORD.test(w.word) || BOILERPLATE.has(w.word)) return;
+      let id = vocabulary.get(w.word);
+      if (id === undefined) {
+        id = vocabulary.size;
+        vocabulary.set(w.word, id);
+        df.push(0);
+      }
+      tf.set(id, (tf.get(id) ?? 0) + weight);
+    };
+    for (const w of titleWords) add(w, 2);
+    for (const w of bodyWords) add(w, 1);
+    for (const id of tf.keys()) df[id] = (df[id] ?? 0) + 1;
+    counts.push(tf);
+    const places = findLocalPlaces(titleWords);
+    for (const p of findLocalPlaces(bodyWords)) if (!places.some((q) => q.key === p.key)) places.push(p);
+    placesOf.push(places);
+  }
+  const features: Features[] = counts.map((tf, i) => {
+    const entries = [...tf].sort((a, b) => a[0] - b[0]);
+    const terms = new Int32Array(entries.length);
+    const weights = new Float32Array(entries.length);
+    let norm = 0;
+    entries.forEach(([id, c], k) => {
+      const w = (1 + Math.log(c)) * Math.log((n + 1) / ((df[id] ?? 0) + 1));
+      terms[k] = id;
+      weights[k] = w;
+      norm += w * w;
+    });
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < weights.length; k++) weights[k] = (weights[k] as number) / norm;
+    return { terms, weights, places: placesOf[i] ?? [] };
+  });
+
+  // Blocks: each named place, and each message's rarest words (held by at least two messages).
+  const blocks = new Map<string, number[]>();
+  const enter = (key: string, i: number) => {
+    const list = blocks.get(key);
+    if (list) list.push(i);
+    else blocks.set(key, [i]);
+  };
+  features.forEach((f, i) => {
+    for (const p of f.places) for (const b of placeBlocks(p)) enter(`p:${b}`, i);
+    const rare = [...f.terms]
+      .filter((id) => (df[id] ?? 0) >= 2)
+      .sort((a, b) => (df[a] ?? 0) - (df[b] ?? 0) || a - b)
+      .slice(0, o.rareWords);
+    for (const id of rare) enter(`w:${id}`, i);
+  });
+
+  const sets = new DisjointSets(n);
+  const window = o.windowDays * DAY_MS;
+  const tried = new Set<number>();
+  const linked = (i: number, j: number): boolean => {
+    const a = features[i] as Features;
+    const b = features[j] as Features;
+    const c = cosine(a, b);
+    if (c >= o.sameText && (a.places.length === 0 || b.places.length === 0)) return true;
+    const shared = a.places.some((p) => b.places.some((q) => samePlace(p, q)));
+    if (shared) return c >= o.samePlace;
+    return c >= o.duplicate;
+  };
+  for (const list of blocks.values()) {
+    if (list.length < 2) continue;
+    // Lists are in time order: messages were numbered by time.
+    for (let x = 0; x < list.length; x++) {
+      const i = list[x] as number;
+      const ti = sorted[i]?.time ?? 0;
+      for (let y = x + 1; y < list.length && y <= x + o.neighbours; y++) {
+        const j = list[y] as number;
+        if ((sorted[j]?.time ?? 0) - ti > window) break;
+        const key = i * n + j;
+        if (tried.has(key)) continue;
+        tried.add(key);
+        if (linked(i, j)) sets.union(i, j);
+      }
+    }
+  }
+
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const r = sets.find(i);
+    const g = groups.get(r);
+    if (g) g.push(i);
+    else groups.set(r, [i]);
+  }
+
+  const issues: Omit<HotIssue, "rank">[] = [];
+  for (const members of groups.values()) {
+    const first = sorted[members[0] as number] as HotMessage;
+    const last = sorted[members[members.length - 1] as number] as HotMessage;
+    const likes = members.reduce((s, i) => s + Math.max(0, sorted[i]?.likes ?? 0), 0);
+    if (members.length === 1 && likes < o.minLikes) continue;
+    const citizens = distinctCitizens(members, sorted, features);
+    const days = (last.time - first.time) / DAY_MS;
+    issues.push({
+      heat: Math.round(heatOf(members.length, citizens, likes, days) * 100) / 100,
+      from: first.time,
+      to: last.time,
+      place: placeOf(members, sorted, features),
+      summary: summaryOf(sorted[centralOf(members, features)] as HotMessage),
+      ids: members.map((i) => sorted[i]?.id as string),
+      messages: members.length,
+      citizens,
+      likes,
+    });
+  }
+  issues.sort((a, b) => b.heat - a.heat || b.messages - a.messages || a.from - b.from);
+  const ranked = issues.map((issue, k) => ({ rank: k + 1, ...issue }));
+  return o.top > 0 ? ranked.slice(0, o.top) : ranked;
+}
+
+/** Known citizens by id; a message without one is a new citizen unless it nearly repeats an earlier one. */
+function distinctCitizens(members: number[], sorted: readonly HotMessage[], features: Features[]): number {
+  const known = new Set<string>();
+  const anonymous: number[] = [];
+  let count = 0;
+  for (const i of members) {
+    const who = sorted[i]?.citizen;
+    if (who) {
+      if (!known.has(who)) count++;
+      known.add(who);
+      continue;
+    }
+    // Compared with the last few anonymous messages only, so that a large issue costs no more than a small one.
+    const repeat = anonymous
+      .slice(-50)
+      .some((j) => cosine(features[i] as Features, features[j] as Features) >= SAME_CITIZEN);
+    if (!repeat) count++;
+    anonymous.push(i);
+  }
+  return count;
+}
+
+/** The message closest to the issue's centroid. */
+function centralOf(members: number[], features: Features[]): number {
+  if (members.length <= 2) return members[0] as number;
+  const centroid = new Map<number, number>();
+  for (const i of members) {
+    const f = features[i] as Features;
+    for (let k = 0; k < f.terms.length; k++) {
+      const t = f.terms[k] as number;
+      centroid.set(t, (centroid.get(t) ?? 0) + (f.weights[k] as number));
+    }
+  }
+  let best = members[0] as number;
+  let bestScore = -1;
+  for (const i of members) {
+    const f = features[i] as Features;
+    let s = 0;
+    for (let k = 0; k < f.terms.length; k++)
+      s += (f.weights[k] as number) * (centroid.get(f.terms[k] as number) ?? 0);
+    if (s > bestScore) {
+      bestScore = s;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** The local place named by the most messages (at least two when the issue has more), else the filed place. */
+function placeOf(members: number[], sorted: readonly HotMessage[], features: Features[]): string | null {
+  const byKey = new Map<string, { count: number; names: Map<string, number> }>();
+  for (const i of members) {
+    for (const p of (features[i] as Features).places) {
+      const e = byKey.get(p.key) ?? { count: 0, names: new Map<string, number>() };
+      e.count++;
+      e.names.set(p.name, (e.names.get(p.name) ?? 0) + 1);
+      byKey.set(p.key, e);
+    }
+  }
+  let best: { count: number; names: Map<string, number> } | undefined;
+  for (const e of byKey.values()) if (!best || e.count > best.count) best = e;
+  if (best && (best.count >= 2 || members.length === 1)) {
+    return [...best.names].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length)[0]?.[0] ?? null;
+  }
+  const filed = new Map<string, number>();
+  for (const i of members) {
+    const p = sorted[i]?.place;
+    if (p) filed.set(p, (filed.get(p) ?? 0) + 1);
+  }
+  return [...filed].sort((a, b) => b[1] - a[1])[0]?.[0] ?? best?.names.keys().next().value ?? null;
+}
