@@ -141,6 +141,8 @@ interface Features {
   terms: Int32Array;
   weights: Float32Array;
   places: LocalPlace[];
+  /** How many of `places` (the first ones) the title names: the title says what the message is about. */
+  titled: number;
 }
 
 function cosine(a: Features, b: Features): number {
@@ -210,6 +212,7 @@ export function findHotIssues(
   const df: number[] = [];
   const counts: Map<number, number>[] = [];
   const placesOf: LocalPlace[][] = [];
+  const titledOf: number[] = [];
   for (const m of sorted) {
     const title = m.title ? reader.normalise(m.title) : "";
     const body = reader.normalise(m.text);
@@ -231,6 +234,7 @@ export function findHotIssues(
     for (const id of tf.keys()) df[id] = (df[id] ?? 0) + 1;
     counts.push(tf);
     const places = findLocalPlaces(titleWords);
+    titledOf.push(places.length);
     for (const p of findLocalPlaces(bodyWords)) if (!places.some((q) => q.key === p.key)) places.push(p);
     placesOf.push(places);
   }
@@ -247,7 +251,7 @@ export function findHotIssues(
     });
     norm = Math.sqrt(norm) || 1;
     for (let k = 0; k < weights.length; k++) weights[k] = (weights[k] as number) / norm;
-    return { terms, weights, places: placesOf[i] ?? [] };
+    return { terms, weights, places: placesOf[i] ?? [], titled: titledOf[i] ?? 0 };
   });
 
   // Blocks: each named place, and each message's rarest words (held by at least two messages).
@@ -311,12 +315,13 @@ export function findHotIssues(
     if (members.length === 1 && likes < o.minLikes) continue;
     const citizens = distinctCitizens(members, sorted, features);
     const days = (last.time - first.time) / DAY_MS;
+    const central = centralOf(members, features);
     issues.push({
       heat: Math.round(heatOf(members.length, citizens, likes, days) * 100) / 100,
       from: first.time,
       to: last.time,
-      place: placeOf(members, sorted, features),
-      summary: summaryOf(sorted[centralOf(members, features)] as HotMessage),
+      place: placeOf(members, central, sorted, features),
+      summary: summaryOf(sorted[central] as HotMessage),
       ids: members.map((i) => sorted[i]?.id as string),
       messages: members.length,
       citizens,
@@ -376,26 +381,47 @@ function centralOf(members: number[], features: Features[]): number {
   return best;
 }
 
-/** The local place named by the most messages (at least two when the issue has more), else the filed place. */
-function placeOf(members: number[], sorted: readonly HotMessage[], features: Features[]): string | null {
-  const byKey = new Map<string, { count: number; names: Map<string, number> }>();
+/**
+ * The local place named by the most messages (a mention in a title counts one more), when at least two name it
+ * or the issue is one message; else the place the messages were filed under; else the place in the title of the
+ * most central message.
+ */
+function placeOf(
+  members: number[],
+  central: number,
+  sorted: readonly HotMessage[],
+  features: Features[],
+): string | null {
+  const byKey = new Map<string, { count: number; score: number; names: Map<string, number> }>();
   for (const i of members) {
-    for (const p of (features[i] as Features).places) {
-      const e = byKey.get(p.key) ?? { count: 0, names: new Map<string, number>() };
+    const f = features[i] as Features;
+    f.places.forEach((p, k) => {
+      const e = byKey.get(p.key) ?? { count: 0, score: 0, names: new Map<string, number>() };
       e.count++;
+      e.score += k < f.titled ? 2 : 1;
       e.names.set(p.name, (e.names.get(p.name) ?? 0) + 1);
       byKey.set(p.key, e);
-    }
+    });
   }
-  let best: { count: number; names: Map<string, number> } | undefined;
-  for (const e of byKey.values()) if (!best || e.count > best.count) best = e;
-  if (best && (best.count >= 2 || members.length === 1)) {
-    return [...best.names].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length)[0]?.[0] ?? null;
+  let best: { count: number; score: number; names: Map<string, number> } | undefined;
+  const enough = Math.min(2, members.length);
+  for (const e of byKey.values())
+    if (
+      e.count >= enough &&
+      (!best || e.score > best.score || (e.score === best.score && e.count > best.count))
+    )
+      best = e;
+  if (best) {
+    return [...best.names].sort((a, b) => b[1] - a[1] || b[0].length - a[0].length)[0]?.[0] ?? null;
   }
   const filed = new Map<string, number>();
   for (const i of members) {
     const p = sorted[i]?.place;
     if (p) filed.set(p, (filed.get(p) ?? 0) + 1);
   }
-  return [...filed].sort((a, b) => b[1] - a[1])[0]?.[0] ?? best?.names.keys().next().value ?? null;
+  const top = [...filed].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (top) return top;
+  // Nothing in common: the place in the title of the message that sums the issue up, if it names one.
+  const f = features[central] as Features;
+  return f.titled > 0 ? (f.places[0]?.name ?? null) : null;
 }
