@@ -252,7 +252,11 @@ export async function hotspotsCommand(args: string[], config: Config, io: Io): P
     const normalise = createNormaliser();
     const issues = findHotIssues(
       messages,
-      { normalise: (raw) => normalise(raw).text, tag: (t) => segmenter.tag(t) },
+      {
+        normalise: (raw) => normalise(raw).text,
+        tag: (t) => segmenter.tag(t),
+        parts: (w) => segmenter.parts(w),
+      },
       { top, windowDays },
     );
     if (json) {

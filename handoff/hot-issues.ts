@@ -1,23 +1,30 @@
 import { maskPersonalNumbers } from "../core/redact.js";
-import { findLocalPlaces, type LocalPlace, placeBlocks, samePlace } from "../intents/local-places.js";
+import {
+  findCounties,
+  findLocalPlaces,
+  type LocalPlace,
+  placeBlocks,
+  samePlace,
+} from "../intents/local-places.js";
 import type { TaggedWord } from "../intents/segmenter.js";
 
 /**
  * Hot issues (热点问题): messages about the same matter grouped into issues and ranked by how hot they are.
  *
  * Same matter = the same named local place (小区, school, road, company, village: intents/local-places.ts) and
- * similar content, or very similar content, within a time window. Content is compared as TF-IDF vectors of jieba
- * words (title words counted twice, particles, pronouns and the boilerplate of letters left out), by cosine.
- * Two messages are linked when they are at most `windowDays` apart and
- *   - they name a place in common and their cosine is at least `samePlace` (0.2 by default), or
- *   - neither names a place the other does not contradict (one names none) and the cosine is at least `sameText`, or
- *   - they name only different places and the cosine is at least `duplicate` (the same letter about two places).
- * Issues are the connected groups of linked messages.
+ * similar content, within a time window. Content is compared as TF-IDF vectors of jieba words (title words
+ * counted twice; place names, particles, pronouns and the boilerplate of letters left out), by cosine. Two
+ * messages are linked when they are at most `windowDays` apart and
+ *   - they name a place in common and their cosine is at least `samePlace` (0.15 by default), or
+ *   - one of them names no place and their cosine is at least `sameText` (0.4).
+ * Messages that name only different places are never linked, nor are messages that name different 旗县区. Links are taken strongest first, and two groups
+ * whose places are all different are never joined, not even through a message that names no place. Issues are
+ * the groups that remain.
  *
- * Not every pair is compared: candidates come from blocks, each message's named places and its rarest words
- * (at most `rareWords` of them, each held by at most `maxBlock` messages... no: any number, see below), and within a
- * block a message is compared only with the next `neighbours` messages in time inside the window. The work is
- * therefore about N × (places + rareWords) × neighbours cosines, linear in the number of messages.
+ * Not every pair is compared: candidates share a block, a named place (or the end of one: 恒大翡翠华庭 and
+ * 翡翠华庭) or one of the `rareWords` rarest words of either message, and within a block each message is compared
+ * with the next `neighbours` messages in time inside the window only. The work is therefore at most about
+ * N × (places + rareWords) × neighbours cosines: linear in the number of messages.
  *
  * Heat (documented in README, "Hot issues"):
  *   heat = (C + 0.25·(N − C) + 0.5·ln(1 + L)) × (1 + 1 / (1 + D / 7))
@@ -63,7 +70,6 @@ export interface HotIssueOptions {
   windowDays: number;
   samePlace: number;
   sameText: number;
-  duplicate: number;
   /** Rarest words per message used as blocks. */
   rareWords: number;
   /** Messages after each one, in time, compared within a block. */
@@ -75,9 +81,8 @@ export interface HotIssueOptions {
 
 export const DEFAULT_HOT_ISSUE_OPTIONS: HotIssueOptions = {
   windowDays: 30,
-  samePlace: 0.2,
+  samePlace: 0.15,
   sameText: 0.4,
-  duplicate: 0.7,
   rareWords: 6,
   neighbours: 25,
   minLikes: 20,
@@ -88,10 +93,16 @@ export const DEFAULT_HOT_ISSUE_OPTIONS: HotIssueOptions = {
 export interface HotIssueReader {
   normalise(raw: string): string;
   tag(text: string): TaggedWord[];
+  /** The shorter words inside a compound (农民工工资 → 农民工, 工资), so that a paraphrase still shares them. */
+  parts?(word: string): string[];
 }
 
 const DAY_MS = 86_400_000;
 const SAME_CITIZEN = 0.9;
+/** Words kept per message (ln(1 + N/df) weighting, see findHotIssues). */
+const MAX_TERMS = 80;
+/** Places remembered per group for the never-join check; a group naming more is about a wide area anyway. */
+const MAX_GROUP_PLACES = 30;
 
 /** Heat of an issue; see the module comment. */
 export function heatOf(messages: number, citizens: number, likes: number, days: number): number {
@@ -143,7 +154,13 @@ interface Features {
   places: LocalPlace[];
   /** How many of `places` (the first ones) the title names: the title says what the message is about. */
   titled: number;
+  /** The 旗县区 it names (or was filed under). */
+  counties: string[];
 }
+
+/** Unknown counties agree with anything; known ones must share one. */
+const compatible = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === 0 || b.length === 0 || a.some((x) => b.includes(x));
 
 function cosine(a: Features, b: Features): number {
   const at = a.terms;
@@ -213,45 +230,70 @@ export function findHotIssues(
   const counts: Map<number, number>[] = [];
   const placesOf: LocalPlace[][] = [];
   const titledOf: number[] = [];
+  const countiesOf: string[][] = [];
   for (const m of sorted) {
     const title = m.title ? reader.normalise(m.title) : "";
     const body = reader.normalise(m.text);
     const titleWords = title ? reader.tag(title) : [];
     const bodyWords = reader.tag(body);
     const tf = new Map<number, number>();
-    const add = (w: TaggedWord, weight: number) => {
-      if (SKIP_TAGS.has(w.tag) || !CONTENT_WORD.test(w.word) || BOILERPLATE.has(w.word)) return;
-      let id = vocabulary.get(w.word);
+    const count = (word: string, weight: number) => {
+      let id = vocabulary.get(word);
       if (id === undefined) {
         id = vocabulary.size;
-        vocabulary.set(w.word, id);
+        vocabulary.set(word, id);
         df.push(0);
       }
       tf.set(id, (tf.get(id) ?? 0) + weight);
     };
-    for (const w of titleWords) add(w, 2);
-    for (const w of bodyWords) add(w, 1);
+    const add = (w: TaggedWord, weight: number, k: number, names: Set<number>) => {
+      if (names.has(k) || SKIP_TAGS.has(w.tag) || !CONTENT_WORD.test(w.word) || BOILERPLATE.has(w.word))
+        return;
+      count(w.word, weight);
+      if (w.word.length >= 3 && reader.parts)
+        for (const part of reader.parts(w.word)) if (!BOILERPLATE.has(part)) count(part, weight / 2);
+    };
+    // Place names are compared as places (same place or not), not as words: left out of the content.
+    const titleNames = new Set<number>();
+    const bodyNames = new Set<number>();
+    const places = findLocalPlaces(titleWords, titleNames);
+    titledOf.push(places.length);
+    for (const p of findLocalPlaces(bodyWords, bodyNames))
+      if (!places.some((q) => q.key === p.key)) places.push(p);
+    placesOf.push(places);
+    const counties = new Set([...findCounties(titleWords), ...findCounties(bodyWords)]);
+    if (m.place && /[县区旗]$/.test(m.place)) counties.add(m.place);
+    countiesOf.push([...counties]);
+    titleWords.forEach((w, k) => add(w, 2, k, titleNames));
+    bodyWords.forEach((w, k) => add(w, 1, k, bodyNames));
     for (const id of tf.keys()) df[id] = (df[id] ?? 0) + 1;
     counts.push(tf);
-    const places = findLocalPlaces(titleWords);
-    titledOf.push(places.length);
-    for (const p of findLocalPlaces(bodyWords)) if (!places.some((q) => q.key === p.key)) places.push(p);
-    placesOf.push(places);
   }
   const features: Features[] = counts.map((tf, i) => {
-    const entries = [...tf].sort((a, b) => a[0] - b[0]);
+    // A long letter keeps its MAX_TERMS weightiest words: the cosine hardly moves, and stays cheap.
+    let entries = [...tf].map(
+      ([id, c]) => [id, (1 + Math.log(c)) * Math.log(1 + n / (df[id] ?? 1))] as const,
+    );
+    if (entries.length > MAX_TERMS)
+      entries = entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, MAX_TERMS);
+    entries = entries.sort((a, b) => a[0] - b[0]);
     const terms = new Int32Array(entries.length);
     const weights = new Float32Array(entries.length);
     let norm = 0;
-    entries.forEach(([id, c], k) => {
-      const w = (1 + Math.log(c)) * Math.log((n + 1) / ((df[id] ?? 0) + 1));
+    entries.forEach(([id, w], k) => {
       terms[k] = id;
       weights[k] = w;
       norm += w * w;
     });
     norm = Math.sqrt(norm) || 1;
     for (let k = 0; k < weights.length; k++) weights[k] = (weights[k] as number) / norm;
-    return { terms, weights, places: placesOf[i] ?? [], titled: titledOf[i] ?? 0 };
+    return {
+      terms,
+      weights,
+      places: placesOf[i] ?? [],
+      titled: titledOf[i] ?? 0,
+      counties: countiesOf[i] ?? [],
+    };
   });
 
   // Blocks: each named place, and each message's rarest words (held by at least two messages).
@@ -270,17 +312,19 @@ export function findHotIssues(
     for (const id of rare) enter(`w:${id}`, i);
   });
 
-  const sets = new DisjointSets(n);
   const window = o.windowDays * DAY_MS;
   const tried = new Set<number>();
-  const linked = (i: number, j: number): boolean => {
+  const edges: { i: number; j: number; c: number }[] = [];
+  const link = (i: number, j: number) => {
     const a = features[i] as Features;
     const b = features[j] as Features;
+    if (!compatible(a.counties, b.counties)) return;
     const c = cosine(a, b);
-    if (c >= o.sameText && (a.places.length === 0 || b.places.length === 0)) return true;
-    const shared = a.places.some((p) => b.places.some((q) => samePlace(p, q)));
-    if (shared) return c >= o.samePlace;
-    return c >= o.duplicate;
+    const linked =
+      a.places.length === 0 || b.places.length === 0
+        ? c >= o.sameText
+        : a.places.some((p) => b.places.some((q) => samePlace(p, q))) && c >= o.samePlace;
+    if (linked) edges.push({ i, j, c });
   };
   for (const list of blocks.values()) {
     if (list.length < 2) continue;
@@ -294,9 +338,35 @@ export function findHotIssues(
         const key = i * n + j;
         if (tried.has(key)) continue;
         tried.add(key);
-        if (linked(i, j)) sets.union(i, j);
+        link(i, j);
       }
     }
+  }
+
+  // Strongest links first; two groups that name only different places are never joined, not even through a
+  // message that names none (which would otherwise chain every 小区's lift complaints into one issue).
+  edges.sort((x, y) => y.c - x.c || x.i - y.i || x.j - y.j);
+  const sets = new DisjointSets(n);
+  const placesOfGroup = new Map<number, LocalPlace[]>();
+  const groupPlaces = (root: number) => placesOfGroup.get(root) ?? (features[root] as Features).places;
+  const countiesOfGroup = new Map<number, string[]>();
+  const groupCounties = (root: number) => countiesOfGroup.get(root) ?? (features[root] as Features).counties;
+  for (const { i, j } of edges) {
+    const ri = sets.find(i);
+    const rj = sets.find(j);
+    if (ri === rj) continue;
+    const pi = groupPlaces(ri);
+    const pj = groupPlaces(rj);
+    if (pi.length > 0 && pj.length > 0 && !pi.some((p) => pj.some((q) => samePlace(p, q)))) continue;
+    const ci = groupCounties(ri);
+    const cj = groupCounties(rj);
+    if (!compatible(ci, cj)) continue;
+    sets.union(ri, rj);
+    const merged = [...pi];
+    for (const q of pj)
+      if (merged.length < MAX_GROUP_PLACES && !merged.some((p) => p.key === q.key)) merged.push(q);
+    placesOfGroup.set(sets.find(ri), merged);
+    countiesOfGroup.set(sets.find(ri), [...new Set([...ci, ...cj])].slice(0, MAX_GROUP_PLACES));
   }
 
   const groups = new Map<number, number[]>();

@@ -17,13 +17,17 @@ export type LocalPlaceKind = "residence" | "school" | "road" | "company" | "hosp
  */
 export function samePlace(a: LocalPlace, b: LocalPlace): boolean {
   if (a.kind !== b.kind) return false;
-  return a.core.length >= b.core.length ? a.core.endsWith(b.core) : b.core.endsWith(a.core);
+  const [long, short] = a.core.length >= b.core.length ? [a.core, b.core] : [b.core, a.core];
+  if (!long.endsWith(short)) return false;
+  // Bus line 28 is not bus line 128.
+  return !(/^\d/.test(short) && /\d$/.test(long.slice(0, long.length - short.length)));
 }
 
 /** The names a place is found under in an index: its core and every ending of it at least two characters long. */
 export function placeBlocks(p: LocalPlace): string[] {
   const out: string[] = [];
-  for (let k = 0; k + 2 <= p.core.length; k++) out.push(`${p.core.slice(k)}#${p.kind}`);
+  for (let k = 0; k + 2 <= p.core.length; k++)
+    if (k === 0 || !/\d/.test(p.core[k - 1] as string)) out.push(`${p.core.slice(k)}#${p.kind}`);
   return out;
 }
 
@@ -140,12 +144,22 @@ const STOP_WORDS = new Set(
   ).split(" "),
 );
 
-/** Names that are only a kind of place, not one place: 公办学校, 老旧小区, 水泥路, 中心小学, 物业公司. */
+/** Names that are only a kind of place, not one place: 公办学校, 老旧小区, 水泥路, 中心小学, 物业公司, 自来水公司. */
 const GENERIC_CORES = new Set(
   (
     "配套 安置 拆迁 回迁 保障 廉租 公租 商品 住宅 老旧 封闭式 开放式 开放性 公办 民办 普惠 普惠性 公立 私立 中小 " +
     "专科 职业技术 商业 步行 房地产 房产 农贸 建材 水泥 泥巴 沥青 柏油 高速 夜宵 主干 村级 通村 进村 普通 高档 " +
-    "新 老 小 大 中心 营利性 维保 供水 机电 物业 开发 代理 民营 私人 国有 本地 附近 周边"
+    "新 老 小 大 中心 营利性 维保 供水 机电 物业 开发 代理 民营 私人 国有 本地 附近 周边 " +
+    // Utilities serve a whole city: a letter about the water company names no place.
+    "公交 自来水 燃气 天然气 电信 移动 联通 供电 电力 水务 邮政 邮政储蓄 农商 建设 工商 农业 中国"
+  ).split(" "),
+);
+
+/** Adjectives that describe rather than name: "严重影响小区", "危险路段". */
+const PLAIN_ADJECTIVES = new Set(
+  (
+    "严重 困难 重要 主要 简单 复杂 方便 安全 危险 正常 不良 一般 普通 老旧 破旧 大型 小型 新型 很多 许多 " +
+    "不少 偏远 落后 贫困 违法 非法 合法 公平 公正 严格 及时 长期 强烈 恶劣 巨大 明显 紧张 困扰 坚决 多年"
   ).split(" "),
 );
 
@@ -203,8 +217,8 @@ function namePart(
     if (!text) return undefined;
   } else if (w.tag === "m") {
     if (COUNTING.test(text)) return undefined;
-  } else if (first && (w.tag === "a" || w.tag === "an") && text.length >= 2) {
-    // An adjective right before the suffix names a road or an estate: 幸福路, 美好家园.
+  } else if ((w.tag === "a" || w.tag === "an") && text.length >= 2 && !PLAIN_ADJECTIVES.has(text)) {
+    // Two-character adjectives name roads, estates and firms: 幸福路, 美好家园, 宏远建筑公司.
   } else if (STOP_TAGS.has(w.tag)) return undefined;
   if (STOP_WORDS.has(text)) return undefined;
   // Another place word ends the name, except an estate's own name before 小区: "金桂花园小区".
@@ -214,8 +228,12 @@ function namePart(
   return { text, last };
 }
 
-/** Every named local place in the tagged words, each key once, in order of first mention. */
-export function findLocalPlaces(words: readonly TaggedWord[]): LocalPlace[] {
+/**
+ * Every named local place in the tagged words, each key once, in order of first mention. `used`, when given,
+ * receives the index of every word that is part of a mention, so that a caller can leave the names out of what
+ * it compares (two letters about one 小区 share its name whatever their matter).
+ */
+export function findLocalPlaces(words: readonly TaggedWord[], used?: Set<number>): LocalPlace[] {
   const out: LocalPlace[] = [];
   const seen = new Map<string, LocalPlace>();
   for (let i = 0; i < words.length; i++) {
@@ -231,6 +249,7 @@ export function findLocalPlaces(words: readonly TaggedWord[]): LocalPlace[] {
     let name = w.word.slice(0, w.word.length - end.length);
     let parts = name ? 1 : 0;
     let walk = true;
+    let startsAt = i;
     // In a word jieba could not look up, what stands before the name may be glued to it: "县泉星社区", "走东八路".
     if (name && w.tag === "x") {
       const part = namePart({ word: name, tag: "x" });
@@ -245,6 +264,7 @@ export function findLocalPlaces(words: readonly TaggedWord[]): LocalPlace[] {
         part = { text: part.text.slice(1), last: true };
       if (!part || name.length + part.text.length > MAX_NAME_CHARS) break;
       name = part.text + name;
+      startsAt = j;
       parts++;
       if (part.last) break;
     }
@@ -261,6 +281,7 @@ export function findLocalPlaces(words: readonly TaggedWord[]): LocalPlace[] {
     if (core.length < 2 && !(kind === "road" && /^\d+$/.test(core))) continue;
     if (STOP_WORDS.has(core) || GENERIC_CORES.has(core) || COUNTED.test(core)) continue;
     const key = `${core}#${kind}`;
+    if (used) for (let k = startsAt; k <= i; k++) used.add(k);
     const known = seen.get(key);
     // The fullest mention names it: "金桂花园小区" rather than "金桂花园".
     if (known) {
@@ -272,4 +293,25 @@ export function findLocalPlaces(words: readonly TaggedWord[]): LocalPlace[] {
     out.push(place);
   }
   return out;
+}
+
+/** A county-level unit written as a place name (ns: 松山区, 达拉特旗) or as a code and unit ("A7县", "K2 区"). */
+const COUNTY_WORD = /^[\p{Script=Han}]{1,8}(?:县|区|旗)$/u;
+const NOT_COUNTIES =
+  /(?:小区|社区|园区|景区|校区|片区|辖区|厂区|营区|保税区|开发区)$|^(?:山区|牧区|老区|市区|郊区|新区|城区|湖区|矿区|库区|街区)$/;
+
+/**
+ * The 旗县区 a message names: two messages about different counties are not about the same matter, whatever
+ * their words share ("咨询F5县农村医疗保险" and "咨询J11市城乡居民参保" are two questions, not one issue).
+ */
+export function findCounties(words: readonly TaggedWord[]): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as TaggedWord;
+    const prev = words[i - 1];
+    if (prev && CODE.test(prev.word) && /^[县区旗]/.test(w.word))
+      out.add(`${prev.word.toLowerCase()}${w.word[0]}`);
+    else if (w.tag === "ns" && COUNTY_WORD.test(w.word) && !NOT_COUNTIES.test(w.word)) out.add(w.word);
+  }
+  return [...out];
 }
