@@ -23,14 +23,14 @@ const msg = (text: string, days: number, extra: Partial<HotMessage> = {}): HotMe
 
 describe("heat", () => {
   it("counts citizens fully, repeats a quarter, likes on a log scale, and favours concentration in time", () => {
-    expect(heatOf(1, 1, 0, 0)).toBeCloseTo(2);
-    expect(heatOf(4, 4, 0, 7)).toBeCloseTo(6);
+    expect(heatOf(1, 1, 0, 0)).toBeCloseTo(1);
+    expect(heatOf(4, 4, 0, 7)).toBeCloseTo(4 * (1 + 0.75 / 2));
     // Four citizens outweigh one citizen writing four times.
     expect(heatOf(4, 4, 0, 2)).toBeGreaterThan(heatOf(4, 1, 0, 2) * 2);
     // The same messages within a day are hotter than spread over two months.
     expect(heatOf(5, 5, 0, 1)).toBeGreaterThan(heatOf(5, 5, 0, 60) * 1.4);
     // A thousand likes weigh about three and a half citizens.
-    expect(heatOf(1, 1, 1000, 0) - heatOf(1, 1, 0, 0)).toBeCloseTo(2 * 0.5 * Math.log(1001));
+    expect(heatOf(1, 1, 1000, 0) - heatOf(1, 1, 0, 0)).toBeCloseTo(0.5 * Math.log(1001));
   });
 });
 

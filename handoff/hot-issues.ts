@@ -27,13 +27,14 @@ import type { TaggedWord } from "../intents/segmenter.js";
  * N × (places + rareWords) × neighbours cosines: linear in the number of messages.
  *
  * Heat (documented in README, "Hot issues"):
- *   heat = (C + 0.25·(N − C) + 0.5·ln(1 + L)) × (1 + 1 / (1 + D / 7))
+ *   heat = (C + 0.25·(N − C) + 0.5·ln(1 + L)) × (1 + (1 − 1/N) / (1 + D/7))
  * N messages, C distinct citizens, L likes in all, D days from the first message to the last. Each citizen counts
  * fully, a citizen's further messages a quarter; likes count on a log scale (a thousand likes weigh about 3.5
- * citizens); the concentration factor runs from 2 (everything within a day) through 1.5 (spread over a week)
- * towards 1 (spread over months). When a message does not say who wrote it, a message nearly identical to
- * another of the same issue (cosine ≥ 0.9) is taken as the same citizen writing again. An issue of one message
- * is listed only when it has at least `minLikes` likes.
+ * citizens). The second factor is the concentration in time: 1 for a single message, and for many messages
+ * close to 2 when they all came within a day, 1.5 when spread over a week, towards 1 over months. When a
+ * message does not say who wrote it, a message nearly identical to another of the same issue (cosine ≥ 0.9) is
+ * taken as the same citizen writing again. An issue of one message is listed only when it has at least
+ * `minLikes` likes.
  */
 
 export interface HotMessage {
@@ -107,7 +108,8 @@ const MAX_GROUP_PLACES = 30;
 /** Heat of an issue; see the module comment. */
 export function heatOf(messages: number, citizens: number, likes: number, days: number): number {
   const volume = citizens + 0.25 * (messages - citizens) + 0.5 * Math.log1p(Math.max(0, likes));
-  return volume * (1 + 1 / (1 + Math.max(0, days) / 7));
+  const n = Math.max(1, messages);
+  return volume * (1 + (1 - 1 / n) / (1 + Math.max(0, days) / 7));
 }
 
 /** Tags of words that carry no content of their own: particles, prepositions, pronouns, adverbs, numerals. */
