@@ -266,8 +266,8 @@ export function findHotIssues(
     const counties = new Set([...findCounties(titleWords), ...findCounties(bodyWords)]);
     if (m.place && /[县区旗]$/.test(m.place)) counties.add(m.place);
     countiesOf.push([...counties]);
-    titleWords.forEach((w, k) => add(w, 2, k, titleNames));
-    bodyWords.forEach((w, k) => add(w, 1, k, bodyNames));
+    for (const [k, w] of titleWords.entries()) add(w, 2, k, titleNames);
+    for (const [k, w] of bodyWords.entries()) add(w, 1, k, bodyNames);
     for (const id of tf.keys()) df[id] = (df[id] ?? 0) + 1;
     counts.push(tf);
   }
