@@ -104,6 +104,8 @@ const SAME_CITIZEN = 0.9;
 const MAX_TERMS = 80;
 /** Places remembered per group for the never-join check; a group naming more is about a wide area anyway. */
 const MAX_GROUP_PLACES = 30;
+/** A place name that ends this many other names is a kind (物流公司), see findHotIssues. */
+const GENERIC_ENDINGS = 3;
 
 /** Heat of an issue; see the module comment. */
 export function heatOf(messages: number, citizens: number, likes: number, days: number): number {
@@ -271,6 +273,26 @@ export function findHotIssues(
     for (const id of tf.keys()) df[id] = (df[id] ?? 0) + 1;
     counts.push(tf);
   }
+  // A name that ends three or more different names is a kind of place in this corpus, not a place: "物流公司"
+  // next to 春龙物流公司 and 沙光物流公司, "人民医院" next to 第一人民医院 and 第二人民医院. Left out, it would
+  // join every one of them.
+  const endings = new Map<string, Set<string>>();
+  for (const places of placesOf)
+    for (const p of places)
+      for (const b of placeBlocks(p).slice(1)) {
+        const set = endings.get(b) ?? new Set<string>();
+        if (set.size < GENERIC_ENDINGS) set.add(p.core);
+        endings.set(b, set);
+      }
+  const generic = (p: LocalPlace) => (endings.get(p.key)?.size ?? 0) >= GENERIC_ENDINGS;
+  for (let i = 0; i < placesOf.length; i++) {
+    const places = placesOf[i] as LocalPlace[];
+    if (!places.some(generic)) continue;
+    const kept = places.filter((p) => !generic(p));
+    titledOf[i] = places.slice(0, titledOf[i]).filter((p) => !generic(p)).length;
+    placesOf[i] = kept;
+  }
+
   const features: Features[] = counts.map((tf, i) => {
     // A long letter keeps its MAX_TERMS weightiest words: the cosine hardly moves, and stays cheap.
     let entries = [...tf].map(
@@ -298,15 +320,27 @@ export function findHotIssues(
     };
   });
 
-  // Blocks: each named place, and each message's rarest words (held by at least two messages).
-  const blocks = new Map<string, number[]>();
+  // Blocks: each named place, and each message's rarest words (held by at least two messages). Each message
+  // remembers where it stands in each of its blocks; the lists are in time order, as messages are numbered.
+  const blockIds = new Map<string, number>();
+  const lists: number[][] = [];
+  const memberships: number[][] = features.map(() => []);
   const enter = (key: string, i: number) => {
-    const list = blocks.get(key);
-    if (list) list.push(i);
-    else blocks.set(key, [i]);
+    let b = blockIds.get(key);
+    if (b === undefined) {
+      b = lists.length;
+      blockIds.set(key, b);
+      lists.push([]);
+    }
+    const list = lists[b] as number[];
+    if (list[list.length - 1] === i) return;
+    (memberships[i] as number[]).push(b, list.length);
+    list.push(i);
   };
   features.forEach((f, i) => {
-    for (const p of f.places) for (const b of placeBlocks(p)) enter(`p:${b}`, i);
+    for (const p of f.places)
+      for (const b of placeBlocks(p))
+        if (b === p.key || (endings.get(b)?.size ?? 0) < GENERIC_ENDINGS) enter(`p:${b}`, i);
     const rare = [...f.terms]
       .filter((id) => (df[id] ?? 0) >= 2)
       .sort((a, b) => (df[a] ?? 0) - (df[b] ?? 0) || a - b)
@@ -315,7 +349,6 @@ export function findHotIssues(
   });
 
   const window = o.windowDays * DAY_MS;
-  const tried = new Set<number>();
   const edges: { i: number; j: number; c: number }[] = [];
   const link = (i: number, j: number) => {
     const a = features[i] as Features;
@@ -328,18 +361,21 @@ export function findHotIssues(
         : a.places.some((p) => b.places.some((q) => samePlace(p, q))) && c >= o.samePlace;
     if (linked) edges.push({ i, j, c });
   };
-  for (const list of blocks.values()) {
-    if (list.length < 2) continue;
-    // Lists are in time order: messages were numbered by time.
-    for (let x = 0; x < list.length; x++) {
-      const i = list[x] as number;
-      const ti = sorted[i]?.time ?? 0;
-      for (let y = x + 1; y < list.length && y <= x + o.neighbours; y++) {
+  // Each message with the next `neighbours` of each of its blocks, within the window; a pair met in two blocks
+  // is compared once (the stamp says which message last looked at j).
+  const stamp = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const ti = sorted[i]?.time ?? 0;
+    const m = memberships[i] as number[];
+    for (let k = 0; k < m.length; k += 2) {
+      const list = lists[m[k] as number] as number[];
+      const at = m[k + 1] as number;
+      const last = Math.min(list.length - 1, at + o.neighbours);
+      for (let y = at + 1; y <= last; y++) {
         const j = list[y] as number;
         if ((sorted[j]?.time ?? 0) - ti > window) break;
-        const key = i * n + j;
-        if (tried.has(key)) continue;
-        tried.add(key);
+        if (stamp[j] === i) continue;
+        stamp[j] = i;
         link(i, j);
       }
     }
