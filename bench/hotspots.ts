@@ -8,11 +8,12 @@
  * Prints the time of findHotIssues (reading, blocking, comparing, grouping) per size and the ratio between the
  * largest and the smallest; the goal is at most about 15× for 10× the messages. Not a test: the machine is shared.
  */
-import { type HotMessage, findHotIssues } from "../handoff/hot-issues.js";
+import { findHotIssues, type HotMessage } from "../handoff/hot-issues.js";
 import { createNormaliser } from "../intents/normalise.js";
 import { createSegmenter } from "../intents/segmenter.js";
 
-const SYLLABLES = "安宁康泰和平幸福阳光金桂翠湖东方明珠红星青山绿水长江黄河星沙天河锦绣华府新世纪龙湾凤凰桃源春晖".split("");
+const SYLLABLES =
+  "安宁康泰和平幸福阳光金桂翠湖东方明珠红星青山绿水长江黄河星沙天河锦绣华府新世纪龙湾凤凰桃源春晖".split("");
 const KINDS = ["小区", "花园", "家园", "小学", "中学", "路", "大道", "建筑公司", "物流公司", "村"];
 const MATTERS = [
   ["电梯停运好几天没人修", "老人上下楼很困难", "物业说在等配件"],
@@ -86,7 +87,10 @@ export function corpus(size: number, seed = 1): HotMessage[] {
 }
 
 async function main() {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const runs = sizes.length ? sizes : [10_000, 100_000];
   const segmenter = createSegmenter();
   const normalise = createNormaliser();
