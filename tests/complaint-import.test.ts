@@ -103,6 +103,26 @@ describe("shouwang complaints import", () => {
     expect(await query(dbPath, "SELECT source_id FROM complaint_history")).toHaveLength(3);
   });
 
+  it("keeps two sources' ids apart with --source", async () => {
+    const { dbPath, run } = fresh();
+    const file = write("sources.jsonl", jsonl(ORDERS));
+    await run(["complaints", "import", file]);
+    const other = await run(["complaints", "import", file, "--source", "hotline-2018"]);
+    expect(other.out).toContain("3 of 3 rows imported, 0 already imported");
+    const rows = await query<{ source: string; source_id: string }>(
+      dbPath,
+      "SELECT source, source_id FROM complaint_history ORDER BY source, source_id",
+    );
+    expect(rows.map((r) => `${r.source}/${r.source_id}`)).toEqual([
+      "/A-1",
+      "/A-2",
+      "/A-3",
+      "hotline-2018/A-1",
+      "hotline-2018/A-2",
+      "hotline-2018/A-3",
+    ]);
+  });
+
   it("infers a missing place and category with the live gazetteer and model, and says which were inferred", async () => {
     const { dbPath, run } = fresh();
     await run(["complaints", "import", write("infer.jsonl", jsonl(ORDERS))]);
