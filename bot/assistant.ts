@@ -18,9 +18,9 @@ import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
 import { createIntentClassifier } from "../intents/intent-classifier.js";
-import { createNormaliser } from "../intents/normalise.js";
-import { DEFAULT_PLACES, loadPlaces } from "../intents/places.js";
-import { createSegmenter } from "../intents/segmenter.js";
+import { createNormaliser, type Normaliser } from "../intents/normalise.js";
+import { DEFAULT_PLACES, loadPlaces, type PlaceGazetteer } from "../intents/places.js";
+import { createSegmenter, type Segmenter } from "../intents/segmenter.js";
 import { loadTrainingSet, withDomainPhrasings, withKnowledgeExamples } from "../intents/training-set.js";
 import { createNlu, type Nlu } from "../intents/understand.js";
 import { createArticleSearch, loadStatuteWords } from "../knowledge/article-search.js";
@@ -40,6 +40,10 @@ export interface NluBundle {
   domains: Domains;
   /** The learned 诉求 category model, over the same segmenter and normaliser as the rest of understanding. */
   complaintClassifier(catalogue: ComplaintCatalogue): ComplaintClassifier;
+  /** The parts understanding is built from, for readers of letters outside a conversation (the import). */
+  normalise: Normaliser;
+  segmenter: Segmenter;
+  places: PlaceGazetteer;
 }
 
 /** Everything understanding needs, from the repo's data files; no database, so `classify` can use it alone. */
@@ -53,6 +57,7 @@ export function buildNlu(
   const normalise = createNormaliser();
   const cacheDir = options.modelCacheDir ?? DEFAULT_MODEL_CACHE;
   const domains = loadDomains();
+  const places = loadPlaces(DEFAULT_PLACES, segmenter.vocabulary);
   const nlu = createNlu({
     normalise,
     segmenter,
@@ -66,7 +71,7 @@ export function buildNlu(
       },
     ),
     retriever: createRetriever(segmenter, knowledge, loadSynonyms(), cacheDir),
-    extractEntities: createEntityExtractor(loadPlaces(DEFAULT_PLACES, segmenter.vocabulary)),
+    extractEntities: createEntityExtractor(places),
     domains,
     articles: createArticleSearch(() => loadStatutes(), loadStatuteWords()),
   });
@@ -75,6 +80,9 @@ export function buildNlu(
     nlu,
     knowledge,
     domains,
+    normalise,
+    segmenter,
+    places,
     complaintClassifier: (catalogue) => {
       complaintModel ??= createComplaintClassifier(segmenter, catalogue, {
         cacheDir,

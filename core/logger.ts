@@ -1,10 +1,8 @@
 import pino, { type DestinationStream, type Logger } from "pino";
-import { PHONE_PATTERN, redactIdNumbers } from "./redact.js";
+import { maskPersonalNumbers } from "./redact.js";
 
 /** Keeps the first 3 and last 2 characters so staff can still tell two numbers apart in a log. */
-export function mask(text: string): string {
-  return redactIdNumbers(text).replace(PHONE_PATTERN, (m) => `${m.slice(0, 3)}******${m.slice(-2)}`);
-}
+export const mask = maskPersonalNumbers;
 
 function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return mask(value);

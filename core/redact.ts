@@ -6,6 +6,11 @@
 // Mobile numbers (optionally +86) and landlines with an area code; lookarounds stop matches inside longer digit runs.
 export const PHONE_PATTERN = /(?<!\d)(?:(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-\d{7,8})(?!\d)/g;
 
+/** ID and phone numbers masked as in the logs: the first 3 and last 2 characters kept to tell two numbers apart. */
+export function maskPersonalNumbers(text: string): string {
+  return redactIdNumbers(text).replace(PHONE_PATTERN, (m) => `${m.slice(0, 3)}******${m.slice(-2)}`);
+}
+
 /**
  * ID numbers never need to be kept: the transcript stores the message with them masked (first 3, last 2 digits),
  * as the logs do. Phone numbers stay: a counselor may need one to reach a person in danger.

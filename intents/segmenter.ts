@@ -18,8 +18,18 @@ export interface Segmenter {
    * itself; empty for most words.
    */
   parts(word: string): string[];
+  /**
+   * Words with jieba's part-of-speech tags (ns place, n noun, v verb, x unknown or punctuation, …), punctuation
+   * kept so that callers can see clause boundaries. Costs about one `cut`.
+   */
+  tag(text: string): TaggedWord[];
   /** Changes whenever the same text could be cut differently: part of the key of anything cached from cuts. */
   readonly version: string;
+}
+
+export interface TaggedWord {
+  word: string;
+  tag: string;
 }
 
 export const DEFAULT_USER_DICT = projectPath("intents", "data", "user-dict.txt");
@@ -31,6 +41,7 @@ interface Jieba {
   load(opts: { dict?: string; userDict?: string; idfDict?: string; stopWordDict?: string }): unknown;
   cut(text: string, hmm?: boolean): string[];
   cutForSearch(text: string, hmm?: boolean): string[];
+  tag(text: string): TaggedWord[];
 }
 
 let loadedWith: string | undefined;
@@ -112,5 +123,6 @@ export function createSegmenter(
       if (word.length < 3) return [];
       return jieba.cutForSearch(word, true).filter((w) => w !== word && !PUNCT_OR_SPACE.test(w));
     },
+    tag: (text) => (text.length === 0 ? [] : jieba.tag(text)),
   };
 }

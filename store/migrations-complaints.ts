@@ -84,4 +84,38 @@ export const COMPLAINTS_MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER complaint_events_no_delete BEFORE DELETE ON complaint_events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'complaint events are append-only'); END;
     `,
   },
+  {
+    version: 603,
+    name: "imported past work orders",
+    sql: `
+      -- Past work orders (历史工单) imported from a file: they feed statistics and hot issues, never the departments'
+      -- queues, which read the complaints table only. One row per source id, so a file imported twice adds nothing.
+      CREATE TABLE complaint_history (
+        source TEXT NOT NULL DEFAULT '',
+        source_id TEXT NOT NULL,
+        title TEXT,
+        text TEXT NOT NULL,
+        -- When the citizen wrote, ISO 8601 in UTC (the file's times are read as China time).
+        received_at TEXT NOT NULL,
+        citizen TEXT,
+        likes INTEGER NOT NULL DEFAULT 0 CHECK (likes >= 0),
+        reply TEXT,
+        -- As given in the file, or found by the place gazetteer in the text (place_inferred = 1).
+        place TEXT,
+        league TEXT,
+        county TEXT,
+        place_inferred INTEGER NOT NULL DEFAULT 0,
+        -- A category id of handoff/data/complaint-categories.json when known; the file's own label otherwise.
+        category TEXT,
+        category_label TEXT,
+        family TEXT,
+        category_inferred INTEGER NOT NULL DEFAULT 0,
+        file TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        PRIMARY KEY (source, source_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX complaint_history_by_time ON complaint_history(received_at);
+    `,
+  },
 ];

@@ -54,16 +54,20 @@ export async function onDutyCounselor(a: Assistant, username = "wang"): Promise<
   return (await a.staff.find(username)) as StaffMember;
 }
 
-/** Runs one `shouwang` CLI command in-process, as a terminal would, and collects what it printed. */
+/**
+ * Runs one `shouwang` CLI command in-process, as a terminal would, and collects what it printed. `stderrIsTTY`
+ * makes stderr look like a terminal (as `process.stderr` does in an interactive shell).
+ */
 export async function runCommand(
   config: import("../bot/config.js").Config,
   args: string[],
   input = "",
+  options: { stderrIsTTY?: boolean } = {},
 ): Promise<{ code: number; out: string; err: string }> {
   const { PassThrough, Readable } = await import("node:stream");
   const { runCli } = await import("../bot/cli.js");
   const stdout = new PassThrough();
-  const stderr = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), options.stderrIsTTY ? { isTTY: true } : {});
   let out = "";
   let err = "";
   stdout.on("data", (c) => {
