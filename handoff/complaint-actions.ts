@@ -52,6 +52,7 @@ export function departmentActions(ctx: ComplaintContext) {
         needInfo ? "info_requested" : "replied",
         { text },
       );
+      ctx.talkingTo.add(c.citizen);
       await tell(c, cm.departmentReply(c.departmentName, text), `department:${viewer.username}`, "staff");
       return c;
     },

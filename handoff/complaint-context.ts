@@ -147,10 +147,38 @@ export function createComplaintContext(deps: ComplaintDeps) {
     for (const data of list ?? []) notify(data);
   };
 
+  /**
+   * Citizens a department has replied to or asked for more: only their turns look up an open thread in the
+   * database, so the everyday turn pays no query. Filled from the database on first use, added to on a reply;
+   * a citizen whose thread turns out closed is dropped on their next turn.
+   */
+  let talking: Set<string> | undefined;
+  const talkingTo = {
+    async has(citizen: string): Promise<boolean> {
+      if (!talking) {
+        const rows = await db.all<{ citizen: string }>(
+          `SELECT DISTINCT c.citizen FROM complaints c
+           WHERE c.state IN ('accepted', 'awaiting_info')
+             AND EXISTS (SELECT 1 FROM complaint_events e WHERE e.complaint_id = c.id
+                         AND e.type IN ('replied', 'info_requested'))`,
+        );
+        talking ??= new Set(rows.map((r) => r.citizen));
+      }
+      return talking.has(citizen);
+    },
+    add(citizen: string): void {
+      talking?.add(citizen);
+    },
+    drop(citizen: string): void {
+      talking?.delete(citizen);
+    },
+  };
+
   return {
     db,
     conversations,
     outbound,
+    talkingTo,
     categories,
     dispatch,
     calendar,

@@ -134,6 +134,7 @@ export function citizenFollowUp(ctx: ComplaintContext) {
      * THREAD_DAYS days and has not closed. The citizen's next messages belong to it.
      */
     async openThread(citizen: string): Promise<{ id: string; departmentName: string } | undefined> {
+      if (!(await ctx.talkingTo.has(citizen))) return undefined;
       const since = new Date(now().getTime() - THREAD_DAYS * 86_400_000).toISOString();
       const row = await db.get<{ id: string; department_name: string }>(
         `SELECT c.id, c.department_name FROM complaints c
@@ -143,6 +144,7 @@ export function citizenFollowUp(ctx: ComplaintContext) {
          ORDER BY c.updated_at DESC LIMIT 1`,
         [citizen, since],
       );
+      if (!row) ctx.talkingTo.drop(citizen);
       return row ? { id: row.id, departmentName: row.department_name } : undefined;
     },
 
