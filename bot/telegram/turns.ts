@@ -6,7 +6,12 @@ import type { Logger } from "../../core/logger.js";
 import type { HandoffPort } from "../../handoff/port.js";
 import type { Button, Reply } from "../../handoff/reply.js";
 import { isCrisis, type RiskLevel } from "../../intents/crisis-risk.js";
-import type { Conversation, ConversationStore, NewEvent } from "../../store/conversations.js";
+import {
+  type Conversation,
+  type ConversationStore,
+  isUniqueViolation,
+  type NewEvent,
+} from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
 import { type Engine, MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages, telegramMessages } from "../messages.js";
@@ -225,7 +230,7 @@ export function createTurns(deps: TurnDeps) {
       });
     } catch (e) {
       conversations.forget(conversationId);
-      if (e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message)) {
+      if (isUniqueViolation(e)) {
         const again = await replay();
         if (again) return again;
       }

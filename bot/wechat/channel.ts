@@ -3,7 +3,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Reply } from "../../handoff/reply.js";
-import type { Conversation, NewEvent } from "../../store/conversations.js";
+import { type Conversation, isUniqueViolation, type NewEvent } from "../../store/conversations.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { MAIN_BUTTONS, messages, wechatMessages } from "../messages.js";
@@ -200,7 +200,7 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         });
       } catch (e) {
         conversations.forget(conversationId);
-        if (e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message)) {
+        if (isUniqueViolation(e)) {
           const again = await replay();
           if (again) return again;
         }
