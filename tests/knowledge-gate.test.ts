@@ -5,7 +5,7 @@
  * phrasings. Each goes through the real engine as the first message of its own conversation (see
  * bench/knowledge-outcomes.ts; `npx tsx bench/knowledge-eval.ts` prints the figures by domain).
  *
- * Floors sit under today's figures (89.1% answered in domain or correctly referred, 0.5% answers from
+ * Floors sit under today's figures (88.8% answered in domain or correctly referred, 0.5% answers from
  * another domain); the product's targets (95% and 2%) are in issue 15.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
