@@ -20,7 +20,7 @@ const USAGE = `用法 (usage):
   shouwang                 start the server (web chat on http://localhost:3000/)
   shouwang chat            talk to the assistant in this terminal
   shouwang ask "问题"       one answer, then exit
-  shouwang classify        JSON Lines on stdin ({"text": ...}) -> intent, confidence, risk, answerId or referral on stdout
+  shouwang classify        JSON Lines on stdin ({"text": ...}) -> intent, confidence, risk, answerId or referral, complaint on stdout
   shouwang kb check [--json]
                            validate the knowledge base: schema, duplicates, unreachable entries, and every citation
                            against the statute texts (--json: the citation report; non-zero exit on any problem)
