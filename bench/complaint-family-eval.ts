@@ -10,9 +10,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { buildNlu } from "../bot/assistant.js";
 import { projectPath } from "../core/paths.js";
 import { loadComplaintCategories } from "../handoff/complaint-categories.js";
-import { createComplaintClassifier } from "../handoff/complaint-classifier.js";
-import { createNormaliser } from "../intents/normalise.js";
-import { createSegmenter } from "../intents/segmenter.js";
 
 const STREAM = projectPath("..", "shared", "eval-dev", "complaints-stream.jsonl");
 const LABELS = projectPath("bench", "data", "complaint-families-dev.jsonl");
@@ -29,11 +26,10 @@ const labels = readFileSync(LABELS, "utf8")
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as { line: number; family: string; also?: string });
 const catalogue = loadComplaintCategories();
-const normalise = createNormaliser();
-const classifier = createComplaintClassifier(createSegmenter(), catalogue, {
-  normalise: (r) => normalise(r).text,
-});
-const { nlu } = buildNlu();
+// The production bundle: the same segmenter, normaliser and cached category model the bot uses.
+const bundle = buildNlu();
+const { nlu, normalise } = bundle;
+const classifier = bundle.complaintClassifier(catalogue);
 let top1 = 0;
 let top3 = 0;
 let lenient1 = 0;
