@@ -169,9 +169,16 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       ]);
     }
     state.offeredCounselor = true;
-    const text = risk.kind === "harmed" ? messages.harmed : messages.distress;
+    const text =
+      risk.kind === "harmed"
+        ? messages.harmed
+        : risk.kind === "others"
+          ? messages.hostility
+          : messages.distress;
     if (risk.kind === "harmed") state.offeredForHarm = true;
     else delete state.offeredForHarm;
+    if (risk.kind === "others") state.offeredForOthers = true;
+    else delete state.offeredForOthers;
     return replying([reply("distress", text, messages.distressButtons)], state);
   }
 
@@ -287,8 +294,9 @@ function acceptCounselor(conv: Conversation, state: ConversationState): Decision
   if (conv.mode === "waiting") return replying([reply("handoff", messages.handoffAlready)], state);
   state.handoffReason = "distress";
   delete state.offeredComplaint;
-  const riskKind = state.offeredForHarm ? "harmed" : "self";
+  const riskKind = state.offeredForHarm ? "harmed" : state.offeredForOthers ? "others" : "self";
   delete state.offeredForHarm;
+  delete state.offeredForOthers;
   return {
     replies: [],
     state,

@@ -101,13 +101,22 @@ export function riskReasonLabel(code: string): string {
     case "model": {
       const [what = "", p = ""] = splitOnce(rest, ":");
       const label =
-        { high: "高危", distress: "情绪困扰", others: "威胁他人", harmed: "遭受侵害" }[what] ?? what;
+        {
+          high: "高危",
+          distress: "情绪困扰",
+          others: "威胁他人",
+          hostility: "对他人的怨恨",
+          harmed: "遭受侵害",
+          "harmed-now": "正遭受侵害、危险就在眼前",
+        }[what] ?? what;
       return `模型判断${label}（把握 ${Math.round(Number(p) * 100)}%）`;
     }
     case "escalated":
       return rest === "concepts"
         ? "同一句里有方法或工具，又有行动或时间"
         : `提到时间、地点或工具（“${rest}”）`;
+    case "wished-on-other":
+      return `咒骂他人的话，不算本人轻生（“${rest}”）`;
     case "third-party":
       return `说的是他人（“${rest}”）`;
     case "negated":
@@ -144,6 +153,7 @@ const RISK_GROUP_LABELS: Record<string, string> = {
   "suicide-ideation": "表达轻生念头",
   "self-harm": "自伤",
   "harm-others": "扬言伤害他人",
+  hostility: "怨恨他人、盼其死去（未说要动手）",
   harmed: "正遭受伤害（家暴、欺凌、骚扰等）",
   "harmed-danger": "正处于他人伤害的危险中",
   distress: "情绪困扰",

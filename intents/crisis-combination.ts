@@ -23,6 +23,11 @@ const MODEL_OTHERS = 0.6;
 const STRONG_THREAT = 0.85;
 /** Model alone reading harm done to the writer (distress with a safety reply). */
 const MODEL_HARMED = 0.5;
+/** Model sure of harm done to the writer, with the danger present (he is outside with a knife): high. */
+const HARMED_NOW = 0.85;
+/** The danger is here and now: a cry for help, an act under way, someone outside the door or looking for the writer. */
+const DANGER_NOW =
+  /救命|救救我|快来人|正在|现在|刚才|刚刚|还在|在外面|在门外|在楼下|在找我|堵我|躲在|不让我下|关着/;
 
 /** Where the learned model's probabilities turn into levels and kinds; see the constants above. */
 export interface CrisisThresholds {
@@ -131,7 +136,11 @@ export function modelLevel(
   let rank = 0;
   if (
     m.high >= (hits.ranks.self >= RANK.distress ? t.highOverDistress : t.highAlone) ||
-    (m.high >= t.highWithConcepts && (m.concepts.pairs & evidence.self) !== 0)
+    // Death joined with a wish backs a risk to the writer's life unless the lexicon read the death as wished on
+    // someone else (希望他去死).
+    (m.high >= t.highWithConcepts &&
+      (m.concepts.pairs & evidence.self) !== 0 &&
+      hits.ranks.others < RANK.distress)
   )
     rank = RANK.high;
   else if (m.distressUp >= t.distress) rank = RANK.distress;
@@ -192,12 +201,18 @@ export function riskKind(
   evidence: ConceptEvidence,
   reasons: string[],
 ): { kind: RiskKind; rank: number } {
-  // The model alone reads a threat only where the text names violence or a weapon (摔死人了 is an accident), unless it is very sure.
+  // The model alone reads a threat only where the text names violence or a weapon (摔死人了 is an accident), unless
+  // it is very sure and the lexicon did not already read the words as hostility without intent (盼着他去死).
   const modelThreat =
     !hits.ruled &&
-    (m.others >= STRONG_THREAT || (m.others >= t.others && (m.concepts.concepts & evidence.violence) !== 0));
+    ((m.others >= STRONG_THREAT && hits.ranks.others < RANK.distress) ||
+      (m.others >= t.others && (m.concepts.concepts & evidence.violence) !== 0));
   const othersRank = Math.max(hits.ranks.others, modelThreat ? RANK.high : 0);
-  const harmedRank = Math.max(hits.ranks.harmed, m.harmed >= t.harmed ? RANK.distress : 0);
+  const harmedNow = m.harmed >= HARMED_NOW && DANGER_NOW.test(hits.modelText);
+  const harmedRank = Math.max(
+    hits.ranks.harmed,
+    harmedNow ? RANK.high : m.harmed >= t.harmed ? RANK.distress : 0,
+  );
   if (othersRank >= RANK.high && hits.ranks.self < RANK.high) {
     if (hits.ranks.others < RANK.high) reasons.push(`model:others:${m.others.toFixed(2)}`);
     return { kind: "others", rank: Math.max(rank, othersRank) };
@@ -205,8 +220,16 @@ export function riskKind(
   if (othersRank >= RANK.high && m.others > m.high)
     return { kind: "others", rank: Math.max(rank, othersRank) };
   if (harmedRank >= RANK.distress && (rank < RANK.high || harmedRank >= RANK.high)) {
-    if (hits.ranks.harmed < RANK.distress) reasons.push(`model:harmed:${m.harmed.toFixed(2)}`);
+    if (hits.ranks.harmed < harmedRank)
+      reasons.push(`model:harmed${harmedNow ? "-now" : ""}:${m.harmed.toFixed(2)}`);
     return { kind: "harmed", rank: Math.max(rank, harmedRank) };
+  }
+  // Hostility without a stated intent (wishing someone dead, 杀了他的心都有): distress of its own kind, so the
+  // reply calms the anger instead of asking after the writer's own life; the writer's own high still wins above.
+  const hostile = hits.ranks.others >= RANK.distress || (!hits.ruled && m.others >= t.others);
+  if (hostile && rank < RANK.high) {
+    if (hits.ranks.others < RANK.distress) reasons.push(`model:hostility:${m.others.toFixed(2)}`);
+    return { kind: "others", rank: Math.max(rank, RANK.distress) };
   }
   return { kind: "self", rank };
 }

@@ -80,6 +80,15 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
   return IMPLICIT;
 }
 
+function insideOthers(hits: Prepared["hits"], negated: readonly boolean[], h: Hit): boolean {
+  for (let j = 0; j < hits.length; j++) {
+    const o = hits[j];
+    if (o && o !== h && !negated[j] && o.group.kind === "others" && o.start <= h.start && o.end >= h.end)
+      return true;
+  }
+  return false;
+}
+
 /** Reads every phrase the preparation found; adds its reasons to `p.reasons`, in the order they are read. */
 export function readHits(c: Compiled, p: Prepared): LexiconReading {
   const { text, hits, negated, reasons } = p;
@@ -105,6 +114,12 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     if (!h) continue;
     if (negated[i]) {
       reasons.push(`negated:${clip(h.text)}`);
+      continue;
+    }
+    // A death wish inside a phrase that wishes it on someone else (盼着他早点去死) is that phrase's, not the
+    // writer's own.
+    if (h.group.kind === "self" && insideOthers(hits, negated, h)) {
+      reasons.push(`wished-on-other:${clip(h.text)}`);
       continue;
     }
     let rank = RANK[h.group.level];

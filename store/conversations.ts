@@ -41,6 +41,8 @@ export interface ConversationState {
   offeredCounselor?: boolean;
   /** The offer followed a message about harm done to the citizen: the case it opens says so. */
   offeredForHarm?: boolean;
+  /** The counselor offered to someone whose anger at another person we heard (hostility, no stated intent). */
+  offeredForOthers?: boolean;
   /** Why the conversation waits for a human; crisis and distress waits get no FAQ answers meanwhile. */
   handoffReason?: HandoffReason;
   /** A letter read as a 诉求: the bot asked whether to register it, and keeps its text for the intake. */

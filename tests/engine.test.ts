@@ -72,6 +72,22 @@ describe("engine", () => {
     expect(queue.map((c) => [c.kind, c.riskKind])).toEqual([["crisis", "others"]]);
   });
 
+  it("meets anger that wishes someone dead with calm words and a counselor, not the emergency path", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("那个骗了我钱的人，我天天盼着他早点去死"));
+    const text = r.replies.map((x) => x.text).join("\n");
+    expect(r.replies.some((x) => x.kind === "crisis")).toBe(false);
+    expect(r.replies[0]?.kind).toBe("distress");
+    for (const s of ["12356", "110", "心理咨询师"]) expect(text).toContain(s);
+    expect(text).not.toContain("你现在安全吗");
+    const sup = await supervisor();
+    expect(await a.handoff.queue(sup)).toHaveLength(0);
+    // Accepted, the offer opens a case a counselor can see is about anger at someone else.
+    await a.engine.handleMessage(msg("好"));
+    const queue = await a.handoff.queue(sup);
+    expect(queue.map((c) => c.riskKind)).toEqual(["others"]);
+  });
+
   it("tells a person being hurt at home how to get safe: 110, 12338 and a protection order", async () => {
     a = await testAssistant();
     const r = await a.engine.handleMessage(msg("我老公一喝酒就打我，身上青一块紫一块的"));
