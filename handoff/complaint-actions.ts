@@ -29,11 +29,11 @@ export function departmentActions(ctx: ComplaintContext) {
       change(
         id,
         viewer,
-        ["dispatched"],
+        "accept",
         async (_tx, c, at) => {
           const category = categories.get(c.category);
           const due = deadlinesFor(category, c.openedAt, calendar, { acceptedAt: at, urgent: c.urgent });
-          return { state: "accepted", accepted_at: at, handle_by: due.handleBy };
+          return { accepted_at: at, handle_by: due.handleBy };
         },
         "accepted",
         {},
@@ -47,8 +47,8 @@ export function departmentActions(ctx: ComplaintContext) {
       const c = await change(
         id,
         viewer,
-        ["accepted", "awaiting_info"],
-        async () => ({ state: needInfo ? "awaiting_info" : "accepted" }),
+        needInfo ? "requestInfo" : "reply",
+        async () => ({}),
         needInfo ? "info_requested" : "replied",
         { text },
       );
@@ -58,14 +58,7 @@ export function departmentActions(ctx: ComplaintContext) {
     },
 
     returnCase: (id: string, viewer: StaffMember, reason: string) =>
-      change(
-        id,
-        viewer,
-        ["dispatched", "accepted"],
-        async (_tx, c) => ({ state: "returned", returns: c.returns + 1 }),
-        "returned",
-        { reason },
-      ),
+      change(id, viewer, "return", async (_tx, c) => ({ returns: c.returns + 1 }), "returned", { reason }),
 
     async redispatch(id: string, viewer: StaffMember, departmentId: string) {
       if (viewer.role !== "supervisor" && viewer.role !== "admin")
@@ -75,9 +68,8 @@ export function departmentActions(ctx: ComplaintContext) {
       return change(
         id,
         viewer,
-        ["returned", "dispatched", "accepted"],
+        "redispatch",
         async () => ({
-          state: "dispatched",
           department_id: target.id,
           department_name: target.name,
           dispatch_rule: `督办改派（${viewer.username}）`,
@@ -92,7 +84,7 @@ export function departmentActions(ctx: ComplaintContext) {
       const c = await change(
         id,
         viewer,
-        ["accepted", "awaiting_info"],
+        "extend",
         async (_tx, current) => {
           if (current.extended) throw new AppError("conflict", "每件诉求只能延期一次");
           // The category's own rule decides, urgent cases included (they cannot be extended).
@@ -115,8 +107,8 @@ export function departmentActions(ctx: ComplaintContext) {
       const c = await change(
         id,
         viewer,
-        ["accepted", "awaiting_info"],
-        async () => ({ state: "closed", closed_at: now().toISOString(), result }),
+        "close",
+        async () => ({ closed_at: now().toISOString(), result }),
         "closed",
         { result },
       );

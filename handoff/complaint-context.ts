@@ -17,6 +17,7 @@ import {
   complaintEvent,
   getComplaint,
 } from "./complaint-records.js";
+import { type ComplaintAction, nextComplaintState } from "./complaint-state.js";
 import { type Calendar, chinaDate } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";
 import { type Outbound, sendToCitizen } from "./outbound.js";
@@ -103,7 +104,7 @@ export function createComplaintContext(deps: ComplaintDeps) {
   async function change(
     id: string,
     viewer: StaffMember,
-    allowed: readonly ComplaintState[],
+    action: ComplaintAction,
     work: (
       tx: Queryable,
       c: ComplaintRecord,
@@ -117,12 +118,8 @@ export function createComplaintContext(deps: ComplaintDeps) {
       const c = await getComplaint(tx, id);
       if (!c) throw new AppError("not_found", `没有编号为 ${id} 的诉求`);
       mustHandle(viewer, c);
-      if (!allowed.includes(c.state))
-        throw new AppError(
-          "illegal_transition",
-          `诉求当前状态为「${COMPLAINT_STATE_LABELS[c.state]}」，不能这样操作`,
-        );
-      const patch = await work(tx, c, at);
+      const state = nextComplaintState(c.state, action);
+      const patch: Partial<Record<string, string | number | null>> = { ...(await work(tx, c, at)), state };
       // A new deadline gets its own reminder and 督办.
       if ("handle_by" in patch) Object.assign(patch, { reminded_at: null, escalated_at: null });
       const keys = Object.keys(patch);

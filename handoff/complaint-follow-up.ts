@@ -7,6 +7,7 @@ import { redactIdNumbers } from "../core/redact.js";
 import type { Queryable } from "../store/sql.js";
 import type { ComplaintContext } from "./complaint-context.js";
 import { COMPLAINT_STATE_LABELS, type ComplaintRow, toRecord } from "./complaint-records.js";
+import { canComplaint, nextComplaintState } from "./complaint-state.js";
 import { complaintMessages as cm } from "./messages.js";
 
 /** How long after a department's last reply the citizen's messages still go into the case. */
@@ -106,10 +107,11 @@ export function citizenFollowUp(ctx: ComplaintContext) {
           {},
           at,
         );
-        if (!answer.resolved) {
+        const current = answer.resolved ? undefined : await get(tx, complaintId);
+        if (current && canComplaint(current.state, "citizenUnresolved")) {
           await tx.run(
-            "UPDATE complaints SET state = 'returned', closed_at = NULL, updated_at = ? WHERE id = ?",
-            [at, complaintId],
+            "UPDATE complaints SET state = ?, closed_at = NULL, updated_at = ? WHERE id = ? AND state = ?",
+            [nextComplaintState(current.state, "citizenUnresolved"), at, complaintId, current.state],
           );
           await event(tx, complaintId, "reopened", "citizen", {}, at);
         }
@@ -157,12 +159,12 @@ export function citizenFollowUp(ctx: ComplaintContext) {
       if (!c || c.state === "closed") throw new AppError("conflict", "这件诉求已经办结");
       const what = redactIdNumbers(text).slice(0, 2000);
       await event(tx, complaintId, "citizen_added", "citizen", { what }, at);
-      if (c.state === "awaiting_info")
-        await tx.run(
-          "UPDATE complaints SET state = 'accepted', updated_at = ? WHERE id = ? AND state = 'awaiting_info'",
-          [at, complaintId],
-        );
-      else await tx.run("UPDATE complaints SET updated_at = ? WHERE id = ?", [at, complaintId]);
+      await tx.run("UPDATE complaints SET state = ?, updated_at = ? WHERE id = ? AND state = ?", [
+        nextComplaintState(c.state, "citizenAdded"),
+        at,
+        complaintId,
+        c.state,
+      ]);
       later(c.conversationId, {
         complaintId,
         type: "citizen_added",
