@@ -143,7 +143,8 @@ export function modelLevel(
       hits.ranks.others < RANK.distress)
   )
     rank = RANK.high;
-  else if (m.distressUp >= t.distress) rank = RANK.distress;
+  // The model leaning to high but short of raising it still notices the message (我死了是不是一种解脱).
+  else if (m.distressUp >= t.distress || m.high >= 0.5) rank = RANK.distress;
   if (hits.ruled && hits.ranks.self < RANK.high) rank = Math.min(rank, RANK.distress);
   if (denied && hits.reported === 0 && !hits.counted) rank = 0;
   return rank;

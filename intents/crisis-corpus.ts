@@ -31,8 +31,10 @@ export interface CorpusExample {
 export const HAND_WRITTEN_PATH = projectPath("intents", "data", "crisis-training.json");
 /** Blind-written files: crisis-training-blind.jsonl (kinds the lexicon missed), -2 (tree-hole posts), -3
  * (counselling talk, threats, harm done to the writer, angry letters to the government), -4 (threats and harm in
- * many forms, everyday dark hyperbole that is no crisis, tree-hole despair). */
-export const BLIND_PATHS: readonly string[] = ["", "-2", "-3", "-4"].map((n) =>
+ * many forms, everyday dark hyperbole that is no crisis, tree-hole despair), -5 (hostility from curses to plans,
+ * tree-hole farewells, countdowns and attempts told in passing, harm with the danger present, and hard negatives
+ * sharing their words: leaving, deadlines, games, cooking, medicine questions). */
+export const BLIND_PATHS: readonly string[] = ["", "-2", "-3", "-4", "-5"].map((n) =>
   projectPath("intents", "data", `crisis-training-blind${n}.jsonl`),
 );
 export const PSYSUICIDE_PATH = projectPath("intents", "data", "psysuicide-valid.jsonl");
