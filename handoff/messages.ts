@@ -115,6 +115,8 @@ export function riskReasonLabel(code: string): string {
       return rest === "concepts"
         ? "同一句里有方法或工具，又有行动或时间"
         : `提到时间、地点或工具（“${rest}”）`;
+    case "bereaved":
+      return `他人已经离世，写信人在哀伤中，已降为情绪困扰（“${rest}”）`;
     case "wished-on-other":
       return `咒骂他人的话，不算本人轻生（“${rest}”）`;
     case "third-party":

@@ -146,6 +146,24 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
         reasons.push(`described:${clip(h.text)}`);
         continue;
       }
+      // Someone else's death that already happened: the writer is bereaved or passing on news.
+      // Only for a death or an act (a high phrase), never a preparation (他已经准备好绳子了), and never when the
+      // writer is a subject in that sentence (我昨天差点在她面前跳下去了).
+      const from = sentenceStart(text, h.start);
+      if (
+        kind === "self" &&
+        h.group.level === "high" &&
+        isOther(subject.kind) &&
+        c.completedAfter.test(text.slice(h.end, h.end + 6)) &&
+        c.completedBefore.test(text.slice(from, h.start)) &&
+        !r.mentions.some((m) => m.index >= from && m.index < h.start && mentionKind(m) === "self")
+      ) {
+        reasons.push(`bereaved:${clip(h.text)}`);
+        rank = RANK.distress;
+        r.ruled = true;
+        lowered ??= [];
+        lowered.push(h);
+      }
       const past = text.slice(Math.max(sentenceStart(text, h.start), h.start - 20), h.start);
       if (c.pastBefore.test(past) && c.pastAfter.test(text.slice(h.end))) {
         reasons.push(`past:${clip(h.text)}`);

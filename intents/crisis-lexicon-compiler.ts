@@ -28,6 +28,9 @@ export interface Compiled {
   negationAfter: RegExp;
   pastBefore: RegExp;
   pastAfter: RegExp;
+  /** After / before a risk phrase about someone else: a death that already happened (grief, not danger). */
+  completedAfter: RegExp;
+  completedBefore: RegExp;
   escalation: RegExp;
   report: RegExp;
   reportingVerb: RegExp;
@@ -68,6 +71,8 @@ function compile(lexicon: CrisisLexicon): Compiled {
     negationAfter: cueRegex(cues.negationAfter.patterns),
     pastBefore: cueRegex(cues.pastBefore.patterns),
     pastAfter: cueRegex(cues.pastAfter.patterns),
+    completedAfter: cueRegex(cues.completedAfter.patterns),
+    completedBefore: cueRegex(cues.completedBefore.patterns),
     escalation: cueRegex(cues.escalation.patterns),
     report: cueRegex(cues.report.patterns),
     reportingVerb: cueRegex(cues.reportingVerb.patterns),

@@ -71,6 +71,12 @@ export const CrisisLexiconSchema = z.object({
       error: "pastBefore patterns must end with $",
     }),
     pastAfter: cueGroup,
+    completedAfter: cueGroup.refine((g) => g.patterns.every((p) => p.startsWith("^")), {
+      error: "completedAfter patterns are tested on the text after a hit and must start with ^",
+    }),
+    completedBefore: cueGroup.refine((g) => g.patterns.every((p) => p.endsWith("$")), {
+      error: "completedBefore patterns must end with $",
+    }),
     escalation: cueGroup,
     report: cueGroup,
     reportingVerb: cueGroup,

@@ -100,6 +100,21 @@ describe("engine", () => {
     expect(queue.map((c) => c.riskKind)).toEqual(["harmed"]);
   });
 
+  it("meets someone grieving a suicide with support and a counselor offer, not the 'TA is in danger' reply", async () => {
+    a = await testAssistant();
+    const r = await a.engine.handleMessage(msg("我表哥上个月跳楼自杀了，我到现在都缓不过来"));
+    const text = r.replies.map((x) => x.text).join("\n");
+    expect(r.replies.some((x) => x.kind === "crisis")).toBe(false);
+    expect(r.replies[0]?.kind).toBe("distress");
+    expect(text).toContain("12356");
+    expect(text).not.toContain("TA");
+    // Their own wish to die in the same message is still the emergency path.
+    const own = await a.engine.handleMessage(
+      msg("我朋友昨天自杀了，我也不想活了", { conversationId: "bereaved-2" }),
+    );
+    expect(own.replies[0]?.kind).toBe("crisis");
+  });
+
   it("never takes a deadline question for a farewell", async () => {
     a = await testAssistant();
     for (const [i, text] of [
