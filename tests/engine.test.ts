@@ -115,6 +115,23 @@ describe("engine", () => {
     expect(own.replies[0]?.kind).toBe("crisis");
   });
 
+  it("answers quarrels over custody, parents' care and money as questions, not with a safety or threat reply", async () => {
+    a = await testAssistant();
+    for (const [i, text] of [
+      "离婚后前妻不让我见儿子怎么办",
+      "我姐我哥都不管我妈，就我一个人伺候，他们能不出钱吗",
+      "我的三轮车在村道上和别人的电动车刮了一下，对方要我全赔",
+    ].entries()) {
+      const r = await a.engine.handleMessage(msg(text, { conversationId: `q-${i}` }));
+      expect(r.risk, text).toBe("none");
+      expect(
+        r.replies.some((x) => x.kind === "crisis" || x.kind === "distress"),
+        text,
+      ).toBe(false);
+    }
+    expect(await a.handoff.queue(await supervisor())).toHaveLength(0);
+  });
+
   it("never takes a deadline question for a farewell", async () => {
     a = await testAssistant();
     for (const [i, text] of [
