@@ -23,6 +23,7 @@ import { decide } from "./dialogue.js";
 import type { KnowledgeDeps } from "./knowledge-dialogue.js";
 import { messages } from "./messages.js";
 import type { InboundMessage, TurnResult } from "./turn.js";
+import { createUnansweredTurns, type UnansweredTurn } from "./unanswered-turn.js";
 
 /** Telegram's own limit; the web page and API accept the same. */
 export const MAX_MESSAGE_CHARS = 4096;
@@ -68,6 +69,8 @@ export interface EngineDeps {
 
 export interface Engine {
   handleMessage(inbound: InboundMessage): Promise<TurnResult>;
+  /** A turn the engine does not answer itself (a photo, an edit, a follow): stored and replayed like one. */
+  noteTurn(turn: UnansweredTurn): Promise<{ replies: Reply[]; duplicate: boolean }>;
   understand(text: string): Understanding;
 }
 
@@ -313,8 +316,11 @@ export function createEngine(deps: EngineDeps): Engine {
     return done;
   };
 
+  const unanswered = createUnansweredTurns({ conversations, db, handoff, now });
+
   return {
     understand: (text) => nlu.understand(text),
+    noteTurn: (t) => unanswered.note(t),
     async handleMessage(inbound) {
       const text = validateText(inbound.text);
       if (!inbound.conversationId || inbound.conversationId.length > 128) {

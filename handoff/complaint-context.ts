@@ -10,13 +10,7 @@ import type { ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";
 import type { ComplaintCatalogue } from "./complaint-categories.js";
-import {
-  COMPLAINT_STATE_LABELS,
-  type ComplaintRecord,
-  type ComplaintState,
-  complaintEvent,
-  getComplaint,
-} from "./complaint-records.js";
+import { type ComplaintRecord, complaintEvent, getComplaint } from "./complaint-records.js";
 import { type ComplaintAction, nextComplaintState } from "./complaint-state.js";
 import { type Calendar, chinaDate } from "./deadlines.js";
 import type { DispatchCatalogue } from "./dispatch.js";

@@ -162,9 +162,6 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   const finished = new Set<number>();
   const turns = createTurns({
     engine: assistant.engine,
-    conversations: assistant.conversations,
-    db: assistant.db,
-    handoff: assistant.handoff.port,
     logger,
     store,
     now,

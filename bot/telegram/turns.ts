@@ -1,18 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { Composer, type Context, GrammyError } from "grammy";
 import type { Message } from "grammy/types";
 import { isAppError } from "../../core/app-error.js";
 import type { Logger } from "../../core/logger.js";
-import type { HandoffPort } from "../../handoff/port.js";
 import type { Button, Reply } from "../../handoff/reply.js";
 import { isCrisis, type RiskLevel } from "../../intents/crisis-risk.js";
-import {
-  type Conversation,
-  type ConversationStore,
-  isUniqueViolation,
-  type NewEvent,
-} from "../../store/conversations.js";
-import type { Db } from "../../store/db.js";
 import { type Engine, MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages, telegramMessages } from "../messages.js";
 import type { InboundMessage } from "../turn.js";
@@ -75,9 +66,6 @@ const labelOf = (kind: string) =>
 
 export interface TurnDeps {
   engine: Engine;
-  conversations: ConversationStore;
-  db: Db;
-  handoff?: HandoffPort;
   logger: Logger;
   store: TelegramStore;
   send: SendMessage;
@@ -89,7 +77,7 @@ export interface TurnDeps {
 }
 
 export function createTurns(deps: TurnDeps) {
-  const { engine, conversations, db, handoff, logger, store, now } = deps;
+  const { engine, logger, store, now } = deps;
 
   /**
    * Sends one message; a 400 (bad markup, bad text) is logged and skipped, a 403 means the chat is gone. `tag`
@@ -169,77 +157,17 @@ export function createTurns(deps: TurnDeps) {
     text,
   });
 
-  /**
-   * A turn the engine does not run (a photo, an edit, an over-long message): the citizen's side is stored as
-   * an inbound event with a bracketed label, the polite reply as a bot reply, in one transaction with the
-   * delivery key, so a redelivery replays it like an engine turn. If a case is open it joins the case, so
-   * staff see it in the transcript and the console is told.
-   */
-  async function noteTurn(
-    t: TurnKey,
-    text: string,
-    replies: Reply[],
-    media: string,
-  ): Promise<{ replies: Reply[]; duplicate: boolean }> {
-    const conversationId = conversationIdOf(t.chatId);
-    const externalId = String(t.updateId);
-    const replay = async () => {
-      const seen = await conversations.findDelivery("telegram", externalId);
-      if (!seen) return undefined;
-      const events = await conversations.turnEvents(seen);
-      return {
-        replies: events.filter((e) => e.type === "reply").map((e) => e.payload as Reply),
-        duplicate: true,
-      };
-    };
-    const before = await replay();
-    if (before) return before;
-    const at = now().toISOString();
-    const turn = randomUUID();
-    const events: NewEvent[] = [
-      { type: "inbound", actor: "citizen", payload: { text, channel: "telegram", media } },
-      ...replies.map((r) => ({ type: "reply", actor: "bot", payload: r })),
-    ];
-    let joined = false;
-    try {
-      await db.transaction(async (tx) => {
-        const conv: Conversation = (await conversations.getIn(tx, conversationId)) ?? {
-          id: conversationId,
-          channel: "telegram",
-          externalUser: `tg:${t.userId}`,
-          mode: "bot",
-          risk: "none",
-          state: {},
-          subscribed: false,
-          createdAt: at,
-        };
-        for (const st of conversations.turnStatements({
-          conversation: conv,
-          turn,
-          at,
-          events,
-          delivery: { channel: "telegram", externalId },
-          keepMode: true,
-        })) {
-          await tx.run(st.sql, st.params);
-        }
-        if (handoff && conv.mode !== "bot") {
-          await handoff.join(tx, { conversationId, text, risk: "none", at });
-          joined = true;
-        }
-      });
-    } catch (e) {
-      conversations.forget(conversationId);
-      if (isUniqueViolation(e)) {
-        const again = await replay();
-        if (again) return again;
-      }
-      throw e;
-    }
-    conversations.forget(conversationId);
-    if (joined) handoff?.afterCommit(conversationId);
-    return { replies, duplicate: false };
-  }
+  /** A turn the engine does not answer itself (a photo, an edit, an over-long message): the engine stores it. */
+  const noteTurn = (t: TurnKey, text: string, replies: Reply[], media: string) =>
+    engine.noteTurn({
+      channel: "telegram",
+      conversationId: conversationIdOf(t.chatId),
+      externalUser: `tg:${t.userId}`,
+      messageId: String(t.updateId),
+      text,
+      media,
+      replies,
+    });
 
   const note = async (t: TurnKey, text: string, reply: string, media: string) => {
     const r = await noteTurn(t, text, [{ kind: "unreadable", text: reply }], media);

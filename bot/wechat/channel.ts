@@ -1,9 +1,8 @@
 // Over 400 lines on purpose: the callback's steps (verify, decrypt, route, answer within WeChat's 5 s or hand over
 // to the outbox) share one request's state; the parts that stand alone are apart (api, crypto, xml, render, outbox).
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Reply } from "../../handoff/reply.js";
-import { type Conversation, isUniqueViolation, type NewEvent } from "../../store/conversations.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { MAIN_BUTTONS, messages, wechatMessages } from "../messages.js";
@@ -85,7 +84,7 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
   if (!TOKEN.test(config.token)) throw new Error("WECHAT_TOKEN must be 3-32 letters and digits");
   if (!config.appId || !config.appSecret)
     throw new Error("WeChat: WECHAT_APP_ID and WECHAT_APP_SECRET are required");
-  const { engine, conversations, db, logger: base } = assistant;
+  const { engine, db, logger: base } = assistant;
   const logger = base.child({ component: "wechat" });
   const now = config.now ?? (() => new Date());
   const deadlineMs = config.replyDeadlineMs ?? 4000;
@@ -139,78 +138,25 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
 
   const unreadable = (text: string): Reply => ({ kind: "unreadable", text });
 
-  /**
-   * A turn the engine does not run (a picture, a location, a follow): the citizen's side is stored as an inbound
-   * event with a bracketed label, the reply as a bot reply, with the delivery key, so a retry replays it. An open
-   * case hears of it, so staff see it in the transcript.
-   */
-  async function noteTurn(
+  /** A turn the engine does not answer itself (a picture, a location, a follow): the engine stores it. */
+  const noteTurn = (
     openId: string,
     messageId: string,
     text: string,
     replies: Reply[],
     media: string,
-    patch: Partial<Pick<Conversation, "subscribed">> = {},
-  ): Promise<TurnOutcome> {
-    const conversationId = conversationIdOf(openId);
-    return conversations.exclusive(conversationId, async () => {
-      const replay = async (): Promise<TurnOutcome | undefined> => {
-        const seen = await conversations.findDelivery("wechat", messageId);
-        if (!seen) return undefined;
-        const events = await conversations.turnEvents(seen);
-        return {
-          replies: events.filter((e) => e.type === "reply").map((e) => e.payload as Reply),
-          duplicate: true,
-        };
-      };
-      const before = await replay();
-      if (before) return before;
-      const at = now().toISOString();
-      const events: NewEvent[] = [
-        { type: "inbound", actor: "citizen", payload: { text, channel: "wechat", media } },
-        ...replies.map((r) => ({ type: "reply", actor: "bot", payload: r })),
-      ];
-      let joined = false;
-      try {
-        await db.transaction(async (tx) => {
-          const conv: Conversation = (await conversations.getIn(tx, conversationId)) ?? {
-            id: conversationId,
-            channel: "wechat",
-            externalUser: externalUser(openId),
-            mode: "bot",
-            risk: "none",
-            state: {},
-            subscribed: false,
-            createdAt: at,
-          };
-          for (const st of conversations.turnStatements({
-            conversation: { ...conv, ...patch },
-            turn: randomUUID(),
-            at,
-            events,
-            delivery: { channel: "wechat", externalId: messageId },
-            keepMode: true,
-          })) {
-            await tx.run(st.sql, st.params);
-          }
-          if (conv.mode !== "bot") {
-            await assistant.handoff.port.join(tx, { conversationId, text, risk: "none", at });
-            joined = true;
-          }
-        });
-      } catch (e) {
-        conversations.forget(conversationId);
-        if (isUniqueViolation(e)) {
-          const again = await replay();
-          if (again) return again;
-        }
-        throw e;
-      }
-      conversations.forget(conversationId);
-      if (joined) assistant.handoff.port.afterCommit(conversationId);
-      return { replies, duplicate: false };
+    patch: { subscribed?: boolean } = {},
+  ): Promise<TurnOutcome> =>
+    engine.noteTurn({
+      channel: "wechat",
+      conversationId: conversationIdOf(openId),
+      externalUser: externalUser(openId),
+      messageId,
+      text,
+      media,
+      replies,
+      ...patch,
     });
-  }
 
   /** What one authenticated message asks of us: a turn to run, a polite word that stores nothing, or nothing. */
   function route(
