@@ -13,6 +13,8 @@ import { type ComplaintCatalogue, FALLBACK_CATEGORY, type InferredCategory } fro
 export const DEFAULT_COMPLAINT_TRAINING = [
   projectPath("handoff", "data", "complaint-training-a.jsonl"),
   projectPath("handoff", "data", "complaint-training-b.jsonl"),
+  // Formal letters to a city's message board, long and short, weighted to the boundaries most often confused.
+  projectPath("handoff", "data", "complaint-training-c.jsonl"),
 ];
 
 const Line = z.object({ text: z.string().min(2), category: z.string().min(2) });
