@@ -14,6 +14,7 @@ import { loadHolidayCalendar } from "../handoff/deadlines.js";
 import { type DispatchCatalogue, loadDispatchCatalogue } from "../handoff/dispatch.js";
 import type { Outbound } from "../handoff/outbound.js";
 import { createPresence, type Presence } from "../handoff/presence.js";
+import { createSpikeWatch, type SpikeWatch } from "../handoff/spike-watch.js";
 import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
@@ -117,6 +118,8 @@ export interface Assistant {
   outbound: Outbound;
   /** Whose console is open: a counselor is promised to a person at risk only when one is reachable. */
   presence: Presence;
+  /** Spikes of the complaint stream (早发现), found by the sweeper and alerted once each. */
+  spikes: SpikeWatch;
   close(): Promise<void>;
 }
 
@@ -194,6 +197,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     staff,
     outbound,
     presence,
+    spikes: createSpikeWatch({ db, live, now: config.now }),
     close: () => db.close(),
   };
 }

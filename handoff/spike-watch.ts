@@ -1,7 +1,9 @@
 import type { LiveHub } from "../core/live-hub.js";
 import type { Db } from "../store/db.js";
 import type { Param } from "../store/sql.js";
+import { complaintCategoryById } from "./complaint-categories.js";
 import { COMPLAINT_TOPIC } from "./complaint-context.js";
+import { spikeMessages } from "./messages.js";
 import { addDays, chinaDay, createRunningCounts } from "./running-counts.js";
 import { detectSpikes, type Spike, type SpikeOptions } from "./spikes.js";
 
@@ -53,6 +55,15 @@ const toSpike = (r: Row): StoredSpike => ({
   detectedAt: r.detected_at,
   alertedAt: r.alerted_at,
 });
+
+/** The category's name as supervisors read it ("未分类" for imported rows without one). */
+export const categoryLabel = (id: string | null): string =>
+  id ? (complaintCategoryById(id)?.label ?? id) : "未分类";
+
+/** The one-line alert text of a spike. */
+export const spikeHeadline = (
+  s: Pick<Spike, "kind" | "day" | "league" | "county" | "category" | "observed" | "expected">,
+) => spikeMessages.headline({ ...s, categoryLabel: categoryLabel(s.category) });
 
 /** How often the sweeper looks again (the counts change with every complaint; the check is cheap). */
 const EVERY_MS = 3_600_000;
