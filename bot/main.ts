@@ -121,6 +121,7 @@ async function serve(config: Config): Promise<void> {
       { name: "retention", run: retentionSweep(assistant.db, config.SHOUWANG_RETENTION_DAYS) },
       // Hourly: the day's spikes are stored, then alerted once each (console, Slack, group robots).
       { name: "spikes", run: () => assistant.spikes.sweep() },
+      { name: "hot issues", run: () => assistant.hotIssues.sweep() },
     ],
     logger,
   );

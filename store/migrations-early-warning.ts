@@ -150,4 +150,12 @@ export const EARLY_WARNING_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 703,
+    name: "complaints not responded to",
+    sql: `
+      -- 响应率 counts cases whose response deadline passed without 受理: few at any time, found without a scan.
+      CREATE INDEX complaints_unaccepted ON complaints(accept_by) WHERE accepted_at IS NULL;
+    `,
+  },
 ];
