@@ -88,7 +88,7 @@ function print(found: (Spike & { cases: string[] })[], days: string[], json: boo
     const where =
       s.kind === "crisis" ? "全区 危机个案" : `${s.league ?? "—"} ${s.county ?? "—"}  ${label(s.category)}`;
     lines.push(
-      `${s.day}  ${where}  ${s.observed} against ${s.expected.toFixed(1)} expected (p = ${s.pValue.toExponential(1)})`,
+      `${s.day}  ${where}  ${s.observed} against ${s.expected.toFixed(2)} expected (p = ${s.pValue.toExponential(1)})`,
     );
     if (s.cases.length) lines.push(`    cases: ${s.cases.join(", ")}`);
   }

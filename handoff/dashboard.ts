@@ -155,9 +155,12 @@ export function createDashboard(deps: {
 
   async function overdue(): Promise<Dashboard["overdue"]> {
     const at = now().toISOString();
-    const where = `state IN ${OPEN} AND (handle_by < ? OR (state = 'dispatched' AND accept_by < ?))`;
+    // Two indexed parts (complaints_due), not one OR that would read every complaint: past the handling deadline,
+    // or dispatched and past the 受理 deadline only.
+    const where = `id IN (SELECT id FROM complaints WHERE state IN ${OPEN} AND handle_by < ?
+      UNION ALL SELECT id FROM complaints WHERE state = 'dispatched' AND handle_by >= ? AND accept_by < ?)`;
     const total = (
-      await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM complaints WHERE ${where}`, [at, at])
+      await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM complaints WHERE ${where}`, [at, at, at])
     )?.n;
     const rows = await db.all<{
       id: string;
@@ -171,7 +174,7 @@ export function createDashboard(deps: {
     }>(
       `SELECT id, category, league, county, department_name, state, handle_by, accept_by FROM complaints
        WHERE ${where} ORDER BY MIN(handle_by, CASE WHEN state = 'dispatched' THEN accept_by ELSE handle_by END) LIMIT ?`,
-      [at, at, OVERDUE_SHOWN],
+      [at, at, at, OVERDUE_SHOWN],
     );
     return {
       total: total ?? 0,

@@ -26,7 +26,9 @@ const KEEP = 10;
 export function createHotIssueSnapshots(deps: { db: Db; reader: () => HotIssueReader; now?: () => Date }) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
-  let lastRun = 0;
+  // The first computation waits a minute after start-up: the sweeper's first tick must not hold up the first
+  // citizens' turns with seconds of grouping.
+  let lastRun = now().getTime() - EVERY_MS + 60_000;
 
   async function compute(): Promise<HotIssueSnapshot> {
     const to = now().getTime();

@@ -94,10 +94,14 @@ export function createRunningCounts(db: Db) {
       const rows = await db.all<Record<string, unknown>>(
         `SELECT k.key, ${COLUMNS.map((c) => `hi.r${c} - COALESCE(lo.r${c}, 0) AS d${c}`).join(", ")}
          FROM stat_keys k
-         JOIN stat_counts hi ON hi.series = k.series AND hi.key = k.key
-           AND hi.day = (SELECT MAX(day) FROM stat_counts WHERE series = k.series AND key = k.key AND day <= ?)
+         -- CROSS JOIN keeps the keys outside, and ORDER BY … LIMIT 1 (not MAX, which walks the key's earlier days)
+         -- seeks the last day: a few seeks per key, never a walk over the series' day rows.
+         CROSS JOIN stat_counts hi ON hi.series = k.series AND hi.key = k.key
+           AND hi.day = (SELECT day FROM stat_counts WHERE series = k.series AND key = k.key AND day <= ?
+                         ORDER BY day DESC LIMIT 1)
          LEFT JOIN stat_counts lo ON lo.series = k.series AND lo.key = k.key
-           AND lo.day = (SELECT MAX(day) FROM stat_counts WHERE series = k.series AND key = k.key AND day < ?)
+           AND lo.day = (SELECT day FROM stat_counts WHERE series = k.series AND key = k.key AND day < ?
+                         ORDER BY day DESC LIMIT 1)
          WHERE k.series = ?`,
         [to, from, series],
       );
