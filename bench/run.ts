@@ -19,6 +19,8 @@ import { createNormaliser } from "../intents/normalise.js";
 import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
 import { benchComplaints } from "./complaints.js";
+import { benchDashboard } from "./dashboard.js";
+import { benchHotspots } from "./hotspots.js";
 import { ECHO_PATH, echoRoute, load } from "./http-load.js";
 import { interleavedRatio, measure, percentile, rssSampler, type Stage, table } from "./stats.js";
 
@@ -99,6 +101,14 @@ async function main() {
 
     line("## Complaints: filing and the merge check as open cases grow");
     await benchComplaints(tmp, bundle, line);
+    line("");
+
+    line("## Hot issues: 10,000 and 100,000 invented letters");
+    benchHotspots(line);
+    line("");
+
+    line("## Dashboard: pre-aggregated counts over 10,000 and 1,000,000 complaints");
+    await benchDashboard(tmp, line);
     line("");
 
     line("## Start-up (node dist/bot/main.js)");

@@ -10,10 +10,13 @@ import {
   createComplaintClassifier,
 } from "../handoff/complaint-classifier.js";
 import { type ComplaintService, createComplaints } from "../handoff/complaints.js";
+import { createDashboard, type DashboardService } from "../handoff/dashboard.js";
 import { loadHolidayCalendar } from "../handoff/deadlines.js";
 import { type DispatchCatalogue, loadDispatchCatalogue } from "../handoff/dispatch.js";
+import { createHotIssueSnapshots, type HotIssueSnapshots } from "../handoff/hot-issue-snapshots.js";
 import type { Outbound } from "../handoff/outbound.js";
 import { createPresence, type Presence } from "../handoff/presence.js";
+import { createSpikeWatch, type SpikeWatch } from "../handoff/spike-watch.js";
 import { createStaffDirectory, type StaffDirectory } from "../handoff/staff.js";
 import { createCrisisDetector } from "../intents/crisis-detector.js";
 import { createEntityExtractor } from "../intents/entities.js";
@@ -117,6 +120,12 @@ export interface Assistant {
   outbound: Outbound;
   /** Whose console is open: a counselor is promised to a person at risk only when one is reachable. */
   presence: Presence;
+  /** Spikes of the complaint stream (早发现), found by the sweeper and alerted once each. */
+  spikes: SpikeWatch;
+  /** Hot issues of the last 30 days, computed by the sweeper for the dashboard. */
+  hotIssues: HotIssueSnapshots;
+  /** The supervisors' dashboard (数据看板). */
+  dashboard: DashboardService;
   close(): Promise<void>;
 }
 
@@ -180,6 +189,16 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     },
     now: config.now,
   });
+  const spikes = createSpikeWatch({ db, live, now: config.now });
+  const hotIssues = createHotIssueSnapshots({
+    db,
+    now: config.now,
+    reader: () => ({
+      normalise: (raw) => nluBundle.normalise(raw).text,
+      tag: (text) => nluBundle.segmenter.tag(text),
+      parts: (word) => nluBundle.segmenter.parts(word),
+    }),
+  });
   return {
     engine,
     nlu,
@@ -194,6 +213,15 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     staff,
     outbound,
     presence,
+    spikes,
+    hotIssues,
+    dashboard: createDashboard({
+      db,
+      spikes,
+      hotIssues,
+      departmentName: (id) => dispatch.departmentById(id)?.name,
+      now: config.now,
+    }),
     close: () => db.close(),
   };
 }

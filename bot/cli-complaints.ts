@@ -20,15 +20,19 @@ export const COMPLAINTS_USAGE = `  shouwang complaints import FILE [--source NAM
                            hot issues: messages about one matter grouped and ranked by heat (README, "Hot issues")
 `;
 
-interface Parsed {
+export interface Parsed {
   positional: string[];
   values: Map<string, string>;
   switches: Set<string>;
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-function parseArgs(args: readonly string[], valued: readonly string[], switches: readonly string[]): Parsed {
+export function parseArgs(
+  args: readonly string[],
+  valued: readonly string[],
+  switches: readonly string[],
+): Parsed {
   const out: Parsed = { positional: [], values: new Map(), switches: new Set() };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;

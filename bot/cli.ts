@@ -14,6 +14,7 @@ import { loadStatutes } from "../knowledge/statutes.js";
 import { buildNlu, createAssistant } from "./assistant.js";
 import { COMPLAINTS_USAGE } from "./cli-complaints.js";
 import type { Io } from "./cli-io.js";
+import { SPIKES_USAGE } from "./cli-spikes.js";
 import type { Config } from "./config.js";
 
 const USAGE = `用法 (usage):
@@ -35,7 +36,7 @@ const USAGE = `用法 (usage):
                            which Slack user acts as which console account
   shouwang staff shift <user> "mon-sun 00:00-24:00" ...
                            replace a person's weekly shifts (China Standard Time)
-${COMPLAINTS_USAGE}  shouwang privacy export --conversation <id> --by <who asked>
+${COMPLAINTS_USAGE}${SPIKES_USAGE}  shouwang privacy export --conversation <id> --by <who asked>
                            a citizen's data (transcript, cases, complaints) as JSON on stdout; audited
   shouwang privacy erase --conversation <id> --by <who asked>
                            erase a citizen's data (content goes, the bare record stays); audited
@@ -72,6 +73,8 @@ export async function runCli(command: string, args: string[], config: Config, io
       return (await import("./cli-complaints.js")).complaintsCommand(args, config, io);
     case "hotspots":
       return (await import("./cli-complaints.js")).hotspotsCommand(args, config, io);
+    case "spikes":
+      return (await import("./cli-spikes.js")).spikesCommand(args, config, io);
     case "privacy":
       if (args[0] === "export" || args[0] === "erase") return privacyCommand(args, config, io);
       break;

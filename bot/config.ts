@@ -43,6 +43,8 @@ export const Config = z.object({
   SLACK_APP_TOKEN: z.string().optional(),
   /** "松山区/hrss-labour-inspection=C0123,准格尔旗/natural-resources=C0456": where each department works complaints. */
   SLACK_DEPARTMENT_CHANNELS: z.string().optional(),
+  /** The supervisors' channel id: spike alerts (诉求突增) with the cases behind them. Off when unset. */
+  SLACK_SUPERVISOR_CHANNEL: z.string().optional(),
   /** WeChat Official Account (服务号), off unless WECHAT_TOKEN is set; see docs/wechat.md. */
   WECHAT_TOKEN: z
     .string()

@@ -31,6 +31,11 @@ async function main(): Promise<void> {
   await serve(config);
 }
 
+/** Where staff open the console, for links in alerts. */
+const consoleUrl = (config: Config): string =>
+  config.SHOUWANG_CONSOLE_URL ??
+  `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}/console`;
+
 async function serve(config: Config): Promise<void> {
   const started = performance.now();
   const logger = createLogger({ level: config.LOG_LEVEL });
@@ -53,6 +58,8 @@ async function serve(config: Config): Promise<void> {
       apiUrl: config.SLACK_API_URL,
       counselorChannel: config.SLACK_COUNSELOR_CHANNEL,
       departmentChannels: parseDepartmentChannels(config.SLACK_DEPARTMENT_CHANNELS),
+      supervisorChannel: config.SLACK_SUPERVISOR_CHANNEL,
+      consoleUrl: consoleUrl(config),
     });
   }
   let telegram: TelegramChannel | undefined;
@@ -94,9 +101,7 @@ async function serve(config: Config): Promise<void> {
           ? [dingtalkRobot(config.DINGTALK_ROBOT_WEBHOOK, config.DINGTALK_ROBOT_SECRET)]
           : []),
       ],
-      consoleUrl:
-        config.SHOUWANG_CONSOLE_URL ??
-        `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}/console`,
+      consoleUrl: consoleUrl(config),
       logger: logger.child({ component: "robots" }),
     });
   }
@@ -114,6 +119,9 @@ async function serve(config: Config): Promise<void> {
       { name: "crisis escalation", run: () => assistant.handoff.sweep() },
       { name: "complaint deadlines", run: () => assistant.complaints.sweep() },
       { name: "retention", run: retentionSweep(assistant.db, config.SHOUWANG_RETENTION_DAYS) },
+      // Hourly: the day's spikes are stored, then alerted once each (console, Slack, group robots).
+      { name: "spikes", run: () => assistant.spikes.sweep() },
+      { name: "hot issues", run: () => assistant.hotIssues.sweep() },
     ],
     logger,
   );

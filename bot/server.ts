@@ -14,6 +14,7 @@ import { createClientLimits } from "./web/client-limits.js";
 import { complaintRoutes } from "./web/complaint-routes.js";
 import { consoleRoutes } from "./web/console-routes.js";
 import { createConversationTokens } from "./web/conversation-tokens.js";
+import { dashboardRoutes } from "./web/dashboard-routes.js";
 import { createLoginThrottle, type LoginLimits } from "./web/login-throttle.js";
 
 export interface ServerOptions {
@@ -142,6 +143,13 @@ export async function buildServer(
     complaints: assistant.complaints,
     dispatch: assistant.dispatch,
     live: assistant.live,
+  });
+  await app.register(dashboardRoutes, {
+    staff: assistant.staff,
+    dashboard: assistant.dashboard,
+    spikes: assistant.spikes,
+    hotIssues: assistant.hotIssues,
+    db: assistant.db,
   });
   for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope));
   return app;

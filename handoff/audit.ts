@@ -69,3 +69,20 @@ export function recordList(
     [viewer.id, viewer.username, action, `shown=${shown}`, at],
   );
 }
+
+/**
+ * A supervisor opened the cases behind a hot issue or a spike on the dashboard: one row naming what was opened and
+ * the case numbers shown (their excerpts carry citizens' words).
+ */
+export function recordDrillDown(
+  db: Db,
+  viewer: StaffMember,
+  what: string,
+  ids: readonly string[],
+  at: string,
+): Promise<unknown> {
+  return db.run(
+    "INSERT INTO audit_log (staff_id, username, action, detail, created_at) VALUES (?, ?, 'view_dashboard_cases', ?, ?)",
+    [viewer.id, viewer.username, `${what}; ids=${ids.join(",")}`.slice(0, 4000), at],
+  );
+}

@@ -185,3 +185,26 @@ export function fullWidth(text: string): string {
     (_m, a, b) => map[a ?? b] ?? _m,
   );
 }
+
+/** Spike alerts (突增预警), for supervisors in Slack, in WeCom/DingTalk groups and on the command line. */
+export const spikeMessages = {
+  /** One line: where, what, how many against how many usually; crisis spikes as a count only. */
+  headline(s: {
+    kind: "complaints" | "crisis";
+    day: string;
+    league: string | null;
+    county: string | null;
+    categoryLabel: string;
+    observed: number;
+    expected: number;
+  }): string {
+    const usual = s.expected < 0.1 ? "平时几乎没有" : `平时约 ${s.expected.toFixed(1)} 件/天`;
+    if (s.kind === "crisis")
+      return `【守望·预警】${s.day} 全区危机个案 ${s.observed} 件，${usual}（只报数量）`;
+    const place = [s.league, s.county].filter(Boolean).join("") || "地点不详";
+    return `【守望·预警】${s.day} ${place}「${s.categoryLabel}」诉求突增：${s.observed} 件，${usual}`;
+  },
+  cases: (ids: readonly string[], max = 20) =>
+    `涉及诉求：${ids.slice(0, max).join("、")}${ids.length > max ? ` 等 ${ids.length} 件` : ""}`,
+  open: (url: string) => `请督办人员打开数据看板查看：${url}`,
+};

@@ -1,5 +1,6 @@
 import { ERASE_GATE_CLOSED } from "./erase-gate.js";
 import { COMPLAINTS_MIGRATIONS } from "./migrations-complaints.js";
+import { EARLY_WARNING_MIGRATIONS } from "./migrations-early-warning.js";
 import { SLACK_MIGRATIONS } from "./migrations-slack.js";
 import { TELEGRAM_MIGRATIONS } from "./migrations-telegram.js";
 import { type Migration, type Queryable, renderStatement } from "./sql.js";
@@ -203,6 +204,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...TELEGRAM_MIGRATIONS,
   ...SLACK_MIGRATIONS,
   ...COMPLAINTS_MIGRATIONS,
+  ...EARLY_WARNING_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);
 
 /**

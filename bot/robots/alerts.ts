@@ -3,6 +3,8 @@ import type { LiveHub } from "../../core/live-hub.js";
 import type { Logger } from "../../core/logger.js";
 import { STAFF_TOPIC } from "../../handoff/case-paging.js";
 import { COMPLAINT_TOPIC } from "../../handoff/complaint-context.js";
+import { spikeMessages } from "../../handoff/messages.js";
+import { type SpikeAlert, spikeHeadline } from "../../handoff/spike-watch.js";
 import { robotMessages } from "../messages.js";
 
 /** A group robot that posts a line of text: WeCom's (企业微信群机器人) or DingTalk's (钉钉自定义机器人, 加签). */
@@ -89,7 +91,8 @@ const CRISIS = new Set(["high", "imminent"]);
 /**
  * Crisis and overdue alerts for staff who coordinate in WeCom or DingTalk groups. Listens to the live hub's
  * events the console uses: a new case (or one whose risk rises while it waits) at high or imminent risk, a
- * crisis case still unclaimed when its wait runs out, and a complaint past its deadline (督办). Each alert is one
+ * crisis case still unclaimed when its wait runs out, a complaint past its deadline (督办), and a spike of
+ * complaints in one 旗县区 × category or of crisis cases (counts only). Each alert is one
  * line with the number, the risk level and the console's address, and no citizen text or personal data.
  */
 export function createStaffAlerts(live: LiveHub, config: StaffAlertsConfig): StaffAlerts {
@@ -155,6 +158,15 @@ export function createStaffAlerts(live: LiveHub, config: StaffAlertsConfig): Sta
     }
   });
   const offComplaints = live.subscribe(COMPLAINT_TOPIC, (e) => {
+    if (e.type === "spike") {
+      // A count and where, never the cases' text; the numbers are in the console.
+      const s = e.data as SpikeAlert;
+      post(`${spikeHeadline(s)}。${spikeMessages.open(`${consoleUrl}/dashboard`)}`, {
+        spikeId: s.spikeId,
+        kind: "spike",
+      });
+      return;
+    }
     const d = e.data as { complaintId?: unknown; type?: unknown };
     if (e.type !== "complaint" || d.type !== "overdue" || typeof d.complaintId !== "string") return;
     post(robotMessages.complaintOverdue(d.complaintId, consoleUrl), {

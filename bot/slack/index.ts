@@ -13,6 +13,7 @@ import { registerListeners } from "./listeners/index.js";
 import { dedupeEvents } from "./middleware/dedupe-events.js";
 import { createPostQueue } from "./post-queue.js";
 import { FastifyReceiver } from "./receiver.js";
+import { postSpikeAlerts } from "./spike-alerts.js";
 import { createSlackStore, type SlackStore } from "./store.js";
 
 export { parseDepartmentChannels } from "./department-channels.js";
@@ -39,6 +40,10 @@ export interface SlackChannelOptions {
    * complaint cards.
    */
   departmentChannels?: Record<string, string>;
+  /** The supervisors' channel id: spike alerts (诉求突增), with the cases behind them. SLACK_SUPERVISOR_CHANNEL. */
+  supervisorChannel?: string;
+  /** The console's address, for the dashboard link in spike alerts. */
+  consoleUrl?: string;
   /** Minimum spacing of chat.postMessage calls per channel (default 1000 ms: Slack's ~1 msg/s). */
   postIntervalMs?: number;
   now?: () => Date;
@@ -140,6 +145,7 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
   let pagerAdded = false;
   let unsubscribe: (() => void) | undefined;
   let unsubscribeComplaints: (() => void) | undefined;
+  let unsubscribeSpikes: (() => void) | undefined;
 
   return {
     plugin: receiver ? receiver.plugin : async () => undefined,
@@ -192,6 +198,13 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
           .backfill()
           .catch((err: unknown) => logger.error({ err }, "slack: backfill of complaint cards failed"));
       }
+      if (options.supervisorChannel)
+        unsubscribeSpikes = postSpikeAlerts(assistant.live, posts, {
+          channel: options.supervisorChannel,
+          consoleUrl: options.consoleUrl,
+          logger,
+          active: () => active,
+        });
       logger.info(
         {
           mode,
@@ -209,6 +222,8 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
       unsubscribe = undefined;
       unsubscribeComplaints?.();
       unsubscribeComplaints = undefined;
+      unsubscribeSpikes?.();
+      unsubscribeSpikes = undefined;
       if (mode === "socket") await bolt.stop();
       else await receiver?.stop();
       await complaintBoard.idle();

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
  * nothing else may run (no 'unsafe-inline' for scripts, so an injected <script> or on* attribute is inert). Styles
  * stay inline-allowed: they cannot run code. Framing is refused.
  */
-export function pageCsp(html: string | Buffer): string {
+export function pageCsp(html: string | Buffer, options: { ownScripts?: boolean } = {}): string {
   const text = typeof html === "string" ? html : html.toString("utf8");
   const hashes = [...text.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
     (m) =>
@@ -16,7 +16,8 @@ export function pageCsp(html: string | Buffer): string {
   return [
     "default-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    `script-src ${hashes.length > 0 ? hashes.join(" ") : "'none'"}`,
+    // ownScripts: files this server serves itself (the dashboard's bundled chart library), never another origin.
+    `script-src ${[...(options.ownScripts ? ["'self'"] : []), ...hashes].join(" ") || "'none'"}`,
     "connect-src 'self'",
     "img-src 'self' data:",
     "base-uri 'none'",
