@@ -69,12 +69,19 @@ export function departmentActions(ctx: ComplaintContext) {
         id,
         viewer,
         "redispatch",
-        async () => ({
-          department_id: target.id,
-          department_name: target.name,
-          dispatch_rule: `督办改派（${viewer.username}）`,
-          accepted_at: null,
-        }),
+        async (_tx, c, at) => {
+          // The new department gets its own window to accept (受理) and the handling clock starts again; the
+          // old deadlines would count it late for the first department's delay.
+          const due = deadlinesFor(categories.get(c.category), at, calendar, { urgent: c.urgent });
+          return {
+            department_id: target.id,
+            department_name: target.name,
+            dispatch_rule: `督办改派（${viewer.username}）`,
+            accepted_at: null,
+            accept_by: due.acceptBy,
+            handle_by: due.handleBy,
+          };
+        },
         "redispatched",
         { department: target.id },
       );

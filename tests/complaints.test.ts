@@ -289,6 +289,8 @@ describe("complaint cases", () => {
         [id],
       ),
     ).toBeDefined();
+    // Returned two weeks later: the department it goes to next gets its own days to accept it.
+    clock = new Date(clock.getTime() + 14 * 86_400_000);
     await a.complaints.returnCase(id, clerk, "应由劳动保障监察大队办理");
     expect(seenByOther).toEqual([]);
     await expect(a.complaints.redispatch(id, clerk, "准格尔旗/hrss-labour-inspection")).rejects.toMatchObject(
@@ -300,6 +302,8 @@ describe("complaint cases", () => {
       departmentId: "准格尔旗/hrss-labour-inspection",
       returns: 1,
     });
+    expect(Date.parse(moved.acceptBy)).toBeGreaterThan(clock.getTime());
+    expect(Date.parse(moved.handleBy)).toBeGreaterThan(Date.parse(moved.acceptBy));
     expect((await a.complaints.list(other)).map((c) => c.id)).toEqual([id]);
   });
 
