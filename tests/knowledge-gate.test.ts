@@ -5,7 +5,7 @@
  * phrasings. Each goes through the real engine as the first message of its own conversation (see
  * bench/knowledge-outcomes.ts; `npx tsx bench/knowledge-eval.ts` prints the figures by domain).
  *
- * Floors sit under today's figures (88.8% answered in domain or correctly referred, 0.5% answers from
+ * Floors sit under today's figures (92.9% answered in domain or correctly referred, 0.7% answers from
  * another domain); the product's targets (95% and 2%) are in issue 15.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ const share = (pred: (j: Judged) => boolean, of: readonly Judged[] = judged) =>
 describe("knowledge on blind-written citizen questions", () => {
   it("answers in the question's own domain or refers it there, for at least 86% of questions", () => {
     expect(judged.length).toBeGreaterThanOrEqual(700);
-    expect(share((j) => ["answered", "referred", "honest"].includes(j.outcome))).toBeGreaterThanOrEqual(0.86);
+    expect(share((j) => ["answered", "referred", "honest"].includes(j.outcome))).toBeGreaterThanOrEqual(0.9);
   });
 
   it("gives a curated answer from the wrong domain to at most 2% of questions", () => {
