@@ -1,3 +1,4 @@
+import { createSubscriptions, type Subscriptions } from "../campaigns/subscriptions.js";
 import { createLiveHub, type LiveHub } from "../core/live-hub.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { projectPath } from "../core/paths.js";
@@ -117,6 +118,8 @@ export interface Assistant {
   outbound: Outbound;
   /** Whose console is open: a counselor is promised to a person at risk only when one is reachable. */
   presence: Presence;
+  /** Who wants which 普法 campaigns, with the consent each agreed to. */
+  subscriptions: Subscriptions;
   close(): Promise<void>;
 }
 
@@ -143,6 +146,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
   const categories = loadComplaintCategories();
   const dispatch = loadDispatchCatalogue();
   const complaintClassifier = nluBundle.complaintClassifier(categories);
+  const subscriptions = createSubscriptions(db);
   const complaints = createComplaints({
     db,
     conversations,
@@ -174,6 +178,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
       addFromCitizen: complaints.addFromCitizen,
       afterCommit: complaints.afterCommit,
     },
+    subscriptions: { store: subscriptions, leagues: nluBundle.places.data.leagues.map((l) => l.name) },
     knowledge: {
       domain: (id) => domains.get(id),
       officeName: (kind, place) => dispatch.officeName(kind, place),
@@ -194,6 +199,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     staff,
     outbound,
     presence,
+    subscriptions,
     close: () => db.close(),
   };
 }

@@ -27,7 +27,7 @@ const USAGE = `用法 (usage):
   shouwang law 民法典 1079  print an article of a law in force
   shouwang law search "离婚 孩子 抚养" [--law 名称] [--top N]
                            the articles that best match
-  shouwang staff add <user> --role counselor|supervisor|department|admin [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
+  shouwang staff add <user> --role counselor|supervisor|department|admin|editor [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
                            [--department 准格尔旗人力资源和社会保障局 | 准格尔旗/hrss]  (required for a department clerk;
                            a name or id from the dispatch catalogue, with suggestions when it is not one)
                            create a console account; the password is read from stdin (at least 10 characters)
