@@ -12,6 +12,7 @@ import { checkCitations } from "../knowledge/citation-check.js";
 import { readKnowledge } from "../knowledge/load.js";
 import { loadStatutes } from "../knowledge/statutes.js";
 import { buildNlu, createAssistant } from "./assistant.js";
+import { CAMPAIGNS_USAGE } from "./cli-campaigns.js";
 import { COMPLAINTS_USAGE } from "./cli-complaints.js";
 import type { Io } from "./cli-io.js";
 import type { Config } from "./config.js";
@@ -35,7 +36,7 @@ const USAGE = `用法 (usage):
                            which Slack user acts as which console account
   shouwang staff shift <user> "mon-sun 00:00-24:00" ...
                            replace a person's weekly shifts (China Standard Time)
-${COMPLAINTS_USAGE}  shouwang privacy export --conversation <id> --by <who asked>
+${COMPLAINTS_USAGE}${CAMPAIGNS_USAGE}  shouwang privacy export --conversation <id> --by <who asked>
                            a citizen's data (transcript, cases, complaints) as JSON on stdout; audited
   shouwang privacy erase --conversation <id> --by <who asked>
                            erase a citizen's data (content goes, the bare record stays); audited
@@ -70,6 +71,8 @@ export async function runCli(command: string, args: string[], config: Config, io
       break;
     case "complaints":
       return (await import("./cli-complaints.js")).complaintsCommand(args, config, io);
+    case "campaign":
+      return (await import("./cli-campaigns.js")).campaignCommand(args, config, io);
     case "hotspots":
       return (await import("./cli-complaints.js")).hotspotsCommand(args, config, io);
     case "privacy":

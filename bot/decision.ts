@@ -18,6 +18,8 @@ export type Action =
   | { kind: "handoff"; request: HandoffRequest }
   /** A change to (or a look at) the citizen's 普法 subscriptions; the engine words the reply from what they have. */
   | ({ kind: "subscription" } & SubscriptionOp)
+  /** 「了解更多」 under a campaign message: counted, and answered with what the campaign attached. */
+  | { kind: "campaignMore"; campaignId: number }
   /** The citizen asked for their cases' status: the engine fills the reply from the case stores. */
   | { kind: "statusQuery"; caseNumber?: string; phoneTail?: string }
   /** A confirmed complaint to file (dispatch, deadlines, merge check) in this turn. */

@@ -4,6 +4,7 @@
  * commands; the offer to register a letter as a 诉求; then answers from the knowledge base (knowledge-dialogue.ts).
  * Pure: it reads the conversation and the understanding and returns a Decision for the engine to carry out.
  */
+import { MORE_PATTERN } from "../campaigns/render.js";
 import { redactIdNumbers } from "../core/redact.js";
 import { complaintMessages } from "../handoff/messages.js";
 import type { Button, Reply } from "../handoff/reply.js";
@@ -175,6 +176,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     else delete state.offeredForHarm;
     return replying([reply("distress", text, messages.distressButtons)], state);
   }
+
+  const more = MORE_PATTERN.exec(u.normalised.text.trim());
+  if (more) return { replies: [], state, actions: [{ kind: "campaignMore", campaignId: Number(more[1]) }] };
 
   // 「订阅 劳动」「退订 反诈」「订阅地区 包头市」, and the answer to the 盟市 question asked after a first subscription.
   const subscription = command

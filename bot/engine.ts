@@ -64,6 +64,8 @@ export interface EngineDeps {
   complaints: ComplaintPort;
   /** 普法 subscriptions; without them, 「订阅」 says the service is not available here. */
   subscriptions?: SubscriptionDeps;
+  /** 「了解更多」 under a campaign message: the replies, the press counted. */
+  campaignMore?: (conversationId: string, campaignId: number, at: string) => Promise<Reply[]>;
   /** Domains and offices for answers and referral cards; without them, answers name no local office. */
   knowledge?: KnowledgeDeps;
   now?: () => Date;
@@ -153,6 +155,13 @@ export function createEngine(deps: EngineDeps): Engine {
           replies.push({ kind: "status", text: lines.length > 0 ? lines.join("\n") : messages.statusNone });
           return;
         }
+        case "campaignMore":
+          replies.push(
+            ...(deps.campaignMore
+              ? await deps.campaignMore(conv.id, action.campaignId, at)
+              : [{ kind: "campaign" as const, text: messages.subscriptionsUnavailable }]),
+          );
+          return;
         case "subscription": {
           if (!deps.subscriptions) {
             replies.push({ kind: "subscription", text: messages.subscriptionsUnavailable });

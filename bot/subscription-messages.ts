@@ -44,7 +44,6 @@ export const subscriptionMessages = {
   subscriptionsUnavailable: "这里暂时不能订阅普法推送。",
   /** The wording recorded for a withdrawal. */
   unsubscribeRecord: (names: readonly string[]) => `退订${list(names)}`,
-  blockedRecord: "在 Telegram 上停用或屏蔽了本机器人，视为退订全部普法推送",
 };
 
 export const topicButtons = (names: readonly string[]): Button[] =>

@@ -1,0 +1,439 @@
+/**
+ * Sends approved campaigns whose time has come, from the durable per-recipient queue (campaign_deliveries), one
+ * worker per channel at that channel's pace. A row leaves 'queued' once: 'skipped' (with its reason) when the
+ * person must not get it now, 'sent' once the channel confirmed it, 'failed' when it cannot arrive. Nothing else
+ * is kept in memory that a kill -9 could lose: on restart the queue is read again, and what a push channel had
+ * already handed to its platform is settled from that channel's send journal before it sends anything (Telegram,
+ * see bot/telegram/settle-journal.ts).
+ *
+ * Stored channels (the web chat, WeChat) get the campaign as a notice in the conversation: the event and the
+ * 'sent' mark are one transaction, then it is pushed live (an open page shows it at once; a closed one on return).
+ */
+import type { Logger } from "../core/logger.js";
+import { campaignMessages } from "../handoff/messages.js";
+import type { Outbound } from "../handoff/outbound.js";
+import type { Reply } from "../handoff/reply.js";
+import type { Channel, ConversationStore } from "../store/conversations.js";
+import type { Db } from "../store/db.js";
+import type { Param } from "../store/sql.js";
+import { queueRecipients } from "./audience.js";
+import { type Campaign, campaignEvent, dueCampaigns } from "./campaign-records.js";
+import { inQuietHours } from "./campaign-rules.js";
+import { createPacer, type Pacer } from "./pacer.js";
+import { reasonsToSkip } from "./recipient-checks.js";
+import type { CampaignLibrary } from "./render.js";
+import { renderCampaign } from "./render.js";
+import type { Subscriptions } from "./subscriptions.js";
+
+export interface Delivery {
+  id: number;
+  campaignId: number;
+  conversationId: string;
+  channel: string;
+}
+
+/** The platform asked us to wait (HTTP 429, retry_after): every send on the channel waits, not just this one. */
+export class RateLimited extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`rate limited for ${retryAfterMs} ms`);
+  }
+}
+/** The person blocked the bot or is gone: they are unsubscribed, the delivery failed. */
+export class Unreachable extends Error {}
+
+/** A channel that hands campaign messages to its platform itself (Telegram). */
+export interface PushSender {
+  /** Campaign messages per second on this channel, all campaigns together. */
+  rate: number;
+  /** Sends in flight at once. Default 8. */
+  concurrency?: number;
+  /** Resolves with the platform's message id (null when it gave none); throws RateLimited, Unreachable, or else. */
+  send(d: Delivery, reply: Reply): Promise<number | null>;
+  /** The send's confirmation is committed: a journal may forget it. */
+  committed?(d: Delivery): void;
+}
+
+export interface DispatcherDeps {
+  db: Db;
+  conversations: ConversationStore;
+  outbound: Outbound;
+  subscriptions: Subscriptions;
+  library: CampaignLibrary;
+  logger: Logger;
+  now?: () => Date;
+  /** How often due campaigns are looked for and finished ones closed. Default 1 s. */
+  tickMs?: number;
+  /** Recipients read (and checked) at once. Default 500. */
+  batch?: number;
+  /** Notices per second on stored channels. Default 200. */
+  storedRate?: number;
+}
+
+const MAX_ATTEMPTS = 5;
+
+interface Active {
+  campaign: Campaign;
+  reply: Reply;
+}
+
+export function createDispatcher(deps: DispatcherDeps) {
+  const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const tickMs = deps.tickMs ?? 1000;
+  const batchSize = deps.batch ?? 500;
+  const push = new Map<string, PushSender>();
+  const stored = new Set<string>(["web"]);
+  const expected = new Set<string>();
+  const workers = new Map<string, Promise<void>>();
+  /** Campaigns sending now and outside their quiet hours, with the message as rendered once. */
+  let active = new Map<number, Active>();
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let lifetime = new AbortController();
+  let wakers: (() => void)[] = [];
+  let ticking: Promise<void> | undefined;
+
+  const wake = () => {
+    const w = wakers;
+    wakers = [];
+    for (const f of w) f();
+  };
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      wakers.push(done);
+    });
+
+  /** Reads the next recipients after `cursor` and skips (in the database) those who must not get it now. */
+  async function fetch(channel: string, cursor: number): Promise<Delivery[]> {
+    const ids = [...active.keys()];
+    if (ids.length === 0) return [];
+    const rows = await db.all<{ id: number; campaign_id: number; conversation_id: string }>(
+      `SELECT id, campaign_id, conversation_id FROM campaign_deliveries
+       WHERE state = 'queued' AND channel = ? AND id > ? AND campaign_id IN (${ids.map(() => "?").join(", ")})
+         AND (not_before IS NULL OR not_before <= ?)
+       ORDER BY id LIMIT ?`,
+      [channel, cursor, ...ids, now().toISOString(), batchSize] as Param[],
+    );
+    const out: Delivery[] = [];
+    const skips: { id: number; reason: string }[] = [];
+    const at = now();
+    for (const cid of new Set(rows.map((r) => r.campaign_id))) {
+      const a = active.get(cid);
+      if (!a) continue;
+      const group = rows.filter((r) => r.campaign_id === cid);
+      const reasons = await reasonsToSkip(
+        db,
+        group.map((r) => r.conversation_id),
+        a.campaign,
+        at.getTime(),
+      );
+      for (const r of group) {
+        const reason = reasons.get(r.conversation_id);
+        if (reason) skips.push({ id: r.id, reason });
+        else out.push({ id: r.id, campaignId: cid, conversationId: r.conversation_id, channel });
+      }
+    }
+    if (skips.length > 0) {
+      const stamp = at.toISOString();
+      await db.transaction(async (tx) => {
+        for (const s of skips)
+          await tx.run(
+            "UPDATE campaign_deliveries SET state = 'skipped', reason = ?, sent_at = ? WHERE id = ? AND state = 'queued'",
+            [s.reason, stamp, s.id],
+          );
+      });
+    }
+    // Rows read past the last one kept still move the cursor on: return a marker when all were skipped.
+    const last = rows.at(-1);
+    if (out.length === 0 && last) return [{ id: last.id, campaignId: -1, conversationId: "", channel }];
+    return out.sort((x, y) => x.id - y.id);
+  }
+
+  /** Confirmations waiting to be written together: one transaction for many sends. */
+  type Done = { d: Delivery; state: "sent" | "failed"; reason?: string; messageId?: number | null };
+  function recorder(sender: PushSender | undefined) {
+    let pending: Done[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    const flush = (): Promise<void> => {
+      const mine = pending;
+      pending = [];
+      if (mine.length === 0) return writing;
+      writing = writing.then(async () => {
+        const at = now().toISOString();
+        await db.transaction(async (tx) => {
+          for (const x of mine)
+            await tx.run(
+              "UPDATE campaign_deliveries SET state = ?, reason = ?, message_id = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+              [x.state, x.reason ?? null, x.messageId ?? null, at, x.d.id],
+            );
+        });
+        for (const x of mine) if (x.state === "sent") sender?.committed?.(x.d);
+      });
+      return writing;
+    };
+    return {
+      add(x: Done) {
+        pending.push(x);
+        if (pending.length >= 200)
+          void flush().catch((err) => logger.error({ err }, "campaign: recording sends failed"));
+      },
+      flush,
+    };
+  }
+
+  async function retryLater(d: Delivery, err: unknown) {
+    const row = await db.get<{ attempts: number }>("SELECT attempts FROM campaign_deliveries WHERE id = ?", [
+      d.id,
+    ]);
+    const attempts = (row?.attempts ?? 0) + 1;
+    const failed = attempts >= MAX_ATTEMPTS;
+    await db.run(
+      "UPDATE campaign_deliveries SET attempts = ?, state = ?, reason = ?, not_before = ?, sent_at = ? WHERE id = ? AND state = 'queued'",
+      [
+        attempts,
+        failed ? "failed" : "queued",
+        failed ? "error" : null,
+        new Date(now().getTime() + 2 ** attempts * 1000).toISOString(),
+        failed ? now().toISOString() : null,
+        d.id,
+      ],
+    );
+    logger.warn(
+      { deliveryId: d.id, err: err instanceof Error ? err.message : String(err), attempts },
+      "campaign send failed",
+    );
+  }
+
+  async function unreachable(d: Delivery, rec: ReturnType<typeof recorder>, err: Error) {
+    rec.add({ d, state: "failed", reason: "blocked" });
+    await deps.subscriptions
+      .unsubscribe({
+        conversationId: d.conversationId,
+        wording: campaignMessages.blockedRecord,
+        at: now().toISOString(),
+        action: "blocked",
+      })
+      .catch((e) => logger.error({ err: e }, "campaign: unsubscribing a blocked person failed"));
+    logger.info({ deliveryId: d.id, err: err.message }, "campaign: recipient unreachable; unsubscribed");
+  }
+
+  /** A notice in the conversation: stored with its 'sent' mark in one transaction, then pushed live. */
+  async function sendStored(d: Delivery, a: Active): Promise<void> {
+    const conversation = { id: d.conversationId, channel: d.channel as Channel };
+    try {
+      await deps.outbound.check(conversation);
+    } catch (err) {
+      await db.run(
+        "UPDATE campaign_deliveries SET state = 'failed', reason = 'unreachable', sent_at = ? WHERE id = ? AND state = 'queued'",
+        [now().toISOString(), d.id],
+      );
+      logger.info(
+        { deliveryId: d.id, err: (err as Error).message },
+        "campaign: channel cannot reach this person now",
+      );
+      return;
+    }
+    const at = now().toISOString();
+    const eventId = await db.transaction(async (tx) => {
+      const r = await tx.run(
+        "UPDATE campaign_deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'",
+        [at, d.id],
+      );
+      if (r.changes === 0) return undefined;
+      const id = await deps.conversations.append(
+        tx,
+        d.conversationId,
+        [{ type: "reply", actor: "bot", payload: a.reply }],
+        at,
+      );
+      await tx.run("UPDATE campaign_deliveries SET event_id = ? WHERE id = ?", [id, d.id]);
+      return id;
+    });
+    if (eventId === undefined) return;
+    await deps.outbound
+      .deliver(conversation, { ...a.reply, eventId, from: "bot" })
+      .catch((err) => logger.warn({ err, deliveryId: d.id }, "campaign notice stored; live push failed"));
+  }
+
+  async function sendBatch(
+    channel: string,
+    batch: Delivery[],
+    pacer: Pacer,
+    rec: ReturnType<typeof recorder>,
+  ) {
+    const sender = push.get(channel);
+    let i = 0;
+    const one = async (d: Delivery) => {
+      for (;;) {
+        const a = active.get(d.campaignId);
+        // Paused, cancelled or in its quiet hours since the batch was read: the row stays queued.
+        if (!a || !running) return;
+        if (!(await pacer.take(lifetime.signal))) return;
+        if (!sender) return sendStored(d, a).catch((err) => retryLater(d, err));
+        try {
+          const messageId = await sender.send(d, a.reply);
+          rec.add({ d, state: "sent", messageId });
+          return;
+        } catch (err) {
+          if (err instanceof RateLimited) {
+            pacer.hold(err.retryAfterMs);
+            continue;
+          }
+          if (err instanceof Unreachable) return unreachable(d, rec, err);
+          return retryLater(d, err);
+        }
+      }
+    };
+    const lanes = Array.from({ length: Math.min(batch.length, sender?.concurrency ?? 4) }, async () => {
+      while (i < batch.length) await one(batch[i++] as Delivery);
+    });
+    await Promise.all(lanes);
+  }
+
+  async function work(channel: string) {
+    const sender = push.get(channel);
+    const pacer = createPacer(sender?.rate ?? deps.storedRate ?? 200);
+    const rec = recorder(sender);
+    let cursor = 0;
+    let next = fetch(channel, cursor);
+    while (running) {
+      let batch: Delivery[];
+      try {
+        batch = await next;
+      } catch (err) {
+        logger.error({ err, channel }, "campaign: reading the queue failed");
+        batch = [];
+      }
+      if (batch.length === 0) {
+        await rec.flush();
+        cursor = 0;
+        await nap(tickMs);
+        next = fetch(channel, cursor);
+        continue;
+      }
+      cursor = (batch.at(-1) as Delivery).id;
+      // The next recipients are read and checked while these are sent.
+      next = fetch(channel, cursor);
+      next.catch(() => undefined);
+      await sendBatch(
+        channel,
+        batch.filter((d) => d.campaignId >= 0),
+        pacer,
+        rec,
+      );
+      await rec.flush().catch((err) => logger.error({ err }, "campaign: recording sends failed"));
+    }
+    await next.catch(() => undefined);
+    await rec.flush().catch(() => undefined);
+  }
+
+  function ensureWorker(channel: string) {
+    if (!running || workers.has(channel)) return;
+    if (!stored.has(channel) && !push.has(channel)) return;
+    workers.set(
+      channel,
+      work(channel).finally(() => workers.delete(channel)),
+    );
+  }
+
+  /** Starts campaigns whose time has come, refreshes which may send now, and closes finished ones. */
+  async function tick(): Promise<void> {
+    const at = now();
+    const stamp = at.toISOString();
+    for (const c of await dueCampaigns(db, stamp)) {
+      if (c.state !== "approved") continue;
+      await db.transaction(async (tx) => {
+        const fresh = await tx.get<{ state: string }>("SELECT state FROM campaigns WHERE id = ?", [c.id]);
+        if (fresh?.state !== "approved") return;
+        const n = await queueRecipients(tx, c.id, c);
+        await tx.run(
+          "UPDATE campaigns SET state = 'sending', started_at = ?, recipients = ?, updated_at = ? WHERE id = ?",
+          [stamp, n, stamp, c.id],
+        );
+        await campaignEvent(tx, c.id, "sending", "dispatcher", stamp, { recipients: n });
+      });
+      logger.info({ campaign: c.id }, "campaign: sending started");
+    }
+    const sending = (await dueCampaigns(db, stamp)).filter((c) => c.state === "sending");
+    const next = new Map<number, Active>();
+    for (const c of sending) {
+      const queued = await db.all<{ channel: string; n: number }>(
+        "SELECT channel, COUNT(*) AS n FROM campaign_deliveries WHERE campaign_id = ? AND state = 'queued' GROUP BY channel",
+        [c.id],
+      );
+      if (queued.length === 0) {
+        await db.transaction(async (tx) => {
+          await tx.run(
+            "UPDATE campaigns SET state = 'done', finished_at = ?, updated_at = ? WHERE id = ? AND state = 'sending'",
+            [stamp, stamp, c.id],
+          );
+          await campaignEvent(tx, c.id, "done", "dispatcher", stamp);
+        });
+        logger.info({ campaign: c.id }, "campaign: finished");
+        continue;
+      }
+      // Recipients on a channel this server does not run (Telegram without a token) can never be reached.
+      for (const q of queued)
+        if (!stored.has(q.channel) && !push.has(q.channel) && !expected.has(q.channel))
+          await db.run(
+            "UPDATE campaign_deliveries SET state = 'failed', reason = 'channel_off', sent_at = ? WHERE campaign_id = ? AND channel = ? AND state = 'queued'",
+            [stamp, c.id, q.channel],
+          );
+      if (inQuietHours(at.getTime(), c.quietHours)) continue;
+      next.set(c.id, active.get(c.id) ?? { campaign: c, reply: renderCampaign(c, deps.library) });
+    }
+    active = next;
+    for (const ch of [...stored, ...push.keys()]) ensureWorker(ch);
+    if (active.size > 0) wake();
+  }
+
+  const runTick = () => {
+    ticking ??= tick()
+      .catch((err) => logger.error({ err }, "campaign dispatcher tick failed"))
+      .finally(() => {
+        ticking = undefined;
+      });
+    return ticking;
+  };
+
+  return {
+    /** A channel whose sender will register once it has started (Telegram after settling its journal). */
+    expect(channel: string) {
+      expected.add(channel);
+    },
+    /** A push channel ready to send; its worker starts with the next tick. */
+    register(channel: string, sender: PushSender) {
+      push.set(channel, sender);
+      if (running) void runTick();
+    },
+    /** A stored channel besides the web chat (WeChat): notices go through the conversation and Outbound. */
+    registerStored(channel: string) {
+      stored.add(channel);
+    },
+    start() {
+      if (running) return;
+      running = true;
+      lifetime = new AbortController();
+      timer = setInterval(() => void runTick(), tickMs);
+      timer.unref();
+      void runTick();
+    },
+    /** Looks for due campaigns now (tests, and the console right after an approval). */
+    poke: () => runTick(),
+    async stop() {
+      running = false;
+      lifetime.abort();
+      if (timer) clearInterval(timer);
+      wake();
+      await ticking;
+      await Promise.all([...workers.values()]);
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;
