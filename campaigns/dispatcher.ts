@@ -10,48 +10,21 @@
  * 'sent' mark are one transaction, then it is pushed live (an open page shows it at once; a closed one on return).
  */
 import type { Logger } from "../core/logger.js";
-import { campaignMessages } from "../handoff/messages.js";
 import type { Outbound } from "../handoff/outbound.js";
 import type { Reply } from "../handoff/reply.js";
-import type { Channel, ConversationStore } from "../store/conversations.js";
+import type { ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { Param } from "../store/sql.js";
 import { queueRecipients } from "./audience.js";
 import { type Campaign, campaignEvent, dueCampaigns } from "./campaign-records.js";
 import { inQuietHours } from "./campaign-rules.js";
+import { createDeliveryWrites } from "./delivery-writes.js";
 import { createPacer, type Pacer } from "./pacer.js";
+import { type Delivery, type PushSender, RateLimited, Rejected, Unreachable } from "./push-sender.js";
 import { reasonsToSkip } from "./recipient-checks.js";
 import type { CampaignLibrary } from "./render.js";
 import { renderCampaign } from "./render.js";
 import type { Subscriptions } from "./subscriptions.js";
-
-export interface Delivery {
-  id: number;
-  campaignId: number;
-  conversationId: string;
-  channel: string;
-}
-
-/** The platform asked us to wait (HTTP 429, retry_after): every send on the channel waits, not just this one. */
-export class RateLimited extends Error {
-  constructor(readonly retryAfterMs: number) {
-    super(`rate limited for ${retryAfterMs} ms`);
-  }
-}
-/** The person blocked the bot or is gone: they are unsubscribed, the delivery failed. */
-export class Unreachable extends Error {}
-
-/** A channel that hands campaign messages to its platform itself (Telegram). */
-export interface PushSender {
-  /** Campaign messages per second on this channel, all campaigns together. */
-  rate: number;
-  /** Sends in flight at once. Default 8. */
-  concurrency?: number;
-  /** Resolves with the platform's message id (null when it gave none); throws RateLimited, Unreachable, or else. */
-  send(d: Delivery, reply: Reply): Promise<number | null>;
-  /** The send's confirmation is committed: a journal may forget it. */
-  committed?(d: Delivery): void;
-}
 
 export interface DispatcherDeps {
   db: Db;
@@ -68,8 +41,6 @@ export interface DispatcherDeps {
   /** Notices per second on stored channels. Default 200. */
   storedRate?: number;
 }
-
-const MAX_ATTEMPTS = 5;
 
 interface Active {
   campaign: Campaign;
@@ -154,111 +125,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     return out.sort((x, y) => x.id - y.id);
   }
 
-  /** Confirmations waiting to be written together: one transaction for many sends. */
-  type Done = { d: Delivery; state: "sent" | "failed"; reason?: string; messageId?: number | null };
-  function recorder(sender: PushSender | undefined) {
-    let pending: Done[] = [];
-    let writing: Promise<void> = Promise.resolve();
-    const flush = (): Promise<void> => {
-      const mine = pending;
-      pending = [];
-      if (mine.length === 0) return writing;
-      writing = writing.then(async () => {
-        const at = now().toISOString();
-        await db.transaction(async (tx) => {
-          for (const x of mine)
-            await tx.run(
-              "UPDATE campaign_deliveries SET state = ?, reason = ?, message_id = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-              [x.state, x.reason ?? null, x.messageId ?? null, at, x.d.id],
-            );
-        });
-        for (const x of mine) if (x.state === "sent") sender?.committed?.(x.d);
-      });
-      return writing;
-    };
-    return {
-      add(x: Done) {
-        pending.push(x);
-        if (pending.length >= 200)
-          void flush().catch((err) => logger.error({ err }, "campaign: recording sends failed"));
-      },
-      flush,
-    };
-  }
-
-  async function retryLater(d: Delivery, err: unknown) {
-    const row = await db.get<{ attempts: number }>("SELECT attempts FROM campaign_deliveries WHERE id = ?", [
-      d.id,
-    ]);
-    const attempts = (row?.attempts ?? 0) + 1;
-    const failed = attempts >= MAX_ATTEMPTS;
-    await db.run(
-      "UPDATE campaign_deliveries SET attempts = ?, state = ?, reason = ?, not_before = ?, sent_at = ? WHERE id = ? AND state = 'queued'",
-      [
-        attempts,
-        failed ? "failed" : "queued",
-        failed ? "error" : null,
-        new Date(now().getTime() + 2 ** attempts * 1000).toISOString(),
-        failed ? now().toISOString() : null,
-        d.id,
-      ],
-    );
-    logger.warn(
-      { deliveryId: d.id, err: err instanceof Error ? err.message : String(err), attempts },
-      "campaign send failed",
-    );
-  }
-
-  async function unreachable(d: Delivery, rec: ReturnType<typeof recorder>, err: Error) {
-    rec.add({ d, state: "failed", reason: "blocked" });
-    await deps.subscriptions
-      .unsubscribe({
-        conversationId: d.conversationId,
-        wording: campaignMessages.blockedRecord,
-        at: now().toISOString(),
-        action: "blocked",
-      })
-      .catch((e) => logger.error({ err: e }, "campaign: unsubscribing a blocked person failed"));
-    logger.info({ deliveryId: d.id, err: err.message }, "campaign: recipient unreachable; unsubscribed");
-  }
-
-  /** A notice in the conversation: stored with its 'sent' mark in one transaction, then pushed live. */
-  async function sendStored(d: Delivery, a: Active): Promise<void> {
-    const conversation = { id: d.conversationId, channel: d.channel as Channel };
-    try {
-      await deps.outbound.check(conversation);
-    } catch (err) {
-      await db.run(
-        "UPDATE campaign_deliveries SET state = 'failed', reason = 'unreachable', sent_at = ? WHERE id = ? AND state = 'queued'",
-        [now().toISOString(), d.id],
-      );
-      logger.info(
-        { deliveryId: d.id, err: (err as Error).message },
-        "campaign: channel cannot reach this person now",
-      );
-      return;
-    }
-    const at = now().toISOString();
-    const eventId = await db.transaction(async (tx) => {
-      const r = await tx.run(
-        "UPDATE campaign_deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ? AND state = 'queued'",
-        [at, d.id],
-      );
-      if (r.changes === 0) return undefined;
-      const id = await deps.conversations.append(
-        tx,
-        d.conversationId,
-        [{ type: "reply", actor: "bot", payload: a.reply }],
-        at,
-      );
-      await tx.run("UPDATE campaign_deliveries SET event_id = ? WHERE id = ?", [id, d.id]);
-      return id;
-    });
-    if (eventId === undefined) return;
-    await deps.outbound
-      .deliver(conversation, { ...a.reply, eventId, from: "bot" })
-      .catch((err) => logger.warn({ err, deliveryId: d.id }, "campaign notice stored; live push failed"));
-  }
+  const { recorder, retryLater, unreachable, sendStored } = createDeliveryWrites({ ...deps, now });
 
   async function sendBatch(
     channel: string,
@@ -271,10 +138,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const one = async (d: Delivery) => {
       for (;;) {
         const a = active.get(d.campaignId);
-        // Paused, cancelled or in its quiet hours since the batch was read: the row stays queued.
-        if (!a || !running) return;
+        // Paused, cancelled or in its quiet hours since the batch was read, or the channel stopping: it stays queued.
+        if (!a || !running || (sender && push.get(channel) !== sender)) return;
         if (!(await pacer.take(lifetime.signal))) return;
-        if (!sender) return sendStored(d, a).catch((err) => retryLater(d, err));
+        if (!sender) return sendStored(d, a.reply).catch((err) => retryLater(d, err));
         try {
           const messageId = await sender.send(d, a.reply);
           rec.add({ d, state: "sent", messageId });
@@ -285,6 +152,10 @@ export function createDispatcher(deps: DispatcherDeps) {
             continue;
           }
           if (err instanceof Unreachable) return unreachable(d, rec, err);
+          if (err instanceof Rejected) {
+            rec.add({ d, state: "failed", reason: "rejected" });
+            return;
+          }
           return retryLater(d, err);
         }
       }
@@ -301,7 +172,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     const rec = recorder(sender);
     let cursor = 0;
     let next = fetch(channel, cursor);
-    while (running) {
+    const mine = () => running && (stored.has(channel) || push.get(channel) === sender);
+    while (mine()) {
       let batch: Delivery[];
       try {
         batch = await next;
@@ -410,6 +282,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     register(channel: string, sender: PushSender) {
       push.set(channel, sender);
       if (running) void runTick();
+    },
+    /** The channel stops (Telegram before closing its journal): resolves once its in-flight sends are recorded. */
+    async unregister(channel: string) {
+      push.delete(channel);
+      wake();
+      await workers.get(channel);
     },
     /** A stored channel besides the web chat (WeChat): notices go through the conversation and Outbound. */
     registerStored(channel: string) {
