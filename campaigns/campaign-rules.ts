@@ -54,15 +54,6 @@ export function inQuietHours(at: number, q: QuietHours | null): boolean {
   return q.start < q.end ? m >= q.start && m < q.end : m >= q.start || m < q.end;
 }
 
-/** The first moment at or after `at` outside the quiet hours. */
-export function quietEndsAt(at: number, q: QuietHours | null): number {
-  if (!inQuietHours(at, q) || !q) return at;
-  const dayStart = at - ((at + CST_MS) % DAY_MS);
-  let end = dayStart + q.end * 60_000;
-  if (end <= at) end += DAY_MS;
-  return end;
-}
-
 export function checkTitle(title: string): string {
   const t = title.trim();
   if (!t) throw new AppError("bad_input", "标题不能为空");
