@@ -18,6 +18,7 @@ import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
 import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
+import { benchCampaigns } from "./campaigns.js";
 import { benchComplaints } from "./complaints.js";
 import { ECHO_PATH, echoRoute, load } from "./http-load.js";
 import { interleavedRatio, measure, percentile, rssSampler, type Stage, table } from "./stats.js";
@@ -99,6 +100,10 @@ async function main() {
 
     line("## Complaints: filing and the merge check as open cases grow");
     await benchComplaints(tmp, bundle, line);
+    line("");
+
+    line("## Campaigns (普法): 100,000 Telegram subscribers at the fake Bot API's limits, kill -9 at 50%");
+    await benchCampaigns(tmp, bundle, line);
     line("");
 
     line("## Start-up (node dist/bot/main.js)");

@@ -36,13 +36,14 @@ export function createDeliveryWrites(deps: {
       if (mine.length === 0) return writing;
       writing = writing.then(async () => {
         const at = now().toISOString();
-        await db.transaction(async (tx) => {
-          for (const x of mine)
-            await tx.run(
-              "UPDATE campaign_deliveries SET state = ?, reason = ?, message_id = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-              [x.state, x.reason ?? null, x.messageId ?? null, at, x.d.id],
-            );
-        });
+        // One script, one round trip to SQLite's thread: at a campaign's pace a statement per call would fall
+        // behind the sends, and every send not yet recorded is one the journal must answer for after a crash.
+        await db.script(
+          mine.map((x) => ({
+            sql: "UPDATE campaign_deliveries SET state = ?, reason = ?, message_id = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            params: [x.state, x.reason ?? null, x.messageId ?? null, at, x.d.id],
+          })),
+        );
         for (const x of mine) if (x.state === "sent") sender?.committed?.(x.d);
       });
       return writing;

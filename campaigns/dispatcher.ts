@@ -9,6 +9,7 @@
  * Stored channels (the web chat, WeChat) get the campaign as a notice in the conversation: the event and the
  * 'sent' mark are one transaction, then it is pushed live (an open page shows it at once; a closed one on return).
  */
+import { setMaxListeners } from "node:events";
 import type { Logger } from "../core/logger.js";
 import type { Outbound } from "../handoff/outbound.js";
 import type { Reply } from "../handoff/reply.js";
@@ -198,7 +199,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         pacer,
         rec,
       );
-      await rec.flush().catch((err) => logger.error({ err }, "campaign: recording sends failed"));
+      // Recorded in the background: the cursor keeps these rows from being read again before they are.
+      void rec.flush().catch((err) => logger.error({ err }, "campaign: recording sends failed"));
     }
     await next.catch(() => undefined);
     await rec.flush().catch(() => undefined);
@@ -297,6 +299,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (running) return;
       running = true;
       lifetime = new AbortController();
+      // Every send waiting for its slot listens on it: dozens at once is the design, not a leak.
+      setMaxListeners(0, lifetime.signal);
       timer = setInterval(() => void runTick(), tickMs);
       timer.unref();
       void runTick();
