@@ -2,10 +2,12 @@
  * The server process bench/campaigns.ts kills with SIGKILL mid-campaign: the assistant, its campaign dispatcher
  * and the Telegram channel against the fake Bot API, configured from the environment (the bench's own child, not
  * a production entry point). CB_DB, CB_API_ROOT, CB_TOKEN, CB_RATE (campaign messages/s).
- * Prints one JSON line {"ready": true} once it sends; answers "mem" on IPC with its memory figures.
+ * Prints one JSON line {"ready": true} once it sends; answers "mem" on IPC with its memory figures. With
+ * SHOUWANG_TELEGRAM_CRASH_AT=point[@n] it kills itself at that crash point (tests/campaign-crash-points.test.ts).
  */
 import { createAssistant } from "../bot/assistant.js";
 import { createTelegramChannel } from "../bot/telegram/channel.js";
+import { armCrashPoint } from "../bot/telegram/crash.js";
 import { createLogger } from "../core/logger.js";
 
 const env = (name: string): string => {
@@ -15,6 +17,7 @@ const env = (name: string): string => {
 };
 
 async function main() {
+  armCrashPoint(process.env.SHOUWANG_TELEGRAM_CRASH_AT);
   const assistant = await createAssistant({
     dbPath: env("CB_DB"),
     logger: createLogger({ level: "fatal" }),

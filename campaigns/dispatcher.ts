@@ -57,6 +57,8 @@ export function createDispatcher(deps: DispatcherDeps) {
   const stored = new Set<string>(["web"]);
   const expected = new Set<string>();
   const workers = new Map<string, Promise<void>>();
+  /** Per push channel: aborted when it unregisters, so a send waiting out a long retry_after stops waiting. */
+  const leaving = new Map<string, AbortController>();
   /** Campaigns sending now and outside their quiet hours, with the message as rendered once. */
   let active = new Map<number, Active>();
   let timer: NodeJS.Timeout | undefined;
@@ -135,13 +137,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     rec: ReturnType<typeof recorder>,
   ) {
     const sender = push.get(channel);
+    const signal = (sender && leaving.get(channel)?.signal) || lifetime.signal;
     let i = 0;
     const one = async (d: Delivery) => {
       for (;;) {
         const a = active.get(d.campaignId);
         // Paused, cancelled or in its quiet hours since the batch was read, or the channel stopping: it stays queued.
         if (!a || !running || (sender && push.get(channel) !== sender)) return;
-        if (!(await pacer.take(lifetime.signal))) return;
+        if (!(await pacer.take(signal))) return;
         if (!sender) return sendStored(d, a.reply).catch((err) => retryLater(d, err));
         try {
           const messageId = await sender.send(d, a.reply);
@@ -283,11 +286,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     /** A push channel ready to send; its worker starts with the next tick. */
     register(channel: string, sender: PushSender) {
       push.set(channel, sender);
+      const stop = new AbortController();
+      setMaxListeners(0, stop.signal);
+      leaving.set(channel, stop);
       if (running) void runTick();
     },
     /** The channel stops (Telegram before closing its journal): resolves once its in-flight sends are recorded. */
     async unregister(channel: string) {
       push.delete(channel);
+      leaving.get(channel)?.abort();
+      leaving.delete(channel);
       wake();
       await workers.get(channel);
     },
@@ -310,6 +318,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     async stop() {
       running = false;
       lifetime.abort();
+      for (const c of leaving.values()) c.abort();
       if (timer) clearInterval(timer);
       wake();
       await ticking;

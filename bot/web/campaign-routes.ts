@@ -135,6 +135,10 @@ export async function campaignRoutes(
   r.post(
     "/console/api/campaigns/:id/cancel",
     { onRequest: guard(AUTHORS), schema: { params: Params } },
-    async (req) => ({ state: (await campaigns.cancel(req.params.id, me(req).username)).state }),
+    async (req) => {
+      const c = await campaigns.cancel(req.params.id, me(req).username);
+      void dispatcher.poke();
+      return { state: c.state };
+    },
   );
 }
