@@ -13,13 +13,8 @@ import { tempDir, testAssistant } from "./helpers.js";
  */
 const CHILD = fileURLToPath(new URL("../bench/campaign-child.ts", import.meta.url));
 const CHATS = Array.from({ length: 8 }, (_, i) => 7_700_000 + i);
-const POINTS = [
-  "send:after-L@3",
-  "send:handed@3",
-  "send:written@3",
-  "send:answered@3",
-  "send:after-A@3",
-] as const;
+// Never left (sent again), on the wire unanswered (taken as delivered), answered but not recorded (recorded).
+const POINTS = ["send:after-L@3", "send:written@3", "send:after-A@3"] as const;
 
 const dirs = tempDir("shouwang-campaign-crash-");
 let fake: FakeTelegram;
