@@ -190,4 +190,5 @@ export const campaignMessages = {
   moreArticle: (law: string, label: string, text: string) => `【${law}${label}】\n${text}`,
   /** The consent log's record when a platform tells us the citizen blocked the bot (or a send was refused so). */
   blockedRecord: "停用或屏蔽了本机器人（平台通知），视为退订全部普法推送",
+  unfollowedRecord: "取消关注公众号（微信通知），视为退订全部普法推送",
 };
