@@ -9,6 +9,7 @@ import { parseChinaTime } from "../core/china-time.js";
 import type { StaffMember, StaffRole } from "../handoff/roster.js";
 import type { PlaceGazetteer } from "../intents/places.js";
 import type { Db } from "../store/db.js";
+import type { Queryable } from "../store/sql.js";
 import { audienceSize } from "./audience.js";
 import { suggestDates } from "./calendar.js";
 import {
@@ -170,8 +171,7 @@ export function createCampaigns(deps: CampaignDeps) {
     by: StaffMember,
     from: readonly CampaignState[],
     to: CampaignState,
-    extra: (tx: import("../store/sql.js").Queryable, c: Campaign, at: string) => Promise<void> = async () =>
-      undefined,
+    extra: (tx: Queryable, c: Campaign, at: string) => Promise<void> = async () => undefined,
   ) => {
     const at = now().toISOString();
     return db.transaction(async (tx) => {
