@@ -37,7 +37,7 @@ export interface DispatcherDeps {
   now?: () => Date;
   /** How often due campaigns are looked for and finished ones closed. Default 1 s. */
   tickMs?: number;
-  /** Recipients read (and checked) at once. Default 500. */
+  /** Recipients read (and checked) at once, at most; fewer on a slow channel (about 2 s of its sending). Default 500. */
   batch?: number;
   /** Notices per second on stored channels. Default 200. */
   storedRate?: number;
@@ -83,7 +83,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
 
   /** Reads the next recipients after `cursor` and skips (in the database) those who must not get it now. */
-  async function fetch(channel: string, cursor: number): Promise<Delivery[]> {
+  async function fetch(channel: string, cursor: number, limit: number): Promise<Delivery[]> {
     const ids = [...active.keys()];
     if (ids.length === 0) return [];
     const rows = await db.all<{ id: number; campaign_id: number; conversation_id: string }>(
@@ -91,7 +91,7 @@ export function createDispatcher(deps: DispatcherDeps) {
        WHERE state = 'queued' AND channel = ? AND id > ? AND campaign_id IN (${ids.map(() => "?").join(", ")})
          AND (not_before IS NULL OR not_before <= ?)
        ORDER BY id LIMIT ?`,
-      [channel, cursor, ...ids, now().toISOString(), batchSize] as Param[],
+      [channel, cursor, ...ids, now().toISOString(), limit] as Param[],
     );
     const out: Delivery[] = [];
     const skips: { id: number; reason: string }[] = [];
@@ -172,10 +172,14 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function work(channel: string) {
     const sender = push.get(channel);
-    const pacer = createPacer(sender?.rate ?? deps.storedRate ?? 200);
+    const rate = sender?.rate ?? deps.storedRate ?? 200;
+    const pacer = createPacer(rate);
+    // About two seconds of sending per batch: the crisis and cap checks are made when a batch is read, so at
+    // Telegram's real 25/s a batch of 500 would send to someone up to 40 s after they were last checked.
+    const size = Math.min(batchSize, Math.max(20, Math.ceil(rate * 2)));
     const rec = recorder(sender);
     let cursor = 0;
-    let next = fetch(channel, cursor);
+    let next = fetch(channel, cursor, size);
     const mine = () => running && (stored.has(channel) || push.get(channel) === sender);
     while (mine()) {
       let batch: Delivery[];
@@ -189,12 +193,12 @@ export function createDispatcher(deps: DispatcherDeps) {
         await rec.flush();
         cursor = 0;
         await nap(tickMs);
-        next = fetch(channel, cursor);
+        next = fetch(channel, cursor, size);
         continue;
       }
       cursor = (batch.at(-1) as Delivery).id;
       // The next recipients are read and checked while these are sent.
-      next = fetch(channel, cursor);
+      next = fetch(channel, cursor, size);
       next.catch(() => undefined);
       await sendBatch(
         channel,
