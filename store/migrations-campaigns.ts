@@ -1,12 +1,12 @@
 import type { Migration } from "./sql.js";
 
 /**
- * Tables owned by legal-education campaigns (普法) and their subscriptions; versions 700-799 are reserved for
+ * Tables owned by legal-education campaigns (普法) and their subscriptions; versions 800-899 are reserved for
  * them so the feature can evolve independently.
  */
 export const CAMPAIGN_MIGRATIONS: readonly Migration[] = [
   {
-    version: 700,
+    version: 800,
     name: "campaign subscriptions and consent log",
     sql: `
       -- One row per citizen who has ever subscribed, keyed by their conversation (the only address we have).
@@ -44,7 +44,7 @@ export const CAMPAIGN_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 701,
+    version: 801,
     name: "editor role for campaign authors",
     // SQLite cannot change a CHECK in place: the table is rebuilt (foreign keys are off while migrations run and
     // checked before each commit, see migrations.ts). Columns as of migration 2; nothing since added to them.
@@ -66,7 +66,7 @@ export const CAMPAIGN_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 702,
+    version: 802,
     name: "campaigns and their per-recipient queue",
     sql: `
       CREATE TABLE campaigns (
