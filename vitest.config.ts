@@ -7,6 +7,7 @@ export default defineConfig({
       "intents/**/*.test.ts",
       "knowledge/**/*.test.ts",
       "handoff/**/*.test.ts",
+      "campaigns/**/*.test.ts",
       "bot/**/*.test.ts",
       "core/**/*.test.ts",
       "store/**/*.test.ts",

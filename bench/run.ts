@@ -18,6 +18,7 @@ import { createIntentClassifier } from "../intents/intent-classifier.js";
 import { createNormaliser } from "../intents/normalise.js";
 import { createSegmenter } from "../intents/segmenter.js";
 import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
+import { benchCampaigns } from "./campaigns.js";
 import { benchComplaints } from "./complaints.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchHotspots } from "./hotspots.js";
@@ -109,6 +110,10 @@ async function main() {
 
     line("## Dashboard: pre-aggregated counts over 10,000 and 1,000,000 complaints");
     await benchDashboard(tmp, line);
+    line("");
+
+    line("## Campaigns (普法): 100,000 Telegram subscribers at the fake Bot API's limits, kill -9 at 50%");
+    await benchCampaigns(tmp, bundle, line);
     line("");
 
     line("## Start-up (node dist/bot/main.js)");

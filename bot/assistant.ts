@@ -1,3 +1,6 @@
+import { type CampaignService, createCampaigns } from "../campaigns/campaigns.js";
+import { createDispatcher, type Dispatcher } from "../campaigns/dispatcher.js";
+import { createSubscriptions, type Subscriptions } from "../campaigns/subscriptions.js";
 import { createLiveHub, type LiveHub } from "../core/live-hub.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { projectPath } from "../core/paths.js";
@@ -31,9 +34,11 @@ import { type Domains, loadDomains } from "../knowledge/domains.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import { createRetriever, loadSynonyms } from "../knowledge/retrieval.js";
 import type { KnowledgeEntry } from "../knowledge/schema.js";
-import { loadStatutes } from "../knowledge/statutes.js";
+import { loadStatutes, type StatuteCorpus } from "../knowledge/statutes.js";
 import { type ConversationStore, createConversationStore } from "../store/conversations.js";
 import { type Db, openDatabase } from "../store/db.js";
+import { campaignLibrary } from "./campaign-library.js";
+import { campaignMore } from "./campaign-more.js";
 import { createEngine, type Engine } from "./engine.js";
 import { createOutbound } from "./outbound.js";
 
@@ -47,6 +52,8 @@ export interface NluBundle {
   normalise: Normaliser;
   segmenter: Segmenter;
   places: PlaceGazetteer;
+  /** The statute texts, read on first use and shared (referral cards, campaign attachments). */
+  statutes: () => StatuteCorpus;
 }
 
 /** Everything understanding needs, from the repo's data files; no database, so `classify` can use it alone. */
@@ -61,6 +68,11 @@ export function buildNlu(
   const cacheDir = options.modelCacheDir ?? DEFAULT_MODEL_CACHE;
   const domains = loadDomains();
   const places = loadPlaces(DEFAULT_PLACES, segmenter.vocabulary);
+  let corpus: StatuteCorpus | undefined;
+  const statutes = () => {
+    corpus ??= loadStatutes();
+    return corpus;
+  };
   const nlu = createNlu({
     normalise,
     segmenter,
@@ -76,7 +88,7 @@ export function buildNlu(
     retriever: createRetriever(segmenter, knowledge, loadSynonyms(), cacheDir),
     extractEntities: createEntityExtractor(places),
     domains,
-    articles: createArticleSearch(() => loadStatutes(), loadStatuteWords()),
+    articles: createArticleSearch(statutes, loadStatuteWords()),
   });
   let complaintModel: ComplaintClassifier | undefined;
   return {
@@ -86,6 +98,7 @@ export function buildNlu(
     normalise,
     segmenter,
     places,
+    statutes,
     complaintClassifier: (catalogue) => {
       complaintModel ??= createComplaintClassifier(segmenter, catalogue, {
         cacheDir,
@@ -103,6 +116,8 @@ export interface AssistantConfig {
   now?: () => Date;
   nlu?: NluBundle;
   escalation?: Partial<EscalationPolicy>;
+  /** Campaign dispatcher timing (tests and the bench run it faster). */
+  campaigns?: { tickMs?: number; batch?: number; storedRate?: number };
 }
 
 export interface Assistant {
@@ -126,6 +141,12 @@ export interface Assistant {
   hotIssues: HotIssueSnapshots;
   /** The supervisors' dashboard (数据看板). */
   dashboard: DashboardService;
+  /** Who wants which 普法 campaigns, with the consent each agreed to. */
+  subscriptions: Subscriptions;
+  /** 普法 campaigns: drafting, approval, figures (console and CLI). */
+  campaigns: CampaignService;
+  /** Sends approved campaigns when their time comes; started by the server only (`start()`). */
+  dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -152,6 +173,19 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
   const categories = loadComplaintCategories();
   const dispatch = loadDispatchCatalogue();
   const complaintClassifier = nluBundle.complaintClassifier(categories);
+  const subscriptions = createSubscriptions(db);
+  const library = campaignLibrary(() => knowledge, nluBundle.statutes);
+  const campaigns = createCampaigns({ db, staff, places: nluBundle.places, library, now: config.now });
+  const dispatcher = createDispatcher({
+    db,
+    conversations,
+    outbound,
+    subscriptions,
+    library,
+    logger: logger.child({ component: "campaigns" }),
+    now: config.now,
+    ...config.campaigns,
+  });
   const complaints = createComplaints({
     db,
     conversations,
@@ -183,6 +217,8 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
       addFromCitizen: complaints.addFromCitizen,
       afterCommit: complaints.afterCommit,
     },
+    campaignMore: campaignMore(campaigns, library),
+    subscriptions: { store: subscriptions, leagues: nluBundle.places.data.leagues.map((l) => l.name) },
     knowledge: {
       domain: (id) => domains.get(id),
       officeName: (kind, place) => dispatch.officeName(kind, place),
@@ -222,6 +258,12 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
       departmentName: (id) => dispatch.departmentById(id)?.name,
       now: config.now,
     }),
-    close: () => db.close(),
+    subscriptions,
+    campaigns,
+    dispatcher,
+    close: async () => {
+      await dispatcher.stop();
+      await db.close();
+    },
   };
 }

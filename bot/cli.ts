@@ -12,6 +12,7 @@ import { checkCitations } from "../knowledge/citation-check.js";
 import { readKnowledge } from "../knowledge/load.js";
 import { loadStatutes } from "../knowledge/statutes.js";
 import { buildNlu, createAssistant } from "./assistant.js";
+import { CAMPAIGNS_USAGE } from "./cli-campaigns.js";
 import { COMPLAINTS_USAGE } from "./cli-complaints.js";
 import type { Io } from "./cli-io.js";
 import { SPIKES_USAGE } from "./cli-spikes.js";
@@ -28,7 +29,7 @@ const USAGE = `用法 (usage):
   shouwang law 民法典 1079  print an article of a law in force
   shouwang law search "离婚 孩子 抚养" [--law 名称] [--top N]
                            the articles that best match
-  shouwang staff add <user> --role counselor|supervisor|department|admin [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
+  shouwang staff add <user> --role counselor|supervisor|department|admin|editor [--name 姓名] [--shift "mon-fri 08:00-20:00"]...
                            [--department 准格尔旗人力资源和社会保障局 | 准格尔旗/hrss]  (required for a department clerk;
                            a name or id from the dispatch catalogue, with suggestions when it is not one)
                            create a console account; the password is read from stdin (at least 10 characters)
@@ -36,7 +37,7 @@ const USAGE = `用法 (usage):
                            which Slack user acts as which console account
   shouwang staff shift <user> "mon-sun 00:00-24:00" ...
                            replace a person's weekly shifts (China Standard Time)
-${COMPLAINTS_USAGE}${SPIKES_USAGE}  shouwang privacy export --conversation <id> --by <who asked>
+${COMPLAINTS_USAGE}${SPIKES_USAGE}${CAMPAIGNS_USAGE}  shouwang privacy export --conversation <id> --by <who asked>
                            a citizen's data (transcript, cases, complaints) as JSON on stdout; audited
   shouwang privacy erase --conversation <id> --by <who asked>
                            erase a citizen's data (content goes, the bare record stays); audited
@@ -71,6 +72,8 @@ export async function runCli(command: string, args: string[], config: Config, io
       break;
     case "complaints":
       return (await import("./cli-complaints.js")).complaintsCommand(args, config, io);
+    case "campaign":
+      return (await import("./cli-campaigns.js")).campaignCommand(args, config, io);
     case "hotspots":
       return (await import("./cli-complaints.js")).hotspotsCommand(args, config, io);
     case "spikes":

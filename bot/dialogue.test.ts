@@ -237,10 +237,10 @@ describe("decide", () => {
     });
 
     expect(decide(conversation(), understood("订阅")).actions).toEqual([
-      { kind: "subscribe", subscribed: true },
+      { kind: "subscription", op: "menu" },
     ]);
     expect(decide(conversation(), understood("/unsubscribe")).actions).toEqual([
-      { kind: "subscribe", subscribed: false },
+      { kind: "subscription", op: "unsubscribe" },
     ]);
 
     const human = decide(conversation(), understood("转人工"));

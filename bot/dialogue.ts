@@ -4,6 +4,7 @@
  * commands; the offer to register a letter as a 诉求; then answers from the knowledge base (knowledge-dialogue.ts).
  * Pure: it reads the conversation and the understanding and returns a Decision for the engine to carry out.
  */
+import { MORE_PATTERN } from "../campaigns/render.js";
 import { redactIdNumbers } from "../core/redact.js";
 import { complaintMessages } from "../handoff/messages.js";
 import type { Button, Reply } from "../handoff/reply.js";
@@ -17,6 +18,7 @@ import { followUpDecision } from "./follow-up-dialogue.js";
 import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
 import { COMMANDS, MAIN_BUTTONS, messages } from "./messages.js";
 import { OFFER_NO, OFFER_YES } from "./short-answers.js";
+import { placeAnswerDecision, subscriptionDecision } from "./subscription-dialogue.js";
 
 export interface DialogueContext {
   intake?: IntakeDeps;
@@ -182,6 +184,16 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return replying([reply("distress", text, messages.distressButtons)], state);
   }
 
+  const more = MORE_PATTERN.exec(u.normalised.text.trim());
+  if (more) return { replies: [], state, actions: [{ kind: "campaignMore", campaignId: Number(more[1]) }] };
+
+  // 「订阅 劳动」「退订 反诈」「订阅地区 包头市」, and the answer to the 盟市 question asked after a first subscription.
+  const subscription = command
+    ? undefined
+    : (subscriptionDecision(u, state) ?? placeAnswerDecision(u, state));
+  if (subscription) return subscription;
+  delete state.subscriptionPlace;
+
   const intent = u.intent.uncertain ? undefined : u.intent.intent;
   switch (command ?? metaCommand(intent)) {
     case COMMANDS.start:
@@ -215,9 +227,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       if (!ctx.intake) break;
       return intakeDecision(stepIntake(startDraft(), u, ctx.intake, true), state);
     case COMMANDS.subscribe:
-      return { replies: [], state, actions: [{ kind: "subscribe", subscribed: true }] };
+      return { replies: [], state, actions: [{ kind: "subscription", op: "menu" }] };
     case COMMANDS.unsubscribe:
-      return { replies: [], state, actions: [{ kind: "subscribe", subscribed: false }] };
+      return { replies: [], state, actions: [{ kind: "subscription", op: "unsubscribe" }] };
     case "greeting":
       return replying([reply("smalltalk", messages.greeting, MAIN_BUTTONS)], state);
     case "thanks":

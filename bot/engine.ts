@@ -22,6 +22,7 @@ import type { Action } from "./decision.js";
 import { decide } from "./dialogue.js";
 import type { KnowledgeDeps } from "./knowledge-dialogue.js";
 import { messages } from "./messages.js";
+import { applySubscription, type SubscriptionDeps } from "./subscription-turn.js";
 import type { InboundMessage, TurnResult } from "./turn.js";
 import { createUnansweredTurns, type UnansweredTurn } from "./unanswered-turn.js";
 
@@ -62,6 +63,10 @@ export interface EngineDeps {
   logger: Logger;
   handoff: HandoffPort;
   complaints: ComplaintPort;
+  /** 普法 subscriptions; without them, 「订阅」 says the service is not available here. */
+  subscriptions?: SubscriptionDeps;
+  /** 「了解更多」 under a campaign message: the replies, the press counted. */
+  campaignMore?: (conversationId: string, campaignId: number, at: string) => Promise<Reply[]>;
   /** Domains and offices for answers and referral cards; without them, answers name no local office. */
   knowledge?: KnowledgeDeps;
   now?: () => Date;
@@ -153,10 +158,30 @@ export function createEngine(deps: EngineDeps): Engine {
           replies.push({ kind: "status", text: lines.length > 0 ? lines.join("\n") : messages.statusNone });
           return;
         }
-        case "subscribe":
-          replies.push({ kind: "subscription", text: subscriptionText(conv.subscribed, action.subscribed) });
-          subscribed = action.subscribed;
+        case "campaignMore":
+          replies.push(
+            ...(deps.campaignMore
+              ? await deps.campaignMore(conv.id, action.campaignId, at)
+              : [{ kind: "campaign" as const, text: messages.subscriptionsUnavailable }]),
+          );
           return;
+        case "subscription": {
+          if (!deps.subscriptions) {
+            replies.push({ kind: "subscription", text: messages.subscriptionsUnavailable });
+            return;
+          }
+          const { kind: _kind, ...op } = action;
+          const done = await applySubscription(
+            deps.subscriptions,
+            { id: conv.id, channel: inbound.channel },
+            op,
+            at,
+          );
+          replies.push(...done.replies);
+          subscribed = done.subscribed;
+          if (done.askedPlace) decision.state.subscriptionPlace = true;
+          return;
+        }
         case "handoff": {
           const h = action.request;
           const outcome = await handoff.request(inTransaction(tx), {
@@ -343,11 +368,6 @@ const inTransaction = (tx: Queryable | undefined): Queryable => {
   if (!tx) throw new AppError("internal", "this action runs only inside the turn's transaction");
   return tx;
 };
-
-function subscriptionText(was: boolean, wants: boolean): string {
-  if (wants) return was ? messages.alreadySubscribed : messages.subscribed;
-  return was ? messages.unsubscribed : messages.notSubscribed;
-}
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;

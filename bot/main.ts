@@ -125,6 +125,10 @@ async function serve(config: Config): Promise<void> {
     ],
     logger,
   );
+  // WeChat subscribers get campaigns as notices in their conversation, within WeChat's 48-hour window.
+  if (wechat) assistant.dispatcher.registerStored("wechat");
+  // Approved campaigns whose time has come are sent by the running server (the CLI only writes them).
+  assistant.dispatcher.start();
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   logger.info(
     {

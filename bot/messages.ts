@@ -8,6 +8,7 @@
 import type { Button, Call } from "../handoff/reply.js";
 import type { KnowledgeEntry } from "../knowledge/schema.js";
 import type { Article } from "../knowledge/statutes.js";
+import { subscriptionMessages } from "./subscription-messages.js";
 
 export const TOPIC_LABELS: Record<string, string> = {
   land_expropriation: "征地补偿",
@@ -111,7 +112,7 @@ const CRISIS_NOBODY: Record<CrisisVoice, string> = {
 export const messages = {
   welcome:
     "你好，我是「守望」，内蒙古群众服务助手。\n我可以：解答政策法规问题（附法律依据）、在你心里难受时陪你并联系心理咨询师、帮你反映诉求。\n直接用中文打字问我就行，也可以点下面的按钮。",
-  help: "你可以这样用我：\n· 直接问问题，比如「征地补偿标准怎么定」「老板拖欠工资怎么办」\n· 心里难受、压力大，可以直接说，我会联系心理咨询师\n· 「转人工」找工作人员，「查询进度」查看你反映的事项\n· 「订阅」每周收到普法小知识，「退订」随时取消\n紧急情况请直接拨打 110（报警）、120（急救）。",
+  help: "你可以这样用我：\n· 直接问问题，比如「征地补偿标准怎么定」「老板拖欠工资怎么办」\n· 心里难受、压力大，可以直接说，我会联系心理咨询师\n· 「转人工」找工作人员，「查询进度」查看你反映的事项\n· 「订阅」按主题接收普法推送（比如「订阅 劳动」），「退订」随时取消\n紧急情况请直接拨打 110（报警）、120（急救）。",
   policyPrompt: "请直接写下你想咨询的问题，比如「申请劳动仲裁需要什么材料」「草原补奖发放找谁」。",
   greeting: "你好！有什么可以帮你的？可以直接说你遇到的事情。",
   thanks: "不客气，有需要随时找我。",
@@ -212,10 +213,7 @@ export const messages = {
     "已经为你登记转人工。现在没有工作人员值班，上班后会第一时间在这里回复你。\n紧急情况请直接拨打 110 或 120；心理方面可拨打 12356 全国心理援助热线；政务问题可拨打 12345。",
   handoffAlready: "已经在为你联系工作人员，请稍等。紧急情况请直接拨打 110 或 120。",
   statusNone: "你目前没有正在办理的事项。需要反映问题，请点「我要投诉」或直接说明情况。",
-  subscribed: "已订阅普法小知识，我们每周推送一次，回复「退订」随时取消。",
-  alreadySubscribed: "你已经订阅过了，回复「退订」可以取消。",
-  unsubscribed: "已退订，不会再给你推送普法内容。",
-  notSubscribed: "你目前没有订阅普法内容。",
+  ...subscriptionMessages,
   // The Mongolian sentence says "For now I can only read Chinese characters" and needs review by a native reader.
   unreadable:
     "ᠪᠢ ᠣᠳᠣ ᠪᠠᠷ ᠵᠥᠪᠬᠡᠨ ᠬᠢᠲᠠᠳ ᠦᠰᠦᠭ ᠤᠩᠰᠢᠵᠤ ᠴᠢᠳᠠᠨ᠎ᠠ᠃\n抱歉，我目前只能读懂中文（简体或繁体），还看不懂蒙古文和其他文字。你可以用中文再说一遍，或点「转人工」由工作人员帮你。紧急情况请拨打 110 或 120。",
@@ -261,7 +259,7 @@ export const telegramMessages = {
     help: "使用帮助",
     human: "转人工",
     status: "查询进度",
-    subscribe: "订阅每周普法小知识",
+    subscribe: "按主题订阅普法推送",
     unsubscribe: "退订",
   },
   /** Staff-facing transcript lines for what the citizen sent without text. */

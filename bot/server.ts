@@ -9,6 +9,7 @@ import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod
 import { AppError, isAppError } from "../core/app-error.js";
 import { serverSecret } from "../store/secrets.js";
 import type { Assistant } from "./assistant.js";
+import { campaignRoutes } from "./web/campaign-routes.js";
 import { chatRoutes } from "./web/chat-routes.js";
 import { createClientLimits } from "./web/client-limits.js";
 import { complaintRoutes } from "./web/complaint-routes.js";
@@ -150,6 +151,11 @@ export async function buildServer(
     spikes: assistant.spikes,
     hotIssues: assistant.hotIssues,
     db: assistant.db,
+  });
+  await app.register(campaignRoutes, {
+    staff: assistant.staff,
+    campaigns: assistant.campaigns,
+    dispatcher: assistant.dispatcher,
   });
   for (const plugin of options.plugins ?? []) await app.register(async (scope) => plugin(scope));
   return app;

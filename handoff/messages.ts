@@ -208,3 +208,22 @@ export const spikeMessages = {
     `涉及诉求：${ids.slice(0, max).join("、")}${ids.length > max ? ` 等 ${ids.length} 件` : ""}`,
   open: (url: string) => `请督办人员打开数据看板查看：${url}`,
 };
+
+/**
+ * Legal-education campaigns (campaigns/): what a subscriber receives. Every campaign message ends with how to
+ * stop receiving it, in the words that do it.
+ */
+export const campaignMessages = {
+  heading: (title: string) => `【普法 · ${title}】`,
+  citationsHeading: "【法律依据】",
+  footer: (topicNames: readonly string[]) =>
+    `回复${topicNames.map((n) => `「退订 ${n}」`).join("或")}不再接收这类内容，回复「退订」取消全部普法推送。`,
+  moreButton: "了解更多",
+  unsubscribeButton: (name: string) => `退订 ${name}`,
+  /** 「了解更多」 on a campaign that no longer exists or has nothing attached. */
+  moreGone: "这条普法内容已经没有更多资料了。有问题可以直接问我，或拨打 12348 法律服务热线。",
+  moreArticle: (law: string, label: string, text: string) => `【${law}${label}】\n${text}`,
+  /** The consent log's record when a platform tells us the citizen blocked the bot (or a send was refused so). */
+  blockedRecord: "停用或屏蔽了本机器人（平台通知），视为退订全部普法推送",
+  unfollowedRecord: "取消关注公众号（微信通知），视为退订全部普法推送",
+};

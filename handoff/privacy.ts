@@ -13,6 +13,13 @@ export interface ConversationExport {
   messages: { at: string; from: string; text: string }[];
   cases: { id: string; openedAt: string; state: string; outcome: string | null }[];
   complaints: { id: string; openedAt: string; state: string; category: string; what: string; ask: string }[];
+  /** 普法 subscriptions now, and every consent given or withdrawn, in the words shown. */
+  subscriptions: {
+    topics: string[];
+    league: string | null;
+    county: string | null;
+    consents: { at: string; action: string; topics: string[]; wording: string }[];
+  };
 }
 
 const audit = (db: Db, who: string, action: string, conversationId: string, detail: string) =>
@@ -50,6 +57,18 @@ export async function exportConversation(
     "SELECT id, opened_at, state, category, what, ask FROM complaints WHERE conversation_id = ? ORDER BY opened_at",
     [conversationId],
   );
+  const topics = await db.all<{ topic: string }>(
+    "SELECT topic FROM subscriber_topics WHERE conversation_id = ? ORDER BY since",
+    [conversationId],
+  );
+  const subscriber = await db.get<{ league: string | null; county: string | null }>(
+    "SELECT league, county FROM subscribers WHERE conversation_id = ?",
+    [conversationId],
+  );
+  const consents = await db.all<{ action: string; topics: string; wording: string; created_at: string }>(
+    "SELECT action, topics, wording, created_at FROM subscription_consents WHERE conversation_id = ? ORDER BY id",
+    [conversationId],
+  );
   await audit(db, requestedBy, "privacy_export", conversationId, `messages=${events.length}`);
   return {
     conversationId: conv.id,
@@ -69,6 +88,17 @@ export async function exportConversation(
       what: c.what,
       ask: c.ask,
     })),
+    subscriptions: {
+      topics: topics.map((t) => t.topic),
+      league: subscriber?.league ?? null,
+      county: subscriber?.county ?? null,
+      consents: consents.map((c) => ({
+        at: c.created_at,
+        action: c.action,
+        topics: JSON.parse(c.topics) as string[],
+        wording: c.wording,
+      })),
+    },
   };
 }
 

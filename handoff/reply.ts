@@ -19,7 +19,9 @@ export type ReplyKind =
   | "unreadable"
   | "complaint"
   | "rating"
-  | "staff";
+  | "staff"
+  /** A legal-education campaign (普法) message, sent outside any turn to a subscriber. */
+  | "campaign";
 
 export interface Button {
   label: string;

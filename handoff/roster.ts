@@ -1,6 +1,7 @@
 import type { Queryable } from "../store/sql.js";
 
-export type StaffRole = "counselor" | "supervisor" | "department" | "admin";
+/** `editor`: drafts legal-education campaigns (普法); an admin approves them. Sees no citizen data. */
+export type StaffRole = "counselor" | "supervisor" | "department" | "admin" | "editor";
 
 export interface StaffMember {
   id: number;

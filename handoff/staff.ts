@@ -5,7 +5,7 @@ import { AppError } from "../core/app-error.js";
 import type { Db } from "../store/db.js";
 import { parseShift, type StaffMember, type StaffRole, toStaff } from "./roster.js";
 
-export const ROLES: readonly StaffRole[] = ["counselor", "supervisor", "department", "admin"];
+export const ROLES: readonly StaffRole[] = ["counselor", "supervisor", "department", "admin", "editor"];
 const SESSION_HOURS = 12;
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

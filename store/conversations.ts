@@ -53,6 +53,8 @@ export interface ConversationState {
   followUp?: { complaintId: string; step: "resolved" | "rating" };
   /** While a department talks with the citizen: a message that looked like a new question, kept until they say. */
   pendingSupplement?: { complaintId: string; text: string };
+  /** After a first 普法 subscription the bot asked for the citizen's 盟市 and reads the next message as the answer. */
+  subscriptionPlace?: boolean;
 }
 
 export type HandoffReason = "crisis" | "distress" | "human";

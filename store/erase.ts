@@ -45,6 +45,10 @@ async function eraseIn(tx: Queryable, conversationId: string): Promise<ErasureCo
     [conversationId],
   );
   await tx.run("UPDATE conversations SET state = '{}', external_user = NULL WHERE id = ?", [conversationId]);
+  // Erased means no more campaigns. The consent log stays: it holds no content, only what was agreed and when,
+  // which is the proof PIPL asks for.
+  await tx.run("DELETE FROM subscriber_topics WHERE conversation_id = ?", [conversationId]);
+  await tx.run("DELETE FROM subscribers WHERE conversation_id = ?", [conversationId]);
   const chat = /^tg:(-?\d+)$/.exec(conversationId)?.[1];
   if (chat !== undefined) {
     await tx.run("DELETE FROM telegram_outbox WHERE chat_id = ?", [Number(chat)]);

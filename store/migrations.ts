@@ -1,4 +1,5 @@
 import { ERASE_GATE_CLOSED } from "./erase-gate.js";
+import { CAMPAIGN_MIGRATIONS } from "./migrations-campaigns.js";
 import { COMPLAINTS_MIGRATIONS } from "./migrations-complaints.js";
 import { EARLY_WARNING_MIGRATIONS } from "./migrations-early-warning.js";
 import { SLACK_MIGRATIONS } from "./migrations-slack.js";
@@ -205,6 +206,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...SLACK_MIGRATIONS,
   ...COMPLAINTS_MIGRATIONS,
   ...EARLY_WARNING_MIGRATIONS,
+  ...CAMPAIGN_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);
 
 /**
@@ -231,17 +233,31 @@ export async function migrate(db: Queryable & { exec(sql: string): Promise<void>
     );
     applied.add(m.version);
   }
-  for (const m of MIGRATIONS) {
-    if (applied.has(m.version)) continue;
-    const record = renderStatement({
-      sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-      params: [m.version, m.name, new Date().toISOString()],
-    });
-    try {
-      await db.exec(`BEGIN IMMEDIATE; ${m.sql}; ${record}; COMMIT;`);
-    } catch (e) {
-      await db.exec("ROLLBACK").catch(() => undefined);
-      throw new Error(`migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+  const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+  if (pending.length === 0) return;
+  // A migration that rebuilds a table (SQLite cannot change a CHECK in place) must drop the old one, which
+  // foreign keys forbid while rows refer to it. They are off while migrations run (the pragma is ignored inside a
+  // transaction, so it is set here) and every migration is checked against them before it commits.
+  const fk = (await db.get<{ foreign_keys: number }>("PRAGMA foreign_keys"))?.foreign_keys ?? 0;
+  await db.exec("PRAGMA foreign_keys = OFF");
+  try {
+    for (const m of pending) {
+      const record = renderStatement({
+        sql: "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        params: [m.version, m.name, new Date().toISOString()],
+      });
+      try {
+        await db.exec(`BEGIN IMMEDIATE; ${m.sql}; ${record};`);
+        const broken = await db.all<{ table: string }>("PRAGMA foreign_key_check");
+        if (broken.length > 0)
+          throw new Error(`foreign keys broken in ${[...new Set(broken.map((b) => b.table))].join(", ")}`);
+        await db.exec("COMMIT");
+      } catch (e) {
+        await db.exec("ROLLBACK").catch(() => undefined);
+        throw new Error(`migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+      }
     }
+  } finally {
+    if (fk) await db.exec("PRAGMA foreign_keys = ON");
   }
 }

@@ -166,6 +166,49 @@ describe("console security", () => {
     }
   });
 
+  it("gives a campaign editor campaigns only, and campaigns to no counselor or clerk", async () => {
+    await a.staff.add({ username: "editor", password: "editor-password", role: "editor" });
+    const editor = await login("editor", "editor-password");
+    const allowed = new Set(["GET /console/api/me", "POST /console/api/logout"]);
+    const isCampaign = (u: string) => u.startsWith("/console/api/campaigns");
+    for (const r of routes.filter(
+      (r) =>
+        !PUBLIC.has(`${r.method} ${r.url}`) && !allowed.has(`${r.method} ${r.url}`) && !isCampaign(r.url),
+    )) {
+      const res = await app.inject({
+        method: r.method as "GET",
+        url: url(r.url),
+        headers: { cookie: editor.cookie, "x-csrf-token": editor.csrf },
+        payload: r.method === "GET" ? undefined : {},
+      });
+      expect(res.statusCode, `editor ${r.method} ${r.url}`).toBe(403);
+    }
+    const list = await app.inject({ url: "/console/api/campaigns", headers: { cookie: editor.cookie } });
+    expect(list.statusCode).toBe(200);
+    // An editor may draft but never approve, pause or resume.
+    for (const action of ["approve", "pause", "resume"]) {
+      const res = await app.inject({
+        method: "POST",
+        url: `/console/api/campaigns/1/${action}`,
+        headers: { cookie: editor.cookie, "x-csrf-token": editor.csrf },
+        payload: {},
+      });
+      expect(res.statusCode, action).toBe(403);
+    }
+    for (const who of [login("wang", "counselor-pass"), login("dept", "department-pass")]) {
+      const { cookie, csrf } = await who;
+      for (const r of routes.filter((r) => isCampaign(r.url))) {
+        const res = await app.inject({
+          method: r.method as "GET",
+          url: r.url.replace(":id", "1"),
+          headers: { cookie, "x-csrf-token": csrf },
+          payload: r.method === "GET" ? undefined : {},
+        });
+        expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      }
+    }
+  });
+
   it("refuses complaints to a counselor, and supervision actions to a department clerk", async () => {
     const counselor = await login("wang", "counselor-pass");
     for (const r of routes.filter((r) => r.url.startsWith("/console/api/complaints"))) {

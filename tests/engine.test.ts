@@ -202,7 +202,8 @@ describe("engine", () => {
 
   it("takes 'I don't want the subscription any more' as an unsubscribe, not as distress", async () => {
     a = await testAssistant();
-    await a.engine.handleMessage(msg("订阅"));
+    await a.engine.handleMessage(msg("订阅 劳动"));
+    expect((await a.conversations.get("c-1"))?.subscribed).toBe(true);
     for (const text of ["我不想订阅了", "不想再收到推送了"]) {
       const r = await a.engine.handleMessage(msg(text));
       expect(r.risk, text).toBe("none");
@@ -212,15 +213,16 @@ describe("engine", () => {
       ).not.toContain("distress");
     }
     expect((await a.conversations.get("c-1"))?.subscribed).toBe(false);
+    expect((await a.subscriptions.get("c-1")).topics).toEqual([]);
   });
 
   it("keeps the conversation and subscription across a restart of the process", async () => {
     a = await testAssistant();
-    await a.engine.handleMessage(msg("订阅"));
+    await a.engine.handleMessage(msg("订阅 劳动"));
     const dir = a.dir;
     await a.close();
     const b = await testAssistant({ dir });
-    const r = await b.engine.handleMessage(msg("订阅"));
+    const r = await b.engine.handleMessage(msg("订阅 劳动就业"));
     expect(r.replies[0]?.kind).toBe("subscription");
     expect(r.replies[0]?.text).toContain("已经订阅");
     const transcript = await b.conversations.transcript("c-1");
@@ -284,8 +286,8 @@ describe("engine", () => {
   it("serves two quick messages of one conversation in order", async () => {
     a = await testAssistant();
     const [x, y] = await Promise.all([
-      a.engine.handleMessage(msg("订阅")),
-      a.engine.handleMessage(msg("订阅")),
+      a.engine.handleMessage(msg("订阅 劳动")),
+      a.engine.handleMessage(msg("订阅 劳动")),
     ]);
     expect(x.replies[0]?.text).toContain("已订阅");
     expect(y.replies[0]?.text).toContain("已经订阅");

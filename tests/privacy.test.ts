@@ -68,6 +68,23 @@ describe("privacy", () => {
     await expect(a.db.run("UPDATE case_events SET payload = '{}'")).rejects.toThrow(/append-only/);
   });
 
+  it("exports a citizen's subscriptions with each consent's words, and erasing them stops campaigns", async () => {
+    a = await testAssistant({ now });
+    await say("s-1", "订阅 反诈");
+    await say("s-1", "包头市");
+    const data = JSON.parse(
+      (await cli(["privacy", "export", "--conversation", "s-1", "--by", "本人申请"])).out,
+    );
+    expect(data.subscriptions).toMatchObject({ topics: ["anti_fraud"], league: "包头市", county: null });
+    expect(data.subscriptions.consents.map((c: { action: string }) => c.action)).toEqual([
+      "subscribe",
+      "place",
+    ]);
+    expect(data.subscriptions.consents[0].wording).toContain("「反诈」");
+    expect((await cli(["privacy", "erase", "--conversation", "s-1", "--by", "本人申请"])).code).toBe(0);
+    expect((await a.subscriptions.get("s-1")).topics).toEqual([]);
+  });
+
   it("refuses an unknown conversation and a request without who asked", async () => {
     a = await testAssistant({ now });
     expect((await cli(["privacy", "erase", "--conversation", "nope", "--by", "x"])).code).toBe(1);

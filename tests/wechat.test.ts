@@ -233,12 +233,14 @@ describe("wechat: messages (POST /wechat)", () => {
     const hello = await post(messageXml({ MsgType: "event", Event: "subscribe" }));
     expect(contentOf(hello.body)).toContain(messages.welcome);
     expect(contentOf(hello.body)).toContain("「转人工」");
-    await post(text("订阅", 21));
+    await post(text("订阅 反诈", 21));
     expect((await a?.conversations.get(`wx:${OPENID}`))?.subscribed).toBe(true);
+    expect((await a?.subscriptions.get(`wx:${OPENID}`))?.topics).toEqual(["anti_fraud"]);
     clock += 1000;
     const bye = await post(messageXml({ MsgType: "event", Event: "unsubscribe" }));
     expect(bye.body).toBe("success");
     expect((await a?.conversations.get(`wx:${OPENID}`))?.subscribed).toBe(false);
+    expect((await a?.subscriptions.get(`wx:${OPENID}`))?.topics).toEqual([]);
     await expect(a?.outbound.check({ id: `wx:${OPENID}`, channel: "wechat" })).rejects.toThrow(/48 小时/);
   });
 

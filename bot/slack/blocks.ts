@@ -130,6 +130,7 @@ const ROLE_LABEL: Record<StaffMember["role"], string> = {
   supervisor: "督导",
   department: "部门",
   admin: "管理员",
+  editor: "普法编辑",
 };
 
 export function transferModal(c: CaseRecord, candidates: StaffMember[], meta: ModalMetadata): types.View {

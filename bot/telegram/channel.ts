@@ -3,8 +3,10 @@ import { type APIThrottlerOptions, apiThrottler } from "@grammyjs/transformer-th
 import type { FastifyInstance } from "fastify";
 import { Api, Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
+import { campaignMessages } from "../../handoff/messages.js";
 import type { Assistant } from "../assistant.js";
 import { telegramMessages } from "../messages.js";
+import { telegramCampaignSender } from "./campaign-sender.js";
 import { createInbox } from "./inbox.js";
 import {
   JournalLocked,
@@ -57,6 +59,11 @@ export interface TelegramConfig {
    * limit, like grammY's; the throttler and `maxConcurrentChats` bound them anyway.
    */
   maxConnections?: number;
+  /**
+   * Campaign (普法) messages per second, all campaigns together. Default 25: under Telegram's 30/s, so that
+   * citizens' own replies keep a share while a campaign runs.
+   */
+  campaignRate?: number;
   /** Skips getMe at start (tests). */
   botInfo?: UserFromGetMe;
   /** Attempts for an update that fails for a reason other than Telegram being unreachable. Default 5. */
@@ -148,9 +155,16 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   const tags = new WeakMap<object, SendTag>();
   // Innermost of all: it journals a send only once nothing (throttler, retry delay) stands between it and HTTP.
   bot.api.config.use(journalTransformer(() => journal, tags, wire));
+  // Campaign messages have their own client: a 429 must reach the dispatcher, which holds every campaign send for
+  // retry_after, rather than be retried alone by auto-retry while the others carry on into more 429s. It shares the
+  // journal and the throttler (one per-chat and overall budget with replies).
+  const campaignApi = new Api(config.token, client);
+  campaignApi.config.use(journalTransformer(() => journal, tags, wire));
   // Installed before auto-retry, so inside it: every retry of auto-retry waits its turn in the throttler again.
   if (config.throttle !== false) {
-    bot.api.config.use(apiThrottler(typeof config.throttle === "object" ? config.throttle : TELEGRAM_LIMITS));
+    const throttler = apiThrottler(typeof config.throttle === "object" ? config.throttle : TELEGRAM_LIMITS);
+    bot.api.config.use(throttler);
+    campaignApi.config.use(throttler);
   }
   // 429s are retried after retry_after (up to 2 minutes); an unreachable Telegram is left to our own retry
   // loop (inbox.ts), which keeps the update stored and backs off without holding a connection.
@@ -166,6 +180,14 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     store,
     now,
     finished,
+    onBlocked: async (conversationId) => {
+      await assistant.subscriptions.unsubscribe({
+        conversationId,
+        wording: campaignMessages.blockedRecord,
+        at: now().toISOString(),
+        action: "blocked",
+      });
+    },
     journal: { committed: (tag) => journal?.committed(tag) },
     send: (chatId, text, markup, tag) => {
       const payload = { chat_id: chatId, text, ...(markup ? { reply_markup: markup } : {}) };
@@ -175,6 +197,16 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     },
   });
   bot.use(turns.composer);
+
+  const campaigns = telegramCampaignSender({
+    api: campaignApi,
+    store,
+    tags,
+    rate: config.campaignRate ?? 25,
+    committed: (tag) => journal?.committed(tag),
+    now,
+  });
+  assistant.dispatcher.expect("telegram");
 
   const outbox = createOutbox({
     store,
@@ -258,7 +290,9 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
         }),
       );
     }
-    await settleJournal(journal, store, now().toISOString(), logger);
+    await settleJournal(journal, store, now().toISOString(), logger, assistant.db);
+    // Campaign sends begin only now that the last process's are settled: none is sent twice.
+    assistant.dispatcher.register("telegram", campaigns);
     // Updates stored before a crash or restart first, in update_id order, then new ones.
     await inbox.refill();
     if (inbox.lanes.size() > 0)
@@ -289,7 +323,12 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     if (pruneTimer) clearInterval(pruneTimer);
     if (refillTimer) clearInterval(refillTimer);
     // Together: stopping the lanes also releases a poll loop waiting for the backlog to shrink.
-    await Promise.all([polling?.catch(() => undefined), outbox.stop(), inbox.lanes.stop(timeoutMs)]);
+    await Promise.all([
+      polling?.catch(() => undefined),
+      outbox.stop(),
+      inbox.lanes.stop(timeoutMs),
+      assistant.dispatcher.unregister("telegram"),
+    ]);
     journal?.close();
   }
 

@@ -25,7 +25,9 @@ import type { WireFetch } from "./wire.js";
  */
 export type SendTag =
   | { kind: "turn"; updateId: number; seq: number; resend: boolean }
-  | { kind: "outbox"; eventId: number };
+  | { kind: "outbox"; eventId: number }
+  /** A campaign message: row `deliveryId` of campaign_deliveries. Never resent on doubt (at most once). */
+  | { kind: "campaign"; deliveryId: number };
 
 /**
  * What the journal says of one message when the previous process stopped:
@@ -69,13 +71,20 @@ const ROTATE_MS = 3600_000;
 const BEAT_MS = 10_000;
 const STALE_MS = 6 * BEAT_MS;
 
-const keyOf = (t: SendTag) => (t.kind === "turn" ? `t:${t.updateId}:${t.seq}` : `o:${t.eventId}`);
+const keyOf = (t: SendTag) =>
+  t.kind === "turn"
+    ? `t:${t.updateId}:${t.seq}`
+    : t.kind === "outbox"
+      ? `o:${t.eventId}`
+      : `c:${t.deliveryId}`;
 
 function tagOf(key: string, flag: string | undefined): SendTag | undefined {
   const turn = /^t:(\d+):(\d+)$/.exec(key);
   if (turn) return { kind: "turn", updateId: Number(turn[1]), seq: Number(turn[2]), resend: flag === "!" };
   const out = /^o:(\d+)$/.exec(key);
-  return out ? { kind: "outbox", eventId: Number(out[1]) } : undefined;
+  if (out) return { kind: "outbox", eventId: Number(out[1]) };
+  const campaign = /^c:(\d+)$/.exec(key);
+  return campaign ? { kind: "campaign", deliveryId: Number(campaign[1]) } : undefined;
 }
 
 /**

@@ -1,4 +1,6 @@
+import { settleCampaignSends } from "../../campaigns/delivery-recovery.js";
 import type { Logger } from "../../core/logger.js";
+import type { Db } from "../../store/db.js";
 import type { SendJournal } from "./journal.js";
 import type { TelegramStore } from "./store.js";
 
@@ -21,8 +23,19 @@ export async function settleJournal(
   store: TelegramStore,
   at: string,
   logger: Logger,
+  db?: Db,
 ): Promise<void> {
   const entries = journal.previous();
+  // Campaign messages: never resent on doubt (a double 普法 message helps nobody); only `leaving` ones go again.
+  const campaign = entries.flatMap((e) =>
+    e.tag.kind === "campaign" && e.state !== "leaving"
+      ? [{ deliveryId: e.tag.deliveryId, messageId: e.messageId ?? null, answered: e.state === "accepted" }]
+      : [],
+  );
+  if (db && campaign.length > 0) {
+    const n = await settleCampaignSends(db, campaign, at);
+    if (n > 0) logger.info({ delivered: n }, "telegram: campaign sends settled from the send journal");
+  }
   if (entries.length > 0) {
     const noteOf = (state: "wire" | "accepted") =>
       state === "accepted"

@@ -74,6 +74,8 @@ export interface TurnDeps {
   now: () => Date;
   /** Updates whose last send also marked them processed: the processor need not write again. */
   finished: Set<number>;
+  /** The citizen blocked the bot (my_chat_member "kicked"): they are unsubscribed from campaigns. */
+  onBlocked?: (conversationId: string) => Promise<void>;
 }
 
 export function createTurns(deps: TurnDeps) {
@@ -237,6 +239,12 @@ export function createTurns(deps: TurnDeps) {
   composer.use(async (ctx, next) => {
     if (ctx.from?.is_bot) return;
     await next();
+  });
+
+  composer.on("my_chat_member", async (ctx) => {
+    const m = ctx.myChatMember;
+    if (m.chat.type === "private" && m.new_chat_member.status === "kicked")
+      await deps.onBlocked?.(conversationIdOf(m.chat.id));
   });
 
   composer.on("callback_query:data", async (ctx) => {

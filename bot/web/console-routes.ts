@@ -118,7 +118,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
 
   r.post(
     "/console/api/logout",
-    { onRequest: guard(["counselor", "supervisor", "department", "admin"]) },
+    { onRequest: guard(["counselor", "supervisor", "department", "admin", "editor"]) },
     async (req, reply) => {
       await staff.logout(req.cookies[COOKIE]);
       reply.clearCookie(COOKIE, { path: "/console" });
@@ -128,7 +128,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
 
   r.get(
     "/console/api/me",
-    { onRequest: guard(["counselor", "supervisor", "department", "admin"]) },
+    { onRequest: guard(["counselor", "supervisor", "department", "admin", "editor"]) },
     async (req) => ({
       user: me(req),
       csrf: session(req).csrf,

@@ -2,6 +2,7 @@
 // to the outbox) share one request's state; the parts that stand alone are apart (api, crypto, xml, render, outbox).
 import { createHash, randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { campaignMessages } from "../../handoff/messages.js";
 import type { Reply } from "../../handoff/reply.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
@@ -237,15 +238,23 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         if (event === "unsubscribe") {
           // They can no longer be written to; campaigns stop as with 退订.
           return {
-            turn: () =>
-              noteTurn(
+            turn: async () => {
+              const outcome = await noteTurn(
                 openId,
                 `ev:${openId}:${createTime}`,
                 wechatMessages.transcript.unsubscribed,
                 [],
                 "unsubscribe",
                 { subscribed: false },
-              ),
+              );
+              await assistant.subscriptions.unsubscribe({
+                conversationId: conversationIdOf(openId),
+                wording: campaignMessages.unfollowedRecord,
+                at: now().toISOString(),
+                action: "blocked",
+              });
+              return outcome;
+            },
           };
         }
         // Menu clicks, scans, location reports, delivery reports: nothing to answer.
