@@ -21,6 +21,7 @@ import { loadTrainingSet, splitHoldout } from "../intents/training-set.js";
 import { benchComplaints } from "./complaints.js";
 import { ECHO_PATH, echoRoute, load } from "./http-load.js";
 import { interleavedRatio, measure, percentile, rssSampler, type Stage, table } from "./stats.js";
+import { benchWechat } from "./wechat.js";
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -99,6 +100,10 @@ async function main() {
 
     line("## Complaints: filing and the merge check as open cases grow");
     await benchComplaints(tmp, bundle, line);
+    line("");
+
+    line("## WeChat Official Account: callbacks with persistence, and kill -9 mid-burst");
+    await benchWechat(tmp, bundle, line);
     line("");
 
     line("## Start-up (node dist/bot/main.js)");
