@@ -24,6 +24,7 @@ import { benchDashboard } from "./dashboard.js";
 import { benchHotspots } from "./hotspots.js";
 import { ECHO_PATH, echoRoute, load } from "./http-load.js";
 import { interleavedRatio, measure, percentile, rssSampler, type Stage, table } from "./stats.js";
+import { benchWechat } from "./wechat.js";
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -114,6 +115,10 @@ async function main() {
 
     line("## Campaigns (普法): 100,000 Telegram subscribers at the fake Bot API's limits, kill -9 at 50%");
     await benchCampaigns(tmp, bundle, line);
+    line("");
+
+    line("## WeChat Official Account: callbacks with persistence, and kill -9 mid-burst");
+    await benchWechat(tmp, bundle, line);
     line("");
 
     line("## Start-up (node dist/bot/main.js)");

@@ -133,6 +133,27 @@ describe("wechat: messages (POST /wechat)", () => {
     expect(fake.sent).toHaveLength(0);
   });
 
+  it("answers a retry whose message an earlier process stored but died before answering; once", async () => {
+    const { fake, a } = await setup();
+    // The process before a kill -9: the turn committed, the passive reply never written. WeChat saw the
+    // connection fail and tries again, now reaching this process.
+    await a.engine.handleMessage({
+      channel: "wechat",
+      conversationId: `wx:${OPENID}`,
+      messageId: "msg:7101",
+      externalUserId: `wx:${OPENID}`,
+      text: "申请劳动仲裁需要什么材料",
+    });
+    const retry = await post(text("申请劳动仲裁需要什么材料", 7101));
+    expect(retry.statusCode).toBe(200);
+    expect(contentOf(retry.body)).toMatch(/仲裁/);
+    // This process answered it: a further retry (the answer lost on the network) gets no second answer.
+    expect((await post(text("申请劳动仲裁需要什么材料", 7101))).body).toBe("success");
+    await channel?.idle();
+    expect(await inboundCount()).toBe(1);
+    expect(fake.sent).toHaveLength(0);
+  });
+
   it("refuses a bad signature, a stale timestamp and a nonce replayed with another body; changes nothing", async () => {
     await setup();
     const bad = await post(text("你好", 1), { ...signedQuery(), signature: "f".repeat(40) });

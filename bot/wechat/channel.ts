@@ -163,99 +163,98 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
   function route(
     m: Record<string, string>,
     openId: string,
-  ): { turn: () => Promise<TurnOutcome> } | { say: string } | { nothing: true } {
+  ): { key: string; turn: () => Promise<TurnOutcome> } | { say: string } | { nothing: true } {
     const type = m.MsgType ?? "";
     const createTime = m.CreateTime ?? "";
     const messageId = /^[0-9]{1,24}$/.test(m.MsgId ?? "") ? `msg:${m.MsgId}` : `ev:${openId}:${createTime}`;
+    const turn = (run: (key: string) => Promise<TurnOutcome>, key = messageId) => ({
+      key,
+      turn: () => run(key),
+    });
     const label = (k: string) => wechatMessages.mediaLabels[k] ?? wechatMessages.mediaLabels.other ?? "";
     switch (type) {
       case "text":
-        return { turn: () => textTurn(openId, messageId, m.Content ?? "") };
+        return turn((key) => textTurn(openId, key, m.Content ?? ""));
       case "voice": {
         const heard = (m.Recognition ?? "").trim();
-        if (heard) return { turn: () => textTurn(openId, messageId, heard) };
-        return {
-          turn: () =>
-            noteTurn(
-              openId,
-              messageId,
-              wechatMessages.transcript.voiceUnrecognised,
-              [unreadable(wechatMessages.voiceUnrecognised)],
-              "voice",
-            ),
-        };
+        if (heard) return turn((key) => textTurn(openId, key, heard));
+        return turn((key) =>
+          noteTurn(
+            openId,
+            key,
+            wechatMessages.transcript.voiceUnrecognised,
+            [unreadable(wechatMessages.voiceUnrecognised)],
+            "voice",
+          ),
+        );
       }
       case "image":
       case "video":
       case "shortvideo":
       case "file":
-        return {
-          turn: () =>
-            noteTurn(
-              openId,
-              messageId,
-              wechatMessages.transcript.media(label(type)),
-              [unreadable(wechatMessages.mediaNotSupported(label(type)))],
-              type,
-            ),
-        };
+        return turn((key) =>
+          noteTurn(
+            openId,
+            key,
+            wechatMessages.transcript.media(label(type)),
+            [unreadable(wechatMessages.mediaNotSupported(label(type)))],
+            type,
+          ),
+        );
       case "location":
-        return {
-          turn: () =>
-            noteTurn(
-              openId,
-              messageId,
-              wechatMessages.transcript.location(m.Label ?? "", m.Location_X ?? "", m.Location_Y ?? ""),
-              [unreadable(wechatMessages.locationReceived)],
-              "location",
-            ),
-        };
+        return turn((key) =>
+          noteTurn(
+            openId,
+            key,
+            wechatMessages.transcript.location(m.Label ?? "", m.Location_X ?? "", m.Location_Y ?? ""),
+            [unreadable(wechatMessages.locationReceived)],
+            "location",
+          ),
+        );
       case "link":
-        return {
-          turn: () =>
-            noteTurn(
-              openId,
-              messageId,
-              wechatMessages.transcript.link(m.Title ?? "", m.Url ?? ""),
-              [unreadable(wechatMessages.linkReceived)],
-              "link",
-            ),
-        };
+        return turn((key) =>
+          noteTurn(
+            openId,
+            key,
+            wechatMessages.transcript.link(m.Title ?? "", m.Url ?? ""),
+            [unreadable(wechatMessages.linkReceived)],
+            "link",
+          ),
+        );
       case "event": {
         const event = (m.Event ?? "").toLowerCase();
         if (event === "subscribe") {
-          return {
-            turn: () =>
+          return turn(
+            (key) =>
               noteTurn(
                 openId,
-                `ev:${openId}:${createTime}`,
+                key,
                 wechatMessages.transcript.subscribed,
                 [{ kind: "menu", text: messages.welcome, buttons: MAIN_BUTTONS }],
                 "subscribe",
               ),
-          };
+            `ev:${openId}:${createTime}`,
+          );
         }
         if (event === "unsubscribe") {
           // They can no longer be written to; campaigns stop as with 退订.
-          return {
-            turn: async () => {
-              const outcome = await noteTurn(
-                openId,
-                `ev:${openId}:${createTime}`,
-                wechatMessages.transcript.unsubscribed,
-                [],
-                "unsubscribe",
-                { subscribed: false },
-              );
-              await assistant.subscriptions.unsubscribe({
-                conversationId: conversationIdOf(openId),
-                wording: campaignMessages.unfollowedRecord,
-                at: now().toISOString(),
-                action: "blocked",
-              });
-              return outcome;
-            },
-          };
+          return turn(async (key) => {
+            const outcome = await noteTurn(
+              openId,
+              key,
+              wechatMessages.transcript.unsubscribed,
+              [],
+              "unsubscribe",
+              { subscribed: false },
+            );
+            await assistant.subscriptions.unsubscribe({
+              conversationId: conversationIdOf(openId),
+              wording: campaignMessages.unfollowedRecord,
+              at: now().toISOString(),
+              action: "blocked",
+            });
+            return outcome;
+          }, `ev:${openId}:${createTime}`);
         }
         // Menu clicks, scans, location reports, delivery reports: nothing to answer.
         return { nothing: true };
@@ -288,23 +287,26 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
 
   // ---- the HTTP side -------------------------------------------------------------------------------------
   /** Nonces seen in the last `maxSkew` seconds, with a hash of the body they came with. */
-  const seenNonces = new Map<string, { body: string; until: number }>();
-  const MAX_NONCES = 100_000;
+  const seenNonces = recentKeys<string>(100_000);
   const rememberNonce = (key: string, bodyHash: string): boolean => {
     const t = now().getTime();
-    const seen = seenNonces.get(key);
-    if (seen && seen.until > t) return seen.body === bodyHash;
-    if (seenNonces.size >= MAX_NONCES) {
-      for (const [k, v] of seenNonces) if (v.until <= t) seenNonces.delete(k);
-      // Still full: forget the oldest rather than refuse WeChat.
-      while (seenNonces.size >= MAX_NONCES) {
-        const oldest = seenNonces.keys().next().value;
-        if (oldest === undefined) break;
-        seenNonces.delete(oldest);
-      }
-    }
-    seenNonces.set(key, { body: bodyHash, until: t + maxSkew * 2000 });
+    const seen = seenNonces.get(key, t);
+    if (seen !== undefined) return seen === bodyHash;
+    seenNonces.set(key, bodyHash, t, t + maxSkew * 2000);
     return true;
+  };
+  /**
+   * Messages this process has taken (their delivery keys), for as long as WeChat may retry them. A retry of one
+   * of these is answered `success`: this process gave its answer or is sending it. A retry of a message stored
+   * by an earlier process means that process stopped before WeChat had the answer (WeChat asks again only when
+   * it got none), so the stored answer is given again.
+   */
+  const taken = recentKeys<true>(100_000);
+  const takenBefore = (key: string): boolean => {
+    const t = now().getTime();
+    if (taken.get(key, t)) return true;
+    taken.set(key, true, t, t + maxSkew * 2000);
+    return false;
   };
 
   const refuse = (reply: FastifyReply, why: string) => {
@@ -394,11 +396,14 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         }
         if (outbox.stopped()) return reply.status(503).send("busy");
 
+        // A duplicate answered here already is not answered again; one stored by an earlier process is.
+        const answeredHere = takenBefore(what.key);
+        const again = (r: TurnOutcome) => r.duplicate && answeredHere;
         let late = false;
         const work = track(
           what.turn().then(
             (r) => {
-              if (late && !r.duplicate) sendLater(openId, r.replies);
+              if (late && !again(r)) sendLater(openId, r.replies);
               return r;
             },
             (err) => {
@@ -421,8 +426,8 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
           late = true;
           return "success";
         }
-        // A retry of a message already answered: WeChat has that answer (or it went through the API).
-        if (outcome.duplicate || outcome.replies.length === 0) return "success";
+        // A retry of a message answered here: WeChat has that answer (or it went through the API).
+        if (again(outcome) || outcome.replies.length === 0) return "success";
         const texts = renderReplies(outcome.replies);
         const joined = texts.join("\n\n");
         const crisis = outcome.replies.some((r) => r.kind === "crisis");
@@ -442,6 +447,30 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
     async stop(timeoutMs = 5000) {
       outbox.stop();
       await Promise.race([outbox.idle(), sleep(timeoutMs)]);
+    },
+  };
+}
+
+/** Keys remembered until a time, at most `max` of them: when full, the expired go, then the oldest. */
+function recentKeys<V>(max: number) {
+  const entries = new Map<string, { value: V; until: number }>();
+  return {
+    get(key: string, t: number): V | undefined {
+      const e = entries.get(key);
+      return e && e.until > t ? e.value : undefined;
+    },
+    set(key: string, value: V, t: number, until: number) {
+      if (entries.size >= max) {
+        for (const [k, v] of entries) if (v.until <= t) entries.delete(k);
+        // Still full: forget the oldest rather than refuse WeChat.
+        while (entries.size >= max) {
+          const oldest = entries.keys().next().value;
+          if (oldest === undefined) break;
+          entries.delete(oldest);
+        }
+      }
+      entries.delete(key);
+      entries.set(key, { value, until });
     },
   };
 }
