@@ -28,6 +28,8 @@ async function main() {
   });
   const app = await buildServer(assistant, { plugins: [channel.plugin] });
   await app.listen({ port: 0, host: "127.0.0.1" });
+  // As main.ts does: answers the killed process owed after saying `success`.
+  void channel.resume();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   // The parent asks for this process's CPU time to report CPU cost per callback, which other load on the

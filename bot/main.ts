@@ -130,6 +130,12 @@ async function serve(config: Config): Promise<void> {
   // Approved campaigns whose time has come are sent by the running server (the CLI only writes them).
   assistant.dispatcher.start();
   const address = await app.listen({ port: config.PORT, host: config.HOST });
+  // Answers an earlier process owed after telling WeChat `success` (it died before they left).
+  if (wechat)
+    void wechat
+      .resume()
+      .then((n) => n > 0 && logger.info({ n }, "wechat: owed answers sent after a restart"))
+      .catch((err: unknown) => logger.error({ err }, "wechat: owed answers could not be resumed"));
   logger.info(
     {
       address,

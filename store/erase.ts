@@ -49,6 +49,8 @@ async function eraseIn(tx: Queryable, conversationId: string): Promise<ErasureCo
   // which is the proof PIPL asks for.
   await tx.run("DELETE FROM subscriber_topics WHERE conversation_id = ?", [conversationId]);
   await tx.run("DELETE FROM subscribers WHERE conversation_id = ?", [conversationId]);
+  const openId = /^wx:(.+)$/.exec(conversationId)?.[1];
+  if (openId !== undefined) await tx.run("DELETE FROM wechat_owed WHERE open_id = ?", [openId]);
   const chat = /^tg:(-?\d+)$/.exec(conversationId)?.[1];
   if (chat !== undefined) {
     await tx.run("DELETE FROM telegram_outbox WHERE chat_id = ?", [Number(chat)]);

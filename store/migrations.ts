@@ -4,6 +4,7 @@ import { COMPLAINTS_MIGRATIONS } from "./migrations-complaints.js";
 import { EARLY_WARNING_MIGRATIONS } from "./migrations-early-warning.js";
 import { SLACK_MIGRATIONS } from "./migrations-slack.js";
 import { TELEGRAM_MIGRATIONS } from "./migrations-telegram.js";
+import { WECHAT_MIGRATIONS } from "./migrations-wechat.js";
 import { type Migration, type Queryable, renderStatement } from "./sql.js";
 
 /**
@@ -207,6 +208,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ...COMPLAINTS_MIGRATIONS,
   ...EARLY_WARNING_MIGRATIONS,
   ...CAMPAIGN_MIGRATIONS,
+  ...WECHAT_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);
 
 /**

@@ -304,6 +304,37 @@ describe("wechat: messages (POST /wechat)", () => {
     expect(fake.sent.map((m) => m.content)).toEqual([expect.stringMatching(/仲裁/)]);
   });
 
+  it("stores a message before saying success, and sends its owed answer once after a restart", async () => {
+    const { fake, a } = await setup({ replyDeadlineMs: 100 });
+    const config = { token: TOKEN, appId: fake.appId, appSecret: fake.appSecret, apiRoot: fake.url, now };
+    let release: () => void = () => undefined;
+    const held = a.conversations.exclusive(`wx:${OPENID}`, () => new Promise<void>((r) => (release = r)));
+    const first = await post(text("申请劳动仲裁需要什么材料", 61));
+    expect(first.body).toBe("success");
+    // WeChat will not ask again after success: the message is in SQLite before that word went back.
+    expect(await a.db.get("SELECT 1 AS one FROM wechat_owed")).toBeDefined();
+    // This process cannot reach the customer-service API before it stops (as if killed).
+    fake.failNext(-1, 3);
+    release();
+    await held;
+    await channel?.idle();
+    expect(fake.sent).toHaveLength(0);
+    await app?.close();
+    await channel?.stop(2000);
+    // A new process on the same database sends what the old one owed, once.
+    channel = createWechatChannel(a, { ...config, retryDelaysMs: [10, 10] });
+    app = await buildServer(a, { plugins: [channel.plugin] });
+    expect(await channel.resume()).toBe(1);
+    await channel.idle();
+    expect(fake.sent.map((m) => m.content)).toEqual([expect.stringMatching(/仲裁/)]);
+    expect(await a.db.get("SELECT 1 AS one FROM wechat_owed")).toBeUndefined();
+    // A late retry of that message is not answered a second time, and a second start owes nothing.
+    expect((await post(text("申请劳动仲裁需要什么材料", 61))).body).not.toMatch(/仲裁/);
+    expect(await channel.resume()).toBe(0);
+    await channel.idle();
+    expect(fake.sent).toHaveLength(1);
+  });
+
   it("fetches a new access token when WeChat says it expired, and caches it otherwise", async () => {
     const { fake, a } = await setup({ replyDeadlineMs: 50 });
     const slow = async (id: number) => {

@@ -7,7 +7,7 @@ import type { Reply } from "../../handoff/reply.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { MAIN_BUTTONS, messages, wechatMessages } from "../messages.js";
-import { createWechatApi, type WechatApi } from "./api.js";
+import { createWechatApi, type WechatApi, WechatApiError } from "./api.js";
 import {
   createWechatCrypto,
   signatureMatches,
@@ -17,6 +17,7 @@ import {
 } from "./crypto.js";
 import { conversationIdOf } from "./ids.js";
 import { createWechatOutbox, describe } from "./outbox.js";
+import { createOwedAnswers } from "./owed.js";
 import { MAX_TEXT_BYTES, renderReplies } from "./render.js";
 import { encryptedReplyXml, parseWechatXml, textReplyXml, XmlError } from "./xml.js";
 
@@ -50,6 +51,8 @@ export interface WechatChannel {
   /** GET and POST /wechat, in their own scope (XML body parsing); pass it to `buildServer`. */
   plugin: (app: FastifyInstance) => Promise<void>;
   api: WechatApi;
+  /** Sends the answers an earlier process owed after telling WeChat \`success\`; call once on start. */
+  resume(): Promise<number>;
   /** Resolves when no answer is waiting to be sent. */
   idle(): Promise<void>;
   /** Stops taking new sends; waits up to `timeoutMs` for those under way. */
@@ -103,6 +106,7 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
   });
 
   const outbox = createWechatOutbox({ api, db, logger, now, retryDelays });
+  const owed = createOwedAnswers(db, now);
   const { track, sendLater } = outbox;
   assistant.outbound.register("wechat", outbox.sender, outbox.check);
 
@@ -324,6 +328,68 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
     return undefined;
   }
 
+  /**
+   * Sends an owed answer through the customer-service API, then forgets the message. A send that fails for a
+   * reason that may pass stays owed and is tried again on the next start; a closed 48-hour window ends it.
+   */
+  async function settle(row: Promise<unknown>, key: string, openId: string, replies: readonly Reply[]) {
+    try {
+      await row;
+      if (replies.length > 0) await owed.sending(key);
+      if (replies.length > 0)
+        await outbox.send(
+          openId,
+          renderReplies(replies),
+          replies.some((r) => r.kind === "crisis"),
+        );
+      await owed.done(key);
+    } catch (err) {
+      if (err instanceof WechatApiError && err.unreachable) {
+        logger.warn({ err: describe(err) }, "wechat: an owed answer cannot reach the citizen any more");
+        await owed.done(key).catch(() => undefined);
+        return;
+      }
+      if (err instanceof WechatApiError) await owed.notSent(key).catch(() => undefined);
+      logger.error({ err: describe(err) }, "wechat: an owed answer is kept to be sent on the next start");
+    }
+  }
+
+  /**
+   * On start: answers owed by an earlier process. Each turn runs again by its key (stored once); a send already
+   * handed to the API is repeated only for a crisis answer, as Telegram's journal does.
+   */
+  async function resume(): Promise<number> {
+    let n = 0;
+    for (const row of await owed.pending()) {
+      let m: Record<string, string>;
+      try {
+        m = parseWechatXml(row.xml);
+      } catch {
+        await owed.done(row.key);
+        continue;
+      }
+      const what = route(m, row.open_id);
+      if (!("turn" in what)) {
+        await owed.done(row.key);
+        continue;
+      }
+      taken.set(row.key, true, now().getTime(), now().getTime() + maxSkew * 2000);
+      const r = await track(what.turn());
+      // Handed to the API before the crash: it may have arrived. Only a crisis answer is sent again.
+      if (row.sending_at !== null && !r.replies.some((x) => x.kind === "crisis")) {
+        logger.warn(
+          { key: row.key },
+          "wechat: an answer may have been sent before a restart; not sent again",
+        );
+        await owed.done(row.key);
+        continue;
+      }
+      await settle(Promise.resolve(), row.key, row.open_id, r.replies);
+      n++;
+    }
+    return n;
+  }
+
   const plugin = async (app: FastifyInstance) => {
     // WeChat sends text/xml; anything else is read as text too and refused by the XML reader if it is not XML.
     app.removeAllContentTypeParsers();
@@ -354,8 +420,8 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
           return refuse(reply, "nonce replayed with another body");
 
         let m: Record<string, string>;
+        let xml = body;
         try {
-          let xml = body;
           if (crypto) {
             if (q.encrypt_type !== "aes") return refuse(reply, "safe mode: unencrypted message");
             const outer = parseWechatXml(body);
@@ -396,20 +462,23 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         }
         if (outbox.stopped()) return reply.status(503).send("busy");
 
-        // A duplicate answered here already is not answered again; one stored by an earlier process is.
+        // A duplicate answered here already is not answered again; one stored by an earlier process is, unless
+        // that process already said \`success\` and owes the answer through the API (it is sent on start).
         const answeredHere = takenBefore(what.key);
+        if (!answeredHere && (await owed.has(what.key))) return "success";
         const again = (r: TurnOutcome) => r.duplicate && answeredHere;
-        let late = false;
+        // Set when WeChat is told \`success\` before the answer is ready: the stored promise of the answer.
+        let owedRow: Promise<unknown> | undefined;
         const work = track(
           what.turn().then(
             (r) => {
-              if (late && !again(r)) sendLater(openId, r.replies);
+              if (owedRow) void track(settle(owedRow, what.key, openId, again(r) ? [] : r.replies));
               return r;
             },
             (err) => {
               logger.error({ err: describe(err) }, "wechat: a message could not be handled");
               const r: TurnOutcome = { replies: [unreadable(messages.error)], duplicate: false };
-              if (late) sendLater(openId, r.replies);
+              if (owedRow) void track(settle(owedRow, what.key, openId, r.replies));
               return r;
             },
           ),
@@ -423,7 +492,9 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         ]);
         clearTimeout(timer);
         if (!outcome) {
-          late = true;
+          // The raw message is stored before \`success\`: a restart runs the turn again and sends its answer.
+          owedRow = owed.add(what.key, openId, xml);
+          await owedRow;
           return "success";
         }
         // A retry of a message answered here: WeChat has that answer (or it went through the API).
@@ -434,7 +505,9 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         // One passive message when it fits and nothing sent earlier is still on its way to this person.
         if (Buffer.byteLength(joined) <= MAX_TEXT_BYTES && (crisis || !outbox.busy(openId)))
           return passive(reply, m, joined);
-        sendLater(openId, outcome.replies);
+        const row = owed.add(what.key, openId, xml);
+        await row;
+        void track(settle(row, what.key, openId, outcome.replies));
         return "success";
       },
     );
@@ -443,6 +516,7 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
   return {
     plugin,
     api,
+    resume,
     idle: () => outbox.idle(),
     async stop(timeoutMs = 5000) {
       outbox.stop();
