@@ -107,7 +107,7 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
 
   const outbox = createWechatOutbox({ api, db, logger, now, retryDelays });
   const owed = createOwedAnswers(db, now);
-  const { track, sendLater } = outbox;
+  const { track } = outbox;
   assistant.outbound.register("wechat", outbox.sender, outbox.check);
 
   // ---- turns -------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 import { AppError } from "../../core/app-error.js";
 import type { Logger } from "../../core/logger.js";
 import type { ChannelCheck, ChannelSender } from "../../handoff/outbound.js";
-import type { Reply } from "../../handoff/reply.js";
 import type { Db } from "../../store/db.js";
 import { wechatMessages } from "../messages.js";
 import { type WechatApi, WechatApiError } from "./api.js";
@@ -63,18 +62,6 @@ export function createWechatOutbox(deps: {
     return track(next);
   }
 
-  /** A turn's answer sent after its request was answered; failures are logged (the answer is in the transcript). */
-  function sendLater(openId: string, replies: readonly Reply[]): void {
-    if (replies.length === 0) return;
-    const crisis = replies.some((r) => r.kind === "crisis");
-    send(openId, renderReplies(replies), crisis).catch((err) =>
-      logger.error(
-        { err: describe(err) },
-        "wechat: an answer could not be sent; it is stored in the transcript",
-      ),
-    );
-  }
-
   /** Whether WeChat still lets us write to this person: their last message (or follow) within 48 hours. */
   const check: ChannelCheck = async (conversationId) => {
     const row = await db.get<{ payload: string; created_at: string }>(
@@ -103,7 +90,6 @@ export function createWechatOutbox(deps: {
   return {
     track,
     send,
-    sendLater,
     check,
     sender,
     /** Whether something sent earlier is still on its way to this person. */
