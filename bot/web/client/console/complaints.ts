@@ -1,126 +1,25 @@
 import { $, h, say } from "../shared/dom.js";
-import { fixed, fmtDate, fmtTime, pct, tag } from "./format.js";
+import {
+  type Complaint,
+  type ComplaintRow,
+  type ComplaintView,
+  catLabel,
+  dueOf,
+  dueSpan,
+  eventText,
+  groupTag,
+  KSTATE,
+  placeOf,
+  type Spike,
+} from "./complaint-labels.js";
+import { addDepartments, kDeptIds, showIdle } from "./departments.js";
+import { fmtDate, fmtTime, pct, tag } from "./format.js";
 import { listen } from "./live.js";
 import { act, api, complaintRole, crisisRole, session, supervisor } from "./session.js";
 import { tabButton } from "./tabs.js";
 
 // Complaints (诉求): the department's list, one complaint, its actions; supervisors also re-dispatch, split
 // merged cases and see the per-department statistics.
-
-const KSTATE: Record<string, string> = {
-  dispatched: "待受理",
-  accepted: "办理中",
-  awaiting_info: "待群众补充材料",
-  returned: "已退单，待改派",
-  closed: "已办结",
-};
-const KCAT: Record<string, string> = {
-  "land-expropriation": "征地补偿",
-  "house-expropriation": "房屋征收",
-  "wage-arrears": "拖欠工资",
-  "labour-dispute": "劳动争议",
-  "medical-dispute": "医疗纠纷",
-  petition: "信访事项",
-  "work-safety": "安全生产",
-  "food-drug-safety": "食品药品",
-  "telecom-fraud": "电信诈骗",
-  "village-affairs": "村务",
-  grassland: "草原",
-  environment: "生态环境",
-  "social-security": "社会保险",
-  "social-assistance": "社会救助",
-  "crime-report": "违法犯罪线索",
-  "legal-services": "法律服务",
-  other: "其他",
-};
-const KEV: Record<string, string> = {
-  filed: "群众提交",
-  citizen_added: "群众补充",
-  dispatched: "派单",
-  accepted: "受理",
-  replied: "回复群众",
-  info_requested: "请群众补充材料",
-  extended: "延期",
-  returned: "退单",
-  redispatched: "改派",
-  reminded: "到期提醒",
-  supervised: "超期督办",
-  closed: "办结",
-  citizen_resolved: "回访：已解决",
-  citizen_unresolved: "回访：未解决",
-  reopened: "重新督办",
-  rated: "群众评价",
-  grouped: "并单",
-  possible_collective: "疑似群体性诉求",
-  split: "拆分并单",
-};
-const ACTOR: Record<string, string> = { citizen: "群众", system: "系统" };
-
-interface ComplaintRow {
-  id: string;
-  state: string;
-  category: string;
-  what: string;
-  league?: string | null;
-  county?: string | null;
-  detail?: string | null;
-  departmentId?: string;
-  departmentName: string;
-  handleBy: string;
-  groupId?: string | null;
-  similarity?: number | null;
-}
-interface Complaint extends ComplaintRow {
-  ask?: string | null;
-  phone?: string | null;
-  dispatchRule?: string | null;
-  openedAt: string;
-  acceptBy: string;
-  acceptedAt?: string | null;
-  extended?: boolean;
-  extensionReason?: string | null;
-  result?: string | null;
-  closedAt?: string | null;
-  resolved?: boolean | null;
-  rating?: number | null;
-  ratingComment?: string | null;
-  returns?: number;
-  escalatedAt?: string | null;
-}
-interface ComplaintEvent {
-  type: string;
-  actor: string;
-  created_at: string;
-  payload?: Record<string, unknown> | null;
-}
-interface ComplaintView {
-  complaint: Complaint;
-  events: ComplaintEvent[];
-  group: ComplaintRow[];
-}
-interface DepartmentStats {
-  departmentId: string;
-  departmentName: string;
-  cases: number;
-  closed: number;
-  onTimeRate: number | null;
-  averageDays: number | null;
-  returns: number;
-  rated: number;
-  averageRating: number | null;
-  overdueOpen: number;
-}
-interface Spike {
-  kind?: string;
-  league?: string;
-  county?: string;
-  category?: string;
-  day?: string;
-  observed?: number;
-  expected?: number;
-  complaintId?: string;
-  groupId?: string;
-}
 
 let kItems: ComplaintRow[] = [];
 let kOpen: ComplaintView | null = null;
@@ -129,32 +28,8 @@ let kSeq = 0;
 let kLSeq = 0;
 let kTimer = 0;
 let kWant = false;
-const catLabel = (id: string | undefined) => (id !== undefined && KCAT[id]) || id;
-const placeOf = (c: ComplaintRow) => [c.league, c.county, c.detail].filter(Boolean).join(" ") || "地点不清楚";
 const field = (id: string) => $<HTMLInputElement | HTMLTextAreaElement>(id);
 const overdueOnly = () => $<HTMLInputElement>("kOverdue").checked;
-
-/** "over" past the handling deadline, "soon" within a day of it; closed cases are neither. */
-function dueOf(c: ComplaintRow): "" | "over" | "soon" {
-  if (c.state === "closed") return "";
-  const left = Date.parse(c.handleBy) - Date.now();
-  return left < 0 ? "over" : left <= 86400000 ? "soon" : "";
-}
-function dueSpan(c: ComplaintRow): HTMLSpanElement {
-  const due = dueOf(c);
-  const s = h(
-    "span",
-    `due${due ? ` due-${due}` : ""}`,
-    fmtDate(c.handleBy) + (due === "over" ? " 已超期" : ""),
-  );
-  s.title = `办理期限 ${fmtTime(c.handleBy)}`;
-  return s;
-}
-function groupTag(c: ComplaintRow): HTMLSpanElement | null {
-  if (!c.groupId) return null;
-  const lead = c.groupId === c.id ? "（牵头）" : ` ${c.groupId}`;
-  return tag(`并单${lead}${c.similarity != null ? ` · 相似度 ${pct(c.similarity)}` : ""}`, "t-group");
-}
 
 export function connectComplaints(): void {
   listen<Spike>("complaints", "/console/api/complaints/stream", ["complaint", "spike"], (type, d) => {
@@ -242,72 +117,6 @@ setInterval(() => {
   if (session.me && kItems.length) renderList();
 }, 60000);
 
-/** Departments offered in the 改派 input, by name; the id is looked up from the name the supervisor picks. */
-const kDeptIds = new Map<string, string>();
-function addDepartments(
-  list: { departmentId?: string; departmentName?: string; id?: string; name?: string }[],
-) {
-  const dl = $("kDepts");
-  for (const x of list) {
-    const id = (x.departmentId || x.id) as string;
-    const name = (x.departmentName || x.name) as string;
-    if (kDeptIds.has(name)) continue;
-    kDeptIds.set(name, id);
-    dl.appendChild(new Option(name, name));
-  }
-}
-let kDeptTimer = 0;
-$("tKDept").addEventListener("input", () => {
-  clearTimeout(kDeptTimer);
-  const q = field("tKDept").value.trim();
-  if (q.length < 2) return;
-  kDeptTimer = window.setTimeout(() => {
-    api<{ departments: { id: string; name: string }[] }>(`departments?q=${encodeURIComponent(q)}`).then(
-      (d) => addDepartments(d.departments),
-      () => {},
-    );
-  }, 250);
-});
-
-/** Nothing open: supervisors see the department statistics, clerks a hint. */
-export async function showIdle(): Promise<void> {
-  $("kview").hidden = true;
-  $("knone").hidden = supervisor();
-  $("kstats").hidden = !supervisor();
-  if (!supervisor()) return;
-  try {
-    const data = await api<{ departments: DepartmentStats[] }>("complaints/stats");
-    const body = $("kStatsBody");
-    body.textContent = "";
-    for (const r of data.departments) {
-      const tr = h("tr");
-      const name = h("td", "", r.departmentName);
-      name.title = r.departmentId;
-      tr.append(
-        name,
-        h("td", "", r.cases),
-        h("td", "", r.closed),
-        h("td", "", pct(r.onTimeRate)),
-        h("td", "", fixed(r.averageDays)),
-        h("td", "", r.returns),
-        h("td", "", r.rated ? `${fixed(r.averageRating)}（${r.rated} 人）` : "—"),
-        h("td", r.overdueOpen ? "due-over" : "", r.overdueOpen),
-      );
-      body.append(tr);
-    }
-    if (!data.departments.length) {
-      const tr = h("tr");
-      const td = h("td", "empty", "暂无诉求");
-      td.colSpan = 8;
-      tr.append(td);
-      body.append(tr);
-    }
-    addDepartments(data.departments);
-  } catch (err) {
-    say((err as Error).message);
-  }
-}
-
 async function loadComplaint(id: string): Promise<void> {
   const seq = ++kSeq;
   try {
@@ -338,55 +147,6 @@ export function closeComplaint(): void {
   $("knone").hidden = false;
   $("complaints").classList.remove("open");
   for (const r of document.querySelectorAll("#klist .case.sel")) r.classList.remove("sel");
-}
-
-function eventText(e: ComplaintEvent): string {
-  // biome-ignore lint/suspicious/noExplicitAny: each event type has its own payload, read as the server wrote it
-  const p: any = e.payload || {};
-  const who = ACTOR[e.actor] || e.actor;
-  let text = `${fmtTime(e.created_at)} ${KEV[e.type] || e.type} · ${who}`;
-  switch (e.type) {
-    case "filed":
-      text += `：${catLabel(p.category)}${p.urgent ? "（紧急）" : ""}`;
-      break;
-    case "citizen_added":
-      text += `：${p.what || ""}`;
-      break;
-    case "dispatched":
-      text += ` → ${p.department || ""}${p.rule ? `（${p.rule}）` : ""}`;
-      break;
-    case "redispatched":
-      text += ` → ${p.department || ""}`;
-      break;
-    case "replied":
-    case "info_requested":
-      text += `：${p.text || ""}`;
-      break;
-    case "extended":
-    case "returned":
-      text += `：${p.reason || ""}`;
-      break;
-    case "closed":
-      text += `：${p.result || ""}`;
-      break;
-    case "reminded":
-    case "supervised":
-      text += `（办理期限 ${fmtTime(p.handleBy)}）`;
-      break;
-    case "rated":
-      text += `：${p.rating} 分`;
-      break;
-    case "grouped":
-      text += `：并入 ${p.lead}（相似度 ${pct(p.similarity)}）`;
-      break;
-    case "possible_collective":
-      text += `：${p.joined} 并入本件（相似度 ${pct(p.similarity)}）`;
-      break;
-    case "split":
-      text += `：移出并单 ${p.from || ""}`;
-      break;
-  }
-  return text;
 }
 
 function render(view: ComplaintView, switched: boolean): void {

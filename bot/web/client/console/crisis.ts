@@ -1,4 +1,20 @@
 import { $, h, say } from "../shared/dom.js";
+import {
+  CASE_ID,
+  type Case,
+  type CaseRow,
+  type CaseView,
+  CHANNEL,
+  caseEventText,
+  KIND,
+  label,
+  placeText,
+  RISK,
+  RISK_KIND,
+  reasonText,
+  STATE,
+  type StaffMember,
+} from "./crisis-labels.js";
 import { fmtTime, since, tag } from "./format.js";
 import { listen } from "./live.js";
 import { act, api, crisisRole, me, session } from "./session.js";
@@ -7,95 +23,6 @@ import { showTab, tabButton } from "./tabs.js";
 
 // The crisis queue and one case: the transcript with its risk marks, the case's timeline, and the counselor's
 // actions (claim, reply, note, transfer, release, resolve).
-
-const RISK: Record<string, string> = { imminent: "紧急", high: "高危", distress: "情绪困扰", none: "一般" };
-const STATE: Record<string, string> = {
-  waiting: "等待认领",
-  claimed: "已认领",
-  active: "对话中",
-  transferred: "转交中",
-  resolved: "已结案",
-  closed: "已关闭",
-  abandoned: "无法联系",
-};
-const KIND: Record<string, string> = { crisis: "危机", distress: "情绪", human: "转人工" };
-const RISK_KIND: Record<string, string> = { others: "威胁他人", harmed: "遭受侵害" };
-const CHANNEL: Record<string, string> = {
-  web: "网页",
-  telegram: "Telegram",
-  slack: "Slack",
-  cli: "终端",
-  wechat: "微信",
-};
-const EV: Record<string, string> = {
-  opened: "开案",
-  paged: "呼叫值班人员",
-  claim: "认领",
-  start: "开始对话",
-  transfer: "转交",
-  release: "放回队列",
-  resolve: "结案",
-  abandon: "结案（无法联系）",
-  close: "关闭",
-  note: "备注",
-  staff_reply: "工作人员回复",
-  citizen_message: "当事人来信",
-  risk_raised: "风险升级",
-  escalated: "超时未认领，再次呼叫",
-};
-const CASE_ID = /^[A-Z]{2}-\d{4}-\d{6}$/;
-
-interface CaseRow {
-  id: string;
-  risk: string;
-  state: string;
-  channel: string;
-  kind: string;
-  subject?: string;
-  riskKind?: string | null;
-  openedAt: string;
-  firstMessage: string;
-  escalations?: number;
-  transferTo?: string | null;
-  outcome?: string | null;
-}
-interface Case extends CaseRow {
-  conversationId: string;
-  holderId: string | null;
-  claimedAt?: string | null;
-  followUp?: string | null;
-}
-interface Place {
-  league?: string;
-  county?: string;
-  matched?: string;
-}
-interface TranscriptEvent {
-  id: number;
-  type: string;
-  actor?: string | null;
-  createdAt: string;
-  payload?: { text?: string; risk?: string; reasons?: unknown[]; places?: (Place | string)[] } | null;
-}
-interface CaseEvent {
-  type: string;
-  actor: string;
-  created_at: string;
-  from_state?: string | null;
-  to_state?: string | null;
-  payload?: { text?: string; to?: string | string[]; from?: string; outcome?: string } | null;
-}
-interface CaseView {
-  case: Case;
-  transcript: TranscriptEvent[];
-  caseEvents: CaseEvent[];
-  previous: CaseRow[];
-}
-interface StaffMember {
-  username: string;
-  displayName?: string | null;
-  role: string;
-}
 
 let closedMine: CaseRow[] = [];
 let cases: CaseRow[] = [];
@@ -107,7 +34,6 @@ let cSeq = 0;
 let timer = 0;
 let wantCase = false;
 
-const label = (map: Record<string, string>, key: string) => map[key] || key;
 const field = (id: string) => $<HTMLInputElement | HTMLTextAreaElement>(id);
 
 export function connectCrisis(): void {
@@ -266,14 +192,6 @@ export function closeCase(): void {
   $("crisis").classList.remove("open");
   for (const r of document.querySelectorAll("#queue .case.sel")) r.classList.remove("sel");
 }
-function reasonText(r: unknown): string {
-  if (r == null) return "";
-  if (typeof r !== "object") return String(r);
-  const o = r as Record<string, unknown>;
-  return String(o.label || o.reason || o.rule || o.pattern || o.match || o.text || JSON.stringify(r));
-}
-const placeText = (x: Place | string) =>
-  typeof x === "object" ? [x.league, x.county].filter(Boolean).join(" ") || x.matched : x;
 
 function renderCase(view: CaseView, switched: boolean): void {
   const c = view.case;
@@ -340,22 +258,7 @@ function renderCase(view: CaseView, switched: boolean): void {
 
   const tl = $("timeline");
   tl.textContent = "";
-  for (const e of view.caseEvents) {
-    const p = e.payload || {};
-    const li = h("li", e.type === "note" ? "note" : "");
-    let text = `${fmtTime(e.created_at)} ${EV[e.type] || e.type} · ${e.actor}`;
-    if (e.from_state || e.to_state)
-      text += `（${(e.from_state && STATE[e.from_state]) || e.from_state || "—"} → ${(e.to_state && STATE[e.to_state]) || e.to_state}）`;
-    if (e.type === "note") text += `：${p.text || ""}`;
-    else if (e.type === "paged")
-      text += `：${((p.to as string[] | undefined) || []).join("、") || "无人值班"}`;
-    else if (e.type === "risk_raised")
-      text += `：${(p.from && RISK[p.from]) || p.from} → ${((p.to as string | undefined) && RISK[p.to as string]) || p.to}`;
-    else if (e.type === "transfer" && p.to) text += ` → ${p.to}`;
-    else if (p.outcome) text += `：${p.outcome}`;
-    li.textContent = text;
-    tl.append(li);
-  }
+  for (const e of view.caseEvents) tl.append(h("li", e.type === "note" ? "note" : "", caseEventText(e)));
 
   const pv = $("previous");
   pv.textContent = "";

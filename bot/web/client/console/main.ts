@@ -1,6 +1,7 @@
 import { $, say } from "../shared/dom.js";
-import { closeComplaint, connectComplaints, refreshComplaints, showIdle } from "./complaints.js";
+import { closeComplaint, connectComplaints, refreshComplaints } from "./complaints.js";
 import { closeCase, connectCrisis, refreshQueue } from "./crisis.js";
+import { showIdle } from "./departments.js";
 import { closeStreams } from "./live.js";
 import {
   act,
