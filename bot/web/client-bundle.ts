@@ -49,7 +49,8 @@ export function clientScript(entry: ClientEntry): string {
   const inputs = [
     moduleText("./client-bundle.js", import.meta.url),
     fileText(CLIENT_CONFIG),
-    typescript().version,
+    // The version from its package.json: a cache hit must not load the compiler itself (9 MB).
+    (createRequire(import.meta.url)("typescript/package.json") as { version: string }).version,
     ...clientSources().flatMap((f) => [relative(CLIENT_DIR, f), fileText(f)]),
   ];
   return cachedJson(`client-${entry}`, inputs, () => ({ js: bundleClient(entry) })).js;
