@@ -10,6 +10,9 @@ import { projectRoot } from "../core/paths.js";
  * imports nothing of ours. And no module reaches itself again through its imports: no cycles.
  *
  * Every import counts: `import`, `import type`, `export … from` and `import("…")`.
+ *
+ * The pages' browser code (bot/web/client/) is a world of its own: it imports nothing from the server and the
+ * server imports none of it (the routes inline its bundle; see bot/web/client-bundle.ts).
  */
 const LAYERS: Record<string, number> = {
   core: 0,
@@ -75,6 +78,18 @@ function layerViolations(graph: Graph): string[] {
         out.push(`${file} → ${target} (${LAYER_NAMES[from]} may not import ${LAYER_NAMES[to]})`);
     }
   }
+  return out.sort();
+}
+
+const CLIENT = "bot/web/client/";
+
+/** "file → import" for every import between browser code and server code, either way. */
+function clientViolations(graph: Graph): string[] {
+  const out: string[] = [];
+  for (const [file, targets] of graph)
+    for (const target of targets)
+      if (file.startsWith(CLIENT) !== target.startsWith(CLIENT))
+        out.push(`${file} → ${target} (browser and server code do not import each other)`);
   return out.sort();
 }
 
@@ -171,6 +186,12 @@ describe("architecture", () => {
     expect(importCycles(graph)).toEqual([]);
   });
 
+  it("keeps the browser code apart from the server's", () => {
+    expect([...graph.keys()].filter((f) => f.startsWith(CLIENT)).length).toBeGreaterThan(5);
+    expect(graph.get("bot/web/client/console/main.ts")).toContain("bot/web/client/console/crisis.ts");
+    expect(clientViolations(graph)).toEqual([]);
+  });
+
   it("the checks find what they are for", () => {
     const toy: Graph = new Map([
       ["core/a.ts", ["store/b.ts"]],
@@ -179,6 +200,8 @@ describe("architecture", () => {
       ["bot/d.ts", ["bot/c.ts"]],
       ["intents/e.ts", ["knowledge/f.ts", "tests/helpers.ts"]],
       ["knowledge/f.ts", ["store/b.ts"]],
+      ["bot/web/client/g.ts", ["bot/web/client/h.ts", "core/a.ts"]],
+      ["bot/web/i.ts", ["bot/web/client/h.ts"]],
     ]);
     expect(layerViolations(toy)).toEqual([
       "core/a.ts → store/b.ts (core may not import store)",
@@ -187,6 +210,10 @@ describe("architecture", () => {
     expect(importCycles(toy)).toEqual([
       "bot/c.ts → bot/d.ts → bot/c.ts",
       "core/a.ts → store/b.ts → core/a.ts",
+    ]);
+    expect(clientViolations(toy)).toEqual([
+      "bot/web/client/g.ts → core/a.ts (browser and server code do not import each other)",
+      "bot/web/i.ts → bot/web/client/h.ts (browser and server code do not import each other)",
     ]);
   });
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import cookie from "@fastify/cookie";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -13,6 +12,7 @@ import { isCrisis } from "../../intents/crisis-risk.js";
 import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages } from "../messages.js";
+import { pageWithScript } from "./client-bundle.js";
 import { type ClientLimits, createClientLimits } from "./client-limits.js";
 import type { ConversationTokens } from "./conversation-tokens.js";
 import { pageCsp } from "./page-security.js";
@@ -82,7 +82,7 @@ export async function chatRoutes(
     if (tokens.verify(token) !== id) throw new AppError("not_found", "no such conversation");
   };
   // One small page, no framework, no CDN: it must load fast over a weak rural mobile connection.
-  const page = readFileSync(projectPath("bot", "web", "chat.html"));
+  const page = pageWithScript(projectPath("bot", "web", "chat.html"), "chat");
   const pageGz = gzipSync(page);
   const etag = `"${pageGz.length.toString(16)}-${page.length.toString(16)}"`;
   const csp = pageCsp(page);

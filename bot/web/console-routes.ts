@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -14,6 +13,7 @@ import type { Presence } from "../../handoff/presence.js";
 import type { StaffRole } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { Db } from "../../store/db.js";
+import { pageWithScript } from "./client-bundle.js";
 import { createLoginThrottle, type LoginThrottle } from "./login-throttle.js";
 import { pageCsp } from "./page-security.js";
 import { streamTopics } from "./sse.js";
@@ -47,7 +47,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const { staff, handoff, live } = deps;
   await app.register(cookie);
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const page = readFileSync(projectPath("bot", "web", "console.html"));
+  const page = pageWithScript(projectPath("bot", "web", "console.html"), "console");
 
   const { guard, me, session } = createStaffGuard(staff);
   const throttle = deps.throttle ?? createLoginThrottle();

@@ -14,6 +14,7 @@ import type { StaffRole } from "../../handoff/roster.js";
 import { addDays, checkRange } from "../../handoff/running-counts.js";
 import type { SpikeWatch } from "../../handoff/spike-watch.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
+import { pageWithScript } from "./client-bundle.js";
 import { type CsvValue, toCsv } from "./csv.js";
 import { pageCsp } from "./page-security.js";
 import { createStaffGuard } from "./staff-auth.js";
@@ -168,7 +169,7 @@ export async function dashboardRoutes(
   await app.register(cookie);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { guard, me } = createStaffGuard(deps.staff);
-  const page = readFileSync(projectPath("bot", "web", "dashboard.html"));
+  const page = pageWithScript(projectPath("bot", "web", "dashboard.html"), "dashboard");
   const chart = chartLibrary();
 
   r.get("/console/dashboard", async (_req, reply) =>
