@@ -310,6 +310,9 @@ export const wechatMessages = {
   /** Staff-facing (an AppError in the console or Slack): the reply was not stored and not sent. */
   windowClosed:
     "无法发送：该群众超过 48 小时没有给公众号发消息（或已取消关注），微信不允许公众号再主动发消息给他。消息未保存。对方再次发来消息后即可回复；如有危险，请按预案电话联系或报警。",
+  /** Staff-facing: WeChat refused a reply already stored (the window closed on its side, or they unfollowed). */
+  windowClosedStored:
+    "没能送达：微信表示现在不能给该群众发消息（可能已取消关注或超过 48 小时）。回复已保存在对话记录中，对方再次发来消息后可以再回复；如有危险，请按预案电话联系或报警。",
   sendFailed: "消息已保存，但暂时没能通过微信送达，请稍后在对话记录中确认或再发一次。",
   transcript: {
     media: (label: string) => `[${label}]`,

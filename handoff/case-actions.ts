@@ -2,7 +2,7 @@
  * What counselors and supervisors do with a case: claim it (the citizen hears a named human is here), reply,
  * note, transfer to a colleague, release it to the queue, resolve it with an outcome.
  */
-import { AppError } from "../core/app-error.js";
+import { AppError, isAppError } from "../core/app-error.js";
 import { type CaseContext, roleLabel, senderLabel } from "./case-context.js";
 import { type CaseRecord, caseEvent as event, getCase } from "./case-records.js";
 import type { CaseAction } from "./case-state.js";
@@ -61,7 +61,16 @@ export function caseActions(ctx: CaseContext) {
       return c;
     },
 
-    async reply(id: string, staff: StaffMember, text: string): Promise<void> {
+    /**
+     * The staff reply, stored in the case's transcript and then delivered on the citizen's channel. Returns the
+     * stored event; a delivery that failed after the reply was stored comes back as `undelivered` (the reply
+     * stays in the transcript), so callers know what was stored without guessing.
+     */
+    async reply(
+      id: string,
+      staff: StaffMember,
+      text: string,
+    ): Promise<{ eventId: number; undelivered?: AppError }> {
       const at = now().toISOString();
       const staffReply: Reply = { kind: "staff", text, sender: senderLabel(staff) };
       // A channel that cannot reach the person now (WeChat's 48-hour window) refuses before anything is stored.
@@ -86,11 +95,19 @@ export function caseActions(ctx: CaseContext) {
         await event(tx, id, "staff_reply", staff.username, at, { payload: { length: text.length } });
         return { c, eventId };
       });
-      await outbound.deliver(
-        { id: c.conversationId, channel: c.channel },
-        { ...staffReply, eventId, from: "staff" },
-      );
+      let undelivered: AppError | undefined;
+      try {
+        await outbound.deliver(
+          { id: c.conversationId, channel: c.channel },
+          { ...staffReply, eventId, from: "staff" },
+        );
+      } catch (err) {
+        undelivered = isAppError(err)
+          ? err
+          : new AppError("unavailable", "回复已保存，但没有送达", { cause: err });
+      }
       publishCase(c);
+      return undelivered ? { eventId, undelivered } : { eventId };
     },
 
     async note(id: string, staff: StaffMember, text: string): Promise<void> {

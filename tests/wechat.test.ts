@@ -424,11 +424,12 @@ describe("wechat: staff replies through the customer-service API", () => {
     await a.handoff.reply(c?.id as string, wang, "谢谢你回来。");
     expect(fake.sent).toHaveLength(3);
 
-    // WeChat itself says the window is closed (say, they unfollowed on another device): the counselor is told.
+    // WeChat itself says the window is closed (say, they unfollowed on another device): the reply stays in the
+    // transcript and the counselor is told it did not arrive.
     fake.failNext(45015);
-    await expect(a.handoff.reply(c?.id as string, wang, "再说一句")).rejects.toMatchObject({
-      code: "conflict",
-    });
+    const late = await a.handoff.reply(c?.id as string, wang, "再说一句");
+    expect(late.undelivered).toMatchObject({ code: "conflict", message: wechatMessages.windowClosedStored });
+    expect(await count("SELECT COUNT(*) AS n FROM events WHERE id = ?", [String(late.eventId)])).toBe(1);
   });
 });
 

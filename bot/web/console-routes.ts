@@ -164,7 +164,9 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
     "/console/api/cases/:id/reply",
     { onRequest: guard(["counselor", "supervisor"]), schema: { params: CaseParams, body: Text } },
     async (req) => {
-      await handoff.reply(req.params.id, me(req), req.body.text);
+      // Stored but not delivered (a closed WeChat window, an unreachable platform): the counselor is told why.
+      const r = await handoff.reply(req.params.id, me(req), req.body.text);
+      if (r.undelivered) throw r.undelivered;
       return { ok: true };
     },
   );

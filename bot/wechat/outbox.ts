@@ -81,7 +81,7 @@ export function createWechatOutbox(deps: {
       await send(openId, renderReplies([m]), m.kind === "crisis");
     } catch (err) {
       if (err instanceof WechatApiError && err.unreachable)
-        throw new AppError("conflict", wechatMessages.windowClosed);
+        throw new AppError("conflict", wechatMessages.windowClosedStored);
       logger.error({ err: describe(err), eventId: m.eventId }, "wechat: a message to a citizen failed");
       throw new AppError("unavailable", wechatMessages.sendFailed);
     }

@@ -1,13 +1,9 @@
 import type { App } from "@slack/bolt";
 import { isAppError } from "../../../core/app-error.js";
 import { isOpen } from "../../../handoff/case-state.js";
-import type { StoredEvent } from "../../../store/conversations.js";
 import { reasonOf, type SlackContext, tell } from "../context.js";
 import { slackToPlain, texts } from "../texts.js";
 import { NOTE_PREFIX, type ThreadMessage } from "./thread-message.js";
-
-const lastStaffReply = (events: StoredEvent[], username: string, after: number) =>
-  [...events].reverse().find((e) => e.id > after && e.type === "reply" && e.actor === `staff:${username}`);
 
 /**
  * A staff message in a case card's thread. From the holder it is the reply to the citizen (handoff.reply:
@@ -50,24 +46,19 @@ export function threadReply(app: App, ctx: SlackContext): void {
     // In the case's queue: the reply is stored and the thread's mark moved past it before any mirroring runs,
     // so the staff member's own message is not copied back into the thread.
     const failure = await ctx.board.exclusive(card.caseId, async () => {
-      const before = (await ctx.conversations.events(card.conversationId)).at(-1)?.id ?? 0;
+      let stored: number | undefined;
       let error: unknown;
       try {
-        await ctx.handoff.reply(card.caseId, staff, text);
+        const r = await ctx.handoff.reply(card.caseId, staff, text);
+        stored = r.eventId;
+        error = r.undelivered;
       } catch (err) {
         error = err;
       }
-      const stored = lastStaffReply(
-        await ctx.conversations.events(card.conversationId),
-        staff.username,
-        before,
-      );
-      if (stored) {
-        await ctx.board.mirror(card.caseId, new Set([stored.id]));
-      }
+      if (stored !== undefined) await ctx.board.mirror(card.caseId, new Set([stored]));
       if (error === undefined) return undefined;
       if (isAppError(error) && error.code === "forbidden") return texts.notHolder;
-      if (stored) {
+      if (stored !== undefined) {
         ctx.logger.error({ err: error, caseId: card.caseId }, "slack: reply stored but not delivered");
         return texts.replyStoredNotPushed;
       }
