@@ -23,6 +23,14 @@ export function caseViews(ctx: CaseContext) {
       return visible;
     },
 
+    /** Ids of every open case, gravest first: for a channel catching up after a restart (no viewer, no audit). */
+    async openIds(): Promise<string[]> {
+      const rows = await db.all<{ id: string }>(
+        `SELECT id FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY priority DESC, opened_at`,
+      );
+      return rows.map((r) => r.id);
+    },
+
     /** The viewer's own cases that have ended, newest first: what a counselor looks back on after a shift. */
     async closedBy(viewer: StaffMember, limit = 20): Promise<CaseRecord[]> {
       const rows = await db.all<CaseRow>(

@@ -32,6 +32,17 @@ export function staffViews(ctx: ComplaintContext) {
       return rows.map((r) => ({ ...toRecord(r), phone: null }));
     },
 
+    /** Ids of the complaints a department still works on (no text, no viewer): for a channel catching up. */
+    async workingIds(departmentIds: readonly string[]): Promise<string[]> {
+      if (departmentIds.length === 0) return [];
+      const rows = await db.all<{ id: string }>(
+        `SELECT id FROM complaints WHERE state IN ('dispatched', 'accepted', 'awaiting_info')
+           AND department_id IN (${departmentIds.map(() => "?").join(", ")}) ORDER BY opened_at`,
+        [...departmentIds],
+      );
+      return rows.map((r) => r.id);
+    },
+
     async view(id: string, viewer: StaffMember) {
       const c = await get(db, id);
       if (!c || !canSee(viewer, c)) {

@@ -337,6 +337,15 @@ export function createConversationStore(db: Db) {
       return rows.map(toEvent);
     },
 
+    /** The id of the citizen's last message at or before `at` (0 when none): where a case's thread starts. */
+    async lastInboundId(conversationId: string, at: string): Promise<number> {
+      const row = await db.get<{ id: number | null }>(
+        "SELECT MAX(id) AS id FROM events WHERE conversation_id = ? AND type = 'inbound' AND created_at <= ?",
+        [conversationId, at],
+      );
+      return row?.id ?? 0;
+    },
+
     async events(conversationId: string): Promise<StoredEvent[]> {
       const rows = await db.all<EventRow>("SELECT * FROM events WHERE conversation_id = ? ORDER BY id", [
         conversationId,

@@ -2,12 +2,11 @@ import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
 import type { PageNotice } from "../../handoff/case-paging.js";
 import type { CaseRecord } from "../../handoff/case-records.js";
-import { isOpen, OPEN_STATES } from "../../handoff/case-state.js";
+import { isOpen } from "../../handoff/case-state.js";
 import type { HandoffService } from "../../handoff/cases.js";
 import type { StaffMember } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { ConversationStore, StoredEvent } from "../../store/conversations.js";
-import type { Db } from "../../store/db.js";
 import { cardFallback, caseCard } from "./blocks.js";
 import type { PostQueue } from "./post-queue.js";
 import { createKeyedSerial } from "./serial.js";
@@ -15,7 +14,6 @@ import type { SlackCard, SlackStore } from "./store.js";
 import { escapeSlack, texts } from "./texts.js";
 
 export interface BoardDeps {
-  db: Db;
   client: webApi.WebClient;
   posts: PostQueue;
   store: SlackStore;
@@ -74,13 +72,8 @@ export function createCaseBoard(deps: BoardDeps) {
   }
 
   /** The id of the event that opened the case: the thread starts after it (the card shows that message). */
-  async function openingEventId(c: CaseRecord): Promise<number> {
-    const row = await deps.db.get<{ id: number | null }>(
-      "SELECT MAX(id) AS id FROM events WHERE conversation_id = ? AND type = 'inbound' AND created_at <= ?",
-      [c.conversationId, c.openedAt],
-    );
-    return row?.id ?? 0;
-  }
+  const openingEventId = (c: CaseRecord): Promise<number> =>
+    deps.conversations.lastInboundId(c.conversationId, c.openedAt);
 
   async function postCard(c: CaseRecord, notify: readonly StaffMember[]): Promise<SlackCard> {
     const { blocks, text } = await render(c, notify);
@@ -220,12 +213,8 @@ export function createCaseBoard(deps: BoardDeps) {
 
     /** After a restart: cards for open cases paged while Slack was off, and the threads caught up. */
     async backfill(): Promise<number> {
-      const rows = await deps.db.all<{ id: string }>(
-        `SELECT c.id FROM cases c WHERE c.state IN (${OPEN_STATES.map(() => "?").join(", ")})
-         ORDER BY c.priority DESC, c.opened_at`,
-        OPEN_STATES,
-      );
-      for (const { id } of rows) {
+      const ids = await handoff.openIds();
+      for (const id of ids) {
         await serial
           .run(id, async () => {
             const c = await handoff.get(id);
@@ -234,7 +223,7 @@ export function createCaseBoard(deps: BoardDeps) {
           })
           .catch(logged("backfill", id));
       }
-      return rows.length;
+      return ids.length;
     },
 
     idle: async () => {

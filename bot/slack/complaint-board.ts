@@ -2,7 +2,6 @@ import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
 import type { ComplaintRecord } from "../../handoff/complaint-records.js";
 import type { ComplaintService } from "../../handoff/complaints.js";
-import type { Db } from "../../store/db.js";
 import { complaintCard, complaintFallback } from "./complaint-blocks.js";
 import type { PostQueue } from "./post-queue.js";
 import { createKeyedSerial } from "./serial.js";
@@ -10,7 +9,6 @@ import type { SlackComplaintCard, SlackStore } from "./store.js";
 import { escapeSlack } from "./texts.js";
 
 export interface ComplaintBoardDeps {
-  db: Db;
   client: webApi.WebClient;
   posts: PostQueue;
   store: SlackStore;
@@ -107,17 +105,13 @@ export function createComplaintBoard(deps: ComplaintBoardDeps) {
 
     /** After a restart: cards for open complaints of mapped departments dispatched while Slack was off. */
     async backfill(): Promise<number> {
-      const departments = Object.keys(channels);
-      if (departments.length === 0) return 0;
-      const rows = await deps.db.all<{ id: string }>(
-        `SELECT id FROM complaints WHERE state IN ('dispatched', 'accepted', 'awaiting_info')
-           AND department_id IN (${departments.map(() => "?").join(", ")})
-           AND id NOT IN (SELECT complaint_id FROM slack_complaint_cards)
-         ORDER BY opened_at`,
-        departments,
-      );
-      for (const { id } of rows) await changed(id);
-      return rows.length;
+      let posted = 0;
+      for (const id of await complaints.workingIds(Object.keys(channels))) {
+        if ((await store.complaintCards(id)).length > 0) continue;
+        await changed(id);
+        posted++;
+      }
+      return posted;
     },
 
     idle: () => serial.idle(),

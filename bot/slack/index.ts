@@ -107,7 +107,6 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
   const departmentChannels = { ...(options.departmentChannels ?? {}) };
   const complaintsOn = Object.keys(departmentChannels).length > 0;
   const board = createCaseBoard({
-    db: assistant.db,
     client: bolt.client,
     posts,
     store,
@@ -128,7 +127,6 @@ export function createSlackChannel(assistant: Assistant, options: SlackChannelOp
     staffOf: createStaffResolver(store, assistant.staff),
   };
   const complaintBoard = createComplaintBoard({
-    db: assistant.db,
     client: bolt.client,
     posts,
     store,
