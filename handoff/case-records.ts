@@ -81,6 +81,15 @@ export const toCase = (r: CaseRow): CaseRecord => ({
 /** The open states, as an SQL list. */
 export const OPEN_SQL = OPEN_STATES.map((s) => `'${s}'`).join(", ");
 
+/**
+ * SQL: whether the conversation `conversationSql` (an SQL expression) has an open case that is a crisis (kind, or
+ * risk high or imminent). For a channel's recovery queries over its own tables, which must resend such messages.
+ */
+export const openCrisisCaseSql = (conversationSql: string) => `EXISTS (
+             SELECT 1 FROM cases c
+             WHERE c.conversation_id = ${conversationSql} AND c.state IN (${OPEN_SQL})
+               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent')))`;
+
 export async function getCase(q: Queryable, id: string): Promise<CaseRecord | undefined> {
   const row = await q.get<CaseRow>("SELECT * FROM cases WHERE id = ?", [id]);
   return row ? toCase(row) : undefined;

@@ -337,6 +337,29 @@ export function createConversationStore(db: Db) {
       return rows.map(toEvent);
     },
 
+    /** The newest event id: a channel's high-water mark for replies stored outside turns. */
+    async maxEventId(): Promise<number> {
+      const row = await db.get<{ id: number | null }>("SELECT MAX(id) AS id FROM events");
+      return row?.id ?? 0;
+    },
+
+    /**
+     * Replies stored outside a turn (staff messages, system notices) on one channel's conversations after
+     * `afterId`, oldest first: what a channel checks against its outbox after a crash.
+     */
+    async repliesOutsideTurns(
+      channel: Channel,
+      afterId: number,
+    ): Promise<{ id: number; conversationId: string; actor: string; payload: string }[]> {
+      return db.all(
+        `SELECT e.id AS id, e.conversation_id AS conversationId, e.actor AS actor, e.payload AS payload
+         FROM events e JOIN conversations c ON c.id = e.conversation_id
+         WHERE e.id > ? AND e.type = 'reply' AND e.turn IS NULL AND c.channel = ?
+         ORDER BY e.id`,
+        [afterId, channel],
+      );
+    },
+
     /** The id of the citizen's last message at or before `at` (0 when none): where a case's thread starts. */
     async lastInboundId(conversationId: string, at: string): Promise<number> {
       const row = await db.get<{ id: number | null }>(

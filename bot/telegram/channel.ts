@@ -136,7 +136,7 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   }
   const logger = assistant.logger.child({ channel: "telegram" });
   const now = config.now ?? (() => new Date());
-  const store = createTelegramStore(assistant.db);
+  const store = createTelegramStore(assistant.db, assistant.conversations);
   const wire = createWireFetch({ maxSockets: config.maxConnections });
   const client = {
     apiRoot: config.apiRoot,

@@ -1,5 +1,6 @@
 import type { Update } from "grammy/types";
-import { OPEN_STATES } from "../../handoff/case-state.js";
+import { openCrisisCaseSql as openCrisisCase } from "../../handoff/case-records.js";
+import type { ConversationStore } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
 import type { Statement } from "../../store/sql.js";
 import { crashPoint } from "./crash.js";
@@ -24,20 +25,12 @@ export interface RecoveredSend {
   note: string;
 }
 
-const OPEN_CASE_SQL = OPEN_STATES.map((s) => `'${s}'`).join(", ");
-
 /**
  * The Telegram channel's own tables (store/migrations-telegram.ts). Every write goes through `Db.transaction`
  * or `Db.script`: the process shares one SQLite connection, and a bare `run` issued while another module's
  * transaction is open would silently become part of it (and vanish with its rollback).
  */
-/** SQL: whether the conversation `conversationSql` has an open case that is a crisis (kind, or risk high/imminent). */
-const openCrisisCase = (conversationSql: string) => `EXISTS (
-             SELECT 1 FROM cases c
-             WHERE c.conversation_id = ${conversationSql} AND c.state IN (${OPEN_CASE_SQL})
-               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent')))`;
-
-export function createTelegramStore(db: Db) {
+export function createTelegramStore(db: Db, conversations: ConversationStore) {
   // Db.script group-commits: scripts that arrive while the connection is busy share one transaction.
   const script = (statements: Statement[]) => db.script(statements);
 
@@ -336,20 +329,21 @@ export function createTelegramStore(db: Db) {
     async undelivered(
       afterId: number,
     ): Promise<{ id: number; conversationId: string; actor: string; payload: string }[]> {
-      return db.all(
-        `SELECT e.id AS id, e.conversation_id AS conversationId, e.actor AS actor, e.payload AS payload
-         FROM events e JOIN conversations c ON c.id = e.conversation_id
-         WHERE e.id > ? AND e.type = 'reply' AND e.turn IS NULL AND c.channel = 'telegram'
-           AND NOT EXISTS (SELECT 1 FROM telegram_outbox o WHERE o.event_id = e.id)
-         ORDER BY e.id`,
-        [afterId],
-      );
+      const replies = await conversations.repliesOutsideTurns("telegram", afterId);
+      if (replies.length === 0) return [];
+      const queued = new Set<number>();
+      for (let i = 0; i < replies.length; i += 500) {
+        const ids = replies.slice(i, i + 500).map((r) => r.id);
+        const rows = await db.all<{ id: number }>(
+          `SELECT event_id AS id FROM telegram_outbox WHERE event_id IN (${ids.map(() => "?").join(", ")})`,
+          ids,
+        );
+        for (const r of rows) queued.add(r.id);
+      }
+      return replies.filter((r) => !queued.has(r.id));
     },
 
-    async maxEventId(): Promise<number> {
-      const row = await db.get<{ id: number | null }>("SELECT MAX(id) AS id FROM events");
-      return row?.id ?? 0;
-    },
+    maxEventId: () => conversations.maxEventId(),
 
     async meta(key: string): Promise<string | undefined> {
       const row = await db.get<{ value: string }>("SELECT value FROM telegram_meta WHERE key = ?", [key]);
