@@ -10,14 +10,16 @@
  * server's heap and RSS at 10%, 25% and 45% (after a GC); then kill -9 at 50%, a restart, and per chat at the
  * fake API: messages doubled and lost.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildNlu, createAssistant, type NluBundle } from "../bot/assistant.js";
 import { createLogger } from "../core/logger.js";
 import { type FakeTelegram, startFakeTelegram } from "../tests/fixtures/fake-telegram.js";
+import { exited, startChild } from "./child-process.js";
 
 const N = Number(process.env.BENCH_CAMPAIGN_N ?? 100_000);
 const SCALE = Number(process.env.BENCH_CAMPAIGN_SCALE ?? 40);
@@ -25,23 +27,6 @@ const BUDGET = 25 * SCALE;
 const FIRST_CHAT = 800_000_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function startChild(env: Record<string, string>): { proc: ChildProcess; ready: Promise<void> } {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const script = join(here, import.meta.url.endsWith(".ts") ? "campaign-child.ts" : "campaign-child.js");
-  const proc = spawn(process.execPath, [...process.execArgv, "--expose-gc", script], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit", "ipc"],
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    proc.stdout?.on("data", (d: Buffer) => {
-      if (d.toString().includes('"ready"')) resolve();
-    });
-    proc.once("exit", (code) => reject(new Error(`campaign child exited with ${code} before it was ready`)));
-  });
-  ready.catch(() => undefined);
-  return { proc, ready };
-}
 
 function memoryOf(proc: ChildProcess): Promise<{ rss: number; heap: number }> {
   return new Promise((resolve) => {
@@ -55,11 +40,6 @@ function memoryOf(proc: ChildProcess): Promise<{ rss: number; heap: number }> {
     proc.send("mem");
   });
 }
-
-const exited = (p: ChildProcess) =>
-  p.exitCode !== null || p.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => p.once("exit", () => resolve()));
 
 /** Subscribers, two staff and one approved campaign, written before the server starts. */
 async function prepare(dbPath: string, bundle: NluBundle): Promise<number> {
@@ -132,7 +112,7 @@ export async function benchCampaigns(tmp: string, bundle: NluBundle, line: (s?: 
   const fake = await startFakeTelegram({ limits: { perSecond: 30 * SCALE, perChatPerSecond: 1 } });
   const env = { CB_DB: dbPath, CB_API_ROOT: fake.url, CB_TOKEN: fake.token, CB_RATE: String(BUDGET) };
   try {
-    let child = startChild(env);
+    let child = startChild("campaign-child", env, ["--expose-gc"]);
     await child.ready;
     const memory: { at: string; rss: number; heap: number }[] = [];
     const marks = new Map<number, number>();
@@ -149,7 +129,7 @@ export async function benchCampaigns(tmp: string, bundle: NluBundle, line: (s?: 
     child.proc.kill("SIGKILL");
     await exited(child.proc);
     const atKill = fake.sent.length;
-    child = startChild(env);
+    child = startChild("campaign-child", env, ["--expose-gc"]);
     await child.ready;
     // Done when every chat has its message and nothing more arrives for a while.
     const deadline = Date.now() + 600_000;

@@ -12,12 +12,11 @@
  * Everything runs on this machine in this run; figures are ratios and counts. BENCH_N, BENCH_CRASH_N and
  * BENCH_ROUNDS change the sizes.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { buildNlu, createAssistant, type NluBundle } from "../bot/assistant.js";
 import { splitText } from "../bot/telegram/keyboard.js";
@@ -28,6 +27,7 @@ import {
   updates as fakeUpdates,
   startFakeTelegram,
 } from "../tests/fixtures/fake-telegram.js";
+import { childCpu, cpuNow, exited, startChild } from "./child-process.js";
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
 const N = Number(process.env.BENCH_N ?? 3000);
@@ -113,59 +113,6 @@ async function inProcess(bundle: NluBundle, tmp: string, texts: string[]) {
   return { perSecond, perCpuSecond, expected };
 }
 
-/** CPU seconds (user + system) the child has used so far. */
-function childCpu(proc: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: unknown) => {
-      const cpu = (m as { cpu?: NodeJS.CpuUsage }).cpu;
-      if (!cpu) return;
-      proc.off("message", on);
-      resolve((cpu.user + cpu.system) / 1e6);
-    };
-    proc.on("message", on);
-    proc.send("cpu");
-  });
-}
-
-const cpuNow = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
-
-interface Child {
-  proc: ChildProcess;
-  ready: Promise<{ port: number }>;
-}
-
-function startChild(env: Record<string, string>): Child {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const script = join(here, import.meta.url.endsWith(".ts") ? "telegram-child.ts" : "telegram-child.js");
-  // BENCH_PROFILE_DIR=dir writes a CPU profile of each child there (it must exit by SIGTERM to write it).
-  const prof = process.env.BENCH_PROFILE_DIR
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-    : [];
-  const proc = spawn(process.execPath, [...process.execArgv, ...prof, script], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit", "ipc"],
-  });
-  const ready = new Promise<{ port: number }>((resolve, reject) => {
-    let buf = "";
-    proc.stdout?.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as { port: number });
-    });
-    proc.once("exit", (code) => reject(new Error(`child exited with ${code} before it was ready`)));
-  });
-  ready.catch(() => undefined);
-  return { proc, ready };
-}
-
-const exited = (p: ChildProcess) =>
-  p.exitCode !== null || p.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => p.once("exit", () => resolve()));
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Replies the restart settled from the send journal: Telegram's answer seen, or caught on the wire unanswered. */
@@ -223,7 +170,7 @@ async function webhookThroughput(tmp: string, texts: string[], expected: Map<str
     TG_SECRET: SECRET,
     TG_THROTTLE: "off",
   };
-  const child = startChild(env);
+  const child = startChild("telegram-child", env);
   const { port } = await child.ready;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   // Warm-up (first requests pay for lazy initialisation), not counted.
@@ -298,7 +245,7 @@ async function crashRound(
   // Kill somewhere between a fifth and two thirds of the way through the replies.
   const killAt = Math.floor(want * (0.2 + Math.random() * 0.45));
 
-  let child = startChild(env);
+  let child = startChild("telegram-child", env);
   let port = (await child.ready).port;
   let acked = 0;
   let posting: Promise<void> | undefined;
@@ -322,7 +269,7 @@ async function crashRound(
   child.proc.kill("SIGKILL");
   await exited(child.proc);
   const atKill = { sent: fake.sent.length, acked };
-  child = startChild(env);
+  child = startChild("telegram-child", env);
   port = (await child.ready).port;
   if (posting) await posting;
   // Done when every chat has its replies, Telegram has nothing unconfirmed, and nothing moves for a while.

@@ -14,13 +14,13 @@
  * Everything runs on this machine in this run; figures are ratios and counts. BENCH_WECHAT_N,
  * BENCH_WECHAT_CRASH_N, BENCH_WECHAT_ROUNDS and BENCH_WECHAT_API_ROUNDS change the sizes.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { buildNlu, createAssistant, type NluBundle } from "../bot/assistant.js";
 import { wechatSignature } from "../bot/wechat/crypto.js";
 import { renderReplies } from "../bot/wechat/render.js";
@@ -28,6 +28,7 @@ import { cdata, parseWechatXml } from "../bot/wechat/xml.js";
 import { createLogger } from "../core/logger.js";
 import { openDatabase } from "../store/db.js";
 import { type FakeWechat, startFakeWechat } from "../tests/fixtures/fake-wechat.js";
+import { childCpu, cpuNow, exited, startChild } from "./child-process.js";
 
 const N = Number(process.env.BENCH_WECHAT_N ?? 3000);
 const CRASH_N = Number(process.env.BENCH_WECHAT_CRASH_N ?? 800);
@@ -45,10 +46,6 @@ const WECHAT_RETRIES = 3;
 const RETRY_GAP_MS = 500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const cpuNow = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
 
 async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>) {
   let i = 0;
@@ -203,53 +200,6 @@ async function inProcess(bundle: NluBundle, tmp: string) {
   return { perSecond, perCpuSecond, calibrated: { texts, pieces } satisfies Calibrated };
 }
 
-interface Child {
-  proc: ChildProcess;
-  ready: Promise<{ port: number }>;
-}
-
-function startChild(env: Record<string, string>): Child {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const script = join(here, import.meta.url.endsWith(".ts") ? "wechat-child.ts" : "wechat-child.js");
-  // BENCH_PROFILE_DIR=dir writes a CPU profile of each child there (it must exit by SIGTERM to write it).
-  const prof = process.env.BENCH_PROFILE_DIR
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-    : [];
-  const proc = spawn(process.execPath, [...process.execArgv, ...prof, script], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit", "ipc"],
-  });
-  const ready = new Promise<{ port: number }>((resolve, reject) => {
-    let buf = "";
-    proc.stdout?.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as { port: number });
-    });
-    proc.once("exit", (code) => reject(new Error(`child exited with ${code} before it was ready`)));
-  });
-  ready.catch(() => undefined);
-  return { proc, ready };
-}
-
-function childCpu(proc: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: unknown) => {
-      const cpu = (m as { cpu?: NodeJS.CpuUsage }).cpu;
-      if (!cpu) return;
-      proc.off("message", on);
-      resolve((cpu.user + cpu.system) / 1e6);
-    };
-    proc.on("message", on);
-    proc.send("cpu");
-  });
-}
-
-const exited = (p: ChildProcess) =>
-  p.exitCode !== null || p.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => p.once("exit", () => resolve()));
-
 const childEnv = (db: string, fake: FakeWechat) => ({
   WX_DB: db,
   WX_API_ROOT: fake.url,
@@ -279,7 +229,7 @@ function count(msgs: readonly Msg[], passive: Passive, fake: FakeWechat, cal: Ca
 
 async function throughput(tmp: string, cal: Calibrated) {
   const fake = await startFakeWechat();
-  const child = startChild(childEnv(join(tmp, "wechat-throughput.db"), fake));
+  const child = startChild("wechat-child", childEnv(join(tmp, "wechat-throughput.db"), fake));
   const { port } = await child.ready;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const msgs = (base: number, n: number) =>
@@ -351,7 +301,7 @@ async function crashRound(round: number, late: boolean, tmp: string, cal: Calibr
   // Kill somewhere between a fifth and two thirds of the way through the answers.
   const killAt = Math.floor(CRASH_N * (0.2 + Math.random() * 0.45));
 
-  let child = startChild(env);
+  let child = startChild("wechat-child", env);
   let port = (await child.ready).port;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const unanswered: Msg[] = [];
@@ -363,7 +313,7 @@ async function crashRound(round: number, late: boolean, tmp: string, cal: Calibr
   child.proc.kill("SIGKILL");
   await exited(child.proc);
   const atKill = answeredNow();
-  child = startChild(env);
+  child = startChild("wechat-child", env);
   port = (await child.ready).port;
   await posting;
   // WeChat gave up on these while the bot was down: sent again, the same XML, until each gets a 200.
