@@ -177,10 +177,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
         : risk.kind === "others"
           ? messages.hostility
           : messages.distress;
-    if (risk.kind === "harmed") state.offeredForHarm = true;
-    else delete state.offeredForHarm;
-    if (risk.kind === "others") state.offeredForOthers = true;
-    else delete state.offeredForOthers;
+    delete state.offeredForHarm;
+    if (risk.kind === "self") delete state.offeredFor;
+    else state.offeredFor = risk.kind;
     return replying([reply("distress", text, messages.distressButtons)], state);
   }
 
@@ -306,9 +305,9 @@ function acceptCounselor(conv: Conversation, state: ConversationState): Decision
   if (conv.mode === "waiting") return replying([reply("handoff", messages.handoffAlready)], state);
   state.handoffReason = "distress";
   delete state.offeredComplaint;
-  const riskKind = state.offeredForHarm ? "harmed" : state.offeredForOthers ? "others" : "self";
+  const riskKind = state.offeredFor ?? (state.offeredForHarm ? "harmed" : "self");
+  delete state.offeredFor;
   delete state.offeredForHarm;
-  delete state.offeredForOthers;
   return {
     replies: [],
     state,

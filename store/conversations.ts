@@ -39,10 +39,13 @@ export interface ConversationState {
   pendingChoice?: string[];
   /** The bot offered a counselor at distress and awaits yes/no. */
   offeredCounselor?: boolean;
-  /** The offer followed a message about harm done to the citizen: the case it opens says so. */
+  /**
+   * The kind of risk the offer followed (harm done to the citizen; anger at another person without a stated
+   * intent): the case it opens says so. Absent: the citizen's own distress.
+   */
+  offeredFor?: "harmed" | "others";
+  /** Written by offers made before `offeredFor`; read once when such an offer is accepted. */
   offeredForHarm?: boolean;
-  /** The counselor offered to someone whose anger at another person we heard (hostility, no stated intent). */
-  offeredForOthers?: boolean;
   /** Why the conversation waits for a human; crisis and distress waits get no FAQ answers meanwhile. */
   handoffReason?: HandoffReason;
   /** A letter read as a 诉求: the bot asked whether to register it, and keeps its text for the intake. */
