@@ -335,13 +335,14 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
   async function settle(row: Promise<unknown>, key: string, openId: string, replies: readonly Reply[]) {
     try {
       await row;
-      if (replies.length > 0) await owed.sending(key);
-      if (replies.length > 0)
+      if (replies.length > 0) {
+        await owed.sending(key);
         await outbox.send(
           openId,
           renderReplies(replies),
           replies.some((r) => r.kind === "crisis"),
         );
+      }
       await owed.done(key);
     } catch (err) {
       if (err instanceof WechatApiError && err.unreachable) {
@@ -373,7 +374,8 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
         await owed.done(row.key);
         continue;
       }
-      taken.set(row.key, true, now().getTime(), now().getTime() + maxSkew * 2000);
+      // A WeChat retry of it reaching this process now is answered `success`, as for any message taken here.
+      takenBefore(row.key);
       const r = await track(what.turn());
       // Handed to the API before the crash: it may have arrived. Only a crisis answer is sent again.
       if (row.sending_at !== null && !r.replies.some((x) => x.kind === "crisis")) {
