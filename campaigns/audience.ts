@@ -53,8 +53,8 @@ export async function audienceSize(
 export async function queueRecipients(q: Queryable, campaignId: number, a: AudienceSpec): Promise<number> {
   const w = audienceWhere(a);
   const r = await q.run(
-    `INSERT OR IGNORE INTO campaign_deliveries (campaign_id, conversation_id, channel, state)
-     SELECT ?, s.conversation_id, s.channel, 'queued' FROM subscribers s WHERE ${w.sql} ORDER BY s.conversation_id`,
+    `INSERT INTO campaign_deliveries (campaign_id, conversation_id, channel, state)
+     SELECT ?, s.conversation_id, s.channel, 'queued' FROM subscribers s WHERE ${w.sql} ORDER BY s.conversation_id ON CONFLICT DO NOTHING`,
     [campaignId, ...w.params],
   );
   return r.changes;

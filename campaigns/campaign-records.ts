@@ -1,4 +1,5 @@
 /** How a campaign is stored and read back (the `campaigns` table of store/migrations-campaigns.ts). */
+import { insertReturningId } from "../store/dialect.js";
 import type { Queryable } from "../store/sql.js";
 import type { CampaignChannel, QuietHours } from "./campaign-rules.js";
 
@@ -82,7 +83,8 @@ export type NewCampaign = Omit<
 >;
 
 export async function insertCampaign(q: Queryable, c: NewCampaign): Promise<number> {
-  const r = await q.run(
+  return insertReturningId(
+    q,
     `INSERT INTO campaigns (title, body, attachments, topics, places, channels, send_at, quiet_start, quiet_end,
        weekly_cap, state, author, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)`,
@@ -102,7 +104,6 @@ export async function insertCampaign(q: Queryable, c: NewCampaign): Promise<numb
       c.createdAt,
     ],
   );
-  return r.lastID;
 }
 
 export async function readCampaign(q: Queryable, id: number): Promise<Campaign | undefined> {

@@ -311,7 +311,7 @@ export function createCampaigns(deps: CampaignDeps) {
       );
       if (sent)
         await db.run(
-          "INSERT OR IGNORE INTO campaign_opens (campaign_id, conversation_id, opened_at) VALUES (?, ?, ?)",
+          "INSERT INTO campaign_opens (campaign_id, conversation_id, opened_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
           [id, conversationId, at],
         );
       return c.attachments;

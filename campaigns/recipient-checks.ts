@@ -7,6 +7,7 @@
  * - `unsubscribed`: no longer holds any of the campaign's topics;
  * - `weekly_cap`: already sent as many campaign messages this week as the campaign allows.
  */
+import { jsonText } from "../store/dialect.js";
 import type { Param, Queryable } from "../store/sql.js";
 
 export type SkipReason = "crisis_case" | "recent_risk" | "with_counselor" | "unsubscribed" | "weekly_cap";
@@ -46,7 +47,7 @@ export async function reasonsToSkip(
       out.set(c.conversation_id, "recent_risk");
   const graded = await q.all<{ conversation_id: string }>(
     `SELECT DISTINCT conversation_id FROM events WHERE conversation_id IN (${list}) AND type = 'understood'
-     AND created_at >= ? AND json_extract(payload, '$.risk') IN ('high', 'imminent')`,
+     AND created_at >= ? AND ${jsonText(q.dialect, "payload", ["risk"])} IN ('high', 'imminent')`,
     [...ids, since] as Param[],
   );
   for (const g of graded) if (!out.has(g.conversation_id)) out.set(g.conversation_id, "recent_risk");

@@ -75,7 +75,7 @@ export function createSubscriptions(db: Db) {
         const added: string[] = [];
         for (const topic of s.topics) {
           const r = await tx.run(
-            "INSERT OR IGNORE INTO subscriber_topics (conversation_id, topic, since) VALUES (?, ?, ?)",
+            "INSERT INTO subscriber_topics (conversation_id, topic, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [s.conversationId, topic, s.at],
           );
           if (r.changes > 0) added.push(topic);

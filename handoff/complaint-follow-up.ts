@@ -57,7 +57,7 @@ export function citizenFollowUp(ctx: ComplaintContext) {
         const at = now().getTime();
         if (!tailGuesses.allowed(citizen, id, at)) return cm.statusTooManyTries;
         rows = await db.all<ComplaintRow>(
-          "SELECT * FROM complaints WHERE id = ? AND phone IS NOT NULL AND substr(phone, -4) = ?",
+          "SELECT * FROM complaints WHERE id = ? AND phone IS NOT NULL AND substr(phone, length(phone) - 3) = ?",
           [id, phoneTail],
         );
         if (rows.length === 0) tailGuesses.failed(citizen, id, at);

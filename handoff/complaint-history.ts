@@ -3,6 +3,7 @@ import { parseChinaTime } from "../core/china-time.js";
 import { maskPersonalNumbers } from "../core/redact.js";
 import type { PlaceMatch } from "../intents/places.js";
 import type { Db } from "../store/db.js";
+import { chinaDate } from "../store/dialect.js";
 import type { Param } from "../store/sql.js";
 import { COMPLAINT_FAMILIES, type ComplaintCatalogue } from "./complaint-categories.js";
 import type { HotMessage } from "./hot-issues.js";
@@ -240,7 +241,7 @@ export async function importHistory(
     for (let k = 0; k < values.length; k += 200) {
       const batch = values.slice(k, k + 200);
       const result = await tx.run(
-        `INSERT OR IGNORE INTO complaint_history ${COLUMNS_SQL} VALUES ${batch.map(() => ROW).join(", ")}`,
+        `INSERT INTO complaint_history ${COLUMNS_SQL} VALUES ${batch.map(() => ROW).join(", ")} ON CONFLICT DO NOTHING`,
         batch.flat(),
       );
       imported += result.changes;
@@ -357,10 +358,10 @@ export async function historyStatistics(
     inferred_place: number;
     live: number;
   }>(
-    `SELECT family, place, strftime('%Y-%m', received_at, '+8 hours') AS month, category_inferred AS inferred_family,
+    `SELECT family, place, ${chinaDate(db.dialect, "received_at", "month")} AS month, category_inferred AS inferred_family,
             place_inferred AS inferred_place, 0 AS live FROM complaint_history ${h.where}
      UNION ALL
-     SELECT category AS family, COALESCE(county, league) AS place, strftime('%Y-%m', opened_at, '+8 hours') AS month,
+     SELECT category AS family, COALESCE(county, league) AS place, ${chinaDate(db.dialect, "opened_at", "month")} AS month,
             0, 0, 1 FROM complaints ${c.where}`,
     [...h.params, ...c.params],
   );

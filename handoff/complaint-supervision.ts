@@ -2,6 +2,7 @@
  * Supervision (督办): reminders a day before a deadline, escalation when one passes, and the figures per
  * department.
  */
+import { daysBetween } from "../store/dialect.js";
 import type { ComplaintContext } from "./complaint-context.js";
 import { type ComplaintRow, OPEN } from "./complaint-records.js";
 
@@ -63,13 +64,13 @@ export function supervision(ctx: ComplaintContext) {
         rated: number;
         overdue_open: number;
       }>(
-        `SELECT department_id, department_name, COUNT(*) AS cases,
-           SUM(state = 'closed') AS closed,
-           SUM(state = 'closed' AND closed_at <= handle_by) AS on_time,
-           AVG(CASE WHEN state = 'closed' THEN (julianday(closed_at) - julianday(opened_at)) END) AS avg_days,
+        `SELECT department_id, MAX(department_name) AS department_name, COUNT(*) AS cases,
+           SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END) AS closed,
+           SUM(CASE WHEN state = 'closed' AND closed_at <= handle_by THEN 1 ELSE 0 END) AS on_time,
+           AVG(CASE WHEN state = 'closed' THEN ${daysBetween(db.dialect, "opened_at", "closed_at")} END) AS avg_days,
            SUM(returns) AS returns,
            AVG(rating) AS avg_rating, COUNT(rating) AS rated,
-           SUM(state IN ${OPEN} AND handle_by < ?) AS overdue_open
+           SUM(CASE WHEN state IN ${OPEN} AND handle_by < ? THEN 1 ELSE 0 END) AS overdue_open
          FROM complaints GROUP BY department_id ORDER BY cases DESC`,
         [now().toISOString()],
       );

@@ -173,7 +173,7 @@ export function createDashboard(deps: {
       accept_by: string;
     }>(
       `SELECT id, category, league, county, department_name, state, handle_by, accept_by FROM complaints
-       WHERE ${where} ORDER BY MIN(handle_by, CASE WHEN state = 'dispatched' THEN accept_by ELSE handle_by END) LIMIT ?`,
+       WHERE ${where} ORDER BY CASE WHEN state = 'dispatched' AND accept_by < handle_by THEN accept_by ELSE handle_by END LIMIT ?`,
       [at, at, at, OVERDUE_SHOWN],
     );
     return {

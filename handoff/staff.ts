@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { AppError } from "../core/app-error.js";
 import type { Db } from "../store/db.js";
+import { insertReturningId } from "../store/dialect.js";
 import { parseShift, type StaffMember, type StaffRole, toStaff } from "./roster.js";
 
 export const ROLES: readonly StaffRole[] = ["counselor", "supervisor", "department", "admin", "editor"];
@@ -83,7 +84,8 @@ export function createStaffDirectory(db: Db, now: () => Date = () => new Date())
         if (await tx.get("SELECT 1 FROM staff WHERE username = ?", [input.username])) {
           throw new AppError("conflict", `user ${input.username} already exists`);
         }
-        const r = await tx.run(
+        const staffId = await insertReturningId(
+          tx,
           "INSERT INTO staff (username, display_name, role, department, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
           [
             input.username,
@@ -97,10 +99,10 @@ export function createStaffDirectory(db: Db, now: () => Date = () => new Date())
         for (const s of shifts) {
           await tx.run(
             "INSERT INTO shifts (staff_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?)",
-            [r.lastID, s.weekday, s.startMinute, s.endMinute],
+            [staffId, s.weekday, s.startMinute, s.endMinute],
           );
         }
-        return r.lastID;
+        return staffId;
       });
     },
 

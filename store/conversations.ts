@@ -1,4 +1,5 @@
 import type { Db } from "./db.js";
+import { insertReturningId, lastInsertedId } from "./dialect.js";
 import type { Queryable, Statement } from "./sql.js";
 
 /** Where a conversation takes place; stored with it, so a staff reply goes back the same way. */
@@ -182,7 +183,11 @@ function insertEventsSql(rows: number): string {
  * redelivery raced the first delivery, whose turn the caller then finds with `findDelivery`.
  */
 export function isUniqueViolation(e: unknown): boolean {
-  return e instanceof Error && /UNIQUE constraint failed: inbound_keys/.test(e.message);
+  if (!(e instanceof Error)) return false;
+  // PostgreSQL: unique_violation on the primary key of inbound_keys.
+  const pg = e as { code?: string; table?: string };
+  if (pg.code === "23505") return pg.table === "inbound_keys";
+  return /UNIQUE constraint failed: inbound_keys/.test(e.message);
 }
 
 export function createConversationStore(db: Db) {
@@ -249,11 +254,12 @@ export function createConversationStore(db: Db) {
     ): Promise<number> {
       let first = 0;
       for (const e of events) {
-        const r = await q.run(
+        const id = await insertReturningId(
+          q,
           "INSERT INTO events (conversation_id, type, actor, payload, created_at) VALUES (?, ?, ?, ?, ?)",
           [conversationId, e.type, e.actor, JSON.stringify(e.payload), at],
         );
-        if (!first) first = r.lastID;
+        if (!first) first = id;
       }
       return first;
     },
@@ -289,11 +295,11 @@ export function createConversationStore(db: Db) {
       }
       if (w.delivery) {
         // The turn's events got consecutive ids in the one INSERT above: its range is read back from
-        // last_insert_rowid(), with no index on a random turn id to maintain for every message.
+        // the last inserted id (the writes of every instance take turns), with no index on a random turn id to maintain for every message.
         const n = w.events.length;
         out.push({
           sql: `INSERT INTO inbound_keys (channel, external_id, conversation_id, first_event_id, last_event_id, turn)
-                VALUES (?, ?, ?, ${n > 0 ? `last_insert_rowid() - ${n - 1}` : "0"}, ${n > 0 ? "last_insert_rowid()" : "0"}, ?)`,
+                VALUES (?, ?, ?, ${n > 0 ? `${lastInsertedId(db.dialect)} - ${n - 1}` : "0"}, ${n > 0 ? lastInsertedId(db.dialect) : "0"}, ?)`,
           params: [w.delivery.channel, w.delivery.externalId, c.id, w.turn],
         });
       }
@@ -355,7 +361,7 @@ export function createConversationStore(db: Db) {
       afterId: number,
     ): Promise<{ id: number; conversationId: string; actor: string; payload: string }[]> {
       return db.all(
-        `SELECT e.id AS id, e.conversation_id AS conversationId, e.actor AS actor, e.payload AS payload
+        `SELECT e.id AS id, e.conversation_id AS "conversationId", e.actor AS actor, e.payload AS payload
          FROM events e JOIN conversations c ON c.id = e.conversation_id
          WHERE e.id > ? AND e.type = 'reply' AND e.turn IS NULL AND c.channel = ?
          ORDER BY e.id`,

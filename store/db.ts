@@ -3,25 +3,14 @@ import { dirname } from "node:path";
 import sqlite3 from "sqlite3";
 import { AppError } from "../core/app-error.js";
 import { migrate } from "./migrations.js";
-import { type Param, type Queryable, renderStatement, type Statement } from "./sql.js";
+import { openPostgres } from "./postgres.js";
+import { type Db, type Param, type Queryable, renderStatement, type Statement } from "./sql.js";
 
-export interface Db extends Queryable {
-  /* `get`/`all` read the connection directly (they may see another conversation's uncommitted rows, never their
-     own conversation's, which the per-conversation lock orders); `run` is queued between transactions. */
-  readonly path: string;
-  exec(sql: string): Promise<void>;
-  /**
-   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT. One connection serves the whole process, so transactions are
-   * queued here: interleaving two would silently merge them.
-   */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Runs the statements as one transaction in a single round trip; all or nothing. */
-  script(statements: readonly Statement[]): Promise<void>;
-  close(): Promise<void>;
-}
+export type { Db };
 
 function wrap(raw: sqlite3.Database): Queryable & { exec(sql: string): Promise<void> } {
   return {
+    dialect: "sqlite",
     run: (sql, params = []) =>
       new Promise((resolve, reject) => {
         raw.run(sql, params as Param[], function (this: sqlite3.RunResult, err: Error | null) {
@@ -45,7 +34,19 @@ function wrap(raw: sqlite3.Database): Queryable & { exec(sql: string): Promise<v
   };
 }
 
-export async function openDatabase(path: string): Promise<Db> {
+/** True for a PostgreSQL connection URL (SHOUWANG_DATABASE_URL); anything else is a SQLite file path. */
+export const isPostgresUrl = (target: string): boolean => /^postgres(ql)?:\/\//i.test(target);
+
+/**
+ * Opens the store: a PostgreSQL database when `target` is a postgres:// URL, else the SQLite file at that path
+ * (created with its folder if missing). Either way migrated to the current schema.
+ */
+export async function openDatabase(target: string): Promise<Db> {
+  if (isPostgresUrl(target)) return openPostgres(target);
+  return openSqlite(target);
+}
+
+async function openSqlite(path: string): Promise<Db> {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
     const db = new sqlite3.Database(path, (err) =>

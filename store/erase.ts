@@ -1,4 +1,5 @@
 import type { Db } from "./db.js";
+import { jsonText } from "./dialect.js";
 import type { Queryable } from "./sql.js";
 
 /**
@@ -56,8 +57,9 @@ async function eraseIn(tx: Queryable, conversationId: string): Promise<ErasureCo
     await tx.run("DELETE FROM telegram_outbox WHERE chat_id = ?", [Number(chat)]);
     await tx.run(
       `DELETE FROM telegram_updates WHERE processed_at IS NOT NULL AND COALESCE(
-         json_extract(payload, '$.message.chat.id'), json_extract(payload, '$.edited_message.chat.id'),
-         json_extract(payload, '$.callback_query.message.chat.id')) = ?`,
+         ${jsonText(tx.dialect, "payload", ["message", "chat", "id"])},
+         ${jsonText(tx.dialect, "payload", ["edited_message", "chat", "id"])},
+         ${jsonText(tx.dialect, "payload", ["callback_query", "message", "chat", "id"])}) = ?`,
       [Number(chat)],
     );
   }

@@ -10,7 +10,7 @@ export async function serverSecret(db: Db, name: string): Promise<Buffer> {
   if (row) return Buffer.from(row.value, "base64url");
   const value = randomBytes(32).toString("base64url");
   // Two processes starting at once on one database agree on the first secret written.
-  await db.run("INSERT OR IGNORE INTO secrets (name, value, created_at) VALUES (?, ?, ?)", [
+  await db.run("INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [
     name,
     value,
     new Date().toISOString(),

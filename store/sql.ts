@@ -6,12 +6,17 @@
 
 export type Param = string | number | bigint | null | Buffer;
 
+/** Which SQL the connection speaks: SQLite (the embedded default) or PostgreSQL (SHOUWANG_DATABASE_URL). */
+export type Dialect = "sqlite" | "postgres";
+
 export interface RunResult {
   changes: number;
   lastID: number;
 }
 
 export interface Queryable {
+  /** Where the two dialects differ, store/dialect.ts holds the one named helper that writes each. */
+  readonly dialect: Dialect;
   run(sql: string, params?: readonly Param[]): Promise<RunResult>;
   get<T>(sql: string, params?: readonly Param[]): Promise<T | undefined>;
   all<T>(sql: string, params?: readonly Param[]): Promise<T[]>;
@@ -27,7 +32,7 @@ export interface Statement {
  * round trip through node-sqlite3's thread pool costs tens of microseconds: a whole turn is one script.
  * Placeholders are the `?` characters of our own SQL text, which never contains a literal `?`.
  */
-export function renderStatement({ sql, params }: Statement): string {
+export function renderStatement({ sql, params }: Statement, dialect: Dialect = "sqlite"): string {
   const parts = templateOf(sql);
   if (params.length !== parts.length - 1) {
     throw new Error(
@@ -35,7 +40,7 @@ export function renderStatement({ sql, params }: Statement): string {
     );
   }
   let out = parts[0] ?? "";
-  for (let i = 0; i < params.length; i++) out += literal(params[i] ?? null) + (parts[i + 1] ?? "");
+  for (let i = 0; i < params.length; i++) out += literal(params[i] ?? null, dialect) + (parts[i + 1] ?? "");
   return out;
 }
 
@@ -57,19 +62,36 @@ function templateOf(sql: string): readonly string[] {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point.
 const QUOTE_OR_NUL = /['\u0000]/;
 
-function literal(v: Param): string {
+function literal(v: Param, dialect: Dialect): string {
   if (v === null) return "NULL";
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new Error("non-finite number in SQL");
     return String(v);
   }
   if (typeof v === "bigint") return v.toString();
-  if (Buffer.isBuffer(v)) return `X'${v.toString("hex")}'`;
+  if (Buffer.isBuffer(v))
+    return dialect === "postgres" ? `'\\x${v.toString("hex")}'::bytea` : `X'${v.toString("hex")}'`;
   // One scan for the common case: no quote to double and no NUL, which sqlite3_exec (reading C strings) would
   // take as the end of the script; a NUL is refused rather than stored.
   if (!QUOTE_OR_NUL.test(v)) return `'${v}'`;
   if (v.includes("\u0000")) throw new Error("NUL character in SQL text");
   return `'${v.replaceAll("'", "''")}'`;
+}
+
+/** The store's connection: SQLite (db.ts) or PostgreSQL (postgres.ts), the same to everything above store/. */
+export interface Db extends Queryable {
+  /* `get`/`all` read the connection directly (they may see another conversation's uncommitted rows, never their
+     own conversation's, which the per-conversation lock orders); `run` is queued between transactions. */
+  readonly path: string;
+  exec(sql: string): Promise<void>;
+  /**
+   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT. One connection serves the whole process, so transactions are
+   * queued here: interleaving two would silently merge them.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs the statements as one transaction in a single round trip; all or nothing. */
+  script(statements: readonly Statement[]): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** One versioned schema change; see migrations.ts. */

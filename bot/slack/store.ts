@@ -96,7 +96,7 @@ export function createSlackStore(db: Db, now: () => Date = () => new Date()) {
      */
     async firstSeen(key: string): Promise<boolean> {
       const at = now();
-      const r = await db.run("INSERT OR IGNORE INTO slack_seen (key, seen_at) VALUES (?, ?)", [
+      const r = await db.run("INSERT INTO slack_seen (key, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [
         key,
         at.toISOString(),
       ]);

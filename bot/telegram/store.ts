@@ -2,6 +2,7 @@ import type { Update } from "grammy/types";
 import { openCrisisCaseSql as openCrisisCase } from "../../handoff/case-records.js";
 import type { ConversationStore } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
+import { jsonText } from "../../store/dialect.js";
 import type { Statement } from "../../store/sql.js";
 import { crashPoint } from "./crash.js";
 
@@ -185,7 +186,7 @@ export function createTelegramStore(db: Db, conversations: ConversationStore) {
     ): Promise<void> {
       const out: Statement[] = [
         {
-          sql: "INSERT OR IGNORE INTO telegram_sends (update_id, seq, message_id, sent_at) VALUES (?, ?, ?, ?)",
+          sql: "INSERT INTO telegram_sends (update_id, seq, message_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
           params: [updateId, seq, messageId, at],
         },
       ];
@@ -222,10 +223,10 @@ export function createTelegramStore(db: Db, conversations: ConversationStore) {
       return crisisFlags(
         [...new Set(updateIds)],
         (marks) => `SELECT u.update_id AS id, ${openCrisisCase(`'tg:' || COALESCE(
-                 json_extract(u.payload, '$.message.chat.id'),
-                 json_extract(u.payload, '$.edited_message.chat.id'),
-                 json_extract(u.payload, '$.callback_query.message.chat.id'),
-                 json_extract(u.payload, '$.callback_query.from.id'))`)} AS crisis
+                 ${jsonText(db.dialect, "u.payload", ["message", "chat", "id"])},
+                 ${jsonText(db.dialect, "u.payload", ["edited_message", "chat", "id"])},
+                 ${jsonText(db.dialect, "u.payload", ["callback_query", "message", "chat", "id"])},
+                 ${jsonText(db.dialect, "u.payload", ["callback_query", "from", "id"])})`)} AS crisis
            FROM telegram_updates u WHERE u.processed_at IS NULL AND u.update_id IN (${marks})`,
       );
     },
@@ -250,8 +251,8 @@ export function createTelegramStore(db: Db, conversations: ConversationStore) {
     ): Promise<void> {
       const statements: Statement[] = [
         ...turns.map((t) => ({
-          sql: `INSERT OR IGNORE INTO telegram_sends (update_id, seq, message_id, sent_at, note)
-                VALUES (?, ?, ?, ?, ?)`,
+          sql: `INSERT INTO telegram_sends (update_id, seq, message_id, sent_at, note)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
           params: [t.updateId, t.seq, t.messageId, at, t.note],
         })),
         ...outbox.map((o) => ({
@@ -267,7 +268,7 @@ export function createTelegramStore(db: Db, conversations: ConversationStore) {
       if (entries.length === 0) return Promise.resolve();
       return script(
         entries.map((e) => ({
-          sql: "INSERT OR IGNORE INTO telegram_payloads (key, payload, created_at) VALUES (?, ?, ?)",
+          sql: "INSERT INTO telegram_payloads (key, payload, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
           params: [e.key, e.payload, at],
         })),
       );

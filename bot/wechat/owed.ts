@@ -8,12 +8,10 @@ export function createOwedAnswers(db: Db, now: () => Date) {
   return {
     add: (key: string, openId: string, xml: string) =>
       db.transaction((tx) =>
-        tx.run("INSERT OR IGNORE INTO wechat_owed (key, open_id, xml, created_at) VALUES (?, ?, ?, ?)", [
-          key,
-          openId,
-          xml,
-          now().toISOString(),
-        ]),
+        tx.run(
+          "INSERT INTO wechat_owed (key, open_id, xml, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          [key, openId, xml, now().toISOString()],
+        ),
       ),
     has: async (key: string) =>
       (await db.get("SELECT 1 AS one FROM wechat_owed WHERE key = ?", [key])) !== undefined,

