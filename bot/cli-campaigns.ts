@@ -4,7 +4,7 @@
  */
 import { isAppError } from "../core/app-error.js";
 import type { Io } from "./cli-io.js";
-import type { Config } from "./config.js";
+import { type Config, databaseOf } from "./config.js";
 
 export const CAMPAIGNS_USAGE = `  shouwang campaign create --title 标题 --topic 劳动 [--topic …] [--place 呼和浩特市]... --text "正文"
                            [--at 2026-03-15T09:00+08:00] [--quiet-hours 21:00-08:00|none] [--cap 3]
@@ -89,7 +89,7 @@ export async function campaignCommand(args: string[], config: Config, io: Io): P
   const { loadKnowledge } = await import("../knowledge/load.js");
   const { loadStatutes } = await import("../knowledge/statutes.js");
   const { parseQuietHours } = await import("../campaigns/campaign-rules.js");
-  const db = await openDatabase(config.SHOUWANG_DB);
+  const db = await openDatabase(databaseOf(config));
   try {
     const campaigns = createCampaigns({
       db,

@@ -6,7 +6,7 @@ import { loadComplaintCategories } from "../handoff/complaint-categories.js";
 import type { TimeRange } from "../handoff/complaint-history.js";
 import { buildNlu, type NluBundle } from "./assistant.js";
 import type { Io } from "./cli-io.js";
-import type { Config } from "./config.js";
+import { type Config, databaseOf } from "./config.js";
 
 /** `shouwang complaints import|stats` and `shouwang hotspots`. */
 
@@ -154,7 +154,7 @@ async function importCommand(args: string[], config: Config, io: Io): Promise<nu
   const catalogue = loadComplaintCategories();
   const bar = progressBar(io.stderr, "importing");
   const { openDatabase } = await import("../store/db.js");
-  const db = await openDatabase(config.SHOUWANG_DB);
+  const db = await openDatabase(databaseOf(config));
   try {
     const report = await importHistory(
       db,
@@ -198,7 +198,7 @@ async function statsCommand(args: string[], config: Config, io: Io): Promise<num
   const range = rangeOf(p);
   const { historyStatistics } = await import("../handoff/complaint-history.js");
   const { openDatabase } = await import("../store/db.js");
-  const db = await openDatabase(config.SHOUWANG_DB);
+  const db = await openDatabase(databaseOf(config));
   try {
     const s = await historyStatistics(db, range, loadComplaintCategories());
     if (p.switches.has("json")) {
@@ -235,7 +235,7 @@ export async function hotspotsCommand(args: string[], config: Config, io: Io): P
     const { hotIssueMessages } = await import("../handoff/complaint-history.js");
     const { findHotIssues } = await import("../handoff/hot-issues.js");
     const { openDatabase } = await import("../store/db.js");
-    const db = await openDatabase(config.SHOUWANG_DB);
+    const db = await openDatabase(databaseOf(config));
     let messages: Awaited<ReturnType<typeof hotIssueMessages>>;
     try {
       messages = await hotIssueMessages(db, range);

@@ -4,7 +4,7 @@ import { addDays, checkDay, checkRange, chinaDay } from "../handoff/running-coun
 import type { Spike } from "../handoff/spikes.js";
 import { parseArgs, UsageError } from "./cli-complaints.js";
 import type { Io } from "./cli-io.js";
-import type { Config } from "./config.js";
+import { type Config, databaseOf } from "./config.js";
 
 /** `shouwang spikes`: the spikes the console shows, from the same detection, printed for one day or a range. */
 
@@ -35,7 +35,7 @@ export async function spikesCommand(args: string[], config: Config, io: Io): Pro
     const { openDatabase } = await import("../store/db.js");
     const { createSpikeWatch } = await import("../handoff/spike-watch.js");
     const { createLiveHub } = await import("../core/live-hub.js");
-    const db = await openDatabase(config.SHOUWANG_DB);
+    const db = await openDatabase(databaseOf(config));
     try {
       const watch = createSpikeWatch({ db, live: createLiveHub() });
       const found: (Spike & { cases: string[] })[] = [];

@@ -16,7 +16,7 @@ import { CAMPAIGNS_USAGE } from "./cli-campaigns.js";
 import { COMPLAINTS_USAGE } from "./cli-complaints.js";
 import type { Io } from "./cli-io.js";
 import { SPIKES_USAGE } from "./cli-spikes.js";
-import type { Config } from "./config.js";
+import { type Config, databaseOf } from "./config.js";
 
 const USAGE = `用法 (usage):
   shouwang                 start the server (web chat on http://localhost:3000/)
@@ -65,7 +65,7 @@ export async function runCli(command: string, args: string[], config: Config, io
     case "slack": {
       // Loaded lazily so that other commands do not load Bolt.
       const { runSlackCommand } = await import("./slack/cli.js");
-      return runSlackCommand(args, config.SHOUWANG_DB, io);
+      return runSlackCommand(args, databaseOf(config), io);
     }
     case "staff":
       if (args[0] === "add" || args[0] === "shift") return staffCommand(args, config, io);
@@ -106,7 +106,7 @@ async function converse(mode: "ask" | "chat", args: string[], config: Config, io
   }
   const logger = createLogger({ level: "warn", destination: io.stderr as never });
   const assistant = await createAssistant({
-    dbPath: config.SHOUWANG_DB,
+    dbPath: databaseOf(config),
     knowledgeDir: config.SHOUWANG_KNOWLEDGE_DIR,
     logger,
   });
@@ -264,7 +264,7 @@ async function privacyCommand(args: string[], config: Config, io: Io): Promise<n
   }
   const { openDatabase } = await import("../store/db.js");
   const { eraseOnRequest, exportConversation } = await import("../handoff/privacy.js");
-  const db = await openDatabase(config.SHOUWANG_DB);
+  const db = await openDatabase(databaseOf(config));
   try {
     if (args[0] === "export") {
       const data = await exportConversation(db, id, `cli:${by}`);
@@ -297,7 +297,7 @@ async function staffCommand(args: string[], config: Config, io: Io): Promise<num
   }
   const { openDatabase } = await import("../store/db.js");
   const { createStaffDirectory } = await import("../handoff/staff.js");
-  const db = await openDatabase(config.SHOUWANG_DB);
+  const db = await openDatabase(databaseOf(config));
   try {
     const staff = createStaffDirectory(db);
     if (args[0] === "shift") {

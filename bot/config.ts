@@ -5,6 +5,14 @@ export const Config = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("localhost"),
   SHOUWANG_DB: z.string().default("./data/shouwang.db"),
+  /**
+   * postgres://user:password@host:port/database: the PostgreSQL store instead of the SQLite file SHOUWANG_DB, for
+   * deployments of several instances (docs/deploy.md). Never a silent fall-back: unreachable, start-up stops.
+   */
+  SHOUWANG_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/./i, "must be a postgres:// URL (postgres://user:password@host:5432/database)")
+    .optional(),
   SHOUWANG_KNOWLEDGE_DIR: z.string().optional(),
   /**
    * Addresses or CIDR ranges of the reverse proxies in front of us ("127.0.0.1,10.0.0.0/8"). Only their
@@ -76,3 +84,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   return parsed.data;
 }
+
+/** The store every command and the server open: the PostgreSQL URL when set, else the SQLite file. */
+export const databaseOf = (config: Config): string => config.SHOUWANG_DATABASE_URL ?? config.SHOUWANG_DB;

@@ -3,7 +3,7 @@ import { retentionSweep } from "../handoff/privacy.js";
 import { startSweeper } from "../handoff/sweeper.js";
 import { createAssistant } from "./assistant.js";
 import { runCli } from "./cli.js";
-import { type Config, parseConfig } from "./config.js";
+import { type Config, databaseOf, parseConfig } from "./config.js";
 import type { StaffAlerts } from "./robots/alerts.js";
 import { buildServer } from "./server.js";
 import type { SlackChannel } from "./slack/index.js";
@@ -40,7 +40,7 @@ async function serve(config: Config): Promise<void> {
   const started = performance.now();
   const logger = createLogger({ level: config.LOG_LEVEL });
   const assistant = await createAssistant({
-    dbPath: config.SHOUWANG_DB,
+    dbPath: databaseOf(config),
     knowledgeDir: config.SHOUWANG_KNOWLEDGE_DIR,
     logger,
   });
@@ -140,7 +140,7 @@ async function serve(config: Config): Promise<void> {
     {
       address,
       readyMs: Math.round(performance.now() - started),
-      db: config.SHOUWANG_DB,
+      db: config.SHOUWANG_DATABASE_URL ? assistant.db.path : config.SHOUWANG_DB,
       entries: assistant.knowledge.length,
     },
     `守望 ready: open ${address.replace("127.0.0.1", "localhost")}/ for the web chat`,

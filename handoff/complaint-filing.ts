@@ -67,7 +67,7 @@ export function filing(ctx: ComplaintContext) {
 
       // The same citizen on the same matter: join the open case instead of dispatching it twice.
       const own = await tx.get<ComplaintRow>(
-        `SELECT * FROM complaints WHERE citizen = ? AND category = ? AND county IS ? AND league IS ? AND state IN ${OPEN}
+        `SELECT * FROM complaints WHERE citizen = ? AND category = ? AND county IS NOT DISTINCT FROM ? AND league IS NOT DISTINCT FROM ? AND state IN ${OPEN}
          ORDER BY opened_at DESC LIMIT 1`,
         [req.citizen, category.id, d.county ?? null, d.league ?? null],
       );
@@ -85,7 +85,7 @@ export function filing(ctx: ComplaintContext) {
         >
       >(
         `SELECT id, group_id, signature, department_id, department_name, dispatch_rule FROM complaints
-         WHERE category = ? AND county IS ? AND league IS ? AND state IN ${OPEN} AND opened_at >= ?
+         WHERE category = ? AND county IS NOT DISTINCT FROM ? AND league IS NOT DISTINCT FROM ? AND state IN ${OPEN} AND opened_at >= ?
          ORDER BY opened_at DESC LIMIT ${GROUP_CANDIDATES}`,
         [category.id, d.county ?? null, d.league ?? null, since],
       );

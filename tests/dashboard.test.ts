@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../bot/server.js";
 import type { StaffMember } from "../handoff/roster.js";
 import { testAssistant } from "./helpers.js";
+import { forEachStore } from "./stores.js";
 import { fileLive, importRows, letter, noon, openCrisisCase, steadyStream } from "./stream-fixtures.js";
 
 /**
@@ -80,107 +81,109 @@ afterAll(async () => {
   await a?.cleanup();
 });
 
-describe("supervisors' dashboard", () => {
-  it("is for supervisors and admins only", async () => {
-    expect((await app.inject("/console/api/dashboard")).statusCode).toBe(401);
-    for (const [u, p] of [
-      ["wang", "counselor-pass"],
-      ["clerk", "department-pass"],
-    ] as const) {
-      const s = await login(u, p);
-      const r = await app.inject({ url: "/console/api/dashboard", headers: { cookie: s.cookie } });
-      expect(r.statusCode, u).toBe(403);
-    }
-    const page = await app.inject("/console/dashboard");
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain("响应率");
-    const lib = await app.inject("/console/assets/uplot.js");
-    expect(lib.statusCode).toBe(200);
-    expect(String(page.headers["content-security-policy"])).toMatch(/script-src 'self' 'sha256-/);
-  });
-
-  it("shows the three rates as the page defines them, per department and overall", async () => {
-    const r = await get("/console/api/dashboard?from=2026-03-01&to=2026-03-18");
-    expect(r.statusCode).toBe(200);
-    const d = r.json();
-    expect(d.rates.departments).toHaveLength(1);
-    const dept = d.rates.departments[0];
-    expect(dept).toMatchObject({
-      cases: 4,
-      // Two accepted within the deadline, of three accepted plus one whose deadline passed unanswered.
-      due: 4,
-      respondedOnTime: 2,
-      responseRate: 0.5,
-      // One solved of two answers at 回访.
-      followedUp: 2,
-      resolved: 1,
-      resolutionRate: 0.5,
-      // 5 and 4 of three ratings.
-      rated: 3,
-      satisfied: 2,
+forEachStore(() => {
+  describe("supervisors' dashboard", () => {
+    it("is for supervisors and admins only", async () => {
+      expect((await app.inject("/console/api/dashboard")).statusCode).toBe(401);
+      for (const [u, p] of [
+        ["wang", "counselor-pass"],
+        ["clerk", "department-pass"],
+      ] as const) {
+        const s = await login(u, p);
+        const r = await app.inject({ url: "/console/api/dashboard", headers: { cookie: s.cookie } });
+        expect(r.statusCode, u).toBe(403);
+      }
+      const page = await app.inject("/console/dashboard");
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain("响应率");
+      const lib = await app.inject("/console/assets/uplot.js");
+      expect(lib.statusCode).toBe(200);
+      expect(String(page.headers["content-security-policy"])).toMatch(/script-src 'self' 'sha256-/);
     });
-    expect(dept.satisfactionRate).toBeCloseTo(2 / 3);
-    expect(dept.departmentName).toContain("松山区");
-    expect(d.rates.overall.responseRate).toBe(0.5);
-    // The complaint never accepted and the one reopened as unsolved are overdue.
-    expect(d.overdue.cases.map((c: { id: string }) => c.id)).toContain(live[3]);
-  });
 
-  it("counts live and imported together in the trend and the 旗县区 × category table, crisis only from 5", async () => {
-    const d = (await get("/console/api/dashboard?from=2026-03-01&to=2026-03-18")).json();
-    const cell = (county: string, category: string) =>
-      d.cells.find(
-        (c: { county: string; category: string }) => c.county === county && c.category === category,
+    it("shows the three rates as the page defines them, per department and overall", async () => {
+      const r = await get("/console/api/dashboard?from=2026-03-01&to=2026-03-18");
+      expect(r.statusCode).toBe(200);
+      const d = r.json();
+      expect(d.rates.departments).toHaveLength(1);
+      const dept = d.rates.departments[0];
+      expect(dept).toMatchObject({
+        cases: 4,
+        // Two accepted within the deadline, of three accepted plus one whose deadline passed unanswered.
+        due: 4,
+        respondedOnTime: 2,
+        responseRate: 0.5,
+        // One solved of two answers at 回访.
+        followedUp: 2,
+        resolved: 1,
+        resolutionRate: 0.5,
+        // 5 and 4 of three ratings.
+        rated: 3,
+        satisfied: 2,
+      });
+      expect(dept.satisfactionRate).toBeCloseTo(2 / 3);
+      expect(dept.departmentName).toContain("松山区");
+      expect(d.rates.overall.responseRate).toBe(0.5);
+      // The complaint never accepted and the one reopened as unsolved are overdue.
+      expect(d.overdue.cases.map((c: { id: string }) => c.id)).toContain(live[3]);
+    });
+
+    it("counts live and imported together in the trend and the 旗县区 × category table, crisis only from 5", async () => {
+      const d = (await get("/console/api/dashboard?from=2026-03-01&to=2026-03-18")).json();
+      const cell = (county: string, category: string) =>
+        d.cells.find(
+          (c: { county: string; category: string }) => c.county === county && c.category === category,
+        );
+      expect(cell("准格尔旗", "wage-arrears")).toMatchObject({
+        live: 0,
+        imported: 9,
+        total: 9,
+        league: "鄂尔多斯市",
+      });
+      expect(cell("松山区", "wage-arrears")).toMatchObject({ live: 4, imported: 0 });
+      expect(d.trend).toHaveLength(18);
+      expect(d.trend.find((t: { day: string }) => t.day === "2026-03-02").live).toBe(4);
+      expect(d.trend.find((t: { day: string }) => t.day === "2026-03-10").crisis).toBeNull();
+      expect(d.crisis.total).toBeNull();
+      expect(d.totals.live).toBe(4);
+      expect(d.spikes.map((s: { county: string }) => s.county)).toEqual(["准格尔旗"]);
+    });
+
+    it("lists the cases behind a spike, and writes who looked into the audit log", async () => {
+      const d = (await get(`/console/api/dashboard?from=${DAY}&to=${DAY}`)).json();
+      const spike = d.spikes[0];
+      const r = await get(`/console/api/dashboard/cases?spike=${encodeURIComponent(spike.id)}`);
+      expect(r.statusCode).toBe(200);
+      expect(r.json().cases.map((c: { id: string }) => c.id)).toContain("old:w-0");
+      const audit = await a.db.get<{ detail: string }>(
+        "SELECT detail FROM audit_log WHERE action = 'view_dashboard_cases' AND username = 'lead'",
       );
-    expect(cell("准格尔旗", "wage-arrears")).toMatchObject({
-      live: 0,
-      imported: 9,
-      total: 9,
-      league: "鄂尔多斯市",
+      expect(audit?.detail).toContain("old:w-0");
     });
-    expect(cell("松山区", "wage-arrears")).toMatchObject({ live: 4, imported: 0 });
-    expect(d.trend).toHaveLength(18);
-    expect(d.trend.find((t: { day: string }) => t.day === "2026-03-02").live).toBe(4);
-    expect(d.trend.find((t: { day: string }) => t.day === "2026-03-10").crisis).toBeNull();
-    expect(d.crisis.total).toBeNull();
-    expect(d.totals.live).toBe(4);
-    expect(d.spikes.map((s: { county: string }) => s.county)).toEqual(["准格尔旗"]);
-  });
 
-  it("lists the cases behind a spike, and writes who looked into the audit log", async () => {
-    const d = (await get(`/console/api/dashboard?from=${DAY}&to=${DAY}`)).json();
-    const spike = d.spikes[0];
-    const r = await get(`/console/api/dashboard/cases?spike=${encodeURIComponent(spike.id)}`);
-    expect(r.statusCode).toBe(200);
-    expect(r.json().cases.map((c: { id: string }) => c.id)).toContain("old:w-0");
-    const audit = await a.db.get<{ detail: string }>(
-      "SELECT detail FROM audit_log WHERE action = 'view_dashboard_cases' AND username = 'lead'",
-    );
-    expect(audit?.detail).toContain("old:w-0");
-  });
+    it("exports every table as CSV that Excel opens", async () => {
+      for (const table of ["trend", "cells", "rates", "overdue", "hot-issues", "spikes"]) {
+        const r = await get(`/console/api/dashboard/export?table=${table}&from=2026-03-01&to=${DAY}`);
+        expect(r.statusCode, table).toBe(200);
+        expect(r.headers["content-type"]).toContain("text/csv");
+        expect(r.headers["content-disposition"]).toContain(`shouwang-${table}-2026-03-01-${DAY}.csv`);
+        expect(r.body.startsWith("\uFEFF")).toBe(true);
+      }
+      const cells = (await get(`/console/api/dashboard/export?table=cells&from=2026-03-01&to=${DAY}`)).body;
+      expect(cells).toContain("鄂尔多斯市,准格尔旗,拖欠工资（农民工欠薪）,0,9,9");
+      const rates = (await get(`/console/api/dashboard/export?table=rates&from=2026-03-01&to=${DAY}`)).body;
+      expect(rates.split("\r\n")[1]).toMatch(/^全部,,4,4,2,50\.0%,2,1,50\.0%,3,2,66\.7%/);
+    });
 
-  it("exports every table as CSV that Excel opens", async () => {
-    for (const table of ["trend", "cells", "rates", "overdue", "hot-issues", "spikes"]) {
-      const r = await get(`/console/api/dashboard/export?table=${table}&from=2026-03-01&to=${DAY}`);
-      expect(r.statusCode, table).toBe(200);
-      expect(r.headers["content-type"]).toContain("text/csv");
-      expect(r.headers["content-disposition"]).toContain(`shouwang-${table}-2026-03-01-${DAY}.csv`);
-      expect(r.body.startsWith("\uFEFF")).toBe(true);
-    }
-    const cells = (await get(`/console/api/dashboard/export?table=cells&from=2026-03-01&to=${DAY}`)).body;
-    expect(cells).toContain("鄂尔多斯市,准格尔旗,拖欠工资（农民工欠薪）,0,9,9");
-    const rates = (await get(`/console/api/dashboard/export?table=rates&from=2026-03-01&to=${DAY}`)).body;
-    expect(rates.split("\r\n")[1]).toMatch(/^全部,,4,4,2,50\.0%,2,1,50\.0%,3,2,66\.7%/);
-  });
-
-  it("refuses bad dates and an empty range with a clear message", async () => {
-    const bad = await get("/console/api/dashboard?from=2026-02-30&to=2026-03-18");
-    expect(bad.statusCode).toBe(400);
-    expect(bad.json().message).toContain("不是有效日期");
-    const empty = await get("/console/api/dashboard?from=2026-03-18&to=2026-03-01");
-    expect(empty.statusCode).toBe(400);
-    expect(empty.json().message).toContain("日期范围为空");
-    const csv = await get("/console/api/dashboard/export?table=cells&from=yesterday");
-    expect(csv.statusCode).toBe(400);
+    it("refuses bad dates and an empty range with a clear message", async () => {
+      const bad = await get("/console/api/dashboard?from=2026-02-30&to=2026-03-18");
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toContain("不是有效日期");
+      const empty = await get("/console/api/dashboard?from=2026-03-18&to=2026-03-01");
+      expect(empty.statusCode).toBe(400);
+      expect(empty.json().message).toContain("日期范围为空");
+      const csv = await get("/console/api/dashboard/export?table=cells&from=yesterday");
+      expect(csv.statusCode).toBe(400);
+    });
   });
 });

@@ -10,6 +10,7 @@ import {
 } from "../bot/assistant.js";
 import { createLogger } from "../core/logger.js";
 import type { StaffMember } from "../handoff/roster.js";
+import { currentStore } from "./stores.js";
 
 let shared: NluBundle | undefined;
 /** Building the NLU costs about a second; one per test file (each file runs in its own process). */
@@ -23,19 +24,29 @@ export function tempDir(prefix = "shouwang-test-"): { dir: string; cleanup: () =
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The database each test directory's assistant used, so that reopening the directory reopens it. */
+const storeTargets = new Map<string, string>();
+
 export async function testAssistant(
   overrides: Partial<AssistantConfig> & { dir?: string } = {},
-): Promise<Assistant & { dir: string; cleanup: () => Promise<void> }> {
+): Promise<Assistant & { dir: string; target: string; cleanup: () => Promise<void> }> {
   const tmp = overrides.dir ? { dir: overrides.dir, cleanup: () => undefined } : tempDir();
+  // Inside forEachStore (stores.ts): a fresh database of the store under test, the same one again for the same
+  // `dir` (a restart); else a SQLite file in `dir`.
+  const store = currentStore();
+  const target =
+    overrides.dbPath ?? storeTargets.get(tmp.dir) ?? (store ? await store.fresh() : join(tmp.dir, "test.db"));
+  storeTargets.set(tmp.dir, target);
   const assistant = await createAssistant({
-    dbPath: join(tmp.dir, "test.db"),
     logger: createLogger({ level: "silent" }),
     nlu: sharedNlu(),
     ...overrides,
+    dbPath: target,
   });
   return {
     ...assistant,
     dir: tmp.dir,
+    target,
     cleanup: async () => {
       await assistant.close();
       tmp.cleanup();

@@ -48,9 +48,15 @@ export interface JournalEntry {
 
 export type SendJournal = ReturnType<typeof openSendJournal>;
 
-/** Next to the database, like SQLite's own -wal file; none for an in-memory database, which a crash empties. */
+/**
+ * Next to the database, like SQLite's own -wal file; none for an in-memory database, which a crash empties, nor
+ * yet for a PostgreSQL store (several instances share it; a file next to one of them is no place for its journal).
+ */
 export const journalPathOf = (dbPath: string): string | undefined =>
-  dbPath === "" || dbPath === ":memory:" || dbPath.startsWith("file::memory:")
+  dbPath === "" ||
+  dbPath === ":memory:" ||
+  dbPath.startsWith("file::memory:") ||
+  /^postgres(ql)?:\/\//i.test(dbPath)
     ? undefined
     : `${dbPath}-telegram-sends`;
 
