@@ -37,6 +37,7 @@ import type { KnowledgeEntry } from "../knowledge/schema.js";
 import { loadStatutes, type StatuteCorpus } from "../knowledge/statutes.js";
 import { type ConversationStore, createConversationStore } from "../store/conversations.js";
 import { type Db, openDatabase } from "../store/db.js";
+import { shareLiveHub } from "../store/shared-live-hub.js";
 import { campaignLibrary } from "./campaign-library.js";
 import { campaignMore } from "./campaign-more.js";
 import { createEngine, type Engine } from "./engine.js";
@@ -156,7 +157,13 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
   const { nlu, knowledge, domains } = nluBundle;
   const db = await openDatabase(config.dbPath);
   const conversations = createConversationStore(db);
-  const live = createLiveHub();
+  // On PostgreSQL the hub's events cross instances (LISTEN/NOTIFY); on SQLite one process has them all.
+  const shared = db.broadcast
+    ? await shareLiveHub(createLiveHub(), db.broadcast, (err) =>
+        logger.warn({ err }, "live event not shared"),
+      )
+    : undefined;
+  const live = shared ?? createLiveHub();
   const outbound = createOutbound(live);
   const presence = createPresence();
   const handoff = createHandoff({
@@ -263,6 +270,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     dispatcher,
     close: async () => {
       await dispatcher.stop();
+      await shared?.close();
       await db.close();
     },
   };

@@ -1,6 +1,7 @@
 import { createLogger } from "../core/logger.js";
 import { retentionSweep } from "../handoff/privacy.js";
 import { startSweeper } from "../handoff/sweeper.js";
+import type { Lease } from "../store/sql.js";
 import { createAssistant } from "./assistant.js";
 import { runCli } from "./cli.js";
 import { type Config, databaseOf, parseConfig } from "./config.js";
@@ -29,6 +30,29 @@ async function main(): Promise<void> {
     return;
   }
   await serve(config);
+}
+
+/**
+ * Starts the work when this instance holds `lease`, stops it when the lease is lost, and starts it again when the
+ * lease comes back. On SQLite the lease is always held: the work starts at once and runs until shutdown.
+ */
+function whileHeld(
+  lease: Lease,
+  work: { start(): Promise<unknown>; stop(): Promise<unknown> },
+  checkMs = 1_000,
+): () => void {
+  let running = false;
+  let busy: Promise<unknown> = Promise.resolve();
+  const check = () => {
+    const held = lease.held();
+    if (held === running) return;
+    running = held;
+    busy = busy.then(() => (held ? work.start() : work.stop())).catch(() => undefined);
+  };
+  check();
+  const timer = setInterval(check, checkMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Where staff open the console, for links in alerts. */
@@ -114,6 +138,7 @@ async function serve(config: Config): Promise<void> {
       ...(wechat ? [wechat.plugin] : []),
     ],
   });
+  const sweeperLease = assistant.db.lease("sweepers");
   const stopSweeper = startSweeper(
     [
       { name: "crisis escalation", run: () => assistant.handoff.sweep() },
@@ -124,6 +149,9 @@ async function serve(config: Config): Promise<void> {
       { name: "hot issues", run: () => assistant.hotIssues.sweep() },
     ],
     logger,
+    5_000,
+    // Several instances on one PostgreSQL database: one sweeps, and a survivor takes over when it dies.
+    sweeperLease,
   );
   // WeChat subscribers get campaigns as notices in their conversation, within WeChat's 48-hour window.
   if (wechat) assistant.dispatcher.registerStored("wechat");
@@ -151,9 +179,18 @@ async function serve(config: Config): Promise<void> {
   slack
     ?.start()
     .catch((err) => logger.error({ err }, "Slack failed to start; staff can still use the console"));
-  telegram
-    ?.start()
-    .catch((err) => logger.error({ err }, "Telegram failed to start; the web chat is unaffected"));
+  // One instance runs the Telegram channel (polling, replays, its outbox): the holder of its lease.
+  const telegramLease = telegram ? assistant.db.lease("telegram") : undefined;
+  const stopTelegramLease =
+    telegram && telegramLease
+      ? whileHeld(telegramLease, {
+          start: () =>
+            telegram
+              .start()
+              .catch((err) => logger.error({ err }, "Telegram failed to start; the web chat is unaffected")),
+          stop: () => telegram.stop(),
+        })
+      : undefined;
   if (!config.TELEGRAM_BOT_TOKEN) logger.info("Telegram off (set TELEGRAM_BOT_TOKEN to turn it on)");
   if (!config.SLACK_BOT_TOKEN)
     logger.info("Slack off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)");
@@ -163,9 +200,12 @@ async function serve(config: Config): Promise<void> {
   const stop = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     stopSweeper();
+    await sweeperLease.release();
     alerts?.stop();
     await slack?.stop();
+    stopTelegramLease?.();
     await telegram?.stop();
+    await telegramLease?.release();
     await wechat?.stop();
     await app.close();
     await assistant.close();

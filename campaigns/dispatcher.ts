@@ -15,7 +15,7 @@ import type { Outbound } from "../handoff/outbound.js";
 import type { Reply } from "../handoff/reply.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
-import type { Param } from "../store/sql.js";
+import type { Lease, Param } from "../store/sql.js";
 import { queueRecipients } from "./audience.js";
 import { type Campaign, campaignEvent, dueCampaigns } from "./campaign-records.js";
 import { inQuietHours } from "./campaign-rules.js";
@@ -222,8 +222,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     );
   }
 
+  /** Sending runs on one instance at a time: the holder of this lease (always this process on SQLite). */
+  let lease: Lease | undefined;
+
   /** Starts campaigns whose time has come, refreshes which may send now, and closes finished ones. */
   async function tick(): Promise<void> {
+    if (lease && !lease.held()) {
+      active = new Map();
+      return;
+    }
     const at = now();
     const stamp = at.toISOString();
     for (const c of await dueCampaigns(db, stamp)) {
@@ -310,6 +317,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     start() {
       if (running) return;
       running = true;
+      lease = db.lease("campaign dispatch");
       lifetime = new AbortController();
       // Every send waiting for its slot listens on it: dozens at once is the design, not a leak.
       setMaxListeners(0, lifetime.signal);
@@ -327,6 +335,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       wake();
       await ticking;
       await Promise.all([...workers.values()]);
+      await lease?.release();
+      lease = undefined;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "../core/logger.js";
+import type { Lease } from "../store/sql.js";
 
 export interface Sweep {
   name: string;
@@ -9,11 +10,18 @@ export interface Sweep {
 /**
  * Runs the deadline sweeps (crisis escalation, complaint reminders and 督办) every few seconds. Deadlines live in
  * the database, so a restart loses no timer: the first sweep after start acts on everything that fell due while
- * the process was down. A sweep still running is not started again.
+ * the process was down. A sweep still running is not started again. With several instances on one PostgreSQL
+ * database, only the holder of `lease` sweeps; when it dies, the lease and the sweeping pass to a survivor.
  */
-export function startSweeper(sweeps: readonly Sweep[], logger: Logger, everyMs = 5_000): () => void {
+export function startSweeper(
+  sweeps: readonly Sweep[],
+  logger: Logger,
+  everyMs = 5_000,
+  lease?: Pick<Lease, "held">,
+): () => void {
   const running = new Set<string>();
   const tick = () => {
+    if (lease && !lease.held()) return;
     for (const sweep of sweeps) {
       if (running.has(sweep.name)) continue;
       running.add(sweep.name);

@@ -191,11 +191,18 @@ export function isUniqueViolation(e: unknown): boolean {
 }
 
 export function createConversationStore(db: Db) {
-  const exclusive = keyedMutex();
+  const local = keyedMutex();
+  // In-process first, then across instances (a no-op on SQLite): a turn waiting for its conversation holds no
+  // database connection until the one before it, on whichever instance, has finished.
+  const exclusive = <T>(id: string, fn: () => Promise<T>): Promise<T> =>
+    local(id, () => db.exclusive(`conversation:${id}`, fn));
   // This process writes every bot turn, so recently used conversations are served from memory; anything that
   // changes a conversation outside a turn (handoff transitions) goes through `update`, which drops the entry.
+  // Not on PostgreSQL: another instance may change a conversation (a counselor claiming it) behind this one.
+  const caching = db.dialect === "sqlite";
   const cache = new Map<string, Conversation>();
   const remember = (c: Conversation) => {
+    if (!caching) return;
     cache.delete(c.id);
     cache.set(c.id, c);
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

@@ -158,6 +158,8 @@ async function openSqlite(path: string): Promise<Db> {
     },
     transaction,
     script,
+    exclusive: (_key, fn) => fn(),
+    lease: () => ({ held: () => true, release: async () => undefined }),
     close: async () => {
       // A batch write may queue the next one as it ends: wait until the queue stops moving.
       for (let last = queue; ; last = queue) {

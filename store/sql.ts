@@ -91,7 +91,32 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs the statements as one transaction in a single round trip; all or nothing. */
   script(statements: readonly Statement[]): Promise<void>;
+  /**
+   * Runs `fn` while no other instance runs `exclusive` for the same key (PostgreSQL: a session advisory lock,
+   * released if the instance dies). One SQLite file has one process, whose own locks suffice: `fn` just runs.
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * A lease on once-only work (sweepers, campaign sending, Telegram polling): `held()` is true in exactly one
+   * live instance at a time, and passes to a survivor within a few seconds when the holder dies. Always held on
+   * SQLite.
+   */
+  lease(name: string): Lease;
+  /** Live events across instances (PostgreSQL LISTEN/NOTIFY); undefined on SQLite, where one process has them all. */
+  readonly broadcast?: Broadcast;
   close(): Promise<void>;
+}
+
+export interface Lease {
+  held(): boolean;
+  release(): Promise<void>;
+}
+
+export interface Broadcast {
+  /** Sends `payload` (at most about 7,900 bytes) to every instance listening on `channel`, this one included. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Calls `onPayload` for each notification on `channel`; returns how to stop. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 /** One versioned schema change; see migrations.ts. */

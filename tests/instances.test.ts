@@ -1,0 +1,131 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServer } from "../bot/server.js";
+import { createLogger } from "../core/logger.js";
+import { startSweeper } from "../handoff/sweeper.js";
+import { openDatabase } from "../store/db.js";
+import { onDutyCounselor, testAssistant } from "./helpers.js";
+import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
+
+/**
+ * Two instances of the server on one PostgreSQL database, as a deployment runs them behind a reverse proxy: what
+ * one instance stores and publishes, the other serves, and once-only work happens once.
+ */
+
+let server: TestPostgres;
+beforeAll(async () => {
+  server = await startTestPostgres();
+}, 60_000);
+afterAll(async () => server?.stop());
+
+const until = async (ok: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe("two instances on one PostgreSQL database", () => {
+  it("a crisis message on A, claimed and answered by a counselor on B, reaches the citizen's stream on A", async () => {
+    const url = await server.freshDatabase();
+    const a = await testAssistant({ dbPath: url });
+    const b = await testAssistant({ dbPath: url });
+    const apps: FastifyInstance[] = [];
+    try {
+      const appA = await buildServer(a);
+      apps.push(appA);
+      const address = await appA.listen({ port: 0, host: "127.0.0.1" });
+      const wang = await onDutyCounselor(b);
+
+      // The citizen writes to instance A, and keeps its live stream open there.
+      const first = await fetch(`${address}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "我不想活了" }),
+      });
+      const { conversationId, conversationToken } = (await first.json()) as {
+        conversationId: string;
+        conversationToken: string;
+      };
+      const stream = await fetch(`${address}/api/conversations/${conversationId}/stream`, {
+        headers: { authorization: `Bearer ${conversationToken}` },
+      });
+      expect(stream.status).toBe(200);
+      let received = "";
+      const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      const reading = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          received += decoder.decode(value, { stream: true });
+        }
+      })().catch(() => undefined);
+      await until(() => received.includes("retry:"));
+
+      // The counselor works on instance B: the case A opened is in B's queue.
+      const [c] = await b.handoff.queue(wang);
+      expect(c?.conversationId).toBe(conversationId);
+      await b.handoff.claim(c?.id as string, wang);
+      await b.handoff.reply(c?.id as string, wang, "您好，我是值班的王老师，我在这里陪着您");
+
+      await until(() => received.includes("我在这里陪着您"));
+      expect(received).toMatch(/event: reply/);
+      await reader.cancel();
+      await reading;
+
+      // And the citizen's next message on A is not answered by the bot while the counselor on B holds the case.
+      const next = await a.engine.handleMessage({ channel: "web", conversationId, text: "谢谢你" });
+      expect(next.replies.map((r) => r.kind)).not.toContain("answer");
+      expect((await a.conversations.get(conversationId))?.mode).toBe("human");
+    } finally {
+      for (const app of apps) {
+        app.server.closeAllConnections();
+        await app.close();
+      }
+      await b.cleanup();
+      await a.cleanup();
+    }
+  });
+
+  it("runs the sweeper on one instance only, and on the survivor once the holder is gone", async () => {
+    const url = await server.freshDatabase();
+    const dbs = [await openDatabase(url), await openDatabase(url)];
+    const runs = [0, 0];
+    const logger = createLogger({ level: "silent" });
+    const leases = dbs.map((db) => db.lease("sweepers"));
+    const stops = dbs.map((_, i) =>
+      startSweeper(
+        [
+          {
+            name: "count",
+            run: async () => {
+              runs[i] = (runs[i] ?? 0) + 1;
+            },
+          },
+        ],
+        logger,
+        20,
+        leases[i],
+      ),
+    );
+    try {
+      await until(() => (runs[0] ?? 0) + (runs[1] ?? 0) >= 10);
+      const holder = runs[0] ? 0 : 1;
+      const other = 1 - holder;
+      expect(runs[other]).toBe(0);
+      expect(leases[holder]?.held()).toBe(true);
+      expect(leases[other]?.held()).toBe(false);
+
+      // The holder dies (its connections close, as when its process is killed): the other takes over.
+      stops[holder]?.();
+      await dbs[holder]?.close();
+      await until(() => (runs[other] ?? 0) >= 5, 15_000);
+      expect(leases[other]?.held()).toBe(true);
+    } finally {
+      for (const stop of stops) stop();
+      for (const db of dbs) await db.close().catch(() => undefined);
+    }
+  });
+});
