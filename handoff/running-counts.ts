@@ -1,5 +1,6 @@
 import { AppError } from "../core/app-error.js";
 import type { Db } from "../store/db.js";
+import { orderedJoin } from "../store/dialect.js";
 
 /**
  * Reads of the pre-aggregated counts (store/migrations-early-warning.ts, stat_counts): triggers add each complaint,
@@ -96,7 +97,7 @@ export function createRunningCounts(db: Db) {
          FROM stat_keys k
          -- CROSS JOIN keeps the keys outside, and ORDER BY … LIMIT 1 (not MAX, which walks the key's earlier days)
          -- seeks the last day: a few seeks per key, never a walk over the series' day rows.
-         CROSS JOIN stat_counts hi ON hi.series = k.series AND hi.key = k.key
+         ${orderedJoin(db.dialect)} stat_counts hi ON hi.series = k.series AND hi.key = k.key
            AND hi.day = (SELECT day FROM stat_counts WHERE series = k.series AND key = k.key AND day <= ?
                          ORDER BY day DESC LIMIT 1)
          LEFT JOIN stat_counts lo ON lo.series = k.series AND lo.key = k.key

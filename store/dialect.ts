@@ -56,3 +56,11 @@ export async function insertReturningId(
 export function lastInsertedId(dialect: Dialect): string {
   return dialect === "postgres" ? "lastval()" : "last_insert_rowid()";
 }
+
+/**
+ * An inner join whose order the planner must keep: SQLite's CROSS JOIN (which also takes an ON clause) pins the
+ * left table outside; PostgreSQL has no such hint and refuses CROSS JOIN … ON, so it gets a plain JOIN.
+ */
+export function orderedJoin(dialect: Dialect): string {
+  return dialect === "postgres" ? "JOIN" : "CROSS JOIN";
+}

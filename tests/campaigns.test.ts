@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../bot/config.js";
 import { onDutyCounselor, runCommand, testAssistant } from "./helpers.js";
