@@ -87,6 +87,8 @@ async function serve(config: Config): Promise<void> {
     });
   }
   let telegram: TelegramChannel | undefined;
+  // One instance runs the Telegram channel (polling, replays, its outbox): the holder of its lease.
+  const telegramLease = config.TELEGRAM_BOT_TOKEN ? assistant.db.lease("telegram") : undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
     const { createTelegramChannel } = await import("./telegram/channel.js");
     // Throws on webhook mode without a valid secret or with a non-https URL.
@@ -96,6 +98,7 @@ async function serve(config: Config): Promise<void> {
       mode: config.TELEGRAM_MODE,
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
       webhookUrl: config.TELEGRAM_WEBHOOK_URL,
+      runsHere: () => telegramLease?.held() ?? true,
     });
   }
   let wechat: WechatChannel | undefined;
@@ -179,8 +182,6 @@ async function serve(config: Config): Promise<void> {
   slack
     ?.start()
     .catch((err) => logger.error({ err }, "Slack failed to start; staff can still use the console"));
-  // One instance runs the Telegram channel (polling, replays, its outbox): the holder of its lease.
-  const telegramLease = telegram ? assistant.db.lease("telegram") : undefined;
   const stopTelegramLease =
     telegram && telegramLease
       ? whileHeld(telegramLease, {

