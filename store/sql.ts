@@ -80,13 +80,14 @@ function literal(v: Param, dialect: Dialect): string {
 
 /** The store's connection: SQLite (db.ts) or PostgreSQL (postgres.ts), the same to everything above store/. */
 export interface Db extends Queryable {
-  /* `get`/`all` read the connection directly (they may see another conversation's uncommitted rows, never their
-     own conversation's, which the per-conversation lock orders); `run` is queued between transactions. */
+  /* `get`/`all` read the connection directly (SQLite: they may see another conversation's uncommitted rows, never
+     their own conversation's, which the per-conversation lock orders; PostgreSQL: a pooled connection, committed
+     rows only, so a read inside a transaction goes through its `tx`); `run` is queued between transactions. */
   readonly path: string;
   exec(sql: string): Promise<void>;
   /**
-   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT. One connection serves the whole process, so transactions are
-   * queued here: interleaving two would silently merge them.
+   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT (SQLite; on PostgreSQL, BEGIN and the cross-instance write lock).
+   * Transactions are queued per process: on SQLite's one connection, interleaving two would silently merge them.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs the statements as one transaction in a single round trip; all or nothing. */
