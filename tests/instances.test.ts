@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../bot/server.js";
@@ -11,6 +13,8 @@ import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
  * Two instances of the server on one PostgreSQL database, as a deployment runs them behind a reverse proxy: what
  * one instance stores and publishes, the other serves, and once-only work happens once.
  */
+
+const CHILD = fileURLToPath(new URL("./fixtures/instance-child.ts", import.meta.url));
 
 let server: TestPostgres;
 beforeAll(async () => {
@@ -86,6 +90,56 @@ describe("two instances on one PostgreSQL database", () => {
       }
       await b.cleanup();
       await a.cleanup();
+    }
+  });
+
+  it("loses and doubles nothing when A is killed mid-burst and B takes the redelivered messages", async () => {
+    const url = await server.freshDatabase();
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
+      env: { ...process.env, SHOUWANG_TEST_URL: url },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+    const done: string[] = [];
+    const ready = new Promise<void>((resolve) =>
+      child.on("message", (m: string) => {
+        if (m === "ready") return resolve();
+        done.push(m);
+        // Killed as the tenth turn is stored: the others are in flight, half-written or not begun.
+        if (done.length === 10) child.kill("SIGKILL");
+      }),
+    );
+    await ready;
+    // Eight citizens, five messages each, all sent at once: a platform delivering a burst.
+    const TEXTS = ["老板拖欠工资怎么办", "怎么申请劳动仲裁", "需要什么材料", "要多久", "谢谢"];
+    const burst = Array.from({ length: 8 }, (_, c) =>
+      TEXTS.map((text, k) => ({ conversationId: `w-${c}`, messageId: `w-${c}-${k}`, text })),
+    ).flat();
+    child.send(burst);
+    expect(await exited).toBe("SIGKILL");
+    expect(done.length).toBeLessThan(burst.length);
+
+    // The platform redelivers everything A never confirmed (here: all of it, the confirmed too) to B.
+    const b = await testAssistant({ dbPath: url });
+    try {
+      const results = await Promise.all(burst.map((m) => b.engine.handleMessage({ channel: "web", ...m })));
+      for (const [i, r] of results.entries()) {
+        expect(r.replies.length, burst[i]?.messageId).toBeGreaterThan(0);
+        if (done.includes(burst[i]?.messageId ?? "")) expect(r.duplicate, burst[i]?.messageId).toBe(true);
+      }
+      for (let c = 0; c < 8; c++) {
+        const events = await b.conversations.events(`w-${c}`);
+        const inbound = events
+          .filter((e) => e.type === "inbound")
+          .map((e) => (e.payload as { text?: string }).text);
+        expect(inbound).toEqual(TEXTS);
+      }
+      const keys = await b.db.all<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM inbound_keys WHERE external_id LIKE 'w-%' GROUP BY external_id HAVING COUNT(*) > 1",
+      );
+      expect(keys).toEqual([]);
+    } finally {
+      await b.cleanup();
     }
   });
 
