@@ -79,6 +79,8 @@ export interface ConceptEvidence {
   /** What a very sure reading of a threat needs in the text when it names no violence. */
   threat: number;
   imminent: number;
+  /** Death, leaving, joining the dead or not enduring: a risk to life the text still holds after its denials. */
+  life: number;
 }
 
 export function conceptEvidence(): ConceptEvidence {
@@ -90,6 +92,7 @@ export function conceptEvidence(): ConceptEvidence {
     harm: reader.conceptMask(["victim", "violence"]),
     threat: reader.conceptMask(["death", "violence", "means", "act", "time", "leave", "wish", "victim"]),
     imminent: reader.maskOf(["means+act", "act+leave", "time+means", "time+leave"]),
+    life: reader.conceptMask(["death", "leave", "join", "endure"]),
   };
 }
 
@@ -155,7 +158,9 @@ export function modelLevel(
   // The model leaning to high but short of raising it still notices the message (我死了是不是一种解脱).
   else if (m.distressUp >= t.distress || m.high >= 0.5) rank = RANK.distress;
   if (hits.ruled && hits.ranks.self < RANK.high) rank = Math.min(rank, RANK.distress);
-  if (denied && hits.reported === 0 && !hits.counted) rank = 0;
+  // A denied grave phrase (我从没想过自杀) silences the model only when nothing else in the text speaks of ending
+  // a life: a denial of 痛苦 or 孤独 says nothing about 很快的死掉 beside it.
+  if (denied && hits.reported === 0 && !hits.counted && (m.concepts.concepts & evidence.life) === 0) rank = 0;
   return rank;
 }
 

@@ -20,7 +20,7 @@ export interface LexiconReading {
   threatByOther: boolean;
   /** Phrases set aside as reports (news, a described person). */
   reported: number;
-  /** A phrase was discarded or lowered by an explicit rule (negation, news report, past and recovered). */
+  /** A high or graver phrase was discarded or lowered by an explicit rule (negation, news report, past and recovered). */
   ruled: boolean;
   /** Some phrase counted (and gave a `lexicon:` reason). */
   counted: boolean;
@@ -99,7 +99,8 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     threatBySelf: false,
     threatByOther: false,
     reported: 0,
-    ruled: negated.includes(true),
+    // A denied 痛苦 or 孤独 rules nothing out about a life; only a denied grave phrase does.
+    ruled: hits.some((h, i) => negated[i] === true && RANK[h.group.level] >= RANK.high),
     counted: false,
     modelText: p.modelText,
     mentions: undefined,

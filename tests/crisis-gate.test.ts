@@ -163,6 +163,23 @@ describe("crisis detector rules", () => {
     expect(RANK[assess("真的特别想去死").level]).toBeGreaterThanOrEqual(RANK.high);
     // A question is not a denial.
     expect(RANK[assess("是不是死了就解脱了").level]).toBeGreaterThanOrEqual(RANK.high);
+    // A negation ends with its own statement: "I won't get better" does not deny the wish that follows it.
+    expect(RANK[assess("医生说我不会好了我真的好想死").level]).toBeGreaterThanOrEqual(RANK.high);
+  });
+
+  it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
+    for (const text of [
+      "有没有什么药吃下去不痛苦，能让我很快死掉",
+      "你不是孤独的，可我真的想离开这个世界了",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+    // A denied grave phrase still silences the model when nothing else speaks of ending a life.
+    for (const text of ["我从来没想过自杀，就是最近睡不好", "我不会轻生的，只是心里堵得慌"]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
+    }
   });
 
   it("tells a third party at risk from news and fiction about strangers", () => {
