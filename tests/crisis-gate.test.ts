@@ -167,6 +167,21 @@ describe("crisis detector rules", () => {
     expect(RANK[assess("医生说我不会好了我真的好想死").level]).toBeGreaterThanOrEqual(RANK.high);
   });
 
+  it("reads a death that already happened to someone else as grief, and a past recovered wish as past", () => {
+    for (const text of [
+      "我认识的一个网友昨晚割腕自杀了，我们聊了两个月",
+      "昨天才知道他在出租屋烧炭自杀的消息，他才二十岁",
+      "之前真的很绝望，那么想死，但是现在一切都好起来了",
+    ]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
+    }
+    // Hearsay the writer means to try is not news.
+    const trial = assess("听说烧炭不错，我想试一试");
+    expect(RANK[trial.level], trial.reasons.join(" ")).toBeGreaterThanOrEqual(RANK.high);
+    expect(trial.reportOnly).toBe(false);
+  });
+
   it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
     for (const text of [
       "有没有什么药吃下去不痛苦，能让我很快死掉",
