@@ -80,6 +80,8 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
   return IMPLICIT;
 }
 
+/** A death told in the register of news (自杀身亡, 跳楼去世): over, whenever it was. */
+const NEWS_DEATH = /^(?:自杀|轻生|自尽)?(?:身亡|去世|离世|抢救无效|没救过来)/;
 /** A self mention that only qualifies someone else: 我的, 我们的, 我认识的, 我最好的. */
 const POSSESSIVE = /^们?[^，。？的]{0,3}的/;
 /** The writer means to try what was heard of: 我想试试, 我也要这样, 如果是我. */
@@ -171,7 +173,8 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
         h.group.level === "high" &&
         isOther(subject.kind) &&
         c.completedAfter.test(text.slice(h.end, h.end + 6)) &&
-        c.completedBefore.test(text.slice(from, h.start)) &&
+        (c.completedBefore.test(text.slice(from, h.start)) ||
+          NEWS_DEATH.test(text.slice(h.end, h.end + 6))) &&
         !r.mentions.some(
           (m) =>
             m.index >= from &&

@@ -172,10 +172,15 @@ describe("crisis detector rules", () => {
       "我认识的一个网友昨晚割腕自杀了，我们聊了两个月",
       "昨天才知道他在出租屋烧炭自杀的消息，他才二十岁",
       "之前真的很绝望，那么想死，但是现在一切都好起来了",
+      "某明星因为抑郁症自杀身亡，太可怕了",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
     }
+    // 慢慢 is slowly, not the hyperbole 慢死了; a counselor's confidentiality terms are no disclosure.
+    expect(RANK[assess("怎么样可以慢慢死掉").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(assess("等公交慢死人了").level).toBe("none");
+    expect(assess("咨询是保密的，除非涉及伤害自己或他人").level).toBe("none");
     // Hearsay the writer means to try is not news.
     const trial = assess("听说烧炭不错，我想试一试");
     expect(RANK[trial.level], trial.reasons.join(" ")).toBeGreaterThanOrEqual(RANK.high);
