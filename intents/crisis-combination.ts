@@ -219,9 +219,12 @@ export function riskKind(
   // The model alone reads a threat where the text names violence or a weapon (摔死人了 is an accident), or, when very
   // sure, where it names death, means, an act, a time, a wish or a grievance (再逼我…); with none of them it read a question
   // about who pays for the parents' care as a threat.
+  // With violence named, a grave reading split between a threat and the writer's own life (刀他 今晚就去: others
+  // 0.58, imminent 0.41) is a threat when it leans to others.
+  const graveLeaningOthers = m.others >= m.high && m.others + m.high >= t.highAlone;
   const modelThreat =
     !hits.ruled &&
-    ((m.others >= t.others && (m.concepts.concepts & evidence.violence) !== 0) ||
+    (((m.others >= t.others || graveLeaningOthers) && (m.concepts.concepts & evidence.violence) !== 0) ||
       (m.others >= STRONG_THREAT &&
         hits.ranks.others < RANK.distress &&
         (m.concepts.concepts & evidence.threat) !== 0));

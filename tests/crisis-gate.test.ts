@@ -187,6 +187,19 @@ describe("crisis detector rules", () => {
     expect(trial.reportOnly).toBe(false);
   });
 
+  it("reads wishing someone dead, a group curse and the fear of hurting someone as hostility, and a threat with a weapon as a threat", () => {
+    for (const text of ["我天天想着我的领导快点死", "以后你们都得死", "我好怕自己哪天真的伤害孩子"]) {
+      const a = assess(text);
+      expect([a.level, a.kind], `${text} ${a.reasons.join(" ")}`).toEqual(["distress", "others"]);
+    }
+    for (const text of ["🔪他 今晚就去", "这笔账我记着，出来以后让他用命来还"]) {
+      const a = assess(text);
+      expect(a.kind, `${text} ${a.reasons.join(" ")}`).toBe("others");
+      expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.high);
+    }
+    expect(assess("他会死吗，医生说情况不好").kind).not.toBe("others");
+  });
+
   it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
     for (const text of [
       "有没有什么药吃下去不痛苦，能让我很快死掉",
@@ -360,6 +373,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "活不动了",
       "打算生日那天就重开",
       "我想安乐死",
+      "有同城一起结伴离开的吗",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
