@@ -66,6 +66,8 @@ const SELF_EVIDENCE_PAIRS: readonly ConceptPair[] = [
   "act+leave",
   "endure+leave",
   "endure+join",
+  "death+seek",
+  "means+seek",
 ];
 
 /** Masks over a concept reading: what backs a risk to the writer's life, a threat, an imminent act. */
