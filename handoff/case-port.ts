@@ -64,6 +64,8 @@ export function handoffPort(ctx: CaseContext): HandoffPort {
         }
       }
       if (open) {
+        // A graver risk, even from a joined conversation, raises the case and pages as a rise: the danger is new
+        // news. It pages once per level at most (high, then imminent), so a flood cannot page per message.
         if (isGraver(req.risk, open.risk)) await raise(tx, open, req.risk, at, req.conversationId);
         if (req.reason === "crisis" && open.kind !== "crisis") {
           await tx.run("UPDATE cases SET kind = 'crisis', subject = ? WHERE id = ?", [req.subject, open.id]);

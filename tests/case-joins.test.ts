@@ -256,6 +256,19 @@ describe("one case for repeated crises from one client", () => {
     expect((await a.handoff.queue(wang as StaffMember)).length).toBe(0);
   }, 20_000);
 
+  it("raises a joined case to imminent once, paging for the rise once however many follow", async () => {
+    const { wang, pages } = await setup();
+    await start("我不想活了");
+    const replies = [];
+    for (let i = 0; i < 10; i++) replies.push(await start("我已经站在楼顶了，马上就跳"));
+    for (const r of replies) expect(hotlines(r)).toContain("120");
+    const [c] = await a.handoff.queue(wang);
+    expect(c?.risk).toBe("imminent");
+    expect(c?.conversations).toBe(11);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pages.map((p) => p.reason)).toEqual(["new", "risk_raised"]);
+  });
+
   it("answers a redelivered message once: no second reply and no second join", async () => {
     // Today's clock: the web chat finds a retried first message's conversation only while it is new, by the
     // server's own time.
