@@ -43,6 +43,7 @@ async function serve(config: Config): Promise<void> {
     dbPath: config.SHOUWANG_DB,
     knowledgeDir: config.SHOUWANG_KNOWLEDGE_DIR,
     logger,
+    caseJoinWindowMs: config.SHOUWANG_CASE_JOIN_MINUTES * 60_000,
   });
   let slack: SlackChannel | undefined;
   if (config.SLACK_BOT_TOKEN) {

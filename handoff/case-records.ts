@@ -97,6 +97,14 @@ export async function openCrisisConversations(q: Queryable, ids: readonly string
       chunk,
     );
     for (const r of rows) out.add(r.conversation_id);
+    // A conversation that joined another's crisis case is owed as much as the case's own.
+    const joined = await q.all<{ conversation_id: string }>(
+      `SELECT DISTINCT j.conversation_id FROM case_conversations j JOIN cases c ON c.id = j.case_id
+       WHERE j.conversation_id IN (${chunk.map(() => "?").join(", ")}) AND c.state IN (${OPEN_SQL})
+         AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent'))`,
+      chunk,
+    );
+    for (const r of joined) out.add(r.conversation_id);
   }
   return out;
 }
@@ -106,12 +114,20 @@ export async function getCase(q: Queryable, id: string): Promise<CaseRecord | un
   return row ? toCase(row) : undefined;
 }
 
-/** The conversation's open case, if it has one (at most one is open at a time). */
+/**
+ * The conversation's open case, if it has one (at most one is open at a time): its own, or the one it joined
+ * (case-joins.ts); a joined conversation belongs to that case like the case's own.
+ */
 export async function openCaseOf(q: Queryable, conversationId: string): Promise<CaseRecord | undefined> {
-  const row = await q.get<CaseRow>(
-    `SELECT * FROM cases WHERE conversation_id = ? AND state IN (${OPEN_SQL})`,
-    [conversationId],
-  );
+  const row =
+    (await q.get<CaseRow>(`SELECT * FROM cases WHERE conversation_id = ? AND state IN (${OPEN_SQL})`, [
+      conversationId,
+    ])) ??
+    (await q.get<CaseRow>(
+      `SELECT c.* FROM case_conversations j JOIN cases c ON c.id = j.case_id
+       WHERE j.conversation_id = ? AND c.state IN (${OPEN_SQL}) ORDER BY j.joined_at DESC LIMIT 1`,
+      [conversationId],
+    ));
   return row ? toCase(row) : undefined;
 }
 
