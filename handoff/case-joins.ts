@@ -8,19 +8,24 @@ import type { Channel } from "../store/conversations.js";
 import type { Queryable } from "../store/sql.js";
 import { type CaseRecord, type CaseRow, caseEvent, OPEN_SQL, toCase } from "./case-records.js";
 
-/** How long after a client's crisis case opened a new crisis from that client joins it rather than opening one. */
+/**
+ * How long after a client's last crisis (the case opening or its latest join) a new crisis from that client joins
+ * the case rather than opening one: a flood that goes on for half an hour stays one case.
+ */
 export const DEFAULT_JOIN_WINDOW_MS = 10 * 60_000;
 
-/** The open crisis case this client opened within the window, from another conversation, if any. */
+/** The open crisis case this client opened or last joined within the window, from another conversation, if any. */
 export async function joinableCase(
   q: Queryable,
   req: { clientKey: string; conversationId: string; since: string },
 ): Promise<CaseRecord | undefined> {
   const row = await q.get<CaseRow>(
-    `SELECT * FROM cases WHERE client_key = ? AND opened_at >= ? AND conversation_id != ?
+    `SELECT * FROM cases WHERE client_key = ? AND conversation_id != ?
        AND state IN (${OPEN_SQL}) AND (kind = 'crisis' OR risk IN ('high', 'imminent'))
+       AND (opened_at >= ? OR EXISTS (
+             SELECT 1 FROM case_conversations j WHERE j.case_id = cases.id AND j.joined_at >= ?))
      ORDER BY opened_at DESC LIMIT 1`,
-    [req.clientKey, req.since, req.conversationId],
+    [req.clientKey, req.conversationId, req.since, req.since],
   );
   return row ? toCase(row) : undefined;
 }

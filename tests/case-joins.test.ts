@@ -129,6 +129,19 @@ describe("one case for repeated crises from one client", () => {
       expect(readFileSync(join(a.dir, f)).includes("203.0.113.9")).toBe(false);
   });
 
+  it("keeps a flood that goes on for half an hour in one case", async () => {
+    const { pages } = await setup();
+    const first = await start("我不想活了");
+    for (let i = 0; i < 6; i++) {
+      advanceMinutes(5);
+      expect(hotlines(await start("我不想活了"))).toContain("12356");
+    }
+    expect(await openCases()).toEqual([first.conversationId]);
+    expect(await joinRows()).toHaveLength(6);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pages.filter((p) => p.reason === "new")).toHaveLength(1);
+  });
+
   it("gives a joined conversation the same crisis reply as the first, counselor online or not", async () => {
     const { wang } = await setup();
     const first = await start("我不想活了");
@@ -146,7 +159,7 @@ describe("one case for repeated crises from one client", () => {
     expect(await openCases()).toEqual([first.conversationId, third.conversationId]);
   });
 
-  it("opens separate cases for two addresses, for the same address 11 minutes later, and never joins a non-crisis conversation", async () => {
+  it("opens separate cases for two addresses, for the same address 11 minutes after its last crisis, and never joins a non-crisis conversation", async () => {
     const { pages } = await setup();
     const one = await start("我不想活了", "203.0.113.9");
     const other = await start("我不想活了", "198.51.100.20");
@@ -154,7 +167,7 @@ describe("one case for repeated crises from one client", () => {
     advanceMinutes(9);
     const within = await start("我不想活了", "203.0.113.9");
     expect(await openCases()).toHaveLength(2);
-    advanceMinutes(2); // 11 minutes after the first case opened
+    advanceMinutes(11); // 11 minutes after the last crisis from this address
     const later = await start("我不想活了", "203.0.113.9");
     expect(hotlines(later)).toContain("12356");
     expect(await openCases()).toContain(later.conversationId);
