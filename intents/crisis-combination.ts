@@ -83,6 +83,8 @@ export interface ConceptEvidence {
   imminent: number;
   /** Death, leaving, joining the dead or not enduring: a risk to life the text still holds after its denials. */
   life: number;
+  /** What a message needs for the model's lean to high, short of its threshold, to notice it as distress. */
+  noticeable: number;
 }
 
 export function conceptEvidence(): ConceptEvidence {
@@ -95,6 +97,16 @@ export function conceptEvidence(): ConceptEvidence {
     threat: reader.conceptMask(["death", "violence", "means", "act", "time", "leave", "wish", "victim"]),
     imminent: reader.maskOf(["means+act", "act+leave", "time+means", "time+leave"]),
     life: reader.conceptMask(["death", "leave", "join", "endure"]),
+    noticeable: reader.conceptMask([
+      "death",
+      "leave",
+      "join",
+      "endure",
+      "means",
+      "violence",
+      "victim",
+      "seek",
+    ]),
   };
 }
 
@@ -157,8 +169,10 @@ export function modelLevel(
       hits.ranks.others < RANK.distress)
   )
     rank = RANK.high;
-  // The model leaning to high but short of raising it still notices the message (我死了是不是一种解脱).
-  else if (m.distressUp >= t.distress || m.high >= 0.5) rank = RANK.distress;
+  // The model leaning to high but short of raising it still notices the message (我死了是不是一种解脱), when the
+  // text holds something of a risk: it leaned so on 大雁把刚出苗的麦子都吃了 and on wages never paid.
+  else if (m.distressUp >= t.distress || (m.high >= 0.5 && (m.concepts.concepts & evidence.noticeable) !== 0))
+    rank = RANK.distress;
   if (hits.ruled && hits.ranks.self < RANK.high) rank = Math.min(rank, RANK.distress);
   // A denied grave phrase (我从没想过自杀) silences the model only when nothing else in the text speaks of ending
   // a life: a denial of 痛苦 or 孤独 says nothing about 很快的死掉 beside it.
