@@ -6,8 +6,8 @@ import { AppError } from "../core/app-error.js";
 import type { StoredEvent } from "../store/conversations.js";
 import { recordList, recordView } from "./audit.js";
 import type { CaseContext } from "./case-context.js";
-import { conversationCounts, joinedConversations } from "./case-joins.js";
-import { type CaseRecord, type CaseRow, getCase, OPEN_SQL, toCase } from "./case-records.js";
+import { caseConversations, conversationCounts, joinedConversations } from "./case-joins.js";
+import { type CaseRecord, type CaseRow, getCase, OPEN_SQL, openCaseOf, toCase } from "./case-records.js";
 import { riskReasonLabel } from "./messages.js";
 import type { StaffMember } from "./roster.js";
 
@@ -35,6 +35,17 @@ export function caseViews(ctx: CaseContext) {
         `SELECT id FROM cases WHERE state IN (${OPEN_SQL}) ORDER BY priority DESC, opened_at`,
       );
       return rows.map((r) => r.id);
+    },
+
+    /** The open case a conversation belongs to, its own or one it joined: for a channel mirroring it (no audit). */
+    async openCaseIdOf(conversationId: string): Promise<string | undefined> {
+      return (await openCaseOf(db, conversationId))?.id;
+    },
+
+    /** Every conversation of the case, its own first: for a channel mirroring them (no audit). */
+    async conversationIdsOf(caseId: string): Promise<string[]> {
+      const c = await getCase(db, caseId);
+      return c ? (await caseConversations(db, c)).map((v) => v.id) : [];
     },
 
     /** The viewer's own cases that have ended, newest first: what a counselor looks back on after a shift. */
