@@ -117,6 +117,8 @@ export interface AssistantConfig {
   now?: () => Date;
   nlu?: NluBundle;
   escalation?: Partial<EscalationPolicy>;
+  /** How long after a web client's crisis case opened its further crises join it (default 10 minutes). */
+  caseJoinWindowMs?: number;
   /** Campaign dispatcher timing (tests and the bench run it faster). */
   campaigns?: { tickMs?: number; batch?: number; storedRate?: number };
 }
@@ -175,6 +177,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     logger,
     now: config.now,
     escalation: config.escalation,
+    ...(config.caseJoinWindowMs !== undefined ? { joinWindowMs: config.caseJoinWindowMs } : {}),
   });
   const staff = createStaffDirectory(db, config.now);
   const categories = loadComplaintCategories();

@@ -32,6 +32,11 @@ export const Config = z.object({
    * then its content is erased. 0 keeps everything (only for a deployment with its own retention process).
    */
   SHOUWANG_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
+  /**
+   * Minutes after a web client's crisis case opened during which its further crises (fresh conversations from the
+   * same address) join that case instead of opening one and paging counselors again.
+   */
+  SHOUWANG_CASE_JOIN_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
   /** Set to true behind HTTPS so staff session cookies are marked Secure. */
   SECURE_COOKIES: z.stringbool().default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -176,7 +176,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
         ? messages.harmed
         : risk.kind === "others"
           ? messages.hostility
-          : messages.distress;
+          : risk.reasons.some((r) => r.startsWith("bereaved:"))
+            ? messages.grief
+            : messages.distress;
     delete state.offeredForHarm;
     if (risk.kind === "self") delete state.offeredFor;
     else state.offeredFor = risk.kind;

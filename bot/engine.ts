@@ -190,9 +190,11 @@ export function createEngine(deps: EngineDeps): Engine {
             channel: inbound.channel,
             text: inbound.text,
             at,
+            ...(inbound.clientKey ? { clientKey: inbound.clientKey } : {}),
           });
           announce.handoff = true;
-          if (mode === "bot") mode = "waiting";
+          // A conversation that joined a case a counselor holds is with that counselor from now on.
+          if (mode === "bot") mode = outcome.joinedMode ?? "waiting";
           if (h.reason !== "crisis") {
             replies.push({
               kind: "handoff",

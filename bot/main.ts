@@ -67,6 +67,7 @@ async function serve(config: Config): Promise<void> {
     dbPath: databaseOf(config),
     knowledgeDir: config.SHOUWANG_KNOWLEDGE_DIR,
     logger,
+    caseJoinWindowMs: config.SHOUWANG_CASE_JOIN_MINUTES * 60_000,
   });
   let slack: SlackChannel | undefined;
   if (config.SLACK_BOT_TOKEN) {

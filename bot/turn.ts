@@ -11,6 +11,12 @@ export interface InboundMessage {
   messageId?: string;
   /** Opaque reference to the person on the platform, for staff to see previous cases. */
   externalUserId?: string;
+  /**
+   * Web only: a keyed hash of the client's address, truncated (the address itself is never stored). Crisis cases
+   * from one client within minutes share one case (handoff/case-joins.ts). Other channels leave it unset: their
+   * conversation id already identifies the person.
+   */
+  clientKey?: string;
   text: string;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Who must not get a campaign message now, and why, checked for a batch of recipients right before they are sent
  * (a person's situation can change between approval and their turn in the queue):
- * - `crisis_case`: an open crisis case;
+ * - `crisis_case`: an open crisis case, its own or one it joined (case_conversations);
  * - `recent_risk`: graded high or imminent in the last 30 days (a case opened at that risk, or a message read so);
  * - `with_counselor`: a counselor holds the conversation, or it waits for one;
  * - `unsubscribed`: no longer holds any of the campaign's topics;
@@ -36,8 +36,12 @@ export async function reasonsToSkip(
     opened_at: string;
   }>(
     `SELECT conversation_id, kind, state, risk, opened_at FROM cases WHERE conversation_id IN (${list})
-     AND (state IN ${OPEN} OR (risk IN ('high', 'imminent') AND opened_at >= ?))`,
-    [...ids, since] as Param[],
+     AND (state IN ${OPEN} OR (risk IN ('high', 'imminent') AND opened_at >= ?))
+     UNION ALL
+     SELECT j.conversation_id, c.kind, c.state, c.risk, c.opened_at
+     FROM case_conversations j JOIN cases c ON c.id = j.case_id WHERE j.conversation_id IN (${list})
+     AND (c.state IN ${OPEN} OR (c.risk IN ('high', 'imminent') AND c.opened_at >= ?))`,
+    [...ids, since, ...ids, since] as Param[],
   );
   // The gravest reason wins: an open crisis case, then a recent grading, then a counselor's conversation.
   for (const c of cases)

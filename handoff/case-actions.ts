@@ -3,7 +3,9 @@
  * note, transfer to a colleague, release it to the queue, resolve it with an outcome.
  */
 import { AppError, isAppError } from "../core/app-error.js";
+import type { Channel } from "../store/conversations.js";
 import { type CaseContext, roleLabel, senderLabel } from "./case-context.js";
+import { caseConversations } from "./case-joins.js";
 import { type CaseRecord, caseEvent as event, getCase } from "./case-records.js";
 import type { CaseAction } from "./case-state.js";
 import { caseMessages } from "./messages.js";
@@ -51,19 +53,22 @@ export function caseActions(ctx: CaseContext) {
         });
       });
       publishCase(c);
-      // The person waiting learns at once that a named human is here, before the first word is typed.
-      await sendToCitizen(
-        messaging,
-        { id: c.conversationId, channel: c.channel },
-        { kind: "handoff", text: caseMessages.staffJoined(staff.displayName, roleLabel(staff)) },
-        "bot",
-      );
+      // The person waiting learns at once that a named human is here, before the first word is typed: in every
+      // conversation of the case.
+      for (const v of await caseConversations(db, c))
+        await sendToCitizen(
+          messaging,
+          v,
+          { kind: "handoff", text: caseMessages.staffJoined(staff.displayName, roleLabel(staff)) },
+          "bot",
+        );
       return c;
     },
 
     /**
-     * The staff reply, stored in the case's transcript and then delivered on the citizen's channel. Returns the
-     * stored event; a delivery that failed after the reply was stored comes back as `undelivered` (the reply
+     * The staff reply, stored in the case's transcript and then delivered on the citizen's channel: in every
+     * conversation of the case (its own and the joined ones). Returns the stored event of the case's own
+     * conversation; a delivery that failed after the reply was stored comes back as `undelivered` (the reply
      * stays in the transcript), so callers know what was stored without guessing.
      */
     async reply(
@@ -76,9 +81,9 @@ export function caseActions(ctx: CaseContext) {
       // A channel that cannot reach the person now (WeChat's 48-hour window) refuses before anything is stored.
       const before = await getCase(db, id);
       if (before && canSee(staff, before))
-        await outbound.check({ id: before.conversationId, channel: before.channel });
+        for (const v of await caseConversations(db, before)) await outbound.check(v);
       // One transaction: the case becomes active and the reply is stored before anything is sent.
-      const { c, eventId } = await db.transaction(async (tx) => {
+      const { c, stored } = await db.transaction(async (tx) => {
         const current = await getCase(tx, id);
         if (!current) throw new AppError("not_found", `没有编号为 ${id} 的个案`);
         assertHolder(staff, current);
@@ -86,27 +91,33 @@ export function caseActions(ctx: CaseContext) {
           throw new AppError("illegal_transition", "请先认领个案再回复");
         }
         const c = current.state === "claimed" ? await transition(tx, id, "start", staff) : current;
-        const eventId = await conversations.append(
-          tx,
-          c.conversationId,
-          [{ type: "reply", actor: `staff:${staff.username}`, payload: staffReply }],
-          at,
-        );
-        await event(tx, id, "staff_reply", staff.username, at, { payload: { length: text.length } });
-        return { c, eventId };
+        const stored: { to: { id: string; channel: Channel }; eventId: number }[] = [];
+        for (const to of await caseConversations(tx, c)) {
+          const eventId = await conversations.append(
+            tx,
+            to.id,
+            [{ type: "reply", actor: `staff:${staff.username}`, payload: staffReply }],
+            at,
+          );
+          stored.push({ to, eventId });
+        }
+        await event(tx, id, "staff_reply", staff.username, at, {
+          payload: { length: text.length, conversations: stored.length },
+        });
+        return { c, stored };
       });
       let undelivered: AppError | undefined;
-      try {
-        await outbound.deliver(
-          { id: c.conversationId, channel: c.channel },
-          { ...staffReply, eventId, from: "staff" },
-        );
-      } catch (err) {
-        undelivered = isAppError(err)
-          ? err
-          : new AppError("unavailable", "回复已保存，但没有送达", { cause: err });
+      for (const { to, eventId } of stored) {
+        try {
+          await outbound.deliver(to, { ...staffReply, eventId, from: "staff" });
+        } catch (err) {
+          undelivered ??= isAppError(err)
+            ? err
+            : new AppError("unavailable", "回复已保存，但没有送达", { cause: err });
+        }
       }
       publishCase(c);
+      const eventId = stored[0]?.eventId ?? 0;
       return undelivered ? { eventId, undelivered } : { eventId };
     },
 
@@ -182,14 +193,11 @@ export function caseActions(ctx: CaseContext) {
         );
       });
       publishCase(c);
-      // A case that ends leaves the person with a last word and the numbers, not with silence.
+      // A case that ends leaves the person with a last word and the numbers, not with silence: in every
+      // conversation of the case.
       if (c.kind !== "human") {
-        await sendToCitizen(
-          messaging,
-          { id: c.conversationId, channel: c.channel },
-          { kind: "handoff", text: caseMessages.caseClosed },
-          "bot",
-        );
+        for (const v of await caseConversations(db, c))
+          await sendToCitizen(messaging, v, { kind: "handoff", text: caseMessages.caseClosed }, "bot");
       }
       return c;
     },

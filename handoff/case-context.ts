@@ -9,6 +9,7 @@ import type { RiskLevel } from "../intents/crisis-risk.js";
 import type { ConversationStore } from "../store/conversations.js";
 import type { Db } from "../store/db.js";
 import type { Queryable } from "../store/sql.js";
+import { caseConversations, DEFAULT_JOIN_WINDOW_MS } from "./case-joins.js";
 import { createPaging, type Pager, STAFF_TOPIC } from "./case-paging.js";
 import { type CaseRecord, caseEvent as event, getCase } from "./case-records.js";
 import { type CaseAction, isOpen, nextState } from "./case-state.js";
@@ -40,6 +41,8 @@ export interface HandoffDeps {
   pagers?: Pager[];
   /** Whose console is open; without it nobody counts as reachable through the console (Slack links still do). */
   presence?: Presence;
+  /** How long after a client's crisis case opened its further crises join it (case-joins.ts); default 10 min. */
+  joinWindowMs?: number;
 }
 
 export type CaseContext = ReturnType<typeof createCaseContext>;
@@ -81,7 +84,9 @@ export function createCaseContext(deps: HandoffDeps) {
       payload,
     });
     const mode = to === "claimed" || to === "active" ? "human" : isOpen(to) ? "waiting" : "bot";
-    await conversations.update(tx, c.conversationId, { mode }, at);
+    // Every conversation of the case follows it, the joined ones too: claimed, all are with a human; closed, all
+    // go back to the bot.
+    for (const v of await caseConversations(tx, c)) await conversations.update(tx, v.id, { mode }, at);
     const updated = await getCase(tx, caseId);
     if (!updated) throw new AppError("internal", "case vanished");
     return updated;
@@ -114,6 +119,7 @@ export function createCaseContext(deps: HandoffDeps) {
     outbound,
     now,
     policy,
+    joinWindowMs: deps.joinWindowMs ?? DEFAULT_JOIN_WINDOW_MS,
     dueAt,
     paging,
     transition,

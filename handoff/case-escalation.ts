@@ -3,6 +3,7 @@
  * reassured, but only now and then.
  */
 import type { CaseContext } from "./case-context.js";
+import { caseConversations } from "./case-joins.js";
 import { type CaseRow, caseEvent as event, toCase } from "./case-records.js";
 import { caseMessages } from "./messages.js";
 import { sendToCitizen } from "./outbound.js";
@@ -48,12 +49,13 @@ export function caseEscalation(ctx: CaseContext) {
             ? caseMessages.stillWaiting
             : (someone ? caseMessages.reassurance : caseMessages.reassuranceNobody)[nth];
         if (c.kind === "human" && nth > 0) continue;
-        await sendToCitizen(
-          messaging,
-          { id: c.conversationId, channel: c.channel },
-          { kind: "handoff", text: text ?? caseMessages.stillWaiting },
-          "bot",
-        );
+        for (const v of await caseConversations(db, c))
+          await sendToCitizen(
+            messaging,
+            v,
+            { kind: "handoff", text: text ?? caseMessages.stillWaiting },
+            "bot",
+          );
       }
       return due.length;
     },

@@ -45,6 +45,8 @@ export function createPaging(deps: {
     reason: PageNotice["reason"],
     at: Date,
     withSupervisors: boolean,
+    /** The conversation whose turn decided the page and flushes it after commit (a joined one, say). */
+    turn: string = c.conversationId,
   ) => {
     let to: StaffMember[];
     if (c.holderId !== null) {
@@ -63,9 +65,9 @@ export function createPaging(deps: {
     await event(q, c.id, "paged", "system", at.toISOString(), {
       payload: { reason, to: to.map((s) => s.username) },
     });
-    const list = pending.get(c.conversationId) ?? [];
+    const list = pending.get(turn) ?? [];
     list.push({ caseId: c.id, reason, risk: c.risk, to });
-    pending.set(c.conversationId, list);
+    pending.set(turn, list);
     return to.length;
   };
 

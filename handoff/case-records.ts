@@ -82,25 +82,52 @@ export const toCase = (r: CaseRow): CaseRecord => ({
 export const OPEN_SQL = OPEN_STATES.map((s) => `'${s}'`).join(", ");
 
 /**
- * SQL: whether the conversation `conversationSql` (an SQL expression) has an open case that is a crisis (kind, or
- * risk high or imminent). For a channel's recovery queries over its own tables, which must resend such messages.
+ * Of these conversations, those with an open crisis case (kind crisis, or risk high or imminent): a channel's
+ * recovery must resend what it owes them, even at the risk of sending twice.
  */
-export const openCrisisCaseSql = (conversationSql: string) => `EXISTS (
-             SELECT 1 FROM cases c
-             WHERE c.conversation_id = ${conversationSql} AND c.state IN (${OPEN_SQL})
-               AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent')))`;
+export async function openCrisisConversations(q: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = await q.all<{ conversation_id: string }>(
+      `SELECT DISTINCT conversation_id FROM cases
+       WHERE conversation_id IN (${chunk.map(() => "?").join(", ")}) AND state IN (${OPEN_SQL})
+         AND (kind = 'crisis' OR risk IN ('high', 'imminent'))`,
+      chunk,
+    );
+    for (const r of rows) out.add(r.conversation_id);
+    // A conversation that joined another's crisis case is owed as much as the case's own.
+    const joined = await q.all<{ conversation_id: string }>(
+      `SELECT DISTINCT j.conversation_id FROM case_conversations j JOIN cases c ON c.id = j.case_id
+       WHERE j.conversation_id IN (${chunk.map(() => "?").join(", ")}) AND c.state IN (${OPEN_SQL})
+         AND (c.kind = 'crisis' OR c.risk IN ('high', 'imminent'))`,
+      chunk,
+    );
+    for (const r of joined) out.add(r.conversation_id);
+  }
+  return out;
+}
 
 export async function getCase(q: Queryable, id: string): Promise<CaseRecord | undefined> {
   const row = await q.get<CaseRow>("SELECT * FROM cases WHERE id = ?", [id]);
   return row ? toCase(row) : undefined;
 }
 
-/** The conversation's open case, if it has one (at most one is open at a time). */
+/**
+ * The conversation's open case, if it has one (at most one is open at a time): its own, or the one it joined
+ * (case-joins.ts); a joined conversation belongs to that case like the case's own.
+ */
 export async function openCaseOf(q: Queryable, conversationId: string): Promise<CaseRecord | undefined> {
-  const row = await q.get<CaseRow>(
-    `SELECT * FROM cases WHERE conversation_id = ? AND state IN (${OPEN_SQL})`,
-    [conversationId],
-  );
+  const row =
+    (await q.get<CaseRow>(`SELECT * FROM cases WHERE conversation_id = ? AND state IN (${OPEN_SQL})`, [
+      conversationId,
+    ])) ??
+    (await q.get<CaseRow>(
+      `SELECT c.* FROM case_conversations j JOIN cases c ON c.id = j.case_id
+       WHERE j.conversation_id = ? AND c.state IN (${OPEN_SQL}) ORDER BY j.joined_at DESC LIMIT 1`,
+      [conversationId],
+    ));
   return row ? toCase(row) : undefined;
 }
 

@@ -15,6 +15,13 @@ export const DEFAULT_COMPLAINT_TRAINING = [
   projectPath("handoff", "data", "complaint-training-b.jsonl"),
   // Formal letters to a city's message board, long and short, weighted to the boundaries most often confused.
   projectPath("handoff", "data", "complaint-training-c.jsonl"),
+  // Letters whose matter belongs to one field while their words belong to another: street vendors by a school,
+  // low voltage, speed bumps, 网签 and 维修基金, parcels at a sorting centre, birth permits, 职称, mines over their
+  // licence, catchment rules, driving tests.
+  projectPath("handoff", "data", "complaint-training-d.jsonl"),
+  // Both sides of the remaining boundaries: traffic police or city management, a school or the estate near it,
+  // a factory's pollution or household waste, highways or city streets, subsidies, 低保 and officials' favours.
+  projectPath("handoff", "data", "complaint-training-f.jsonl"),
 ];
 
 const Line = z.object({ text: z.string().min(2), category: z.string().min(2) });

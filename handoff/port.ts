@@ -21,6 +21,11 @@ export interface HandoffOutcome {
    * only when this is above 0. Defaults to `paged`.
    */
   available?: number;
+  /**
+   * The conversation joined a case another conversation opened (case-joins.ts): the mode it takes from the case,
+   * "human" when a counselor already holds it. Absent, a new or own case leaves the conversation waiting.
+   */
+  joinedMode?: "waiting" | "human";
 }
 
 /**
@@ -31,7 +36,14 @@ export interface HandoffPort {
   /** Runs inside the turn's transaction, so the case exists before the citizen's reply is acknowledged. */
   request(
     tx: Queryable,
-    req: HandoffRequest & { conversationId: string; channel: Channel; text: string; at: string },
+    req: HandoffRequest & {
+      conversationId: string;
+      channel: Channel;
+      text: string;
+      at: string;
+      /** A keyed hash of the client's address (web only): crises from one client within minutes share a case. */
+      clientKey?: string;
+    },
   ): Promise<HandoffOutcome>;
   /** Runs inside the transaction for every message of a conversation that has an open case. */
   join(

@@ -43,8 +43,10 @@ export async function exportConversation(
     [conversationId],
   );
   const cases = await db.all<{ id: string; opened_at: string; state: string; outcome: string | null }>(
-    "SELECT id, opened_at, state, outcome FROM cases WHERE conversation_id = ? ORDER BY opened_at",
-    [conversationId],
+    // A case the conversation joined (case-joins.ts) is theirs too.
+    `SELECT id, opened_at, state, outcome FROM cases WHERE conversation_id = ?
+       OR id IN (SELECT case_id FROM case_conversations WHERE conversation_id = ?) ORDER BY opened_at`,
+    [conversationId, conversationId],
   );
   const complaints = await db.all<{
     id: string;

@@ -39,6 +39,13 @@ const argon2 = (): Argon2 => {
  * message behind it (8.8 s measured), and each hash keeps a core busy. One core is left to the citizens: at most
  * cores - 1 hashes at once, a short queue behind them, and beyond that a clear "busy" instead of a longer wait.
  */
+/**
+ * argon2id with one lane. The library's default of four lanes also runs four threads per hash, so even one hash at a
+ * time took both cores of a small server away from citizens' messages; one lane costs the same CPU time on one core.
+ * Hashes made with other settings still verify (their settings are inside them) and are redone at the next login.
+ */
+const hashOptions = () => ({ type: argon2().argon2id, parallelism: 1 }) as const;
+
 function hashGate(concurrency = Math.max(1, availableParallelism() - 1), queue = 8) {
   let running = 0;
   const waiting: (() => void)[] = [];
@@ -79,7 +86,7 @@ export function createStaffDirectory(db: Db, now: () => Date = () => new Date())
       if (!ROLES.includes(input.role))
         throw new AppError("bad_input", `role must be one of ${ROLES.join(", ")}`);
       const shifts = (input.shifts ?? []).flatMap(parseShift);
-      const hash = await argon2().hash(input.password, { type: argon2().argon2id });
+      const hash = await argon2().hash(input.password, hashOptions());
       return db.transaction(async (tx) => {
         if (await tx.get("SELECT 1 FROM staff WHERE username = ?", [input.username])) {
           throw new AppError("conflict", `user ${input.username} already exists`);
@@ -129,13 +136,23 @@ export function createStaffDirectory(db: Db, now: () => Date = () => new Date())
     async login(username: string, password: string): Promise<{ token: string; session: Session }> {
       const row = await byUsername(username);
       let ok = false;
+      let rehashed: string | undefined;
       await hashing(async () => {
-        if (row && !row.disabled) ok = await argon2().verify(row.password_hash, password);
-        else {
-          dummyHash ??= argon2().hash(randomBytes(16).toString("hex"));
+        if (row && !row.disabled) {
+          ok = await argon2().verify(row.password_hash, password);
+          if (ok && argon2().needsRehash(row.password_hash, hashOptions()))
+            rehashed = await argon2().hash(password, hashOptions());
+        } else {
+          dummyHash ??= argon2().hash(randomBytes(16).toString("hex"), hashOptions());
           await argon2().verify(await dummyHash, password);
         }
       });
+      if (row && rehashed)
+        await db.run("UPDATE staff SET password_hash = ? WHERE id = ? AND password_hash = ?", [
+          rehashed,
+          row.id,
+          row.password_hash,
+        ]);
       if (!row || !ok) throw new AppError("unauthorized", "用户名或密码错误");
       const token = randomBytes(32).toString("base64url");
       const csrf = randomBytes(24).toString("base64url");

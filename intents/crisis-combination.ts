@@ -66,6 +66,8 @@ const SELF_EVIDENCE_PAIRS: readonly ConceptPair[] = [
   "act+leave",
   "endure+leave",
   "endure+join",
+  "death+seek",
+  "means+seek",
 ];
 
 /** Masks over a concept reading: what backs a risk to the writer's life, a threat, an imminent act. */
@@ -79,6 +81,10 @@ export interface ConceptEvidence {
   /** What a very sure reading of a threat needs in the text when it names no violence. */
   threat: number;
   imminent: number;
+  /** Death, leaving, joining the dead or not enduring: a risk to life the text still holds after its denials. */
+  life: number;
+  /** What a message needs for the model's lean to high, short of its threshold, to notice it as distress. */
+  noticeable: number;
 }
 
 export function conceptEvidence(): ConceptEvidence {
@@ -90,6 +96,17 @@ export function conceptEvidence(): ConceptEvidence {
     harm: reader.conceptMask(["victim", "violence"]),
     threat: reader.conceptMask(["death", "violence", "means", "act", "time", "leave", "wish", "victim"]),
     imminent: reader.maskOf(["means+act", "act+leave", "time+means", "time+leave"]),
+    life: reader.conceptMask(["death", "leave", "join", "endure"]),
+    noticeable: reader.conceptMask([
+      "death",
+      "leave",
+      "join",
+      "endure",
+      "means",
+      "violence",
+      "victim",
+      "seek",
+    ]),
   };
 }
 
@@ -152,10 +169,14 @@ export function modelLevel(
       hits.ranks.others < RANK.distress)
   )
     rank = RANK.high;
-  // The model leaning to high but short of raising it still notices the message (我死了是不是一种解脱).
-  else if (m.distressUp >= t.distress || m.high >= 0.5) rank = RANK.distress;
+  // The model leaning to high but short of raising it still notices the message (我死了是不是一种解脱), when the
+  // text holds something of a risk: it leaned so on 大雁把刚出苗的麦子都吃了 and on wages never paid.
+  else if (m.distressUp >= t.distress || (m.high >= 0.5 && (m.concepts.concepts & evidence.noticeable) !== 0))
+    rank = RANK.distress;
   if (hits.ruled && hits.ranks.self < RANK.high) rank = Math.min(rank, RANK.distress);
-  if (denied && hits.reported === 0 && !hits.counted) rank = 0;
+  // A denied grave phrase (我从没想过自杀) silences the model only when nothing else in the text speaks of ending
+  // a life: a denial of 痛苦 or 孤独 says nothing about 很快的死掉 beside it.
+  if (denied && hits.reported === 0 && !hits.counted && (m.concepts.concepts & evidence.life) === 0) rank = 0;
   return rank;
 }
 
@@ -214,9 +235,12 @@ export function riskKind(
   // The model alone reads a threat where the text names violence or a weapon (摔死人了 is an accident), or, when very
   // sure, where it names death, means, an act, a time, a wish or a grievance (再逼我…); with none of them it read a question
   // about who pays for the parents' care as a threat.
+  // With violence named, a grave reading split between a threat and the writer's own life (刀他 今晚就去: others
+  // 0.58, imminent 0.41) is a threat when it leans to others.
+  const graveLeaningOthers = m.others >= m.high && m.others + m.high >= t.highAlone;
   const modelThreat =
     !hits.ruled &&
-    ((m.others >= t.others && (m.concepts.concepts & evidence.violence) !== 0) ||
+    (((m.others >= t.others || graveLeaningOthers) && (m.concepts.concepts & evidence.violence) !== 0) ||
       (m.others >= STRONG_THREAT &&
         hits.ranks.others < RANK.distress &&
         (m.concepts.concepts & evidence.threat) !== 0));

@@ -14,6 +14,8 @@
  * canonicaliser drops that range) and the sparse scorer keys one-character features by their code unit.
  */
 
+import { firstSet } from "./pattern-set.js";
+
 export const CONCEPTS = [
   "death",
   "wish",
@@ -25,6 +27,7 @@ export const CONCEPTS = [
   "endure",
   "violence",
   "victim",
+  "seek",
 ] as const;
 export type Concept = (typeof CONCEPTS)[number];
 
@@ -38,7 +41,8 @@ const SOURCES: Record<Concept, string> = {
     "下地狱|黄泉|阴间|另一个世界|天堂|来世|下辈子|长眠|不醒|醒不来|遗书|遗言|遗体|后事|骨灰|葬礼|" +
     "消失|解脱|一了百了|结束(?:吧|了吧|这一切|一切|自己|生命|这条命)|不在了|" +
     "跳(?:楼|河|湖|江|海|桥|崖|下去|下来)|上吊|吊死|烧炭|割腕|割脉|卧轨|服毒|放弃(?:我)?自己|杀死(?:我)?自己|" +
-    "(?:不想|不愿|不要)(?:再)?(?:活|醒|睁眼|存在)",
+    "(?:不想|不愿|不要)(?:再)?(?:活|醒|睁眼|存在)|去世|离世|客死|自生自灭|死期|重开|重启人生|永远睡|再也不(?:睁|醒)|" +
+    "飞来横祸|(?:一场|来场|来一场)意外|意外(?:死亡|身亡|带走)",
   wish:
     "想|要|希望|但愿|愿意?|准备|打算|计划|决定|等不及|等不了|快点|赶紧|什么时候(?:才)?(?:能|可以)|让我|求求?|" +
     "渴望|期待|盼着|不如|干脆|只想|多好|就好了|可以吗|好不好|行不行",
@@ -47,27 +51,40 @@ const SOURCES: Record<Concept, string> = {
     "最后一(?:次|个|天|晚|夜|眼)|这次|下次|生日|等[^，。？]{1,6}(?:就|再|了)|再[^，。？]{0,3}(?:几|一)(?:天|晚|次)",
   means:
     "药|片|炭|密封条|胶带|绳|刀片|刀|剪刀|农药|百草枯|敌敌畏|老鼠药|洁厕灵|漂白剂|消毒液|煤气|汽油|" +
+    "碳(?!排|中和|达峰|酸|水|纤维|足迹)|亚硝酸盐|头孢|动脉|静脉|手腕|" +
     "楼顶|天台|阳台|窗台|[0-9一二三四五六七八九十几]+(?:楼|层)|湖|河|江|海|桥|悬崖|铁轨|车祸|车撞|浴缸|剂量",
   act:
     "已经|刚刚?|刚才|买好|备好|备上|准备好|写好|登记(?:完|好)|收拾好|安排好|吃了|喝了|吞了|割了|划了|" +
-    "站在|坐在|到了|在(?:楼顶|天台|桥上|河边|湖边|江边)|正在|流血|行动",
+    "站在|坐在|到了|在(?:楼顶|天台|桥上|河边|湖边|江边)|正在|流血|行动|吞(?:了|下)?|服(?:了|下)|(?<![考测面笔口复初调比])试(?:过|了|试|一试)|" +
+    "点不着",
   leave:
     "(?:先|该|要|想|就|可以|准备|打算)走(?:了|啦|吧)?(?=[，。？]|$)|离开(?:这个?)?(?:世界|人间|人世|你们|大家)|离去|" +
     "(?:先|该|要|想|就|可以|准备|打算)(?:离开|拜拜)(?:了|啦|吧)?(?=[，。？]|$)|" +
-    "(?:再见|永别|别了|告别)(?:了)?(?:这个)?(?:世界|人间|大家|各位)?(?=[，。？]|$)",
-  join: "(?:去|来)(?:找|陪|见)(?:你|您|你们|他|她|他们)|带(?:上)?我(?:一起)?走|一起走|跟你走|等我(?:啊|哦|呀)?(?=[，。？]|$)",
+    "(?:再见|永别|别了|告别)(?:了)?(?:这个)?(?:世界|人间|大家|各位)?(?=[，。？]|$)|我走了(?=[，。？]|$)|" +
+    "(?:说|就)拜拜(?:了|啦|吧)?",
+  join:
+    "(?:去|来)(?:找|陪|见)(?:你|您|你们|他|她|他们)|带(?:上)?我(?:一起)?走|一起(?:走|离开|去死|结束)|跟你走|结伴|约死|" +
+    "有(?:没有)?(?:人)?一起的|跟着?(?:他|她|你|他们|你们)(?:一起)?去(?=[，。？]|$|了|吧)|等我(?:啊|哦|呀)?(?=[，。？]|$)",
   endure:
-    "活不(?:动|下去|成|了)|熬不(?:过|下去|住)|撑不(?:下去|住|过)|坚持不(?:下去|住)|走不下去|受不了了|累了",
+    "活不(?:动|下去|成|了)|熬不(?:过|下去|住)|撑不(?:下去|住|过)|坚持不(?:下去|住)|走不下去|受不了了|累了|" +
+    "放弃(?:了|吧|算了)?(?=[，。？]|$)",
   violence:
     "杀|砍|捅|劈|削|弄死|打死|掐死|毒死|烧死|撞死|宰了|废了|弄残|打断|下毒|投毒|泼|报复|同归于尽|偿命|拼命|垫背|" +
     "放火|点火|烧了|炸|刀|枪|斧|汽油|硫酸|棍|铁锹|锤子|电棍|剪刀|扎(?:死|伤|他|她|你)|拍死|见血|动了?手脚|下药|" +
-    "撞(?:死|他|她|那|人)",
+    "撞(?:死|他|她|那|人)|动手(?!术)|躺着(?:回去|出来)|用命(?:还|来还|偿)|血债|这笔账|算账|还回去|尝尝[^，。？]{0,4}滋味|" +
+    "付出代价|鱼死网破|两败俱伤|放(?:进|到|在)[^，。？]{0,6}(?:饭|水|杯|碗|锅|菜)里",
   victim:
     "打我|骂我|踢我|掐我|扇我|揍我|逼我|威胁我|要挟我|勒索我|跟踪我|骚扰我|欺负我|霸凌|家暴|性侵|猥亵|强奸|虐待|被打|被骂|被欺负|" +
     "被威胁|被跟踪|被骚扰|被关|不让我(?:出门|吃饭|睡觉|走)|" +
     "被[^，。？]{0,6}(?:打|揍|踢|扇|摸|偷拍|锁|扣押?|砸|抢|强迫|逼)|" +
     "(?:打|揍|踢|扇|摸|掐|推|扔|骂|伤害|偷拍|恐吓|锁|关)(?:了)?(?:我|我们|我爸|我妈|我家|我孩子)(?!们?的)|" +
     "把我[^，。？]{0,6}(?:打|锁|关|扔|推|赶|骂)|打(?:进(?:了)?医院|流产|骨折|伤|残)|扣着[^，。？]{0,4}身份证",
+  seek:
+    "哪里(?:有|能|可以)?(?:卖|买)|去哪(?:里|儿)?买|怎么(?:才能)?买|买得到|买到|多少(?:片|颗|粒|盒|瓶|克|楼|层)|" +
+    "够不够|(?:够|足够)(?:吗|了吗)|疼不疼|痛不痛|会(?:不会)?(?:很)?(?:痛|疼)|无痛|(?:不|没)(?:是|那么)?(?:很|太)?(?:痛|疼)|" +
+    "怎(?:么|样)样?才?(?:能|可以)?(?:让自己)?(?=死|自杀|离开|消失|结束)|" +
+    "(?:什么|啥|哪种|有没有|有什么|有啥)(?:[^，。？]{0,4})?(?:方法|办法|死法)|舒服(?:的|点|些)?(?:方法|办法|死法)|" +
+    "(?:什么|啥|哪种|哪个)药|在线等",
 };
 
 /** Pairs whose co-occurrence in one sentence is a feature of its own, ordered (a, b) with a before b in CONCEPTS. */
@@ -92,6 +109,8 @@ const PAIRS = [
   ["wish", "violence"],
   ["time", "violence"],
   ["means", "violence"],
+  ["death", "seek"],
+  ["means", "seek"],
 ] as const satisfies readonly (readonly [Concept, Concept])[];
 const PAIR_NAMES = PAIRS.map(([a, b]) => `${a}+${b}` as const);
 
@@ -123,6 +142,18 @@ const NO_CONCEPTS: ConceptReading = Object.freeze({ features: [], pairs: 0, conc
 
 export function createConceptReader(): ConceptReader {
   const regexes = CONCEPTS.map((c) => new RegExp(SOURCES[c], "g"));
+  // Most everyday text holds no character a concept can start with: one pass over the text, looking each character
+  // up in a table of the concepts it can start, finds which regexes are worth running at all (a third of the
+  // detector's time went into running all of them on every message).
+  const startsOf = new Map<number, number>();
+  let always = 0;
+  CONCEPTS.forEach((c, k) => {
+    const first = firstSet(SOURCES[c]);
+    if (first.any || first.nullable) always |= 1 << k;
+    else
+      for (const ch of first.chars)
+        startsOf.set(ch.charCodeAt(0), (startsOf.get(ch.charCodeAt(0)) ?? 0) | (1 << k));
+  });
   const conceptFeature = CONCEPTS.map((_, i) => String.fromCharCode(CONCEPT_BASE + i));
   const pairIndex = PAIRS.map(([a, b]) => [CONCEPTS.indexOf(a), CONCEPTS.indexOf(b)] as const);
   const pairFeature = PAIRS.map((_, i) => String.fromCharCode(PAIR_BASE + i));
@@ -160,10 +191,13 @@ export function createConceptReader(): ConceptReader {
         }
         return lo;
       };
+      let candidates = always;
+      for (let i = 0; i < text.length; i++) candidates |= startsOf.get(text.charCodeAt(i)) ?? 0;
+      if (candidates === 0) return NO_CONCEPTS;
       let any = 0;
       for (let k = 0; k < regexes.length; k++) {
         const re = regexes[k];
-        if (!re) continue;
+        if (!re || (candidates & (1 << k)) === 0) continue;
         re.lastIndex = 0;
         for (let m = re.exec(text); m !== null; m = re.exec(text)) {
           const s = sentenceOf(m.index);

@@ -33,8 +33,11 @@ export const HAND_WRITTEN_PATH = projectPath("intents", "data", "crisis-training
  * (counselling talk, threats, harm done to the writer, angry letters to the government), -4 (threats and harm in
  * many forms, everyday dark hyperbole that is no crisis, tree-hole despair), -5 (hostility from curses to plans,
  * tree-hole farewells, countdowns and attempts told in passing, harm with the danger present, and hard negatives
- * sharing their words: leaving, deadlines, games, cooking, medicine questions). */
-export const BLIND_PATHS: readonly string[] = ["", "-2", "-3", "-4", "-5"].map((n) =>
+ * sharing their words: leaving, deadlines, games, cooking, medicine questions), -6 (seeking means, countdowns,
+ * farewells, acts told in passing, companions, slang for suicide, settling affairs; hard negatives with the same
+ * means, countdowns and goodbyes in everyday use), -7 (threats to others and harm done to the writer, from
+ * intrusive thoughts to a weapon in hand, and hard negatives: games, bargaining, cooking, other senses of 打). */
+export const BLIND_PATHS: readonly string[] = ["", "-2", "-3", "-4", "-5", "-6", "-7"].map((n) =>
   projectPath("intents", "data", `crisis-training-blind${n}.jsonl`),
 );
 export const PSYSUICIDE_PATH = projectPath("intents", "data", "psysuicide-valid.jsonl");

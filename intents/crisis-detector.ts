@@ -29,8 +29,8 @@ import { CrisisModelScorer } from "./crisis-features.js";
 import { escalateHits, readHits } from "./crisis-hits.js";
 import { type CrisisLexicon, CrisisLexiconSchema, defaultLexicon } from "./crisis-lexicon.js";
 import { compiledFor } from "./crisis-lexicon-compiler.js";
-import { prepare } from "./crisis-preparation.js";
-import { LEVELS, type RiskAssessment } from "./crisis-risk.js";
+import { type Prepared, prepare } from "./crisis-preparation.js";
+import { LEVELS, RANK, type RiskAssessment } from "./crisis-risk.js";
 import { defaultModel, trainCrisisModel } from "./crisis-training.js";
 import type { LinearModel } from "./linear-model.js";
 import { firstSet } from "./pattern-set.js";
@@ -62,7 +62,7 @@ export function createCrisisDetector(
       escalateHits(c, hits, reasons);
       // The learned model may raise the level, never lower it.
       const model = readModel(scorer, probs, hits.modelText);
-      const modelRank = modelLevel(model, hits, prepared.negated.includes(true), t, evidence);
+      const modelRank = modelLevel(model, hits, deniesGrave(prepared), t, evidence);
       let rank = raiseByModel(hits.ranks.self, modelRank, model, reasons);
       rank = escalateModel(c, rank, hits, model, evidence, reasons);
       // What kind of risk (which may raise the level again), about whom, how sure.
@@ -77,6 +77,13 @@ export function createCrisisDetector(
       };
     },
   };
+}
+
+/** A phrase of a risk to the writer's life, high or graver, was negated (从来没想过自杀, 我不会轻生的). */
+function deniesGrave(p: Prepared): boolean {
+  return p.hits.some(
+    (h, i) => p.negated[i] === true && h.group.kind === "self" && RANK[h.group.level] >= RANK.high,
+  );
 }
 
 /** Internals exposed for tests only. */

@@ -20,7 +20,7 @@ export interface LexiconReading {
   threatByOther: boolean;
   /** Phrases set aside as reports (news, a described person). */
   reported: number;
-  /** A phrase was discarded or lowered by an explicit rule (negation, news report, past and recovered). */
+  /** A high or graver phrase was discarded or lowered by an explicit rule (negation, news report, past and recovered). */
   ruled: boolean;
   /** Some phrase counted (and gave a `lexicon:` reason). */
   counted: boolean;
@@ -80,6 +80,20 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
   return IMPLICIT;
 }
 
+/** A death told in the register of news (自杀身亡, 跳楼去世): over, whenever it was. */
+const NEWS_DEATH = /^(?:自杀|轻生|自尽)?(?:身亡|去世|离世|抢救无效|没救过来)/;
+/** A self mention that only qualifies someone else: 我的, 我们的, 我认识的, 我最好的. */
+const POSSESSIVE = /^们?[^，。？的]{0,3}的/;
+/** The writer means to try what was heard of: 我想试试, 我也要这样, 如果是我. */
+const SELF_TRIAL =
+  /(?:我|自己)也?(?:想|要|打算|准备)(?:去)?(?:试|这样|跟着|学)|试一试|试试|如果是我|想象[^，。？]{0,8}是我/;
+
+function sentenceAround(text: string, pos: number): string {
+  let end = pos;
+  while (end < text.length && text[end] !== "。" && text[end] !== "？") end++;
+  return text.slice(sentenceStart(text, pos), end);
+}
+
 function insideOthers(hits: Prepared["hits"], negated: readonly boolean[], h: Hit): boolean {
   for (let j = 0; j < hits.length; j++) {
     const o = hits[j];
@@ -99,7 +113,8 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     threatBySelf: false,
     threatByOther: false,
     reported: 0,
-    ruled: negated.includes(true),
+    // A denied 痛苦 or 孤独 rules nothing out about a life; only a denied grave phrase does.
+    ruled: hits.some((h, i) => negated[i] === true && RANK[h.group.level] >= RANK.high),
     counted: false,
     modelText: p.modelText,
     mentions: undefined,
@@ -132,7 +147,10 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
       if (hasReportCue && subject.kind !== "self" && subject.kind !== "known") {
         hasKnown ??= r.mentions.some((m) => m[2] !== undefined);
         const lead = text.slice(Math.max(clauseStart(text, h.start), h.start - 3), h.start);
-        const desire = /[想要]|打算|准备/.test(lead) || /^[想要]/.test(h.text);
+        const desire =
+          /[想要]|打算|准备/.test(lead) ||
+          /^[想要]/.test(h.text) ||
+          SELF_TRIAL.test(sentenceAround(text, h.start));
         if (!hasKnown && !(subject.kind === "implicit" && desire)) {
           r.reported++;
           r.ruled = true;
@@ -155,8 +173,16 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
         h.group.level === "high" &&
         isOther(subject.kind) &&
         c.completedAfter.test(text.slice(h.end, h.end + 6)) &&
-        c.completedBefore.test(text.slice(from, h.start)) &&
-        !r.mentions.some((m) => m.index >= from && m.index < h.start && mentionKind(m) === "self")
+        (c.completedBefore.test(text.slice(from, h.start)) ||
+          NEWS_DEATH.test(text.slice(h.end, h.end + 6))) &&
+        !r.mentions.some(
+          (m) =>
+            m.index >= from &&
+            m.index < h.start &&
+            mentionKind(m) === "self" &&
+            // 我的朋友, 我认识的一个网友: the writer only qualifies who died.
+            !POSSESSIVE.test(text.slice(m.index + m[0].length, m.index + m[0].length + 5)),
+        )
       ) {
         reasons.push(`bereaved:${clip(h.text)}`);
         rank = RANK.distress;

@@ -385,6 +385,15 @@ export function createConversationStore(db: Db) {
       return row?.id ?? 0;
     },
 
+    /** The citizen's latest message (or follow/unfollow), if any. */
+    async lastInbound(conversationId: string): Promise<StoredEvent | undefined> {
+      const row = await db.get<EventRow>(
+        "SELECT * FROM events WHERE conversation_id = ? AND type = 'inbound' ORDER BY id DESC LIMIT 1",
+        [conversationId],
+      );
+      return row ? toEvent(row) : undefined;
+    },
+
     async events(conversationId: string): Promise<StoredEvent[]> {
       const rows = await db.all<EventRow>("SELECT * FROM events WHERE conversation_id = ? ORDER BY id", [
         conversationId,

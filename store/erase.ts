@@ -25,10 +25,10 @@ async function eraseIn(tx: Queryable, conversationId: string): Promise<ErasureCo
   const events = (await tx.run("DELETE FROM events WHERE conversation_id = ?", [conversationId])).changes;
   await tx.run("DELETE FROM inbound_keys WHERE conversation_id = ?", [conversationId]);
   const cases = (
-    await tx.run("UPDATE cases SET first_message = ?, follow_up = NULL WHERE conversation_id = ?", [
-      ERASED,
-      conversationId,
-    ])
+    await tx.run(
+      "UPDATE cases SET first_message = ?, follow_up = NULL, client_key = NULL WHERE conversation_id = ?",
+      [ERASED, conversationId],
+    )
   ).changes;
   await tx.run(
     "UPDATE case_events SET payload = '{}' WHERE case_id IN (SELECT id FROM cases WHERE conversation_id = ?)",
@@ -73,7 +73,7 @@ export function eraseConversation(db: Db, conversationId: string): Promise<Erasu
 }
 
 /**
- * Conversations untouched since `before` with nothing still open on them (no open case, no open complaint):
+ * Conversations untouched since `before` with nothing still open on them (no open case of their own or joined, no open complaint):
  * what the retention sweep erases. Erased conversations (no events left) are not listed again.
  */
 export async function expiredConversations(db: Db, before: string, limit = 200): Promise<string[]> {
@@ -83,6 +83,8 @@ export async function expiredConversations(db: Db, before: string, limit = 200):
        AND EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = v.id)
        AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.conversation_id = v.id
                        AND c.state IN ('waiting', 'claimed', 'active', 'transferred'))
+       AND NOT EXISTS (SELECT 1 FROM case_conversations j JOIN cases c ON c.id = j.case_id
+                       WHERE j.conversation_id = v.id AND c.state IN ('waiting', 'claimed', 'active', 'transferred'))
        AND NOT EXISTS (SELECT 1 FROM complaints p WHERE p.conversation_id = v.id AND p.state != 'closed')
      ORDER BY v.updated_at LIMIT ?`,
     [before, limit],

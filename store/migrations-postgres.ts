@@ -184,6 +184,21 @@ const CORE: readonly Migration[] = [
       ${appendOnly("case_events", "case_events", "case events are append-only", true)}
     `,
   },
+  {
+    version: 9,
+    name: "one case for repeated crises from one client",
+    sql: `
+      ALTER TABLE cases ADD COLUMN client_key TEXT;
+      CREATE INDEX cases_by_client ON cases(client_key, opened_at);
+      CREATE TABLE case_conversations (
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (case_id, conversation_id)
+      );
+      CREATE INDEX case_conversations_by_conversation ON case_conversations(conversation_id);
+    `,
+  },
 ];
 
 const TELEGRAM: readonly Migration[] = [

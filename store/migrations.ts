@@ -198,6 +198,24 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events ${ERASE_GATE_CLOSED} BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
     `,
   },
+  {
+    version: 9,
+    name: "one case for repeated crises from one client",
+    sql: `
+      -- A keyed hash of the web client's address (never the address itself): crisis cases opened from one client
+      -- within minutes join one case, so a flood of fresh conversations pages counselors once, not once each.
+      ALTER TABLE cases ADD COLUMN client_key TEXT;
+      CREATE INDEX cases_by_client ON cases(client_key, opened_at);
+      -- Conversations that joined a case opened by another conversation (the case's own one is cases.conversation_id).
+      CREATE TABLE case_conversations (
+        case_id TEXT NOT NULL REFERENCES cases(id),
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (case_id, conversation_id)
+      );
+      CREATE INDEX case_conversations_by_conversation ON case_conversations(conversation_id);
+    `,
+  },
 ];
 
 /** Core migrations, then each feature's own range (see migrations-*.ts), applied in version order. */

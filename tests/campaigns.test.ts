@@ -138,8 +138,16 @@ forEachStore(() => {
       const time = clock();
       a = await setup(time);
       await onDutyCounselor(a);
-      for (const c of ["ok", "crisis", "held", "capped"]) await subscribe(a, c, "反诈");
+      for (const c of ["ok", "crisis", "held", "capped", "joined"]) await subscribe(a, c, "反诈");
       await say(a, "crisis", "我不想活了");
+      // Another conversation of the same person joined that crisis case (the web client opened a second one).
+      const crisisCase = await a.db.get<{ id: string }>(
+        "SELECT id FROM cases WHERE conversation_id = 'crisis'",
+      );
+      await a.db.run(
+        "INSERT INTO case_conversations (case_id, conversation_id, joined_at) VALUES (?, 'joined', ?)",
+        [crisisCase?.id ?? null, time.now().toISOString()],
+      );
       await say(a, "held", "转人工");
       const held = (await a.handoff.queue((await a.staff.find("wang")) as never)).find(
         (c) => c.conversationId === "held",
@@ -176,8 +184,8 @@ forEachStore(() => {
         const st = await (a as A).campaigns.status(id);
         return st.state === "done" && st;
       });
-      expect(s).toMatchObject({ recipients: 4, sent: 1, skipped: 3, failed: 0 });
-      expect(s.skippedBy).toEqual({ crisis_case: 1, with_counselor: 1, weekly_cap: 1 });
+      expect(s).toMatchObject({ recipients: 5, sent: 1, skipped: 4, failed: 0 });
+      expect(s.skippedBy).toEqual({ crisis_case: 2, with_counselor: 1, weekly_cap: 1 });
       const kinds = async (c: string) =>
         (await (a as A).conversations.transcript(c)).map((e) => (e.payload as { kind?: string }).kind);
       expect(await kinds("ok")).toContain("campaign");

@@ -163,6 +163,56 @@ describe("crisis detector rules", () => {
     expect(RANK[assess("真的特别想去死").level]).toBeGreaterThanOrEqual(RANK.high);
     // A question is not a denial.
     expect(RANK[assess("是不是死了就解脱了").level]).toBeGreaterThanOrEqual(RANK.high);
+    // A negation ends with its own statement: "I won't get better" does not deny the wish that follows it.
+    expect(RANK[assess("医生说我不会好了我真的好想死").level]).toBeGreaterThanOrEqual(RANK.high);
+  });
+
+  it("reads a death that already happened to someone else as grief, and a past recovered wish as past", () => {
+    for (const text of [
+      "我认识的一个网友昨晚割腕自杀了，我们聊了两个月",
+      "昨天才知道他在出租屋烧炭自杀的消息，他才二十岁",
+      "之前真的很绝望，那么想死，但是现在一切都好起来了",
+      "某明星因为抑郁症自杀身亡，太可怕了",
+    ]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
+    }
+    // 慢慢 is slowly, not the hyperbole 慢死了; a counselor's confidentiality terms are no disclosure.
+    expect(RANK[assess("怎么样可以慢慢死掉").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(assess("等公交慢死人了").level).toBe("none");
+    expect(assess("咨询是保密的，除非涉及伤害自己或他人").level).toBe("none");
+    // Hearsay the writer means to try is not news.
+    const trial = assess("听说烧炭不错，我想试一试");
+    expect(RANK[trial.level], trial.reasons.join(" ")).toBeGreaterThanOrEqual(RANK.high);
+    expect(trial.reportOnly).toBe(false);
+  });
+
+  it("reads wishing someone dead, a group curse and the fear of hurting someone as hostility, and a threat with a weapon as a threat", () => {
+    for (const text of ["我天天想着我的领导快点死", "以后你们都得死", "我好怕自己哪天真的伤害孩子"]) {
+      const a = assess(text);
+      expect([a.level, a.kind], `${text} ${a.reasons.join(" ")}`).toEqual(["distress", "others"]);
+    }
+    for (const text of ["🔪他 今晚就去", "这笔账我记着，出来以后让他用命来还"]) {
+      const a = assess(text);
+      expect(a.kind, `${text} ${a.reasons.join(" ")}`).toBe("others");
+      expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.high);
+    }
+    expect(assess("他会死吗，医生说情况不好").kind).not.toBe("others");
+  });
+
+  it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
+    for (const text of [
+      "有没有什么药吃下去不痛苦，能让我很快死掉",
+      "你不是孤独的，可我真的想离开这个世界了",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+    // A denied grave phrase still silences the model when nothing else speaks of ending a life.
+    for (const text of ["我从来没想过自杀，就是最近睡不好", "我不会轻生的，只是心里堵得慌"]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
+    }
   });
 
   it("tells a third party at risk from news and fiction about strangers", () => {
@@ -323,6 +373,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "活不动了",
       "打算生日那天就重开",
       "我想安乐死",
+      "有同城一起结伴离开的吗",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);

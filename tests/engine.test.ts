@@ -110,6 +110,9 @@ forEachStore(() =>
       expect(r.replies[0]?.kind).toBe("distress");
       expect(text).toContain("12356");
       expect(text).not.toContain("TA");
+      // Words for a loss, and the door left open in case the grief turns into a wish to die.
+      expect(text).toContain("失去身边的人");
+      expect(text).toContain("不想活下去的念头");
       // Their own wish to die in the same message is still the emergency path.
       const own = await a.engine.handleMessage(
         msg("我朋友昨天自杀了，我也不想活了", { conversationId: "bereaved-2" }),

@@ -77,8 +77,8 @@ forEachStore(() => {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  const say = (conversationId: string, text: string) =>
-    a.engine.handleMessage({ channel: "web", conversationId, text });
+  const say = (conversationId: string, text: string, clientKey?: string) =>
+    a.engine.handleMessage({ channel: "web", conversationId, text, ...(clientKey ? { clientKey } : {}) });
 
   const send = (body: string, headers: Record<string, string>) =>
     server.inject({ method: "POST", url: "/slack/events", headers, payload: body });
@@ -263,6 +263,28 @@ forEachStore(() => {
         [caseId],
       );
       expect(notes.map((n) => JSON.parse(n.payload).text)).toEqual(["当事人情绪稍稳定"]);
+    });
+
+    it("mirrors a conversation that joined the case into the same thread, marked as a second conversation", async () => {
+      await say("tab-1", "我真的不想活了，活着没意思", "client-k");
+      await fake.waitFor(() => cards().length > 0);
+      const caseId = JSON.stringify(cards()[0]?.args.blocks).match(/RG-\d{4}-\d{6}/)?.[0] as string;
+      await waitUntil(async () => (await slack.store.card(caseId)) !== undefined);
+      const ts = (await slack.store.card(caseId))?.ts as string;
+      // The same person opens a second tab: it joins the case, and no second card is posted.
+      await say("tab-2", "还是不想活了", "client-k");
+      await say("tab-2", "我现在在楼顶", "client-k");
+      await fake.waitFor(() =>
+        threadPosts(ts).some(
+          (c) => String(c.args.text).includes("第2段对话") && String(c.args.text).includes("楼顶"),
+        ),
+      );
+      await say("tab-1", "手机快没电了", "client-k");
+      await fake.waitFor(() =>
+        threadPosts(ts).some((c) => /当事人\*：手机快没电了/.test(String(c.args.text))),
+      );
+      await slack.idle();
+      expect(cards()).toHaveLength(1);
     });
 
     it("refuses a bad or stale signature with 401 and does nothing", async () => {

@@ -5,6 +5,7 @@ import { STAFF_TOPIC } from "../../handoff/case-paging.js";
 import { COMPLAINT_TOPIC } from "../../handoff/complaint-context.js";
 import { spikeMessages } from "../../handoff/messages.js";
 import { type SpikeAlert, spikeHeadline } from "../../handoff/spike-watch.js";
+import { isCrisis } from "../../intents/crisis-risk.js";
 import { robotMessages } from "../messages.js";
 
 /** A group robot that posts a line of text: WeCom's (企业微信群机器人) or DingTalk's (钉钉自定义机器人, 加签). */
@@ -86,8 +87,6 @@ export interface StaffAlerts {
   idle(): Promise<void>;
 }
 
-const CRISIS = new Set(["high", "imminent"]);
-
 /**
  * Crisis and overdue alerts for staff who coordinate in WeCom or DingTalk groups. Listens to the live hub's
  * events the console uses: a new case (or one whose risk rises while it waits) at high or imminent risk, a
@@ -133,7 +132,7 @@ export function createStaffAlerts(live: LiveHub, config: StaffAlertsConfig): Sta
   const offStaff = live.subscribe(STAFF_TOPIC, (e) => {
     if (e.type !== "page") return;
     const d = e.data as PageEvent;
-    if (typeof d.caseId !== "string" || typeof d.risk !== "string" || !CRISIS.has(d.risk)) return;
+    if (typeof d.caseId !== "string" || typeof d.risk !== "string" || !isCrisis(d.risk)) return;
     const caseId = d.caseId;
     const label = robotMessages.riskLabels[d.risk] ?? d.risk;
     const seen = announced.get(caseId);

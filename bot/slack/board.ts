@@ -112,13 +112,20 @@ export function createCaseBoard(deps: BoardDeps) {
     });
   }
 
-  /** Copies new citizen messages (and replies staff sent from the console) into the thread. */
+  /**
+   * Copies new citizen messages (and replies staff sent from the console) into the thread, from every conversation
+   * of the case: one that joined it (the same person in a second browser tab) is marked as such.
+   */
   async function mirror(caseId: string, skip: ReadonlySet<number> = new Set()) {
     const card = await store.card(caseId);
     if (!card) return;
-    const events = (await conversations.events(card.conversationId)).filter(
-      (e) => e.id > card.mirroredEventId,
-    );
+    const ids = await handoff.conversationIdsOf(caseId);
+    if (!ids.includes(card.conversationId)) ids.unshift(card.conversationId);
+    const ordinal = new Map(ids.map((id, i) => [id, i]));
+    const events = (await Promise.all(ids.map((id) => conversations.events(id))))
+      .flat()
+      .filter((e) => e.id > card.mirroredEventId)
+      .sort((x, y) => x.id - y.id);
     if (events.length === 0) return;
     const all = await staffById();
     const byUsername = new Map([...all.values()].map((s) => [s.username, s]));
@@ -126,8 +133,11 @@ export function createCaseBoard(deps: BoardDeps) {
       const text = payloadText(e);
       let line: string | undefined;
       if (!skip.has(e.id) && text !== undefined) {
-        if (e.type === "inbound") line = texts.citizenSays(escapeSlack(text));
-        else if (e.type === "reply" && e.actor.startsWith("staff:")) {
+        if (e.type === "inbound") {
+          const n = ordinal.get(e.conversationId) ?? 0;
+          line =
+            n === 0 ? texts.citizenSays(escapeSlack(text)) : texts.citizenSaysIn(n + 1, escapeSlack(text));
+        } else if (e.type === "reply" && e.actor.startsWith("staff:")) {
           const username = e.actor.slice("staff:".length);
           const who = byUsername.get(username)?.displayName ?? username;
           line = texts.consoleStaffSays(escapeSlack(who), escapeSlack(text));
@@ -197,7 +207,9 @@ export function createCaseBoard(deps: BoardDeps) {
 
     /** A live "conversation" event (a citizen turn in a conversation with an open case). */
     async conversationChanged(conversationId: string): Promise<void> {
-      const card = await store.latestCardOf(conversationId);
+      const joined = await handoff.openCaseIdOf(conversationId);
+      const card =
+        (joined ? await store.card(joined) : undefined) ?? (await store.latestCardOf(conversationId));
       // No card yet: posting the card mirrors what came before it. The newest card may also belong to an
       // earlier, closed case of this conversation while the new case's card is still being posted.
       if (!card) return;

@@ -1,4 +1,5 @@
 import { AppError } from "../../core/app-error.js";
+import { createStaffDirectory } from "../../handoff/staff.js";
 import type { Db } from "../../store/db.js";
 
 export interface SlackCard {
@@ -157,9 +158,7 @@ export function createSlackStore(db: Db, now: () => Date = () => new Date()) {
     async link(slackUserId: string, username: string): Promise<void> {
       if (!/^[UW][A-Z0-9]{2,}$/.test(slackUserId))
         throw new AppError("bad_input", `not a Slack user id: ${slackUserId} (looks like U0123ABCD)`);
-      const staff = await db.get<{ disabled: number }>("SELECT disabled FROM staff WHERE username = ?", [
-        username,
-      ]);
+      const staff = await createStaffDirectory(db, now).find(username);
       if (!staff) throw new AppError("not_found", `no staff account ${username}`);
       await db.run(
         `INSERT INTO slack_users (slack_user_id, username, created_at) VALUES (?, ?, ?)

@@ -60,6 +60,8 @@ export const texts = {
   riskRaisedThread: (risk: RiskLevel, mentions: string) =>
     `⚠️ 风险升级为 ${RISK_ICON[risk]} ${RISK_LABEL[risk]}。${mentions}`,
   citizenSays: (text: string) => `👤 *当事人*：${text}`,
+  /** From another conversation that joined the case (the same person in a second tab). */
+  citizenSaysIn: (n: number, text: string) => `👤 *当事人（第${n}段对话）*：${text}`,
   consoleStaffSays: (who: string, text: string) => `💬 *${who}*（控制台）：${text}`,
   noteSaved: "已记为内部备注，未发送给当事人。",
   notHolder: "只有正在处理此个案的工作人员可以回复当事人。以 // 开头的消息会记为内部备注。",

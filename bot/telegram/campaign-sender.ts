@@ -5,10 +5,10 @@
  */
 import { type Api, GrammyError } from "grammy";
 import { type PushSender, RateLimited, Rejected, Unreachable } from "../../campaigns/push-sender.js";
+import { chatIdOf } from "./ids.js";
 import type { SendTag } from "./journal.js";
 import { markupFor } from "./keyboard.js";
 import type { TelegramStore } from "./store.js";
-import { chatIdOf } from "./turns.js";
 
 export function telegramCampaignSender(deps: {
   api: Api;

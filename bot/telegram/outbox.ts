@@ -3,9 +3,10 @@ import type { Logger } from "../../core/logger.js";
 import type { ChannelSender } from "../../handoff/outbound.js";
 import type { Reply } from "../../handoff/reply.js";
 import { telegramMessages } from "../messages.js";
+import { chatIdOf } from "./ids.js";
 import type { SendJournal, SendTag } from "./journal.js";
 import type { OutboxMessage, OutboxRow, TelegramStore } from "./store.js";
-import { chatIdOf, type Outgoing, Undeliverable } from "./turns.js";
+import { type Outgoing, Undeliverable } from "./turns.js";
 
 const WATERMARK = "outbox_reconciled_through";
 

@@ -1,10 +1,11 @@
 import type { Update } from "grammy/types";
-import { openCrisisCaseSql as openCrisisCase } from "../../handoff/case-records.js";
+import { openCrisisConversations } from "../../handoff/case-records.js";
 import type { ConversationStore } from "../../store/conversations.js";
 import type { Db } from "../../store/db.js";
 import { jsonText } from "../../store/dialect.js";
 import type { Statement } from "../../store/sql.js";
 import { crashPoint } from "./crash.js";
+import { conversationIdOf } from "./ids.js";
 
 export interface OutboxRow {
   eventId: number;
@@ -35,18 +36,32 @@ export function createTelegramStore(db: Db, conversations: ConversationStore) {
   // Db.script group-commits: scripts that arrive while the connection is busy share one transaction.
   const script = (statements: Statement[]) => db.script(statements);
 
-  /** Runs `sql` (selecting `id` and `crisis`) over the ids in chunks of 500 placeholders. */
+  /**
+   * Runs `sql` (selecting `id` and `chat`) over the ids in chunks of 500 placeholders, and flags each id whose
+   * chat's conversation has an open crisis case.
+   */
   async function crisisFlags(
     ids: readonly number[],
     sql: (placeholders: string) => string,
   ): Promise<Map<number, { crisis: boolean }>> {
-    const out = new Map<number, { crisis: boolean }>();
+    const rows: { id: number; chat: number | string | null }[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = await db.all<{ id: number; crisis: number }>(sql(chunk.map(() => "?").join(", ")), chunk);
-      for (const r of rows) out.set(r.id, { crisis: r.crisis === 1 });
+      rows.push(
+        ...(await db.all<{ id: number; chat: number | string | null }>(
+          sql(chunk.map(() => "?").join(", ")),
+          chunk,
+        )),
+      );
     }
-    return out;
+    const withChat = rows.filter((r) => r.chat !== null);
+    const crisis = await openCrisisConversations(
+      db,
+      withChat.map((r) => conversationIdOf(r.chat as number)),
+    );
+    return new Map(
+      rows.map((r) => [r.id, { crisis: r.chat !== null && crisis.has(conversationIdOf(r.chat)) }]),
+    );
   }
 
   /** Concurrent `accept` calls (one per webhook request) share one read and one write. */
@@ -222,11 +237,11 @@ export function createTelegramStore(db: Db, conversations: ConversationStore) {
     async openUpdates(updateIds: readonly number[]): Promise<Map<number, { crisis: boolean }>> {
       return crisisFlags(
         [...new Set(updateIds)],
-        (marks) => `SELECT u.update_id AS id, ${openCrisisCase(`'tg:' || COALESCE(
+        (marks) => `SELECT u.update_id AS id, COALESCE(
                  ${jsonText(db.dialect, "u.payload", ["message", "chat", "id"])},
                  ${jsonText(db.dialect, "u.payload", ["edited_message", "chat", "id"])},
                  ${jsonText(db.dialect, "u.payload", ["callback_query", "message", "chat", "id"])},
-                 ${jsonText(db.dialect, "u.payload", ["callback_query", "from", "id"])})`)} AS crisis
+                 ${jsonText(db.dialect, "u.payload", ["callback_query", "from", "id"])}) AS chat
            FROM telegram_updates u WHERE u.processed_at IS NULL AND u.update_id IN (${marks})`,
       );
     },
@@ -238,7 +253,7 @@ export function createTelegramStore(db: Db, conversations: ConversationStore) {
     async unsentOutbox(eventIds: readonly number[]): Promise<Map<number, { crisis: boolean }>> {
       return crisisFlags(
         eventIds,
-        (marks) => `SELECT o.event_id AS id, ${openCrisisCase("'tg:' || o.chat_id")} AS crisis
+        (marks) => `SELECT o.event_id AS id, o.chat_id AS chat
            FROM telegram_outbox o WHERE o.sent_at IS NULL AND o.event_id IN (${marks})`,
       );
     },

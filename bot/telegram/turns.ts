@@ -8,6 +8,7 @@ import { type Engine, MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages, telegramMessages } from "../messages.js";
 import type { InboundMessage } from "../turn.js";
 import { crashPoint } from "./crash.js";
+import { conversationIdOf } from "./ids.js";
 import type { SendJournal, SendTag } from "./journal.js";
 import { decodePayload, markupFor, splitText } from "./keyboard.js";
 import { commandText } from "./slash-commands.js";
@@ -35,12 +36,6 @@ export type SendMessage = (
 
 /** The citizen blocked the bot or deleted their account: nothing more can reach them on Telegram. */
 export class Undeliverable extends Error {}
-
-export const conversationIdOf = (chatId: number | string) => `tg:${chatId}`;
-export const chatIdOf = (conversationId: string): number | undefined => {
-  const m = /^tg:(-?\d+)$/.exec(conversationId);
-  return m ? Number(m[1]) : undefined;
-};
 
 const atRisk = (risk: { level: RiskLevel; reportOnly: boolean }) => isCrisis(risk.level) && !risk.reportOnly;
 

@@ -147,6 +147,8 @@ export async function chatRoutes(
       channel: "web",
       conversationId,
       messageId: req.body.messageId ? `${conversationId}:${req.body.messageId}` : undefined,
+      // Fresh conversations from one client that each read as crisis join one case instead of paging each time.
+      clientKey: tokens.clientKey(req.ip),
       text: req.body.text,
     });
     reply.header("cache-control", "no-store");

@@ -15,6 +15,11 @@ export interface ConversationTokens {
   verify(token: string): string | undefined;
   /** The conversation a first message with this client message id starts. */
   conversationFor(messageId: string): string;
+  /**
+   * A keyed hash of the client's address, truncated to 96 bits: enough to tell one client's crises from
+   * another's, useless for finding the address again without the server's secret.
+   */
+  clientKey(address: string): string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -34,6 +39,7 @@ export function createConversationTokens(secret: Buffer): ConversationTokens {
       const expected = mac("token", id);
       return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
     },
+    clientKey: (address) => mac("client", address).subarray(0, 12).toString("base64url"),
     conversationFor(messageId) {
       const b = mac("first-message", messageId).subarray(0, 16);
       b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;

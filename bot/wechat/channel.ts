@@ -105,7 +105,13 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
     now: () => now().getTime(),
   });
 
-  const outbox = createWechatOutbox({ api, db, logger, now, retryDelays });
+  const outbox = createWechatOutbox({
+    api,
+    conversations: assistant.conversations,
+    logger,
+    now,
+    retryDelays,
+  });
   const owed = createOwedAnswers(db, now);
   const { track } = outbox;
   assistant.outbound.register("wechat", outbox.sender, outbox.check);

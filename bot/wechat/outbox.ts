@@ -1,7 +1,7 @@
 import { AppError } from "../../core/app-error.js";
 import type { Logger } from "../../core/logger.js";
 import type { ChannelCheck, ChannelSender } from "../../handoff/outbound.js";
-import type { Db } from "../../store/db.js";
+import type { ConversationStore } from "../../store/conversations.js";
 import { wechatMessages } from "../messages.js";
 import { type WechatApi, WechatApiError } from "./api.js";
 import { openIdOf, WINDOW_MS } from "./ids.js";
@@ -17,12 +17,12 @@ export const describe = (err: unknown): string => (err instanceof Error ? err.me
  */
 export function createWechatOutbox(deps: {
   api: WechatApi;
-  db: Db;
+  conversations: ConversationStore;
   logger: Logger;
   now: () => Date;
   retryDelays: readonly number[];
 }) {
-  const { api, db, logger, now, retryDelays } = deps;
+  const { api, conversations, logger, now, retryDelays } = deps;
   /** Per person, sends one after another; a crisis reply never waits in this line. */
   const lanes = new Map<string, Promise<void>>();
   const inFlight = new Set<Promise<unknown>>();
@@ -64,12 +64,9 @@ export function createWechatOutbox(deps: {
 
   /** Whether WeChat still lets us write to this person: their last message (or follow) within 48 hours. */
   const check: ChannelCheck = async (conversationId) => {
-    const row = await db.get<{ payload: string; created_at: string }>(
-      "SELECT payload, created_at FROM events WHERE conversation_id = ? AND type = 'inbound' ORDER BY id DESC LIMIT 1",
-      [conversationId],
-    );
-    const unfollowed = row ? (JSON.parse(row.payload) as { media?: string }).media === "unsubscribe" : true;
-    if (!row || unfollowed || now().getTime() - Date.parse(row.created_at) > WINDOW_MS)
+    const last = await conversations.lastInbound(conversationId);
+    const unfollowed = last ? (last.payload as { media?: string }).media === "unsubscribe" : true;
+    if (!last || unfollowed || now().getTime() - Date.parse(last.createdAt) > WINDOW_MS)
       throw new AppError("conflict", wechatMessages.windowClosed);
   };
 

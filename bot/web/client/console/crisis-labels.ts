@@ -42,6 +42,7 @@ export const EV: Record<string, string> = {
   citizen_message: "当事人来信",
   risk_raised: "风险升级",
   escalated: "超时未认领，再次呼叫",
+  joined: "同一来源的新对话并入",
 };
 export const CASE_ID = /^[A-Z]{2}-\d{4}-\d{6}$/;
 
@@ -58,6 +59,8 @@ export interface CaseRow {
   escalations?: number;
   transferTo?: string | null;
   outcome?: string | null;
+  /** How many conversations the case holds: its own and those that joined it. */
+  conversations?: number;
 }
 export interface Case extends CaseRow {
   conversationId: string;
@@ -83,11 +86,19 @@ export interface CaseEvent {
   created_at: string;
   from_state?: string | null;
   to_state?: string | null;
-  payload?: { text?: string; to?: string | string[]; from?: string; outcome?: string } | null;
+  payload?: {
+    text?: string;
+    to?: string | string[];
+    from?: string;
+    outcome?: string;
+    conversationId?: string;
+  } | null;
 }
 export interface CaseView {
   case: Case;
   transcript: TranscriptEvent[];
+  /** Conversations that joined the case from the same client, each with its own transcript. */
+  joined?: { conversationId: string; joinedAt: string; transcript: TranscriptEvent[] }[];
   caseEvents: CaseEvent[];
   previous: CaseRow[];
 }
@@ -118,6 +129,7 @@ export function caseEventText(e: CaseEvent): string {
   else if (e.type === "risk_raised")
     text += `：${(p.from && RISK[p.from]) || p.from} → ${((p.to as string | undefined) && RISK[p.to as string]) || p.to}`;
   else if (e.type === "transfer" && p.to) text += ` → ${p.to}`;
+  else if (e.type === "joined" && p.conversationId) text += `：对话 ${p.conversationId}`;
   else if (p.outcome) text += `：${p.outcome}`;
   return text;
 }

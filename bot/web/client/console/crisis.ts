@@ -8,10 +8,8 @@ import {
   caseEventText,
   KIND,
   label,
-  placeText,
   RISK,
   RISK_KIND,
-  reasonText,
   STATE,
   type StaffMember,
 } from "./crisis-labels.js";
@@ -20,6 +18,7 @@ import { listen } from "./live.js";
 import { act, api, crisisRole, me, session } from "./session.js";
 import { beep } from "./sound.js";
 import { showTab, tabButton } from "./tabs.js";
+import { renderJoined, renderTranscript } from "./transcript.js";
 
 // The crisis queue and one case: the transcript with its risk marks, the case's timeline, and the counselor's
 // actions (claim, reply, note, transfer, release, resolve).
@@ -48,10 +47,16 @@ export function connectCrisis(): void {
         beep(d.risk);
         alarm(d.caseId, d.risk);
       }
-      schedule(!!open && (d.caseId === open.case.id || d.conversationId === open.case.conversationId));
+      schedule(!!open && (d.caseId === open.case.id || ofOpenCase(d.conversationId)));
     },
   );
 }
+/** The conversation is the open case's own or one that joined it: its new messages belong in the view. */
+const ofOpenCase = (conversationId: string | undefined): boolean =>
+  !!open &&
+  !!conversationId &&
+  (conversationId === open.case.conversationId ||
+    (open.joined || []).some((j) => j.conversationId === conversationId));
 function schedule(withCase: boolean): void {
   wantCase = wantCase || withCase;
   clearTimeout(timer);
@@ -130,6 +135,7 @@ function caseRow(c: CaseRow): HTMLDivElement {
   if (c.subject === "other") top.append(tag("为他人求助"));
   const riskKind = c.riskKind && RISK_KIND[c.riskKind];
   if (riskKind) top.append(tag(riskKind, "t-imminent"));
+  if ((c.conversations || 1) > 1) top.append(tag(`${c.conversations} 段对话`, "t-joined"));
   const w = waitSpan(c.openedAt);
   w.title = "开案至今（分:秒）";
   top.append(w);
@@ -224,37 +230,9 @@ function renderCase(view: CaseView, switched: boolean): void {
   // Transcript: each citizen message carries the risk mark of the `understood` event that follows it.
   const tr = $("transcript");
   const atBottom = tr.scrollHeight - tr.scrollTop - tr.clientHeight < 40;
-  tr.textContent = "";
-  let last: HTMLDivElement | null = null;
-  for (const e of view.transcript) {
-    const p = e.payload || {};
-    if (e.type === "understood" && last) {
-      const lvl = p.risk || "none";
-      if (lvl !== "none" || p.places?.length) {
-        last.classList.add(`rk-${lvl}`);
-        const parts: string[] = [];
-        if (lvl !== "none") parts.push(`风险：${label(RISK, lvl)}`);
-        if (Array.isArray(p.reasons) && p.reasons.length)
-          parts.push(`触发：${p.reasons.map(reasonText).join("、")}`);
-        if (Array.isArray(p.places) && p.places.length)
-          parts.push(`地点：${p.places.map(placeText).join("、")}`);
-        last.append(h("span", "risk", parts.join(" · ")));
-      }
-      last = null;
-      continue;
-    }
-    if (e.type !== "inbound" && e.type !== "reply") continue;
-    const actor = String(e.actor || "");
-    const from = e.type === "inbound" ? "citizen" : actor.startsWith("staff:") ? "staff" : "bot";
-    const d = h("div", `m ${from}`);
-    d.dataset.id = String(e.id);
-    const who =
-      from === "citizen" ? "当事人" : from === "bot" ? "守望（自动回复）" : `工作人员 ${actor.slice(6)}`;
-    d.append(h("span", "who", `${who} · ${fmtTime(e.createdAt)}`), document.createTextNode(p.text || ""));
-    tr.append(d);
-    last = e.type === "inbound" ? d : null;
-  }
+  renderTranscript(tr, view.transcript);
   if (switched || atBottom) tr.scrollTop = tr.scrollHeight;
+  renderJoined($("joinedBox"), $("joined"), view.joined || []);
 
   const tl = $("timeline");
   tl.textContent = "";
