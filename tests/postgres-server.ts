@@ -58,10 +58,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   await (await openDatabase(urlOf("migrated"))).close();
   const admin = server.getPgClient("postgres", "localhost");
   await admin.connect();
-  const copy = async () => {
+  // One query at a time on the admin client (pg 9 refuses a query while another runs): copies queue up.
+  let queue: Promise<unknown> = Promise.resolve();
+  const copy = (): Promise<string> => {
     const name = `t${process.pid}_${++counter}`;
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE migrated`);
-    return urlOf(name);
+    const made = queue
+      .then(() => admin.query(`CREATE DATABASE ${name} TEMPLATE migrated`))
+      .then(() => urlOf(name));
+    queue = made.catch(() => undefined);
+    return made;
   };
   const ready: Promise<string>[] = [];
   return {
