@@ -23,7 +23,9 @@ import { benchComplaints } from "./complaints.js";
 import { benchDashboard } from "./dashboard.js";
 import { benchHotspots } from "./hotspots.js";
 import { ECHO_PATH, echoRoute, load } from "./http-load.js";
+import { benchPostgres } from "./postgres.js";
 import { interleavedRatio, measure, percentile, rssSampler, type Stage, table } from "./stats.js";
+import { benchMessages, ordinaryTexts } from "./turn-load.js";
 import { benchWechat } from "./wechat.js";
 
 const line = (s = "") => process.stdout.write(`${s}\n`);
@@ -41,10 +43,7 @@ async function main() {
     const segmenter = createSegmenter();
     const normalise = createNormaliser();
     const training = loadTrainingSet();
-    const messages = [
-      ...training.intents.flatMap((i) => i.examples),
-      ...bundle.knowledge.flatMap((e) => e.questions),
-    ];
+    const messages = benchMessages(bundle);
     const normalised = messages.map((m) => normalise(m).text);
     line(`messages: ${messages.length} (training examples and knowledge-base phrasings)\n`);
 
@@ -93,6 +92,10 @@ async function main() {
     line(
       `/api/chat p99 under a login storm (60 clients logging in, ${http.logins.perSecond.toFixed(0)}/s answered, ${http.logins.errors} refused as busy): ${(http.stormed.p99us / 1000).toFixed(2)} ms vs ${(http.quiet.p99us / 1000).toFixed(2)} ms quiet = ${(http.stormed.p99us / http.quiet.p99us).toFixed(2)}x (goal: at most 3x)\n`,
     );
+
+    line("## PostgreSQL: full turns next to SQLite, and two instances on one database");
+    await benchPostgres(tmp, bundle, messages, line);
+    line("");
 
     line("## Handoff: crisis message -> page event at a connected console client");
     const page = await measurePageLatency(tmp, bundle);
@@ -196,13 +199,7 @@ async function measureTurns(tmp: string, bundle: ReturnType<typeof buildNlu>, me
     logger: createLogger({ level: "silent" }),
     nlu: bundle,
   });
-  // Ordinary bot turns: questions, greetings, thanks. Messages that start a handoff or a complaint intake would
-  // leave the bench's few conversations waiting for a counselor or inside an intake, which real traffic is not.
-  const special = new Set(["ask_human", "complaint", "case_status", "subscribe", "unsubscribe"]);
-  const ordinary = messages.filter((m) => {
-    const u = bundle.nlu.understand(m);
-    return u.risk.level === "none" && !special.has(u.intent.intent);
-  });
+  const ordinary = ordinaryTexts(bundle, messages);
   const inputs = ordinary.map((text, i) => ({ text, conversationId: `bench-${i % 500}` }));
   const sequential = await measure(
     `handleMessage (turn + SQLite, one at a time, ${ordinary.length} msgs)`,

