@@ -174,6 +174,17 @@ export function sentenceStart(text: string, pos: number): number {
   return i + 1;
 }
 
+/** Where the sentence holding `pos` ends (at the next 。 or ？, or the end of the text). */
+export function sentenceEnd(text: string, pos: number): number {
+  let i = pos;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === BOUNDARY_STOP || c === BOUNDARY_QUESTION) break;
+    i++;
+  }
+  return i;
+}
+
 /** Where the clause holding `pos` ends (at the next boundary, or the end of the text). */
 export function clauseEnd(text: string, pos: number): number {
   let i = pos;

@@ -3,7 +3,7 @@
  * negation, a news report, a described person) or lower (past and recovered). The learned model never undoes
  * these readings; only they can discard a hit.
  */
-import { clauseEnd, clauseStart, sentenceStart } from "./crisis-canonicaliser.js";
+import { clauseEnd, clauseStart, sentenceEnd, sentenceStart } from "./crisis-canonicaliser.js";
 import { type Compiled, groupOf, MENTION_KINDS, type MentionKind } from "./crisis-lexicon-compiler.js";
 import { clip, type Hit, modelInput, type Prepared } from "./crisis-preparation.js";
 import { RANK, type RiskKind } from "./crisis-risk.js";
@@ -88,11 +88,8 @@ const POSSESSIVE = /^们?[^，。？的]{0,3}的/;
 const SELF_TRIAL =
   /(?:我|自己)也?(?:想|要|打算|准备)(?:去)?(?:试|这样|跟着|学)|试一试|试试|如果是我|想象[^，。？]{0,8}是我/;
 
-function sentenceAround(text: string, pos: number): string {
-  let end = pos;
-  while (end < text.length && text[end] !== "。" && text[end] !== "？") end++;
-  return text.slice(sentenceStart(text, pos), end);
-}
+const sentenceAround = (text: string, pos: number): string =>
+  text.slice(sentenceStart(text, pos), sentenceEnd(text, pos));
 
 function insideOthers(hits: Prepared["hits"], negated: readonly boolean[], h: Hit): boolean {
   for (let j = 0; j < hits.length; j++) {
