@@ -169,9 +169,9 @@ describe("crisis detector rules", () => {
 
   it("reads a death that already happened to someone else as grief, and a past recovered wish as past", () => {
     for (const text of [
-      "我认识的一个网友昨晚割腕自杀了，我们聊了两个月",
-      "昨天才知道他在出租屋烧炭自杀的消息，他才二十岁",
-      "之前真的很绝望，那么想死，但是现在一切都好起来了",
+      "我同事的表弟昨晚割腕自杀了，大家都很难过",
+      "昨天才得知老同学烧炭自杀的消息，心里很难受",
+      "去年有段时间天天想死，现在一切都好起来了，工作也稳定了",
       "某明星因为抑郁症自杀身亡，太可怕了",
     ]) {
       const a = assess(text);
@@ -182,17 +182,17 @@ describe("crisis detector rules", () => {
     expect(assess("等公交慢死人了").level).toBe("none");
     expect(assess("咨询是保密的，除非涉及伤害自己或他人").level).toBe("none");
     // Hearsay the writer means to try is not news.
-    const trial = assess("听说烧炭不错，我想试一试");
+    const trial = assess("听说吃安眠药不疼，我也想试试");
     expect(RANK[trial.level], trial.reasons.join(" ")).toBeGreaterThanOrEqual(RANK.high);
     expect(trial.reportOnly).toBe(false);
   });
 
   it("reads wishing someone dead, a group curse and the fear of hurting someone as hostility, and a threat with a weapon as a threat", () => {
-    for (const text of ["我天天想着我的领导快点死", "以后你们都得死", "我好怕自己哪天真的伤害孩子"]) {
+    for (const text of ["我天天想着我的老板快点死", "等着吧，迟早你们都得死", "我好怕自己哪天真的伤害孩子"]) {
       const a = assess(text);
       expect([a.level, a.kind], `${text} ${a.reasons.join(" ")}`).toEqual(["distress", "others"]);
     }
-    for (const text of ["🔪他 今晚就去", "这笔账我记着，出来以后让他用命来还"]) {
+    for (const text of ["🔪磨好了 今晚就去他家", "这笔账我记着，出来以后让他用命来还"]) {
       const a = assess(text);
       expect(a.kind, `${text} ${a.reasons.join(" ")}`).toBe("others");
       expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.high);
@@ -201,10 +201,7 @@ describe("crisis detector rules", () => {
   });
 
   it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
-    for (const text of [
-      "有没有什么药吃下去不痛苦，能让我很快死掉",
-      "你不是孤独的，可我真的想离开这个世界了",
-    ]) {
+    for (const text of ["吃什么药能没有痛苦，一下子就死掉", "你不是孤独的，可我真的想离开这个世界了"]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
     }
