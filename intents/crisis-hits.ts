@@ -63,6 +63,13 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
   let last: RegExpExecArray | undefined;
   for (const m of mentions) {
     if (m.index + m[0].length > pos) break;
+    // 有人在我公司楼下…: the writer only names a place; the person before is still the subject.
+    if (
+      last &&
+      mentionKind(m) === "self" &&
+      PLACE_OF_WRITER.test(text.slice(m.index + m[0].length, m.index + m[0].length + 5))
+    )
+      continue;
     last = m;
   }
   if (!last) return IMPLICIT;
@@ -84,6 +91,15 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
 const NEWS_DEATH = /^(?:自杀|轻生|自尽)?(?:身亡|去世|离世|抢救无效|没救过来)/;
 /** A self mention that only qualifies someone else: 我的, 我们的, 我认识的, 我最好的. */
 const POSSESSIVE = /^们?[^，。？的]{0,3}的/;
+/** Only a place the writer belongs to: 我公司, 我们学校, 我家楼下. */
+const PLACE_OF_WRITER =
+  /^们?(?:公司|单位|学校|小区|宿舍|村|家(?:楼下|楼上|附近|门口|对面|隔壁)|楼下|楼上|附近|对面|隔壁)/;
+/** A self mention that only qualifies someone or somewhere else (我的朋友, 我认识的网友, 我公司附近). */
+function qualifiesOnly(text: string, m: RegExpExecArray): boolean {
+  const after = text.slice(m.index + m[0].length, m.index + m[0].length + 5);
+  return POSSESSIVE.test(after) || PLACE_OF_WRITER.test(after);
+}
+
 /** The writer means to try what was heard of: 我想试试, 我也要这样, 如果是我. */
 const SELF_TRIAL =
   /(?:我|自己)也?(?:想|要|打算|准备)(?:去)?(?:试|这样|跟着|学)|试一试|试试|如果是我|想象[^，。？]{0,8}是我/;
@@ -177,8 +193,8 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
             m.index >= from &&
             m.index < h.start &&
             mentionKind(m) === "self" &&
-            // 我的朋友, 我认识的一个网友: the writer only qualifies who died.
-            !POSSESSIVE.test(text.slice(m.index + m[0].length, m.index + m[0].length + 5)),
+            // 我的朋友, 我认识的一个网友, 我公司楼下: the writer only qualifies who died or where.
+            !qualifiesOnly(text, m),
         )
       ) {
         reasons.push(`bereaved:${clip(h.text)}`);

@@ -172,11 +172,14 @@ describe("crisis detector rules", () => {
       "我同事的表弟昨晚割腕自杀了，大家都很难过",
       "昨天才得知老同学烧炭自杀的消息，心里很难受",
       "去年有段时间天天想死，现在一切都好起来了，工作也稳定了",
+      "之前那半年特别绝望，晚上睡不着就想死，后来慢慢好起来了",
       "某明星因为抑郁症自杀身亡，太可怕了",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
     }
+    // A hope is no recovery: 一切都会好起来的 leaves a past wish standing.
+    expect(RANK[assess("以前我也想过死，现在也想，一切都会好起来的吧").level]).toBeGreaterThanOrEqual(RANK.high);
     // 慢慢 is slowly, not the hyperbole 慢死了; a counselor's confidentiality terms are no disclosure.
     expect(RANK[assess("怎么样可以慢慢死掉").level]).toBeGreaterThanOrEqual(RANK.high);
     expect(assess("等公交慢死人了").level).toBe("none");
@@ -237,6 +240,13 @@ describe("crisis detector rules", () => {
     expect(self.level).toBe("high");
     expect(self.subject).toBe("self");
     expect(self.reportOnly).toBe(false);
+    // People in general are talked about, not reported as at risk; the writer's own wish beside them still counts.
+    const people = assess("好多人动不动就说自己想跳楼，太夸张了");
+    expect(RANK[people.level], people.reasons.join(" ")).toBeLessThanOrEqual(RANK.distress);
+    expect(assess("有些人总把想死挂嘴边，可我是真的想死").subject).toBe("self");
+    // The writer naming a place (我们单位楼下) is not the one who jumped.
+    const place = assess("上午有人从我们单位楼下的商场跳下去了");
+    expect(place.subject, place.reasons.join(" ")).toBe("other");
     // A friend telling us about the news is not a stranger.
     expect(assess("我朋友看了新闻，说她也想自杀").subject).toBe("other");
   });
@@ -371,6 +381,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "打算生日那天就重开",
       "我想安乐死",
       "有同城一起结伴离开的吗",
+      "工作丢了房子也没了，这些年一事无成，真的只想赶紧离开这个人世间",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -387,6 +398,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
     }
+    // A ticket is a trip; a rope bought is not.
+    expect(assess("绳子已经买好了，下周就走").level).toBe("imminent");
+    // A farewell that names the next meeting only in the next life is no everyday goodbye.
+    expect(assess("我先走了，下辈子再见").level).toBe("imminent");
     // A past attempt is high, not imminent, when nothing says now.
     expect(assess("去年割过腕，现在还是经常想死").level).toBe("high");
   });
@@ -399,6 +414,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "这家店重开了吗",
       "安乐死在我国合法吗",
       "我先走了，明天见",
+      "撤了撤了，回头见",
+      "上海的房租太贵，已经准备搬走",
+      "回老家的火车票已经买好了，下周就走，医保要办异地备案吗",
+      "订好了去三亚的机票，过完年就走",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
