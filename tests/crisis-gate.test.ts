@@ -179,7 +179,9 @@ describe("crisis detector rules", () => {
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
     }
     // A hope is no recovery: 一切都会好起来的 leaves a past wish standing.
-    expect(RANK[assess("以前我也想过死，现在也想，一切都会好起来的吧").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(RANK[assess("以前我也想过死，现在也想，一切都会好起来的吧").level]).toBeGreaterThanOrEqual(
+      RANK.high,
+    );
     // 慢慢 is slowly, not the hyperbole 慢死了; a counselor's confidentiality terms are no disclosure.
     expect(RANK[assess("怎么样可以慢慢死掉").level]).toBeGreaterThanOrEqual(RANK.high);
     expect(assess("等公交慢死人了").level).toBe("none");
