@@ -16,7 +16,7 @@ const MODEL_HIGH_OVER_DISTRESS = 0.75;
 /** Model raising to high with no lexicon signal at all: stricter. */
 const MODEL_HIGH_ALONE = 0.8;
 /** Model raising to high when concept pairs in one sentence support it (see SELF_EVIDENCE_PAIRS). */
-const MODEL_HIGH_WITH_CONCEPTS = 0.4;
+const MODEL_HIGH_WITH_CONCEPTS = 0.2;
 /** Model alone reading a threat to others (high, a case of its own kind). */
 const MODEL_OTHERS = 0.6;
 /** Model alone reading a threat with no violence word or weapon in the text: stricter. */

@@ -36,8 +36,10 @@ export const HAND_WRITTEN_PATH = projectPath("intents", "data", "crisis-training
  * sharing their words: leaving, deadlines, games, cooking, medicine questions), -6 (seeking means, countdowns,
  * farewells, acts told in passing, companions, slang for suicide, settling affairs; hard negatives with the same
  * means, countdowns and goodbyes in everyday use), -7 (threats to others and harm done to the writer, from
- * intrusive thoughts to a weapon in hand, and hard negatives: games, bargaining, cooking, other senses of 打). */
-export const BLIND_PATHS: readonly string[] = ["", "-2", "-3", "-4", "-5", "-6", "-7"].map((n) =>
+ * intrusive thoughts to a weapon in hand, and hard negatives: games, bargaining, cooking, other senses of 打), -8 (everyday
+ * messages in the words of farewells and plans: trips and tickets, moving, meeting tomorrow, endings, ordinary tools
+ * and medicine, letters to offices; and sadness with no risk to life). */
+export const BLIND_PATHS: readonly string[] = ["", "-2", "-3", "-4", "-5", "-6", "-7", "-8"].map((n) =>
   projectPath("intents", "data", `crisis-training-blind${n}.jsonl`),
 );
 export const PSYSUICIDE_PATH = projectPath("intents", "data", "psysuicide-valid.jsonl");

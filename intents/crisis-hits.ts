@@ -100,9 +100,9 @@ function qualifiesOnly(text: string, m: RegExpExecArray): boolean {
   return POSSESSIVE.test(after) || PLACE_OF_WRITER.test(after);
 }
 
-/** The writer means to try what was heard of: 我想试试, 我也要这样, 如果是我. */
+/** The writer means to try what was heard of (我想试试, 如果是我), weighs it (听说…不错, 不疼) or asks about it. */
 const SELF_TRIAL =
-  /(?:我|自己)也?(?:想|要|打算|准备)(?:去)?(?:试|这样|跟着|学)|试一试|试试|如果是我|想象[^，。？]{0,8}是我/;
+  /(?:我|自己)也?(?:想|要|打算|准备)(?:去)?(?:试|这样|跟着|学)|试一试|试试|如果是我|想象[^，。？]{0,8}是我|不错|挺好|比较好|舒服|不疼|不痛|没(?:什么|有)?痛苦|[吗？]$/;
 
 const sentenceAround = (text: string, pos: number): string =>
   text.slice(sentenceStart(text, pos), sentenceEnd(text, pos));

@@ -384,6 +384,13 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我想安乐死",
       "有同城一起结伴离开的吗",
       "工作丢了房子也没了，这些年一事无成，真的只想赶紧离开这个人世间",
+      "只想早点离开这个冰冷的世界",
+      "真想脱离这个糟糕的世界",
+      "真想就这样提前离开",
+      "又没忍住，划了五刀",
+      "有没有一起走的，私聊",
+      "等我把最后一件事安排妥当，就离开",
+      "听人说烧炭不难受，我也打算这样",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -420,6 +427,13 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "上海的房租太贵，已经准备搬走",
       "回老家的火车票已经买好了，下周就走，医保要办异地备案吗",
       "订好了去三亚的机票，过完年就走",
+      "黑龙江的亲戚已经到了，明天一起吃饭",
+      "东西都收拾好了，明天搬家",
+      "合同里写着两年内被保险人自杀不赔，合法吗",
+      "法院宣告死亡以后人回来了，财产怎么办",
+      "订单接不到，厂子快活不下去了，工资谁来发",
+      "我可不想活成我爸那样，天天喝酒",
+      "我才不会为了这种人去死",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
