@@ -3,6 +3,7 @@ import {
   closeSync,
   existsSync,
   linkSync,
+  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -13,7 +14,7 @@ import {
   writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Transformer } from "grammy";
 import { crashPoint } from "./crash.js";
 import type { WireFetch } from "./wire.js";
@@ -49,8 +50,9 @@ export interface JournalEntry {
 export type SendJournal = ReturnType<typeof openSendJournal>;
 
 /**
- * Next to the database, like SQLite's own -wal file; none for an in-memory database, which a crash empties, nor
- * yet for a PostgreSQL store (several instances share it; a file next to one of them is no place for its journal).
+ * Next to the database, like SQLite's own -wal file; none for an in-memory database, which a crash empties. A
+ * PostgreSQL store is shared by instances, and a file next to none of them: there the journal is each instance's
+ * own, in its state folder, and the composition root names it (TelegramConfig.journalPath).
  */
 export const journalPathOf = (dbPath: string): string | undefined =>
   dbPath === "" ||
@@ -216,6 +218,8 @@ const ownsLock = (lockPath: string, token: string): boolean => {
  * this one skip them. Throws JournalLocked while another live process holds it.
  */
 export function openSendJournal(path: string | undefined, onError: (err: unknown) => void = () => undefined) {
+  // A state folder (PostgreSQL) may not exist yet; a SQLite file's folder always does.
+  if (path) mkdirSync(dirname(resolve(path)), { recursive: true });
   const lockPath = path ? resolve(lockPathOf(path)) : undefined;
   const token = lockPath ? acquireLock(lockPath) : undefined;
   /** What the previous process left unconfirmed; read once, before this process appends anything. */
