@@ -1,15 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Update } from "grammy/types";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel, type TelegramConfig } from "../bot/telegram/channel.js";
 import { JournalLocked, journalPathOf, lockPathOf, openSendJournal } from "../bot/telegram/journal.js";
 import { FAKE_BOT, type FakeTelegram, startFakeTelegram, updates } from "./fixtures/fake-telegram.js";
-import { onDutyCounselor, tempDir, testAssistant } from "./helpers.js";
-import { forEachStore } from "./stores.js";
+import { onDutyCounselor, testAssistant } from "./helpers.js";
 
 /**
  * A kill -9 mid-send, as Telegram and the disk see it: the fake Bot API takes a sendMessage and never answers
@@ -446,60 +444,5 @@ describe("telegram send journal lock (one process per database)", () => {
     const [row] = await sendsOf(a, u.update_id);
     expect(row?.note).toMatch(/in flight/);
     expect(readFileSync(lockPathOf(journalOf(a)), "utf8")).toContain(`${process.pid} ${hostname()} `);
-  });
-});
-
-forEachStore(() => {
-  describe("telegram send journal of one instance among several (its own file in its state folder)", () => {
-    it("settles at its restart a reply on its way when it died, so the instance holding the lease does not send it again", async () => {
-      fake = await startFakeTelegram();
-      a = await testAssistant();
-      const state = tempDir("shouwang-state-");
-      const own = join(state.dir, "instance-a", "telegram-sends-3000");
-      const u = updates.text(9630, "征地补偿标准怎么定");
-      const chat = u.message?.chat.id as number;
-      const dying = await channel(a, fake, ONE_AT_A_TIME, { journalPath: own });
-      fake.stallNext("sendMessage", 1);
-      await dying.accept([u]);
-      const f = fake;
-      await f.waitFor(() => f.sentTo(chat).length === 1);
-      writeFileSync(lockPathOf(own), `${deadPid()} ${hostname()} killed\n`);
-
-      // Back up while another instance holds the Telegram lease: it settles its own journal and runs nothing.
-      const back = createTelegramChannel(a, {
-        token: f.token,
-        apiRoot: f.url,
-        mode: "webhook",
-        webhookSecret: "test_secret",
-        botInfo: FAKE_BOT,
-        journalPath: own,
-      });
-      channels.push(back);
-      await back.recover();
-      const [row] = await sendsOf(a, u.update_id);
-      expect(row?.note).toMatch(/in flight/);
-
-      // The lease holder, with a journal of its own, finishes the update without sending the reply a second time.
-      const b = await testAssistant({ dbPath: a.target });
-      const holder = createTelegramChannel(b, {
-        token: f.token,
-        apiRoot: f.url,
-        mode: "webhook",
-        webhookSecret: "test_secret",
-        throttle: ONE_AT_A_TIME,
-        botInfo: FAKE_BOT,
-        journalPath: join(state.dir, "instance-b", "telegram-sends-3000"),
-      });
-      try {
-        await holder.start();
-        await holder.idle();
-        expect(await unprocessed(a)).toBe(0);
-        expect(f.sentTo(chat)).toHaveLength(1);
-      } finally {
-        await holder.stop(500);
-        await b.cleanup();
-        state.cleanup();
-      }
-    });
   });
 });

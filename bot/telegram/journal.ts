@@ -49,11 +49,7 @@ export interface JournalEntry {
 
 export type SendJournal = ReturnType<typeof openSendJournal>;
 
-/**
- * Next to the database, like SQLite's own -wal file; none for an in-memory database, which a crash empties. A
- * PostgreSQL store is shared by instances, and a file next to none of them: there the journal is each instance's
- * own, in its state folder, and the composition root names it (TelegramConfig.journalPath).
- */
+/** Beside the SQLite file, like its -wal; none in memory, nor on PostgreSQL (TelegramConfig.journalPath). */
 export const journalPathOf = (dbPath: string): string | undefined =>
   dbPath === "" ||
   dbPath === ":memory:" ||
@@ -163,6 +159,7 @@ function holderAlive(lockPath: string, text: string): boolean {
 function acquireLock(lockPath: string): string {
   const token = `${process.pid} ${hostname()} ${randomUUID()}`;
   const tmp = `${lockPath}.${process.pid}.tmp`;
+  mkdirSync(dirname(lockPath), { recursive: true }); // A state folder (PostgreSQL) may not exist yet.
   writeFileSync(tmp, `${token}\n`);
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -218,8 +215,6 @@ const ownsLock = (lockPath: string, token: string): boolean => {
  * this one skip them. Throws JournalLocked while another live process holds it.
  */
 export function openSendJournal(path: string | undefined, onError: (err: unknown) => void = () => undefined) {
-  // A state folder (PostgreSQL) may not exist yet; a SQLite file's folder always does.
-  if (path) mkdirSync(dirname(resolve(path)), { recursive: true });
   const lockPath = path ? resolve(lockPathOf(path)) : undefined;
   const token = lockPath ? acquireLock(lockPath) : undefined;
   /** What the previous process left unconfirmed; read once, before this process appends anything. */
