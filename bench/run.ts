@@ -254,7 +254,7 @@ async function measureHttp(tmp: string, bundle: ReturnType<typeof buildNlu>, mes
   // Every bench request starts a conversation from 127.0.0.1: the per-address limit on new ones is for floods.
   const app = await buildServer(a, {
     plugins: [echoRoute],
-    clientLimits: { conversations: Number.MAX_SAFE_INTEGER },
+    clientLimits: { conversations: Number.POSITIVE_INFINITY },
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const port = (app.server.address() as { port: number }).port;

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { z } from "zod";
 
 /** Everything configurable, parsed once from the environment by main.ts; nothing else reads process.env. */
@@ -14,6 +15,12 @@ export const Config = z.object({
     .regex(/^postgres(ql)?:\/\/./i, "must be a postgres:// URL (postgres://user:password@host:5432/database)")
     .optional(),
   SHOUWANG_KNOWLEDGE_DIR: z.string().optional(),
+  /**
+   * This instance's own folder, on its own disk, for what must be written before a request leaves and so cannot
+   * wait for a database: on PostgreSQL, Telegram's send journal (with SQLite it stays next to the database file).
+   * Never shared between instances (docs/deploy.md).
+   */
+  SHOUWANG_STATE_DIR: z.string().default("./data"),
   /**
    * Addresses or CIDR ranges of the reverse proxies in front of us ("127.0.0.1,10.0.0.0/8"). Only their
    * X-Forwarded-For is believed; without it the client's address is the socket's, whatever the header says.
@@ -92,3 +99,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 
 /** The store every command and the server open: the PostgreSQL URL when set, else the SQLite file. */
 export const databaseOf = (config: Config): string => config.SHOUWANG_DATABASE_URL ?? config.SHOUWANG_DB;
+
+/**
+ * Where the Telegram channel keeps its send journal on PostgreSQL: in this instance's state folder, named by its
+ * port, so that two instances started from one folder on one machine (one PORT each) never share a journal.
+ * Undefined with SQLite, whose journal stays next to the database file (journalPathOf).
+ */
+export const telegramJournalOf = (config: Config): string | undefined =>
+  config.SHOUWANG_DATABASE_URL ? join(config.SHOUWANG_STATE_DIR, `telegram-sends-${config.PORT}`) : undefined;

@@ -4,7 +4,7 @@ import { startSweeper } from "../handoff/sweeper.js";
 import type { Lease } from "../store/sql.js";
 import { createAssistant } from "./assistant.js";
 import { runCli } from "./cli.js";
-import { type Config, databaseOf, parseConfig } from "./config.js";
+import { type Config, databaseOf, parseConfig, telegramJournalOf } from "./config.js";
 import type { StaffAlerts } from "./robots/alerts.js";
 import { buildServer } from "./server.js";
 import type { SlackChannel } from "./slack/index.js";
@@ -99,6 +99,7 @@ async function serve(config: Config): Promise<void> {
       mode: config.TELEGRAM_MODE,
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
       webhookUrl: config.TELEGRAM_WEBHOOK_URL,
+      journalPath: telegramJournalOf(config),
       runsHere: () => telegramLease?.held() ?? true,
     });
   }
@@ -183,6 +184,15 @@ async function serve(config: Config): Promise<void> {
   slack
     ?.start()
     .catch((err) => logger.error({ err }, "Slack failed to start; staff can still use the console"));
+  // PostgreSQL: what this instance's last process left in its own send journal is settled now, whichever instance
+  // holds the Telegram lease; none but this one can read that file. (On SQLite the channel starts at once and
+  // settles it itself.) Before the lease loop, so the channel's own start never finds the journal in use.
+  if (telegram && config.SHOUWANG_DATABASE_URL)
+    await telegram
+      .recover()
+      .catch((err) =>
+        logger.error({ err }, "Telegram send journal not settled; the channel settles it when it starts"),
+      );
   const stopTelegramLease =
     telegram && telegramLease
       ? whileHeld(telegramLease, {

@@ -8,6 +8,7 @@ import Fastify, {
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { AppError, isAppError } from "../core/app-error.js";
 import { serverSecret } from "../store/secrets.js";
+import { createWindowedCounters } from "../store/windowed-counters.js";
 import type { Assistant } from "./assistant.js";
 import { campaignRoutes } from "./web/campaign-routes.js";
 import { chatRoutes } from "./web/chat-routes.js";
@@ -23,7 +24,7 @@ export interface ServerOptions {
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
   secureCookies?: boolean;
   /** Per-address limits on new web conversations and open citizen streams. */
-  clientLimits?: Parameters<typeof createClientLimits>[0];
+  clientLimits?: Parameters<typeof createClientLimits>[1];
   /** Login throttling limits (tests shorten the pauses). */
   loginLimits?: Partial<LoginLimits>;
   /** Reverse proxies whose X-Forwarded-For is believed; none by default (a client could forge the header). */
@@ -124,11 +125,13 @@ export async function buildServer(
 
   app.get("/healthz", async () => ({ ok: true }));
   const tokens = createConversationTokens(await serverSecret(assistant.db, "conversation-token"));
+  // In the database, so that instances sharing it share their rate limits and login throttles.
+  const counters = createWindowedCounters(assistant.db, await serverSecret(assistant.db, "rate-limit-keys"));
   await app.register(chatRoutes, {
     assistant,
     tokens,
     secureCookies: options.secureCookies,
-    limits: createClientLimits(options.clientLimits),
+    limits: createClientLimits(counters, options.clientLimits),
   });
   await app.register(consoleRoutes, {
     staff: assistant.staff,
@@ -136,7 +139,7 @@ export async function buildServer(
     live: assistant.live,
     presence: assistant.presence,
     db: assistant.db,
-    throttle: createLoginThrottle(options.loginLimits),
+    throttle: createLoginThrottle(counters, options.loginLimits),
     secureCookies: options.secureCookies,
   });
   await app.register(complaintRoutes, {

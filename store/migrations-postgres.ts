@@ -199,6 +199,21 @@ const CORE: readonly Migration[] = [
       CREATE INDEX case_conversations_by_conversation ON case_conversations(conversation_id);
     `,
   },
+  {
+    version: 10,
+    name: "rate-limit hits shared by instances",
+    sql: `
+      CREATE TABLE rate_hits (
+        key TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        expires BIGINT NOT NULL,
+        hold TEXT
+      );
+      CREATE INDEX rate_hits_by_key ON rate_hits(key, at);
+      CREATE INDEX rate_hits_by_expiry ON rate_hits(expires);
+      CREATE INDEX rate_hits_by_hold ON rate_hits(hold) WHERE hold IS NOT NULL;
+    `,
+  },
 ];
 
 const TELEGRAM: readonly Migration[] = [

@@ -216,6 +216,25 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX case_conversations_by_conversation ON case_conversations(conversation_id);
     `,
   },
+  {
+    version: 10,
+    name: "rate-limit hits shared by instances",
+    sql: `
+      -- Login guesses and new web conversations, counted per key over a sliding window (store/windowed-counters.ts),
+      -- so that instances sharing one database share their limits. The key is a keyed hash: no address or user name
+      -- is stored. Times are milliseconds, as the limits count them; a row is deleted once its expiry has passed.
+      -- hold names a reservation (an attempt being checked) until it is kept as a hit or released.
+      CREATE TABLE rate_hits (
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        expires INTEGER NOT NULL,
+        hold TEXT
+      );
+      CREATE INDEX rate_hits_by_key ON rate_hits(key, at);
+      CREATE INDEX rate_hits_by_expiry ON rate_hits(expires);
+      CREATE INDEX rate_hits_by_hold ON rate_hits(hold) WHERE hold IS NOT NULL;
+    `,
+  },
 ];
 
 /** Core migrations, then each feature's own range (see migrations-*.ts), applied in version order. */

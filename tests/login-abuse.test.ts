@@ -1,6 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildServer } from "../bot/server.js";
+import { createLoginThrottle, type LoginLimits } from "../bot/web/login-throttle.js";
+import { serverSecret } from "../store/secrets.js";
+import { createWindowedCounters, type WindowedCounters } from "../store/windowed-counters.js";
 import { testAssistant } from "./helpers.js";
 import { forEachStore } from "./stores.js";
 
@@ -34,6 +37,26 @@ forEachStore(() => {
       headers,
       payload: { username: "wang", password },
     });
+
+  /** A throttle on the test's database, as the server builds it; `tallies` counts its reads that have answered. */
+  const tallies = { n: 0 };
+  const throttleOn = async (
+    limits?: Partial<LoginLimits>,
+    clock?: () => number,
+    sleep?: (ms: number) => Promise<void>,
+  ) => {
+    a ??= await testAssistant();
+    const counters = createWindowedCounters(a.db, await serverSecret(a.db, "rate-limit-keys"));
+    const counted: WindowedCounters = {
+      ...counters,
+      tally: async (...args) => {
+        const t = await counters.tally(...args);
+        tallies.n++;
+        return t;
+      },
+    };
+    return createLoginThrottle(counted, limits, clock, sleep);
+  };
 
   const audited = async (action: string) =>
     (await the().a.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log WHERE action = ?", [action]))
@@ -101,12 +124,11 @@ forEachStore(() => {
 
   describe("a flood of logins from one address", () => {
     it("stops hashing after 30 attempts of any outcome, correct passwords included", async () => {
-      const { createLoginThrottle } = await import("../bot/web/login-throttle.js");
-      const throttle = createLoginThrottle();
+      const throttle = await throttleOn();
       for (let i = 0; i < 30; i++) {
         const ok = await throttle.admit("203.0.113.40", "wang");
         expect(ok.admitted).toBe(true);
-        if (ok.admitted) ok.settle("ok");
+        if (ok.admitted) await ok.settle("ok");
       }
       expect(await throttle.admit("203.0.113.40", "wang")).toMatchObject({
         admitted: false,
@@ -119,24 +141,26 @@ forEachStore(() => {
 
   describe("the login slow lane", () => {
     it("lets a counselor who logged in from this address before pass a lane full of guesses, and caps the lane", async () => {
-      const { createLoginThrottle } = await import("../bot/web/login-throttle.js");
       let now = 0;
-      const throttle = createLoginThrottle(
+      const throttle = await throttleOn(
         { slowAfter: 2, pauseMs: 60_000, maxPauseMs: 60_000, laneDepth: 2 },
         () => now,
         () => new Promise<void>(() => undefined),
       );
       const home = await throttle.admit("198.51.100.50", "wang");
       if (!home.admitted) throw new Error("first attempt refused");
-      home.settle("ok");
+      await home.settle("ok");
       for (let i = 0; i < 2; i++) {
         const g = await throttle.admit(`192.0.2.${i}`, "wang");
-        if (g.admitted) g.settle("wrong");
+        if (g.admitted) await g.settle("wrong");
       }
-      // Guesses now queue behind a long pause (never-resolving here): the lane fills, then refuses at once.
+      // Guesses now queue behind a long pause (never-resolving here): the lane fills, then refuses at once. Each
+      // joins the lane right after reading whether its address is the owner's.
+      tallies.n = 0;
       void throttle.admit("192.0.2.100", "wang");
       void throttle.admit("192.0.2.101", "wang");
-      await new Promise((r) => setTimeout(r, 10));
+      while (tallies.n < 2) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
       expect(await throttle.admit("192.0.2.102", "wang")).toMatchObject({ admitted: false, reason: "lane" });
       // The counselor's own address skips the lane.
       const again = await Promise.race([
@@ -148,16 +172,15 @@ forEachStore(() => {
     });
 
     it("does not count a busy answer as a success that clears the guesses", async () => {
-      const { createLoginThrottle } = await import("../bot/web/login-throttle.js");
-      const throttle = createLoginThrottle();
+      const throttle = await throttleOn();
       for (let i = 0; i < 4; i++) {
         const g = await throttle.admit("203.0.113.5", "li");
-        if (g.admitted) g.settle("wrong");
+        if (g.admitted) await g.settle("wrong");
       }
       const busy = await throttle.admit("203.0.113.5", "li");
-      if (busy.admitted) busy.settle("busy");
+      if (busy.admitted) await busy.settle("busy");
       const fifth = await throttle.admit("203.0.113.5", "li");
-      if (fifth.admitted) fifth.settle("wrong");
+      if (fifth.admitted) await fifth.settle("wrong");
       expect(await throttle.admit("203.0.113.5", "li")).toMatchObject({ admitted: false, reason: "pair" });
     });
   });

@@ -40,6 +40,11 @@ export interface TelegramConfig {
   /** Webhook mode: the public https URL of POST /telegram/webhook; when set, `start()` registers it. */
   webhookUrl?: string;
   /**
+   * The send journal's file. Default: next to the SQLite database (journalPathOf). On PostgreSQL, a file of this
+   * instance's own (main.ts): the database is shared, and the journal must be written before a request leaves.
+   */
+  journalPath?: string;
+  /**
    * Several instances on one PostgreSQL database: false on those that do not hold the Telegram lease (main.ts).
    * Their webhook answers 503, so Telegram delivers the update again, in time to the instance that runs it.
    */
@@ -92,6 +97,13 @@ export interface TelegramChannel {
    * database (the webhook then answers 503, so Telegram keeps its updates). Call once.
    */
   start(): Promise<void>;
+  /**
+   * Settles what this instance's previous process left in its send journal, without running the channel, then lets
+   * the journal go. For an instance that restarts while another holds the Telegram lease (PostgreSQL): nobody else
+   * can read its journal, and the sooner it is settled, the fewer of its replies the lease holder sends again.
+   * Throws JournalLocked while another live process holds the journal.
+   */
+  recover(): Promise<void>;
   /** Stops polling and timers; waits up to `timeoutMs` for updates being processed. Unfinished ones stay stored. */
   stop(timeoutMs?: number): Promise<void>;
   /** Stores updates (as the webhook and the poller do) and queues them; resolves once stored. */
@@ -261,11 +273,25 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     }
   }
 
+  const journalPath = config.journalPath ?? journalPathOf(assistant.db.path);
+  const openJournal = () =>
+    openSendJournal(journalPath, (err) =>
+      logger.error({ err: describe(err) }, "telegram send journal not written"),
+    );
+
+  async function recover(): Promise<void> {
+    const previous = openJournal();
+    try {
+      await settleJournal(previous, store, now().toISOString(), logger, assistant.db);
+    } finally {
+      // Closed with what it still holds (everything, if settling failed), for the next start to settle.
+      previous.close();
+    }
+  }
+
   async function start(): Promise<void> {
     try {
-      journal = openSendJournal(journalPathOf(assistant.db.path), (err) =>
-        logger.error({ err: describe(err) }, "telegram send journal not written"),
-      );
+      journal = openJournal();
     } catch (e) {
       if (e instanceof JournalLocked) locked = true;
       throw e;
@@ -349,6 +375,7 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
           })
         : undefined,
     start,
+    recover,
     stop,
     accept: inbox.accept,
     idle: () => inbox.lanes.idle(),

@@ -3,6 +3,7 @@ import {
   closeSync,
   existsSync,
   linkSync,
+  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -13,7 +14,7 @@ import {
   writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Transformer } from "grammy";
 import { crashPoint } from "./crash.js";
 import type { WireFetch } from "./wire.js";
@@ -48,10 +49,7 @@ export interface JournalEntry {
 
 export type SendJournal = ReturnType<typeof openSendJournal>;
 
-/**
- * Next to the database, like SQLite's own -wal file; none for an in-memory database, which a crash empties, nor
- * yet for a PostgreSQL store (several instances share it; a file next to one of them is no place for its journal).
- */
+/** Beside the SQLite file, like its -wal; none in memory, nor on PostgreSQL (TelegramConfig.journalPath). */
 export const journalPathOf = (dbPath: string): string | undefined =>
   dbPath === "" ||
   dbPath === ":memory:" ||
@@ -161,6 +159,7 @@ function holderAlive(lockPath: string, text: string): boolean {
 function acquireLock(lockPath: string): string {
   const token = `${process.pid} ${hostname()} ${randomUUID()}`;
   const tmp = `${lockPath}.${process.pid}.tmp`;
+  mkdirSync(dirname(lockPath), { recursive: true }); // A state folder (PostgreSQL) may not exist yet.
   writeFileSync(tmp, `${token}\n`);
   try {
     for (let attempt = 0; attempt < 3; attempt++) {

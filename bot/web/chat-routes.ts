@@ -13,7 +13,7 @@ import type { Assistant } from "../assistant.js";
 import { MAX_MESSAGE_CHARS } from "../engine.js";
 import { messages } from "../messages.js";
 import { pageWithScript } from "./client-bundle.js";
-import { type ClientLimits, createClientLimits } from "./client-limits.js";
+import type { ClientLimits } from "./client-limits.js";
 import type { ConversationTokens } from "./conversation-tokens.js";
 import { pageCsp } from "./page-security.js";
 import { streamTopics } from "./sse.js";
@@ -57,15 +57,15 @@ export interface ChatDeps {
   assistant: Assistant;
   tokens: ConversationTokens;
   secureCookies?: boolean;
-  limits?: ClientLimits;
+  /** Shared by every instance on the database (see client-limits.ts). */
+  limits: ClientLimits;
 }
 
 export async function chatRoutes(
   app: FastifyInstance,
-  { assistant, tokens, secureCookies, ...deps }: ChatDeps,
+  { assistant, tokens, secureCookies, limits }: ChatDeps,
 ) {
   await app.register(cookie);
-  const limits = deps.limits ?? createClientLimits();
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   /** The token the request presents: `Authorization: Bearer` for API clients, else the page's cookie. */
@@ -129,7 +129,7 @@ export async function chatRoutes(
       conversationId = derived && (retry || !existing) ? derived : randomUUID();
       // A flood of fresh conversations from one client (each would open a case and page counselors) is refused,
       // but never a message that reads as crisis: that one goes through to a case and a counselor.
-      if (!retry && !limits.startConversation(req.ip)) {
+      if (!retry && !(await limits.startConversation(req.ip))) {
         const risk = assistant.engine.understand(req.body.text).risk;
         const atRisk = isCrisis(risk.level) && !risk.reportOnly;
         if (!atRisk) throw new AppError("rate_limited", messages.tooManyConversations);

@@ -14,7 +14,7 @@ import type { StaffRole } from "../../handoff/roster.js";
 import type { StaffDirectory } from "../../handoff/staff.js";
 import type { Db } from "../../store/db.js";
 import { pageWithScript } from "./client-bundle.js";
-import { createLoginThrottle, type LoginThrottle } from "./login-throttle.js";
+import type { LoginThrottle } from "./login-throttle.js";
 import { pageCsp } from "./page-security.js";
 import { streamTopics } from "./sse.js";
 import { SESSION_COOKIE as COOKIE, createStaffGuard } from "./staff-auth.js";
@@ -27,7 +27,8 @@ export interface ConsoleDeps {
   live: LiveHub;
   /** Where failed and refused logins are audited. */
   db: Db;
-  throttle?: LoginThrottle;
+  /** Shared by every instance on the database (see login-throttle.ts). */
+  throttle: LoginThrottle;
   /** Marks a staff member reachable while their console's live stream is open. */
   presence?: Presence;
   /** Cookies get `Secure` behind HTTPS; plain-HTTP localhost development must still work. */
@@ -50,7 +51,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const page = pageWithScript(projectPath("bot", "web", "console.html"), "console");
 
   const { guard, me, session } = createStaffGuard(staff);
-  const throttle = deps.throttle ?? createLoginThrottle();
+  const throttle = deps.throttle;
   const refusals = new Map<string, number>();
   const db = deps.db;
 
@@ -94,11 +95,11 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps) {
       let result: Awaited<ReturnType<typeof staff.login>>;
       try {
         result = await staff.login(username, password);
-        admission.settle("ok");
+        await admission.settle("ok");
       } catch (e) {
         const wrong = e instanceof AppError && e.code === "unauthorized";
         // A busy server checked nothing: neither a failure nor a success (which would clear the count).
-        admission.settle(wrong ? "wrong" : "busy");
+        await admission.settle(wrong ? "wrong" : "busy");
         if (wrong) await audit("login_failed");
         else if (e instanceof AppError && e.code === "unavailable")
           await new Promise((r) => setTimeout(r, REFUSAL_PAUSE_MS));

@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { EMPTY_TALLY, type Tally, type WindowedCounters } from "../../store/windowed-counters.js";
+
 /**
  * Password guessing against the staff console, bounded without handing an attacker a way to lock staff out.
  *
@@ -8,7 +11,10 @@
  * - one account guessed from many addresses: never locked (that would let anyone lock a counselor out from
  *   anywhere); instead its attempts go one at a time, each after a pause that grows with the failures, so guessing
  *   stays slow while the counselor, typing the right password from their own address, still gets in.
- * In memory: a restart forgets it, which costs an attacker nothing they could not get by waiting.
+ * The counts are kept in the database (store/windowed-counters.ts), so every instance on one database counts the
+ * same guesses: spreading them over N instances gets an attacker no more than one instance would give. The slow
+ * lane's queue is per instance (an attempt waits on the instance that will hash it), but its pause grows with the
+ * failures every instance has counted.
  */
 export interface LoginLimits {
   windowMs: number;
@@ -43,7 +49,8 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
 export type Outcome = "ok" | "wrong" | "busy";
 
 export type Admission =
-  | { admitted: true; settle(outcome: Outcome): void }
+  /** `settle` never rejects: a count it fails to write stays counted as a failure until the window ends. */
+  | { admitted: true; settle(outcome: Outcome): Promise<void> }
   | { admitted: false; reason: "pair" | "address" | "lane" };
 
 export interface LoginThrottle {
@@ -51,95 +58,184 @@ export interface LoginThrottle {
   admit(address: string, username: string): Promise<Admission>;
 }
 
+/** How long a login from an address lets that address skip its account's slow lane. */
+const KNOWN_MS = 30 * 24 * 3600_000;
+/**
+ * A refusal that counted attempts still being checked may lift as soon as they are released: it is remembered this
+ * long only. One that counted settled failures alone stands until the oldest of them leaves the window.
+ */
+const RECHECK_MS = 1_000;
+
 export function createLoginThrottle(
+  counters: WindowedCounters,
   limits: Partial<LoginLimits> = {},
   clock: () => number = Date.now,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): LoginThrottle {
   const l = { ...DEFAULT_LOGIN_LIMITS, ...limits };
-  const failures = new Map<string, number[]>();
+  /**
+   * Attempts this instance has reserved and not settled, per key: a burst at one instance is refused here, without
+   * a transaction each. The database has the reservations of every instance and decides.
+   */
   const inFlight = new Map<string, number>();
+  /**
+   * Keys the database found at their limit, until that can change: a flood of refused guesses costs a lookup
+   * here, not a query (or a write transaction) each, which citizens' messages would queue behind.
+   */
+  const refusedUntil = new Map<string, number>();
   /** Per account: the tail of its queue of slowed attempts, and how many wait in it. */
   const lanes = new Map<string, Promise<void>>();
   const laneLength = new Map<string, number>();
   /**
-   * Per account: addresses it has logged in from lately. The counselor's own address is not sent to the back of a
-   * lane full of an attacker's guesses.
+   * Per account: addresses it has logged in from lately (what this instance has seen or read of the shared record).
+   * The counselor's own address is not sent to the back of a lane full of an attacker's guesses.
    */
   const known = new Map<string, Set<string>>();
 
-  const recent = (key: string): number[] => {
-    const cutoff = clock() - l.windowMs;
-    const list = (failures.get(key) ?? []).filter((t) => t > cutoff);
-    if (list.length === 0) failures.delete(key);
-    else failures.set(key, list);
-    return list;
+  const bump = (keys: readonly string[], by: number) => {
+    for (const key of keys) {
+      const n = (inFlight.get(key) ?? 0) + by;
+      if (n <= 0) inFlight.delete(key);
+      else inFlight.set(key, n);
+    }
   };
-  const load = (key: string) => recent(key).length + (inFlight.get(key) ?? 0);
-  const bump = (key: string, by: number) => {
-    const n = (inFlight.get(key) ?? 0) + by;
-    if (n <= 0) inFlight.delete(key);
-    else inFlight.set(key, n);
+  const refusedHere = (key: string, now: number): boolean => {
+    const until = refusedUntil.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    refusedUntil.delete(key);
+    return false;
   };
-  const fail = (key: string) => {
-    const list = recent(key);
-    list.push(clock());
-    failures.set(key, list);
+  const remember = (key: string, tally: Tally, max: number, now: number) => {
+    refusedUntil.set(
+      key,
+      tally.settled >= max && tally.firstSettledAt !== undefined
+        ? tally.firstSettledAt + l.windowMs
+        : now + RECHECK_MS,
+    );
     // Bounded memory under a flood of made-up names and addresses.
-    if (failures.size > 20_000) failures.delete(failures.keys().next().value as string);
+    if (refusedUntil.size > 20_000) refusedUntil.delete(refusedUntil.keys().next().value as string);
+  };
+  const knownKey = (name: string, address: string) => `known:${name}|${address}`;
+  const isKnown = async (name: string, address: string, now: number): Promise<boolean> => {
+    if (known.get(name)?.has(address)) return true;
+    const key = knownKey(name, address);
+    const seenBefore = ((await counters.tally([key], now - KNOWN_MS)).get(key) ?? EMPTY_TALLY).count > 0;
+    if (seenBefore) learn(name, address);
+    return seenBefore;
+  };
+  const learn = (name: string, address: string) => {
+    const set = known.get(name) ?? new Set<string>();
+    set.add(address);
+    known.set(name, set);
+    if (known.size > 20_000) known.delete(known.keys().next().value as string);
   };
 
   return {
     async admit(address, username) {
-      const user = `user:${username.toLowerCase()}`;
-      const pair = `pair:${address}|${username.toLowerCase()}`;
+      const name = username.toLowerCase();
+      const user = `user:${name}`;
+      const pair = `pair:${address}|${name}`;
       const addr = `ip:${address}`;
-      if (load(pair) >= l.perPair) return { admitted: false, reason: "pair" };
-      if (load(addr) >= l.perAddress) return { admitted: false, reason: "address" };
+      // Every attempt of any outcome from the address, correct passwords included.
       const seen = `seen:${address}`;
-      if (recent(seen).length >= l.attemptsPerAddress) return { admitted: false, reason: "address" };
-      fail(seen);
-      const over = recent(user).length - l.slowAfter;
-      const slowed = over >= 0 && !known.get(user)?.has(address);
-      if (slowed && (laneLength.get(user) ?? 0) >= l.laneDepth) return { admitted: false, reason: "lane" };
-      const keys = [pair, addr, user];
-      for (const k of keys) bump(k, 1);
-      let release: (() => void) | undefined;
+      const checks = [
+        { key: pair, max: l.perPair, reason: "pair" as const },
+        { key: addr, max: l.perAddress, reason: "address" as const },
+        { key: seen, max: l.attemptsPerAddress, reason: "address" as const },
+      ];
+      const now = clock();
+      for (const c of checks)
+        if (refusedHere(c.key, now) || (inFlight.get(c.key) ?? 0) >= c.max)
+          return { admitted: false, reason: c.reason };
+      // A full lane is refused before any write too; only the owner's own address skips it.
+      if ((laneLength.get(name) ?? 0) >= l.laneDepth && !(await isKnown(name, address, now)))
+        return { admitted: false, reason: "lane" };
+
+      const hold = randomUUID();
+      const reserved = [pair, addr];
+      bump(reserved, 1);
+      const release = () => {
+        bump(reserved, -1);
+        return counters.settle({ hold, keep: false }).catch(() => undefined);
+      };
+      let slowed: boolean;
+      let over: number;
+      try {
+        let refused: (typeof checks)[number] | undefined;
+        const { tallies, recorded } = await counters.claim(
+          [pair, addr, seen, user],
+          now - l.windowMs,
+          (t) => {
+            refused = checks.find((c) => (t.get(c.key) ?? EMPTY_TALLY).count >= c.max);
+            if (refused) return undefined;
+            return [
+              { key: seen, at: now, keepMs: l.windowMs },
+              { key: pair, at: now, keepMs: l.windowMs, hold },
+              { key: addr, at: now, keepMs: l.windowMs, hold },
+            ];
+          },
+        );
+        if (!recorded && refused) {
+          bump(reserved, -1);
+          remember(refused.key, tallies.get(refused.key) ?? EMPTY_TALLY, refused.max, now);
+          return { admitted: false, reason: refused.reason };
+        }
+        over = (tallies.get(user) ?? EMPTY_TALLY).count - l.slowAfter;
+        slowed = over >= 0 && !(await isKnown(name, address, now));
+      } catch (e) {
+        await release();
+        throw e;
+      }
+      if (slowed && (laneLength.get(name) ?? 0) >= l.laneDepth) {
+        await release();
+        return { admitted: false, reason: "lane" };
+      }
+      let leave: (() => void) | undefined;
       if (slowed) {
-        laneLength.set(user, (laneLength.get(user) ?? 0) + 1);
+        laneLength.set(name, (laneLength.get(name) ?? 0) + 1);
         // The slow lane: one attempt at a time on this account, each after a pause.
-        const before = lanes.get(user) ?? Promise.resolve();
+        const before = lanes.get(name) ?? Promise.resolve();
         const mine = new Promise<void>((r) => {
-          release = r;
+          leave = r;
         });
         const tail = before.then(() => mine);
-        lanes.set(user, tail);
+        lanes.set(name, tail);
         await before;
         await sleep(Math.min(l.maxPauseMs, (over + 1) * l.pauseMs));
         void tail.then(() => {
-          if (lanes.get(user) === tail) lanes.delete(user);
+          if (lanes.get(name) === tail) lanes.delete(name);
         });
       }
       let settled = false;
       return {
         admitted: true,
-        settle(outcome) {
+        async settle(outcome) {
           if (settled) return;
           settled = true;
-          for (const k of keys) bump(k, -1);
-          if (outcome === "ok") {
-            failures.delete(pair);
-            const set = known.get(user) ?? new Set<string>();
-            set.add(address);
-            known.set(user, set);
-            if (known.size > 20_000) known.delete(known.keys().next().value as string);
-          } else if (outcome === "wrong") for (const k of keys) fail(k);
-          if (release) {
-            const n = (laneLength.get(user) ?? 1) - 1;
-            if (n <= 0) laneLength.delete(user);
-            else laneLength.set(user, n);
-            release();
+          bump(reserved, -1);
+          if (leave) {
+            const n = (laneLength.get(name) ?? 1) - 1;
+            if (n <= 0) laneLength.delete(name);
+            else laneLength.set(name, n);
+            leave();
           }
+          const at = clock();
+          let write: Promise<void>;
+          if (outcome === "ok") {
+            learn(name, address);
+            refusedUntil.delete(pair);
+            write = counters.settle({
+              hold,
+              keep: false,
+              clear: [pair],
+              hits: [{ key: knownKey(name, address), at, keepMs: KNOWN_MS }],
+            });
+          } else if (outcome === "wrong")
+            write = counters.settle({ hold, keep: true, hits: [{ key: user, at, keepMs: l.windowMs }] });
+          else write = counters.settle({ hold, keep: false });
+          // Unwritten, the reservation stays counted as a failure until the window ends: stricter, never looser.
+          await write.catch(() => undefined);
         },
       };
     },
