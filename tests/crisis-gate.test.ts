@@ -391,6 +391,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "有没有一起走的，私聊",
       "等我把最后一件事安排妥当，就离开",
       "听人说烧炭不难受，我也打算这样",
+      "我定的死期是下个礼拜六",
+      "大家多保重，我先走一步",
+      "今晚我也想把自己扔下去",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
