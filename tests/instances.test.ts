@@ -3,9 +3,11 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../bot/server.js";
+import { createLiveHub, type LiveEvent } from "../core/live-hub.js";
 import { createLogger } from "../core/logger.js";
 import { startSweeper } from "../handoff/sweeper.js";
 import { openDatabase } from "../store/db.js";
+import { shareLiveHub } from "../store/shared-live-hub.js";
 import { onDutyCounselor, testAssistant } from "./helpers.js";
 import { startTestPostgres, type TestPostgres } from "./postgres-server.js";
 
@@ -90,6 +92,47 @@ describe("two instances on one PostgreSQL database", () => {
       }
       await b.cleanup();
       await a.cleanup();
+    }
+  });
+
+  it("carries a long letter's live event to the other instance whole, and a short one as before", async () => {
+    const url = await server.freshDatabase();
+    const dbA = await openDatabase(url);
+    const dbB = await openDatabase(url);
+    const errors: unknown[] = [];
+    const hubA = await shareLiveHub(
+      createLiveHub(),
+      dbA.broadcast as NonNullable<typeof dbA.broadcast>,
+      (e) => errors.push(e),
+    );
+    const hubB = await shareLiveHub(
+      createLiveHub(),
+      dbB.broadcast as NonNullable<typeof dbB.broadcast>,
+      (e) => errors.push(e),
+    );
+    try {
+      const seen: LiveEvent[] = [];
+      hubB.subscribe("case:feed", (e) => seen.push(e));
+      // A citizen pastes a letter at the 4,096-character limit: Chinese, quotes, line breaks and emoji, whose
+      // surrogate pairs may fall on a part's edge. As one NOTIFY it is three times too large.
+      const letter = `尊敬的领导："我家门口的路"\n${"草原上的路坏了😢，请尽快修。".repeat(300)}`.slice(
+        0,
+        4096,
+      );
+      hubA.publish("case:feed", "message", { text: letter, from: "citizen" });
+      hubA.publish("case:feed", "claimed", { by: "王老师" });
+      await until(() => seen.length === 2);
+      const long = seen.find((e) => e.type === "message");
+      expect((long?.data as { text: string }).text).toBe(letter);
+      expect(seen.find((e) => e.type === "claimed")?.data).toEqual({ by: "王老师" });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(seen).toHaveLength(2);
+      expect(errors).toEqual([]);
+    } finally {
+      await hubA.close();
+      await hubB.close();
+      await dbA.close();
+      await dbB.close();
     }
   });
 
