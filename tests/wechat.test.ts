@@ -24,6 +24,28 @@ let app: FastifyInstance | undefined;
 let clock = Date.parse("2026-12-07T02:00:00Z");
 const now = () => new Date(clock);
 
+/**
+ * Something else holds the citizen's conversation (a slow disk, a long turn) from before the next message arrives:
+ * on PostgreSQL taking it is a round trip, so this waits until it is really held.
+ */
+async function holdConversation(a: {
+  conversations: { exclusive<T>(key: string, work: () => Promise<T>): Promise<T> };
+}) {
+  let release: () => void = () => undefined;
+  let holding: () => void = () => undefined;
+  const taken = new Promise<void>((r) => (holding = r));
+  const held = a.conversations.exclusive(
+    `wx:${OPENID}`,
+    () =>
+      new Promise<void>((r) => {
+        release = r;
+        holding();
+      }),
+  );
+  await taken;
+  return { release: () => release(), held };
+}
+
 forEachStore(() => {
   afterEach(async () => {
     await app?.close();
@@ -276,9 +298,8 @@ forEachStore(() => {
 
     it("sends a slow answer through the customer-service API, once, even when WeChat retries meanwhile", async () => {
       const { fake, a } = await setup({ replyDeadlineMs: 150 });
-      let release: () => void = () => undefined;
       // Something else holds the conversation (a slow disk, a long turn): the answer misses WeChat's 5 s.
-      const held = a.conversations.exclusive(`wx:${OPENID}`, () => new Promise<void>((r) => (release = r)));
+      const { release, held } = await holdConversation(a);
       const first = await post(text("申请劳动仲裁需要什么材料", 31));
       expect(first.body).toBe("success");
       const retry = await post(text("申请劳动仲裁需要什么材料", 31));
@@ -299,8 +320,7 @@ forEachStore(() => {
       // The first understanding of a crisis message in a process loads lazily built parts: not what is tested.
       a.engine.understand("我不想活了");
       fake.delayMs = 1500;
-      let release: () => void = () => undefined;
-      const held = a.conversations.exclusive(`wx:${OPENID}`, () => new Promise<void>((r) => (release = r)));
+      const { release, held } = await holdConversation(a);
       const slow = await post(text("申请劳动仲裁需要什么材料", 41));
       expect(slow.body).toBe("success");
       release();
@@ -316,8 +336,7 @@ forEachStore(() => {
     it("stores a message before saying success, and sends its owed answer once after a restart", async () => {
       const { fake, a } = await setup({ replyDeadlineMs: 100 });
       const config = { token: TOKEN, appId: fake.appId, appSecret: fake.appSecret, apiRoot: fake.url, now };
-      let release: () => void = () => undefined;
-      const held = a.conversations.exclusive(`wx:${OPENID}`, () => new Promise<void>((r) => (release = r)));
+      const { release, held } = await holdConversation(a);
       const first = await post(text("申请劳动仲裁需要什么材料", 61));
       expect(first.body).toBe("success");
       // WeChat will not ask again after success: the message is in SQLite before that word went back.
@@ -347,8 +366,7 @@ forEachStore(() => {
     it("fetches a new access token when WeChat says it expired, and caches it otherwise", async () => {
       const { fake, a } = await setup({ replyDeadlineMs: 50 });
       const slow = async (id: number) => {
-        let release: () => void = () => undefined;
-        const held = a.conversations.exclusive(`wx:${OPENID}`, () => new Promise<void>((r) => (release = r)));
+        const { release, held } = await holdConversation(a);
         expect((await post(text("申请劳动仲裁需要什么材料", id))).body).toBe("success");
         release();
         await held;
