@@ -35,6 +35,9 @@ async function main(): Promise<void> {
 /**
  * Starts the work when this instance holds `lease`, stops it when the lease is lost, and starts it again when the
  * lease comes back. On SQLite the lease is always held: the work starts at once and runs until shutdown.
+ * A start waits for the stop before it; a stop is asked for at once, not after a start still waiting for Telegram
+ * (the work orders them itself and cuts that start short: bot/telegram/restartable.ts), so that an instance that
+ * lost the lease does not go on to run beside the new holder.
  */
 function whileHeld(
   lease: Lease,
@@ -47,7 +50,7 @@ function whileHeld(
     const held = lease.held();
     if (held === running) return;
     running = held;
-    busy = busy.then(() => (held ? work.start() : work.stop())).catch(() => undefined);
+    busy = (held ? busy.then(() => work.start()) : Promise.all([busy, work.stop()])).catch(() => undefined);
   };
   check();
   const timer = setInterval(check, checkMs);

@@ -18,6 +18,7 @@ import {
 } from "./journal.js";
 import { createOutbox } from "./outbox.js";
 import { pollLoop } from "./poll-loop.js";
+import { restartable } from "./restartable.js";
 import { describe, isTransient, sleep } from "./retry.js";
 import { settleJournal } from "./settle-journal.js";
 import { createTelegramStore, type TelegramStore } from "./store.js";
@@ -94,7 +95,10 @@ export interface TelegramChannel {
    * Takes the send journal's lock, registers commands, sets or deletes the webhook, finishes updates stored
    * before a restart, sends pending staff messages, then starts polling (polling mode). Waits while Telegram
    * is unreachable; rejects on a refused token, and while another live process runs the channel on the same
-   * database (the webhook then answers 503, so Telegram keeps its updates). Call once.
+   * database (the webhook then answers 503, so Telegram keeps its updates). Runs again after `stop()` (the
+   * Telegram lease came back, main.ts): each start settles the journal and finishes what waited. A `stop()`
+   * called meanwhile cuts it short: it then resolves without running. Does nothing while running; after a failure,
+   * nothing of it stays running, and it may be called again.
    */
   start(): Promise<void>;
   /**
@@ -104,7 +108,10 @@ export interface TelegramChannel {
    * Throws JournalLocked while another live process holds the journal.
    */
   recover(): Promise<void>;
-  /** Stops polling and timers; waits up to `timeoutMs` for updates being processed. Unfinished ones stay stored. */
+  /**
+   * Stops polling and timers; waits up to `timeoutMs` for updates being processed. Unfinished ones stay stored,
+   * for the next start. Safe to call twice, or before any start; runs after a start in progress, which it cuts short.
+   */
   stop(timeoutMs?: number): Promise<void>;
   /** Stores updates (as the webhook and the poller do) and queues them; resolves once stored. */
   accept(updates: readonly Update[]): Promise<number>;
@@ -234,14 +241,12 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
   });
   assistant.outbound.register("telegram", outbox.sender);
 
-  const lifetime = new AbortController();
   const inbox = createInbox({
     bot,
     store,
     logger,
     now,
     finished,
-    signal: lifetime.signal,
     maxConcurrentChats: config.maxConcurrentChats,
     maxQueued: config.maxQueued,
     maxAttempts: config.maxAttempts,
@@ -261,14 +266,14 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
    * Runs a setup call until it succeeds: an unreachable Telegram is waited for (the web chat keeps working
    * meanwhile), a refused token or request is not (it is a configuration error).
    */
-  async function persist<T>(what: string, call: () => Promise<T>): Promise<T> {
+  async function persist<T>(what: string, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
     for (let wait = 1000; ; wait = Math.min(60_000, wait * 2)) {
       try {
         return await call();
       } catch (e) {
         if (!isTransient(e)) throw new Error(`Telegram ${what} failed: ${describe(e)}`, { cause: e });
         logger.warn({ err: describe(e) }, `telegram ${what} failed; retrying`);
-        if (!(await sleep(wait, lifetime.signal))) throw new Error("Telegram channel stopped while starting");
+        if (!(await sleep(wait, signal))) throw new Error("Telegram channel stopped while starting");
       }
     }
   }
@@ -289,14 +294,16 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     }
   }
 
-  async function start(): Promise<void> {
+  /** One run of the channel, from taking the journal to polling; `signal` aborts when it is to stop. */
+  async function begin(signal: AbortSignal): Promise<void> {
     try {
       journal = openJournal();
+      locked = false;
     } catch (e) {
       if (e instanceof JournalLocked) locked = true;
       throw e;
     }
-    if (!config.botInfo) await persist("getMe", () => bot.init());
+    if (!config.botInfo) await persist("getMe", signal, () => bot.init());
     const c = telegramMessages.commands;
     await bot.api
       .setMyCommands([
@@ -310,10 +317,10 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
       .catch((err: unknown) => logger.warn({ err: describe(err) }, "setMyCommands failed"));
     if (config.mode === "polling") {
       // getUpdates is refused while a webhook is set; pending updates are kept (drop_pending_updates false).
-      await persist("deleteWebhook", () => bot.api.deleteWebhook({ drop_pending_updates: false }));
+      await persist("deleteWebhook", signal, () => bot.api.deleteWebhook({ drop_pending_updates: false }));
     } else if (config.webhookUrl) {
       const url = config.webhookUrl;
-      await persist("setWebhook", () =>
+      await persist("setWebhook", signal, () =>
         bot.api.setWebhook(url, {
           secret_token: config.webhookSecret,
           allowed_updates: [...ALLOWED_UPDATES],
@@ -324,11 +331,9 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
     await settleJournal(journal, store, now().toISOString(), logger, assistant.db);
     // Campaign sends begin only now that the last process's are settled: none is sent twice.
     assistant.dispatcher.register("telegram", campaigns);
-    // Updates stored before a crash or restart first, in update_id order, then new ones.
-    await inbox.refill();
-    if (inbox.lanes.size() > 0)
-      logger.info({ count: inbox.lanes.size() }, "telegram: finishing stored updates");
-    inbox.lanes.resume();
+    // Updates stored before a crash, a restart or a stop first, in update_id order, then new ones.
+    const waiting = await inbox.start(signal);
+    if (waiting > 0) logger.info({ count: waiting }, "telegram: finishing stored updates");
     refillTimer = setInterval(() => void inbox.refill(), 500);
     refillTimer.unref();
     outbox.start();
@@ -344,24 +349,29 @@ export function createTelegramChannel(assistant: Assistant, config: TelegramConf
         inbox,
         timeoutSeconds: pollTimeout,
         logger,
-        signal: lifetime.signal,
+        signal,
       });
     logger.info({ mode: config.mode, bot: bot.botInfo.username }, "telegram channel started");
   }
 
-  async function stop(timeoutMs = 10_000): Promise<void> {
-    lifetime.abort();
+  async function end(timeoutMs = 10_000): Promise<void> {
     if (pruneTimer) clearInterval(pruneTimer);
     if (refillTimer) clearInterval(refillTimer);
     // Together: stopping the lanes also releases a poll loop waiting for the backlog to shrink.
     await Promise.all([
       polling?.catch(() => undefined),
       outbox.stop(),
-      inbox.lanes.stop(timeoutMs),
+      inbox.stop(timeoutMs),
       assistant.dispatcher.unregister("telegram"),
     ]);
+    polling = undefined;
     journal?.close();
+    // The next start opens it again and settles first what this run left unconfirmed. (A reply of an update that
+    // outlives the wait above goes unjournaled meanwhile, as it did after close().)
+    journal = undefined;
   }
+
+  const { start, stop } = restartable({ begin, end });
 
   return {
     bot,

@@ -2,7 +2,8 @@
  * The channel's inbox: every update is stored before Telegram is told it arrived, then run per chat in order
  * (lanes.ts). An update that fails is retried with backoff while Telegram is unreachable, and given up after a
  * few attempts for any other reason. Beyond `maxQueued` updates wait only in the database and are read back
- * oldest first as the backlog shrinks (also how a backlog is finished after a restart).
+ * oldest first as the backlog shrinks (also how a backlog is finished after a restart, and after the channel
+ * stopped and started again when the Telegram lease left this instance and came back).
  */
 import { type Bot, BotError } from "grammy";
 import type { Update } from "grammy/types";
@@ -20,8 +21,6 @@ export interface InboxOptions {
   now: () => Date;
   /** Updates whose turn marked them processed itself (in its own transaction): not marked again. */
   finished: Set<number>;
-  /** Aborted when the channel stops. */
-  signal: AbortSignal;
   maxConcurrentChats?: number;
   maxQueued?: number;
   maxAttempts?: number;
@@ -34,9 +33,12 @@ export function createInbox(options: InboxOptions) {
   const { bot, store, logger, now, finished } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const maxBackoff = options.maxBackoffMs ?? 60_000;
-  const { signal } = options;
+  /** The current run's, from `start()`; aborted when the channel stops. None runs until the first start. */
+  let signal = AbortSignal.abort();
 
   async function processUpdate(u: Update): Promise<void> {
+    // Its own run's: an update outliving a stop must not take the next run's signal for its retries.
+    const ownRun = signal;
     for (let attempt = 1; ; attempt++) {
       try {
         await bot.handleUpdate(u);
@@ -57,7 +59,7 @@ export function createInbox(options: InboxOptions) {
           return;
         }
         // Stopping leaves the update stored and unprocessed: the next start finishes it.
-        if (!(await sleep(Math.min(maxBackoff, 500 * 2 ** attempt), signal))) return;
+        if (!(await sleep(Math.min(maxBackoff, 500 * 2 ** attempt), ownRun))) return;
       }
     }
   }
@@ -115,10 +117,35 @@ export function createInbox(options: InboxOptions) {
     return refilling;
   }
 
+  /**
+   * Runs until `run` aborts: stored updates first (those left by a stop or a crash, and any that arrived while
+   * stopped), oldest first, then new ones. Resolves with how many stored updates were queued.
+   */
+  async function start(run: AbortSignal): Promise<number> {
+    signal = run;
+    backlog = true;
+    await refill();
+    const waiting = lanes.size();
+    lanes.resume();
+    return waiting;
+  }
+
+  /**
+   * Stops taking work (what is queued stays stored, for the next start) and waits up to `timeoutMs` for updates
+   * being processed. Abort the run's signal first, so that retries and reading back end too.
+   */
+  async function stop(timeoutMs: number): Promise<void> {
+    // From here on, what is accepted waits in the database: the lanes take nothing until the next start.
+    backlog = true;
+    await Promise.all([lanes.stop(timeoutMs), refilling]);
+  }
+
   return {
     lanes,
     accept,
     refill,
+    start,
+    stop,
     /** True while stored updates may exist that are not in the lanes. */
     hasBacklog: () => backlog,
   };

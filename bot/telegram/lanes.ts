@@ -7,7 +7,7 @@
 export interface Lanes<T> {
   /** False when the item is already queued or running (a redelivery racing its first delivery), or stopped. */
   submit(item: T): boolean;
-  /** Starts running (items submitted before are kept in order). */
+  /** Starts running (items submitted before are kept in order), or runs again after `stop()`. */
   resume(): void;
   /** Items queued or running. */
   size(): number;
@@ -15,7 +15,10 @@ export interface Lanes<T> {
   idle(): Promise<void>;
   /** Resolves once fewer than `n` items are queued or running (back-pressure for the polling loop). */
   below(n: number): Promise<void>;
-  /** Stops taking work, drops what is queued (it is stored, so a restart picks it up), waits for running items. */
+  /**
+   * Stops taking work, drops what is queued (it is stored, so a restart picks it up), waits for running items.
+   * Those still running when it gives up stay known until they end: a `resume()` meanwhile does not run them twice.
+   */
   stop(timeoutMs: number): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ export function createLanes<T>(options: {
       return true;
     },
     resume() {
+      stopped = false;
       paused = false;
       pump();
     },
