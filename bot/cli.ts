@@ -14,6 +14,7 @@ import { loadStatutes } from "../knowledge/statutes.js";
 import { buildNlu, createAssistant } from "./assistant.js";
 import { CAMPAIGNS_USAGE } from "./cli-campaigns.js";
 import { COMPLAINTS_USAGE } from "./cli-complaints.js";
+import { DB_USAGE } from "./cli-db.js";
 import type { Io } from "./cli-io.js";
 import { SPIKES_USAGE } from "./cli-spikes.js";
 import { type Config, databaseOf } from "./config.js";
@@ -41,7 +42,7 @@ ${COMPLAINTS_USAGE}${SPIKES_USAGE}${CAMPAIGNS_USAGE}  shouwang privacy export --
                            a citizen's data (transcript, cases, complaints) as JSON on stdout; audited
   shouwang privacy erase --conversation <id> --by <who asked>
                            erase a citizen's data (content goes, the bare record stays); audited
-`;
+${DB_USAGE}`;
 
 function printReplies(out: Writable, replies: readonly Reply[]) {
   for (const r of replies) {
@@ -78,6 +79,8 @@ export async function runCli(command: string, args: string[], config: Config, io
       return (await import("./cli-complaints.js")).hotspotsCommand(args, config, io);
     case "spikes":
       return (await import("./cli-spikes.js")).spikesCommand(args, config, io);
+    case "db":
+      return (await import("./cli-db.js")).dbCommand(args, io);
     case "privacy":
       if (args[0] === "export" || args[0] === "erase") return privacyCommand(args, config, io);
       break;

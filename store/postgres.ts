@@ -76,7 +76,7 @@ export function describeUrl(url: string): { host: string; database: string; safe
 }
 
 /** The driver's reason in a few words: Node's AggregateError (every address refused) has an empty message. */
-function reasonOf(e: unknown): string {
+export function reasonOf(e: unknown): string {
   if (e instanceof AggregateError && e.errors.length > 0) return reasonOf(e.errors[0]);
   if (e instanceof Error) {
     const code = (e as { code?: string }).code;

@@ -123,7 +123,7 @@ describe("two instances on one PostgreSQL database", () => {
       hubA.publish("case:feed", "claimed", { by: "王老师" });
       await until(() => seen.length === 2);
       const long = seen.find((e) => e.type === "message");
-      expect((long?.data as { text: string }).text).toBe(letter);
+      expect((long?.data as { text: string } | undefined)?.text).toBe(letter);
       expect(seen.find((e) => e.type === "claimed")?.data).toEqual({ by: "王老师" });
       await new Promise((r) => setTimeout(r, 200));
       expect(seen).toHaveLength(2);
