@@ -1,5 +1,6 @@
-import { cachedJson } from "../core/file-cache.js";
+import { moduleText } from "../core/file-cache.js";
 import type { Segmenter } from "../intents/segmenter.js";
+import { cachedTables, type IndexTables } from "./retrieval-tables.js";
 import type { KnowledgeEntry } from "./schema.js";
 
 const STOPWORDS = new Set(
@@ -63,7 +64,7 @@ export function buildRetrievalIndex(
   segmenter: Segmenter,
   entriesInFileOrder: readonly KnowledgeEntry[],
   synonyms: Map<string, string>,
-  /** Where to keep the cut phrasings and answers between starts (cutting them all takes about 80 ms). */
+  /** Where to keep the built index between starts (cutting and indexing every text takes about 0.3 s). */
   cacheDir?: string,
 ): RetrievalIndex {
   // Grouped by topic, so that a topic's documents are one range of document numbers and, in every posting list
@@ -72,6 +73,53 @@ export function buildRetrievalIndex(
     .map((e, i) => ({ e, i }))
     .sort((a, b) => (a.e.topic < b.e.topic ? -1 : a.e.topic > b.e.topic ? 1 : a.i - b.i))
     .map((x) => x.e);
+  const topics = [...new Set(entries.map((e) => e.topic))];
+  const topicOf = Int32Array.from(entries, (e) => topics.indexOf(e.topic));
+  const build = () => indexTables(segmenter, entries, topicOf, topics.length, synonyms);
+  const tables = cacheDir
+    ? cachedTables(
+        [
+          MODULE_TEXT,
+          segmenter.version,
+          JSON.stringify(entries.map((e) => [e.topic, e.questions, e.answer])),
+          JSON.stringify([...synonyms]),
+        ],
+        build,
+        cacheDir,
+      )
+    : build();
+  // Per word id of the segmenter's vocabulary (ids are this process's): its term and its parts' terms, flat.
+  const vocabulary = segmenter.vocabulary;
+  const ids = tables.words.map((w) => vocabulary.add(w));
+  const wordTerm = new Int32Array(vocabulary.size).fill(-1);
+  const wordPartsStart = new Int32Array(vocabulary.size + 1);
+  const wordPartsEnd = new Int32Array(vocabulary.size + 1);
+  ids.forEach((id, i) => {
+    wordTerm[id] = tables.wordTerm[i] as number;
+    wordPartsStart[id] = tables.wordPartStart[i] as number;
+    wordPartsEnd[id] = tables.wordPartStart[i + 1] as number;
+  });
+  const { words: _words, wordTerm: _wordTerm, wordPartStart: _wordPartStart, terms, ...rest } = tables;
+  return {
+    ...rest,
+    entries,
+    topics,
+    topicIndex: new Map(topics.map((t, i) => [t, i])),
+    topicOf,
+    termIndex: new Map(terms.map((t, i) => [t, i])),
+    wordTerm,
+    wordPartsStart,
+    wordPartsEnd,
+  };
+}
+
+function indexTables(
+  segmenter: Segmenter,
+  entries: readonly KnowledgeEntry[],
+  topicOf: Int32Array,
+  topicCount: number,
+  synonyms: Map<string, string>,
+): IndexTables {
   const texts = entries.flatMap((e) => [...e.questions, e.answer].map((t) => t.toLowerCase()));
   const cutAll = () => {
     const cuts = texts.map((t) => segmenter.cut(t));
@@ -84,9 +132,7 @@ export function buildRetrievalIndex(
       }
     return { cuts, parts };
   };
-  const { cuts, parts } = cacheDir
-    ? cachedJson("retrieval-cuts-parts", [segmenter.version, JSON.stringify(texts)], cutAll, cacheDir)
-    : cutAll();
+  const { cuts, parts } = cutAll();
   const partsOf = (w: string): readonly string[] => parts[w] ?? (synonyms.has(w) ? segmenter.parts(w) : []);
   /** The canonical, non-stopword forms of a word's parts, other than the word's own canonical `key`. */
   const partKeys = (key: string, wordParts: readonly string[]): string[] =>
@@ -184,32 +230,21 @@ export function buildRetrievalIndex(
     });
   }
 
-  // Per word id of the segmenter's vocabulary: its term (-1: not a word of ours) and its parts' terms, flat.
-  const vocabulary = segmenter.vocabulary;
-  const ids = words.map((w) => vocabulary.add(w.word));
-  const wordTerm = new Int32Array(vocabulary.size).fill(-1);
-  const wordPartsStart = new Int32Array(vocabulary.size + 1);
-  const wordPartsEnd = new Int32Array(vocabulary.size + 1);
+  const wordPartStart = new Int32Array(words.length + 1);
   const flatParts: number[] = [];
   words.forEach((w, i) => {
-    const id = ids[i] as number;
-    wordTerm[id] = w.term;
-    wordPartsStart[id] = flatParts.length;
+    wordPartStart[i] = flatParts.length;
     flatParts.push(...w.parts);
-    wordPartsEnd[id] = flatParts.length;
   });
-  const wordParts = Int32Array.from(flatParts);
+  wordPartStart[words.length] = flatParts.length;
   const docOf = Int32Array.from(docEntry);
-  const topics = [...new Set(entries.map((e) => e.topic))];
-  const topicOf = Int32Array.from(entries, (e) => topics.indexOf(e.topic));
   /** Topic i's documents are topicDocs[i] .. topicDocs[i + 1] - 1 (entries, and so documents, are grouped). */
-  const topicDocs = new Int32Array(topics.length + 1);
-  for (let d = 0, t = 0; t < topics.length; t++) {
+  const topicDocs = new Int32Array(topicCount + 1);
+  for (let d = 0, t = 0; t < topicCount; t++) {
     topicDocs[t] = d;
     while (d < n && topicOf[docEntry[d] as number] === t) d++;
   }
-  topicDocs[topics.length] = n;
-  const topicIndex = new Map(topics.map((t, i) => [t, i]));
+  topicDocs[topicCount] = n;
   const runStart = new Int32Array(terms + 1);
   const runLists: number[] = [];
   for (let t = 0; t < terms; t++) {
@@ -226,13 +261,9 @@ export function buildRetrievalIndex(
   const runFrom = Int32Array.from({ length: runLists.length / 3 }, (_, k) => runLists[3 * k + 1] as number);
   const runTo = Int32Array.from({ length: runLists.length / 3 }, (_, k) => runLists[3 * k + 2] as number);
   return {
-    entries,
-    topics,
-    topicIndex,
-    topicOf,
-    docOf,
     maxIdf,
-    termIndex,
+    terms: termKeys,
+    docOf,
     termStop,
     termIdf,
     pStart,
@@ -242,9 +273,13 @@ export function buildRetrievalIndex(
     runTopic,
     runFrom,
     runTo,
-    wordTerm,
-    wordPartsStart,
-    wordPartsEnd,
-    wordParts,
+    words: words.map((w) => w.word),
+    wordTerm: Int32Array.from(words, (w) => w.term),
+    wordPartStart,
+    wordParts: Int32Array.from(flatParts),
   };
 }
+
+/** The code that builds the index and the code that stores it: a change to either must rebuild the cache. */
+const MODULE_TEXT =
+  moduleText("./retrieval-index.js", import.meta.url) + moduleText("./retrieval-tables.js", import.meta.url);
