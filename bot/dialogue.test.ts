@@ -32,6 +32,7 @@ function intentOf(intent: string, confidence: number, more: Partial<IntentResult
     ambiguous: false,
     uncertain: confidence < 0.5,
     probabilityOf: (label) => (label === intent ? confidence : 0),
+    probabilities: [],
     ...more,
   };
 }

@@ -27,7 +27,7 @@ describe("cachedJson", () => {
     cleanup();
   });
 
-  it("retrains a cached model that parses but has the wrong shape, and round-trips its weights exactly", () => {
+  it("retrains a cached model that parses but has the wrong shape or lost its weights, and round-trips them exactly", () => {
     const { dir, cleanup } = tempDir();
     const train = () =>
       trainSoftmax(
@@ -39,14 +39,15 @@ describe("cachedJson", () => {
       );
     const fresh = cachedModel("m", ["v1"], train, dir);
     expect(Array.from(fresh.weights)).toEqual(Array.from(new Float32Array(train().toJSON().weights)));
-    const [file] = readdirSync(dir);
-    writeFileSync(
-      join(dir, file ?? ""),
-      JSON.stringify({ kind: "softmax-v1-f32", labels: ["a"], vocab: [], weights: "AAAA" + "AAAA" }),
-    );
+    expect(Array.from(cachedModel("m", ["v1"], train, dir).weights)).toEqual(Array.from(fresh.weights));
+    const file = (ext: string) => join(dir, readdirSync(dir).find((f) => f.endsWith(ext)) ?? "");
+    writeFileSync(file(".json"), JSON.stringify({ kind: "softmax-v1-f32-file", labels: ["a"], vocab: [] }));
     const again = cachedModel("m", ["v1"], train, dir);
     expect(again.labels).toEqual(["labour", "land"]);
     expect(Array.from(again.weights)).toEqual(Array.from(fresh.weights));
+    // Weights cut short: retrained too.
+    writeFileSync(file(".f32"), Buffer.alloc(8));
+    expect(Array.from(cachedModel("m", ["v1"], train, dir).weights)).toEqual(Array.from(fresh.weights));
     cleanup();
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectPath } from "./paths.js";
 
@@ -21,9 +21,7 @@ export function cachedJson<T>(
   /** A cached value failing this is treated like a missing one: computed again and overwritten. */
   valid: (value: T) => boolean = () => true,
 ): T {
-  const hash = createHash("sha256");
-  for (const input of inputs) hash.update(input).update("\u0000");
-  const file = join(dir, `${name}-${hash.digest("hex").slice(0, 16)}.json`);
+  const file = cachePath(name, inputs, dir, "json");
   if (existsSync(file)) {
     try {
       const cached = JSON.parse(readFileSync(file, "utf8")) as T;
@@ -33,16 +31,33 @@ export function cachedJson<T>(
     }
   }
   const value = compute();
+  writeCacheFile(file, JSON.stringify(value));
+  return value;
+}
+
+/** Where a cached value of `name` for these inputs lives: the name and a hash of every input, and `extension`. */
+export function cachePath(
+  name: string,
+  inputs: readonly string[],
+  dir: string = DEFAULT_CACHE_DIR,
+  extension = "json",
+): string {
+  const hash = createHash("sha256");
+  for (const input of inputs) hash.update(input).update("\u0000");
+  return join(dir, `${name}-${hash.digest("hex").slice(0, 16)}.${extension}`);
+}
+
+/** Writes a cache file whole or not at all; a failure (a read-only install) only costs the next start time. */
+export function writeCacheFile(file: string, data: string | NodeJS.ArrayBufferView): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dirname(file), { recursive: true });
     // Write then rename: parallel processes never read a half-written file.
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(value));
+    writeFileSync(tmp, data);
     renameSync(tmp, file);
   } catch {
     // A read-only install still works, only slower to start.
   }
-  return value;
 }
 
 /** The text of a file, for hashing into a cache key. */

@@ -18,6 +18,11 @@ export interface IntentResult {
   uncertain: boolean;
   /** Probability of any label (0 for unknown labels), for combining with retrieval. */
   probabilityOf(label: string): number;
+  /**
+   * What probabilityOf gives for each of the classifier's `labels`, in their order: for callers that ask about
+   * every label, by index rather than one map look-up each.
+   */
+  readonly probabilities: readonly number[];
 }
 
 export interface ClassifierOptions {
@@ -81,6 +86,7 @@ export function createIntentClassifier(
   const labelIndex = new Map(model.labels.map((l, i) => [l, i]));
   const scorer = new SparseScorer(model, featureForm, segmenter.vocabulary);
   const probabilities = new Float64Array(model.labels.length);
+  const noProbabilities: readonly number[] = Object.freeze(new Array<number>(model.labels.length).fill(0));
   return {
     version: training.version,
     labels: model.labels,
@@ -109,6 +115,7 @@ export function createIntentClassifier(
         },
         intent: unknown ? "out_of_scope" : (model.labels[top] ?? "out_of_scope"),
         confidence: unknown ? 0 : topP,
+        probabilities: unknown ? noProbabilities : p,
         second: second >= 0 ? { intent: model.labels[second] ?? "", confidence: secondP } : undefined,
         ambiguous: !unknown && second >= 0 && topP - secondP < margin,
         uncertain: unknown || topP < threshold,

@@ -7,7 +7,8 @@
  * messages do not dominate.
  */
 
-import { cachedJson, moduleText } from "../core/file-cache.js";
+import { readFileSync } from "node:fs";
+import { cachedJson, cachePath, DEFAULT_CACHE_DIR, moduleText, writeCacheFile } from "../core/file-cache.js";
 
 /** The training code is part of every cached model's key: a change to it must retrain. */
 const MODULE_TEXT = moduleText("./linear-model.js", import.meta.url);
@@ -184,45 +185,61 @@ export interface ModelTables {
 }
 
 interface PackedModel {
-  kind: "softmax-v1-f32";
+  kind: "softmax-v1-f32-file";
   labels: string[];
   vocab: string[];
-  /** base64 of the float32 weights' bytes. */
-  weights: string;
 }
 
 /**
- * A trained model from the disk cache, or trained and cached. The weights are stored as base64 of their float32
- * bytes (the model trains in float32, so nothing is lost): parsing that takes a few milliseconds where a JSON
- * array of a quarter of a million numbers takes about 60, which start-up cannot spare.
+ * A trained model from the disk cache, or trained and cached. The weights are kept beside the JSON (labels and
+ * features) as their float32 bytes in a file of their own (the model trains in float32, so nothing is lost): a
+ * few milliseconds to read, where a JSON array of half a million numbers takes about 60 and even base64 inside
+ * the JSON took about 60 more for the larger models, which start-up cannot spare.
  */
 export function cachedModel(
   name: string,
   inputs: readonly string[],
   train: () => LinearModel,
-  dir?: string,
+  dir: string = DEFAULT_CACHE_DIR,
 ): ModelTables {
+  const key = [MODULE_TEXT, ...inputs];
+  const weightsFile = cachePath(name, key, dir, "f32");
+  let weights: Float32Array | undefined;
   const packed = cachedJson<PackedModel>(
     name,
-    [MODULE_TEXT, ...inputs],
+    key,
     () => {
       const m = train().toJSON();
-      const bytes = Buffer.from(new Float32Array(m.weights).buffer);
-      return { kind: "softmax-v1-f32", labels: m.labels, vocab: m.vocab, weights: bytes.toString("base64") };
+      weights = new Float32Array(m.weights);
+      // Written before the JSON that points to it, so that a reader who finds the JSON finds these weights.
+      writeCacheFile(weightsFile, weights);
+      return { kind: "softmax-v1-f32-file", labels: m.labels, vocab: m.vocab };
     },
     dir,
-    // A file of the wrong kind or shape (cut short, written by other code) is retrained, not fatal at start-up.
-    (p) =>
-      p?.kind === "softmax-v1-f32" &&
-      Array.isArray(p.labels) &&
-      Array.isArray(p.vocab) &&
-      typeof p.weights === "string" &&
-      Buffer.byteLength(p.weights, "base64") === (p.vocab.length + 1) * p.labels.length * 4,
+    // A file of the wrong kind or shape (cut short, written by other code), or weights missing or of the wrong
+    // size, is retrained, not fatal at start-up.
+    (p) => {
+      if (p?.kind !== "softmax-v1-f32-file" || !Array.isArray(p.labels) || !Array.isArray(p.vocab))
+        return false;
+      weights = readWeights(weightsFile, (p.vocab.length + 1) * p.labels.length);
+      return weights !== undefined;
+    },
   );
-  const bytes = Buffer.from(packed.weights, "base64");
-  // Copied out of the (possibly unaligned, pooled) buffer into a float32 array of its own. The bytes are in this
-  // machine's order: the cache belongs to one installation.
-  const weights = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(weights.buffer).set(bytes);
+  if (!weights) throw new Error(`${name}: no weights`);
   return { labels: packed.labels, vocab: packed.vocab, weights };
+}
+
+/** `count` float32s from a cache file, in this machine's byte order (the cache belongs to one installation). */
+function readWeights(file: string, count: number): Float32Array | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (bytes.byteLength !== count * 4) return undefined;
+  // Copied out of the buffer (possibly pooled, possibly unaligned) into a float32 array of its own.
+  const weights = new Float32Array(count);
+  new Uint8Array(weights.buffer).set(bytes);
+  return weights;
 }

@@ -52,26 +52,40 @@ export class SparseScorer {
     this.sums = new Float64Array(this.k);
     this.rowStamp = new Uint32Array(model.vocab.length);
     this.vocabulary = vocabulary;
-    const wordRows: [number, number][] = [];
-    const keyRows: [number, number][] = [];
-    model.vocab.forEach((f, i) => {
-      const form = formOf(f);
-      if ("word" in form) wordRows.push([vocabulary.add(form.word), i]);
-      else keyRows.push([form.key | 0, i]);
-    });
+    // Flat arrays rather than a pair per feature: tens of thousands of features per model, built at every start
+    // while the code is still cold.
+    const n = model.vocab.length;
+    const wordIds = new Int32Array(n);
+    const keys = new Int32Array(n);
+    const isWord = new Uint8Array(n);
+    let keyCount = 0;
+    for (let i = 0; i < n; i++) {
+      const form = formOf(model.vocab[i] as string);
+      if ("word" in form) {
+        isWord[i] = 1;
+        wordIds[i] = vocabulary.add(form.word);
+      } else {
+        keys[i] = form.key | 0;
+        keyCount++;
+      }
+    }
     let size = 16;
-    while (size < keyRows.length * 2) size *= 2;
+    while (size < keyCount * 2) size *= 2;
     this.mask = size - 1;
     this.slots = new Int32Array(size * 2);
     for (let h = 0; h < size; h++) this.slots[2 * h + 1] = -1;
-    for (const [key, row] of keyRows) {
+    this.rowOfWord = new Int32Array(vocabulary.size).fill(-1);
+    for (let row = 0; row < n; row++) {
+      if (isWord[row] === 1) {
+        this.rowOfWord[wordIds[row] as number] = row;
+        continue;
+      }
+      const key = keys[row] as number;
       let h = hashSlot(key, this.mask);
       while (this.slots[2 * h + 1] !== -1 && this.slots[2 * h] !== key) h = (h + 1) & this.mask;
       this.slots[2 * h] = key;
       this.slots[2 * h + 1] = row;
     }
-    this.rowOfWord = new Int32Array(vocabulary.size).fill(-1);
-    for (const [id, row] of wordRows) this.rowOfWord[id] = row;
   }
 
   /** Starts a message; `maxKeys` bounds how many distinct unknown keys it may feed. */

@@ -79,18 +79,26 @@ export function isReadable(n: Normalised): boolean {
 /** Retrieval reads only the entries of the classifier's likeliest domains: the others could not answer anyway. */
 const SHORTLIST = 8;
 
-function likeliestDomains(intent: IntentResult, domains: Domains, k: number): string[] {
+function likeliestDomains(
+  intent: IntentResult,
+  domains: Domains,
+  /** Per domain of domains.list, its index among the classifier's labels (-1: none, probability 0). */
+  labelOf: Int32Array,
+  k: number,
+): string[] {
   const ids: string[] = [];
   const ps: number[] = [];
-  for (const d of domains.list) {
-    const p = intent.probabilityOf(d.id);
+  const probabilities = intent.probabilities;
+  for (let i = 0; i < domains.list.length; i++) {
+    const label = labelOf[i] as number;
+    const p = label >= 0 ? (probabilities[label] ?? 0) : 0;
     if (ids.length === k && p <= (ps[k - 1] as number)) continue;
     let at = ids.length < k ? ids.length : k - 1;
     for (; at > 0 && p > (ps[at - 1] as number); at--) {
       ids[at] = ids[at - 1] as string;
       ps[at] = ps[at - 1] as number;
     }
-    ids[at] = d.id;
+    ids[at] = (domains.list[i] as { id: string }).id;
     ps[at] = p;
   }
   return ids;
@@ -112,13 +120,19 @@ function questionDomain(
   // The classifier's first choice is "not a legal question": no retrieval overlap overrules it (吃点啥 shares words
   // with entries about eating and sleeping badly).
   if (!domains || intent.intent === "out_of_scope") return undefined;
-  const candidates = new Set([intent.intent, ...(intent.second ? [intent.second.intent] : [])]);
-  for (const h of hits) candidates.add(h.entry.topic);
   let best: string | undefined;
   let bestScore = 0;
-  for (const d of candidates) {
-    if (META.has(d) || !domains.get(d)) continue;
-    const coverage = Math.max(0, ...hits.filter((h) => h.entry.topic === d).map((h) => h.coverage));
+  // The candidates, each once, in this order: the classifier's first and second choice, then the hits' topics.
+  // Loops over the few hits rather than a set and filtered copies: this runs for every message.
+  const second = intent.second?.intent;
+  for (let c = -2; c < hits.length; c++) {
+    const d = c === -2 ? intent.intent : c === -1 ? second : (hits[c] as RetrievalHit).entry.topic;
+    if (d === undefined || (c >= -1 && d === intent.intent) || (c >= 0 && d === second)) continue;
+    let seen = false;
+    for (let k = 0; k < c && !seen; k++) seen = (hits[k] as RetrievalHit).entry.topic === d;
+    if (seen || META.has(d) || !domains.get(d)) continue;
+    let coverage = 0;
+    for (const h of hits) if (h.entry.topic === d && h.coverage > coverage) coverage = h.coverage;
     const score = intent.probabilityOf(d) + RETRIEVAL_WEIGHT * coverage;
     if (score > bestScore) {
       best = d;
@@ -145,6 +159,7 @@ function withoutPlaces(tokens: Tokens, places: readonly { matched: string }[]): 
 
 export function createNlu(parts: NluParts): Nlu {
   const { normalise, segmenter, detector, classifier, retriever, extractEntities } = parts;
+  const domainLabels = Int32Array.from(parts.domains?.list ?? [], (d) => classifier.labels.indexOf(d.id));
   return {
     warm() {
       parts.articles?.warm();
@@ -168,7 +183,9 @@ export function createNlu(parts: NluParts): Nlu {
       const intent = classifier.classify(matterText, matterTokens);
       // A confident greeting, thanks or command needs no search of the knowledge base.
       const metaIntent = META.has(intent.intent) && !intent.uncertain && intent.intent !== "out_of_scope";
-      const shortlist = parts.domains ? likeliestDomains(intent, parts.domains, SHORTLIST) : undefined;
+      const shortlist = parts.domains
+        ? likeliestDomains(intent, parts.domains, domainLabels, SHORTLIST)
+        : undefined;
       const hits =
         readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf, 5, shortlist) : [];
       const topP = intent.confidence;

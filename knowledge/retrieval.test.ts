@@ -1,6 +1,9 @@
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSegmenter } from "../intents/segmenter.js";
 import { Vocabulary } from "../intents/vocabulary.js";
+import { tempDir } from "../tests/helpers.js";
 import { createRetriever } from "./retrieval.js";
 import type { KnowledgeEntry } from "./schema.js";
 
@@ -72,5 +75,20 @@ describe("retrieval", () => {
       const words = segmenter.cut(q);
       expect(retriever.search(new Vocabulary().tokens(words))).toEqual(search(q));
     }
+  });
+
+  it("gives the same hits from an index read back from its cache, and rebuilds a cache cut short", () => {
+    const { dir, cleanup } = tempDir();
+    const synonyms = new Map([["庄稼", "青苗"]]);
+    const questions = ["青苗费怎么算", "劳动仲裁要交钱吗", "庄稼怎么赔", "明天天气会影响补偿吗"];
+    const hits = (r: ReturnType<typeof createRetriever>) =>
+      questions.map((q) => r.search(segmenter.tokens(q)));
+    const expected = hits(retriever);
+    expect(hits(createRetriever(segmenter, entries, synonyms, dir))).toEqual(expected);
+    expect(hits(createRetriever(segmenter, entries, synonyms, dir))).toEqual(expected);
+    const bin = readdirSync(dir).find((f) => f.endsWith(".bin")) ?? "";
+    writeFileSync(join(dir, bin), Buffer.alloc(16));
+    expect(hits(createRetriever(segmenter, entries, synonyms, dir))).toEqual(expected);
+    cleanup();
   });
 });

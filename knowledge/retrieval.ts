@@ -4,15 +4,10 @@ import { cachedJson, parseYaml } from "../core/file-cache.js";
 import { projectPath } from "../core/paths.js";
 import type { Segmenter } from "../intents/segmenter.js";
 import { idIn, type Tokens } from "../intents/vocabulary.js";
+import { buildRetrievalIndex } from "./retrieval-index.js";
 import type { KnowledgeEntry } from "./schema.js";
 
 export const DEFAULT_SYNONYMS = projectPath("knowledge", "synonyms.yaml");
-
-const STOPWORDS = new Set(
-  "的 了 吗 呢 吧 啊 呀 哦 嘛 么 我 你 他 她 我们 是 在 有 和 与 或 也 都 就 还 要 想 请问 请 问 一下 怎么 怎么办 怎样 如何 什么 哪里 哪儿 多少 可以 能 能不能 会 不 没 没有 给 把 被 让 这 那 这个 那个 个 谁 啥 咋 咋办 吗? 么?".split(
-    " ",
-  ),
-);
 
 export interface RetrievalHit {
   entry: KnowledgeEntry;
@@ -36,11 +31,6 @@ export interface Retriever {
   ): RetrievalHit[];
 }
 
-const K1 = 1.2;
-const B = 0.75;
-/** The answer body is a weaker signal than the curated phrasings: it also mentions neighbouring topics. */
-const ANSWER_WEIGHT = 0.35;
-
 export function loadSynonyms(path: string = DEFAULT_SYNONYMS): Map<string, string> {
   const text = readFileSync(path, "utf8");
   const groups = cachedJson("synonyms", [text], () =>
@@ -58,164 +48,45 @@ export function createRetriever(
   /** Where to keep the cut phrasings and answers between starts (cutting them all takes about 80 ms). */
   cacheDir?: string,
 ): Retriever {
-  // Grouped by topic, so that a topic's documents are one range of document numbers and, in every posting list
-  // (sorted by document), one run: a search restricted to a few topics reads only their runs.
-  const entries = entriesInFileOrder
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => (a.e.topic < b.e.topic ? -1 : a.e.topic > b.e.topic ? 1 : a.i - b.i))
-    .map((x) => x.e);
-  const texts = entries.flatMap((e) => [...e.questions, e.answer].map((t) => t.toLowerCase()));
-  const cutAll = () => {
-    const cuts = texts.map((t) => segmenter.cut(t));
-    const parts: Record<string, string[]> = {};
-    for (const cut of cuts)
-      for (const w of cut) {
-        if (parts[w]) continue;
-        const p = segmenter.parts(w);
-        if (p.length > 0) parts[w] = p;
-      }
-    return { cuts, parts };
-  };
-  const { cuts, parts } = cacheDir
-    ? cachedJson("retrieval-cuts-parts", [segmenter.version, JSON.stringify(texts)], cutAll, cacheDir)
-    : cutAll();
-  const partsOf = (w: string): readonly string[] => parts[w] ?? (synonyms.has(w) ? segmenter.parts(w) : []);
-  /** The canonical, non-stopword forms of a word's parts, other than the word's own canonical `key`. */
-  const partKeys = (key: string, wordParts: readonly string[]): string[] =>
-    wordParts.map((p) => synonyms.get(p) ?? p).filter((cp) => cp !== key && !STOPWORDS.has(cp));
-  /**
-   * A word's canonical form, then those of its parts: "拖欠工资找谁" is indexed under 欠薪 (拖欠工资's synonym) and
-   * also under 拖欠 and 工资, so "工资被拖欠了找谁", which jieba cuts into the parts, still finds it.
-   */
-  const expand = (words: readonly string[]): string[] => {
-    const out: string[] = [];
-    for (const w of words) {
-      const c = synonyms.get(w) ?? w;
-      if (!STOPWORDS.has(c)) out.push(c);
-      out.push(...partKeys(c, partsOf(w)));
-    }
-    return out;
-  };
-  let nextCut = 0;
-
-  const docEntry: number[] = [];
-  const docLen: number[] = [];
-  const docWeight: number[] = [];
-  const termDocs = new Map<string, { doc: number; tf: number }[]>();
-  // Called in the order of `texts`: each entry's phrasings, then its answer.
-  const addDoc = (entry: number, weight: number) => {
-    const toks = expand(cuts[nextCut++] ?? []);
-    const id = docEntry.length;
-    docEntry.push(entry);
-    docLen.push(toks.length);
-    docWeight.push(weight);
-    const tf = new Map<string, number>();
-    for (const t of toks) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const [t, n] of tf) {
-      const list = termDocs.get(t) ?? [];
-      termDocs.set(t, list);
-      list.push({ doc: id, tf: n });
-    }
-  };
-  entries.forEach((e, i) => {
-    for (let q = 0; q < e.questions.length; q++) addDoc(i, 1);
-    addDoc(i, ANSWER_WEIGHT);
-  });
-  const n = docEntry.length;
-  const avgdl = docLen.reduce((s, d) => s + d, 0) / Math.max(1, n);
-  const maxIdf = Math.log(1 + (n + 0.5) / 0.5);
-
-  // Terms (canonical keys) in flat typed arrays: term t's postings are documents pDoc[pStart[t]..pStart[t+1]) with
-  // idf × BM25 term weight pBm25 and idf × document weight pCovered, worked out here. The BM25 term weight is
-  // tf·(k1+1) / (tf + k1·(1 − b + b·len/avgdl)) × the document's weight (a phrasing 1, the answer ANSWER_WEIGHT);
-  // the document's weight is also its share of the term's coverage. Terms without postings (stopwords, parts
-  // and synonyms the knowledge base never uses) have an empty range. Arrays rather than objects per term: a query
-  // then reads a few compact arrays instead of chasing a map entry, a word object, a term object and its postings,
-  // each a likely cache miss once jieba and the other stages have run.
-  const termIndex = new Map<string, number>();
-  const termKeys: string[] = [];
-  const termOf = (key: string): number => {
-    let t = termIndex.get(key);
-    if (t === undefined) {
-      t = termKeys.length;
-      termIndex.set(key, t);
-      termKeys.push(key);
-    }
-    return t;
-  };
-  for (const key of termDocs.keys()) termOf(key);
-  // Every word a query can bring, with its canonical term and its parts' terms: index terms, stopwords, synonyms.
-  const words: { word: string; term: number; parts: number[] }[] = [];
-  const addWord = (word: string, canonical: string) =>
-    words.push({ word, term: termOf(canonical), parts: partKeys(canonical, partsOf(word)).map(termOf) });
-  for (const t of termDocs.keys()) if (!synonyms.has(t)) addWord(t, t);
-  for (const w of STOPWORDS) if (!synonyms.has(w)) addWord(w, w);
-  for (const [from, to] of synonyms) addWord(from, to);
-
-  const terms = termKeys.length;
-  const termStop = Uint8Array.from(termKeys, (k) => (STOPWORDS.has(k) ? 1 : 0));
-  const termIdf = new Float64Array(terms);
-  const pStart = new Int32Array(terms + 1);
-  let postingCount = 0;
-  for (let t = 0; t < terms; t++) {
-    pStart[t] = postingCount;
-    postingCount += termDocs.get(termKeys[t] as string)?.length ?? 0;
-  }
-  pStart[terms] = postingCount;
-  const pDoc = new Int32Array(postingCount);
-  const pBm25 = new Float64Array(postingCount);
-  const pCovered = new Float64Array(postingCount);
-  for (let t = 0; t < terms; t++) {
-    const list = termDocs.get(termKeys[t] as string);
-    if (!list) continue;
-    const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
-    termIdf[t] = idf;
-    list.forEach(({ doc, tf }, i) => {
-      const w = docWeight[doc] ?? 1;
-      const bm25 = ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * (docLen[doc] ?? 0)) / avgdl))) * w;
-      const at = (pStart[t] as number) + i;
-      pDoc[at] = doc;
-      pBm25[at] = idf * bm25;
-      pCovered[at] = idf * w;
-    });
-  }
-
-  // Per word id of the segmenter's vocabulary: its term (-1: not a word of ours) and its parts' terms, flat.
+  const {
+    entries,
+    topics,
+    topicIndex,
+    topicOf,
+    docOf,
+    maxIdf,
+    termIndex,
+    termStop,
+    termIdf,
+    pStart,
+    pDoc,
+    pWeight,
+    runStart,
+    runTopic,
+    runFrom,
+    runTo,
+    wordTerm,
+    wordPartsStart,
+    wordPartsEnd,
+    wordParts,
+  } = buildRetrievalIndex(segmenter, entriesInFileOrder, synonyms, cacheDir);
   const vocabulary = segmenter.vocabulary;
-  const ids = words.map((w) => vocabulary.add(w.word));
-  const wordTerm = new Int32Array(vocabulary.size).fill(-1);
-  const wordPartsStart = new Int32Array(vocabulary.size + 1);
-  const wordPartsEnd = new Int32Array(vocabulary.size + 1);
-  const flatParts: number[] = [];
-  words.forEach((w, i) => {
-    const id = ids[i] as number;
-    wordTerm[id] = w.term;
-    wordPartsStart[id] = flatParts.length;
-    flatParts.push(...w.parts);
-    wordPartsEnd[id] = flatParts.length;
-  });
-  const wordParts = Int32Array.from(flatParts);
+  const n = docOf.length;
+  const terms = termIdf.length;
   /** The term of a vocabulary word, -1 when retrieval does not hold it (ids added after this index was built too). */
   const termOfWord = (id: number): number =>
     id >= 0 && id < wordTerm.length ? (wordTerm[id] as number) : -1;
-
-  const docOf = Int32Array.from(docEntry);
-  const topics = [...new Set(entries.map((e) => e.topic))];
-  const topicOf = Int32Array.from(entries, (e) => topics.indexOf(e.topic));
-  /** Topic i's documents are topicDocs[i] .. topicDocs[i + 1] - 1 (entries, and so documents, are grouped). */
-  const topicDocs = new Int32Array(topics.length + 1);
-  for (let d = 0, t = 0; t < topics.length; t++) {
-    topicDocs[t] = d;
-    while (d < n && topicOf[docEntry[d] as number] === t) d++;
-  }
-  topicDocs[topics.length] = n;
-  const topicIndex = new Map(topics.map((t, i) => [t, i]));
-  let ranges = new Int32Array(2 * topics.length);
+  /** Per topic, the run of the term being read (valid when topicRunStamp matches that term's stamp). */
+  const topicRun = new Int32Array(topics.length);
+  const topicRunStamp = new Int32Array(topics.length);
+  let runStamp = 0;
+  /** The topics a restricted search reads, in the caller's order (the order hits are first found in). */
+  let rangeTopic = new Int32Array(topics.length);
   const topicP = new Float64Array(topics.length);
   const topicStamp = new Int32Array(topics.length);
   // Typed arrays reused across calls, with lists of what a query touched: no per-query maps on the hot path.
-  const docScore = new Float64Array(n);
-  const docCovered = new Float64Array(n);
+  // Document d's BM25 sum at [2d], its covered IDF at [2d + 1]: the two land in one cache line.
+  const docSums = new Float64Array(2 * n);
   const entryBm25 = new Float64Array(entries.length);
   const entryCoverage = new Float64Array(entries.length);
   const entryStamp = new Int32Array(entries.length);
@@ -255,6 +126,17 @@ export function createRetriever(
     }
   };
   const noTopic = (): number => 0;
+  /** Adds postings from .. to - 1 to their documents' sums; returns the new count of touched documents. */
+  const accumulate = (from: number, to: number, touchedBefore: number): number => {
+    let touched = touchedBefore;
+    for (let i = from; i < to; i++) {
+      const doc = pDoc[i] as number;
+      if (docSums[2 * doc + 1] === 0) touchedDocs[touched++] = doc;
+      docSums[2 * doc] = (docSums[2 * doc] as number) + (pWeight[2 * i] as number);
+      docSums[2 * doc + 1] = (docSums[2 * doc + 1] as number) + (pWeight[2 * i + 1] as number);
+    }
+    return touched;
+  };
 
   return {
     size: entries.length,
@@ -289,18 +171,11 @@ export function createRetriever(
       if (queryLength === 0) return [];
       let rangeCount = 0;
       if (onlyTopics) {
-        if (ranges.length < 2 * onlyTopics.length) ranges = new Int32Array(2 * onlyTopics.length);
+        if (rangeTopic.length < onlyTopics.length) rangeTopic = new Int32Array(onlyTopics.length);
         for (const topic of onlyTopics) {
           const t = topicIndex.get(topic);
-          if (t === undefined) continue;
-          ranges[2 * rangeCount] = topicDocs[t] as number;
-          ranges[2 * rangeCount + 1] = topicDocs[t + 1] as number;
-          rangeCount++;
+          if (t !== undefined) rangeTopic[rangeCount++] = t;
         }
-      } else {
-        ranges[0] = 0;
-        ranges[1] = n;
-        rangeCount = 1;
       }
       let totalIdf = 0;
       let touched = 0;
@@ -312,36 +187,31 @@ export function createRetriever(
           continue;
         }
         totalIdf += termIdf[t] as number;
-        const start = pStart[t] as number;
-        const end = pStart[t + 1] as number;
+        if (!onlyTopics) {
+          touched = accumulate(pStart[t] as number, pStart[t + 1] as number, touched);
+          continue;
+        }
+        // The term's run in each topic it occurs in, then those of the asked topics in the caller's order.
+        runStamp++;
+        for (let k = runStart[t] as number; k < (runStart[t + 1] as number); k++) {
+          const topic = runTopic[k] as number;
+          topicRun[topic] = k;
+          topicRunStamp[topic] = runStamp;
+        }
         for (let r = 0; r < rangeCount; r++) {
-          const from = ranges[2 * r] as number;
-          const to = ranges[2 * r + 1] as number;
-          let i = start;
-          if (onlyTopics) {
-            let hi = end;
-            while (i < hi) {
-              const mid = (i + hi) >> 1;
-              if ((pDoc[mid] as number) < from) i = mid + 1;
-              else hi = mid;
-            }
-          }
-          for (; i < end; i++) {
-            const doc = pDoc[i] as number;
-            if (doc >= to) break;
-            if (docCovered[doc] === 0) touchedDocs[touched++] = doc;
-            docScore[doc] = (docScore[doc] as number) + (pBm25[i] as number);
-            docCovered[doc] = (docCovered[doc] as number) + (pCovered[i] as number);
-          }
+          const topic = rangeTopic[r] as number;
+          if (topicRunStamp[topic] !== runStamp) continue;
+          const k = topicRun[topic] as number;
+          touched = accumulate(runFrom[k] as number, runTo[k] as number, touched);
         }
       }
       let touchedE = 0;
       for (let k = 0; k < touched; k++) {
         const doc = touchedDocs[k] as number;
-        const s = docScore[doc] as number;
-        const cov = (docCovered[doc] as number) / totalIdf;
-        docScore[doc] = 0;
-        docCovered[doc] = 0;
+        const s = docSums[2 * doc] as number;
+        const cov = (docSums[2 * doc + 1] as number) / totalIdf;
+        docSums[2 * doc] = 0;
+        docSums[2 * doc + 1] = 0;
         const e = docOf[doc] as number;
         if (entryStamp[e] !== stamp) {
           entryStamp[e] = stamp;
