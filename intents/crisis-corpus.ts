@@ -38,7 +38,8 @@ export const HAND_WRITTEN_PATH = projectPath("intents", "data", "crisis-training
  * means, countdowns and goodbyes in everyday use), -7 (threats to others and harm done to the writer, from
  * intrusive thoughts to a weapon in hand, and hard negatives: games, bargaining, cooking, other senses of 打), -8 (everyday
  * messages in the words of farewells and plans: trips and tickets, moving, meeting tomorrow, endings, ordinary tools
- * and medicine, letters to offices; and sadness with no risk to life). */
+ * and medicine, letters to offices; its author's 150 sad-but-safe rows were measured and left out: they taught the
+ * model to send everyday grievances such as unpaid day wages to the support path). */
 export const BLIND_PATHS: readonly string[] = ["", "-2", "-3", "-4", "-5", "-6", "-7", "-8"].map((n) =>
   projectPath("intents", "data", `crisis-training-blind${n}.jsonl`),
 );
