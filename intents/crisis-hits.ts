@@ -64,12 +64,7 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
   for (const m of mentions) {
     if (m.index + m[0].length > pos) break;
     // 有人在我公司楼下…: the writer only names a place; the person before is still the subject.
-    if (
-      last &&
-      mentionKind(m) === "self" &&
-      PLACE_OF_WRITER.test(text.slice(m.index + m[0].length, m.index + m[0].length + 5))
-    )
-      continue;
+    if (last && mentionKind(m) === "self" && PLACE_OF_WRITER.test(afterMention(text, m))) continue;
     last = m;
   }
   if (!last) return IMPLICIT;
@@ -96,9 +91,12 @@ const PLACE_OF_WRITER =
   /^们?(?:公司|单位|学校|小区|宿舍|村|家(?:楼下|楼上|附近|门口|对面|隔壁)|楼下|楼上|附近|对面|隔壁)/;
 /** A self mention that only qualifies someone or somewhere else (我的朋友, 我认识的网友, 我公司附近). */
 function qualifiesOnly(text: string, m: RegExpExecArray): boolean {
-  const after = text.slice(m.index + m[0].length, m.index + m[0].length + 5);
+  const after = afterMention(text, m);
   return POSSESSIVE.test(after) || PLACE_OF_WRITER.test(after);
 }
+/** The few characters after a person mention, where what it qualifies is named. */
+const afterMention = (text: string, m: RegExpExecArray): string =>
+  text.slice(m.index + m[0].length, m.index + m[0].length + 5);
 
 /** The writer means to try what was heard of (我想试试, 如果是我), weighs it (听说…不错, 不疼) or asks about it. */
 const SELF_TRIAL =
