@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../bot/config.js";
-import { onDutyCounselor, runCommand, testAssistant } from "./helpers.js";
+import { onDutyCounselor, runCommand, testAssistant, until } from "./helpers.js";
 import { forEachStore, storeEnv } from "./stores.js";
 
 type A = Awaited<ReturnType<typeof testAssistant>>;
@@ -39,16 +39,6 @@ async function subscribe(x: A, conversationId: string, topic: string, place = "å
 }
 
 const cli = (x: A, args: string[]) => runCommand(parseConfig(storeEnv(x.target)), args);
-
-async function until<T>(probe: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 forEachStore(() => {
   describe("campaigns from the command line", () => {

@@ -91,3 +91,14 @@ export async function runCommand(
   const code = await runCli(command, rest, config, { stdin: Readable.from([input]), stdout, stderr });
   return { code, out, err };
 }
+
+/** Waits until `probe` yields a value (not undefined or false), polling every 20 ms; fails after `ms`. */
+export async function until<T>(probe: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

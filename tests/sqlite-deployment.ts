@@ -1,6 +1,6 @@
 import { createSlackStore } from "../bot/slack/store.js";
 import type { StaffMember } from "../handoff/roster.js";
-import { testAssistant } from "./helpers.js";
+import { testAssistant, until } from "./helpers.js";
 
 /** The SQLite deployment that tests/db-copy.test.ts moves to PostgreSQL, and the turns it is built with. */
 
@@ -20,16 +20,6 @@ export interface Deployment {
 
 export const say = (a: A, conversationId: string, text: string) =>
   a.engine.handleMessage({ channel: "web", conversationId, text });
-
-export async function until<T>(probe: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Files a wage-arrears complaint in 赤峰市松山区, answering in the order the bot asks; returns its number. */
 export async function fileWages(a: A, conv: string) {
