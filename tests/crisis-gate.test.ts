@@ -394,6 +394,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我定的死期是下个礼拜六",
       "大家多保重，我先走一步",
       "今晚我也想把自己扔下去",
+      "这周把手头的事都处理完，就拜拜了",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -406,6 +407,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我这就去跳河了",
       "大家再见了，我走了，不想再撑",
       "过几天就离开，我真的撑不住了",
+      "等我把家里的事交代好，下个月就走",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
@@ -437,6 +439,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "订单接不到，厂子快活不下去了，工资谁来发",
       "我可不想活成我爸那样，天天喝酒",
       "我才不会为了这种人去死",
+      "雪太大了，我家的羊怕是熬不过这个冬天了",
+      "草料没了，牛撑不过这个月",
+      "大棚里的苗活不下去了",
+      "小店撑不到年底了",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
