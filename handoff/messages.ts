@@ -132,6 +132,12 @@ export function riskReasonLabel(code: string): string {
       return `咨询服务用语，已排除（“${rest}”）`;
     case "deadline":
       return `办事期限，已排除（“${rest}”）`;
+    case "see-you":
+      return `约了再见的日常道别，已排除（“${rest}”）`;
+    case "travel":
+      return `出行安排，已排除（“${rest}”）`;
+    case "farm":
+      return `农牧业生产用药，已排除（“${rest}”）`;
     case "denial":
     case "accident":
       return `否定或意外，已排除（“${rest}”）`;

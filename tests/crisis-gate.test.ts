@@ -408,6 +408,8 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "大家再见了，我走了，不想再撑",
       "过几天就离开，我真的撑不住了",
       "等我把家里的事交代好，下个月就走",
+      "地里的百草枯我已经喝了",
+      "明天就是最后一天了，我都准备好了",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
@@ -443,6 +445,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "草料没了，牛撑不过这个月",
       "大棚里的苗活不下去了",
       "小店撑不到年底了",
+      "羊吃了打过农药的草死了好几只，谁赔",
+      "百草枯现在还能买到吗，地里草太多",
+      "老鼠太多，老鼠药哪里能买到",
+      "明天就是最后一天了，补贴还没到账，我该怎么办",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
