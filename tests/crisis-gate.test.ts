@@ -271,12 +271,17 @@ describe("crisis detector rules", () => {
       "社死",
       "死鬼",
       "要死啊",
+      "他做错了事还死不认错",
+      "这个规定真的无语的要死",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
     }
     expect(RANK[assess("烦死了").level]).toBeLessThanOrEqual(RANK.distress);
     expect(assess("累死了").reasons).toContain("hyperbole:累死了");
+    // The model alone leaned to high on such idioms when it had not seen the row: they are masked, not guessed.
+    expect(assess("他做错了事还死不认错").reasons).toContain("idiom:死不认错");
+    expect(assess("这个规定真的无语的要死").reasons).toContain("hyperbole:无语的要死");
     // Hyperbole is masked, not a free pass: a real signal in the same message still counts.
     expect(assess("累死了，真的不想活了").level).toBe("high");
     expect(assess("杀了这个boss就能通关").level).toBe("none");
