@@ -4,7 +4,7 @@ import type { RetrievalHit, Retriever } from "../knowledge/retrieval.js";
 import type { Article } from "../knowledge/statutes.js";
 import { type ComplaintReading, readComplaint } from "./complaint-recognizer.js";
 import type { CrisisDetector } from "./crisis-detector.js";
-import type { RiskAssessment } from "./crisis-risk.js";
+import { isCrisis, type RiskAssessment } from "./crisis-risk.js";
 import type { Entities, EntityExtractor } from "./entities.js";
 import type { IntentClassifier, IntentResult } from "./intent-classifier.js";
 import type { Normalised, Normaliser } from "./normalise.js";
@@ -168,6 +168,9 @@ export function createNlu(parts: NluParts): Nlu {
       const normalised = normalise(raw);
       // Crisis first: graded on every message, whatever else happens to it.
       const risk = detector.assess(normalised.text);
+      // A person at risk gets the crisis reply and nothing from the knowledge base: no answer, referral card or
+      // "did you mean" is even looked up (news about strangers is no risk to the writer and is answered as usual).
+      const atRisk = isCrisis(risk.level) && !risk.reportOnly;
       const readable = isReadable(normalised);
       const complaint = readComplaint(normalised.text);
       const tokens = segmenter.tokens(normalised.text);
@@ -187,7 +190,9 @@ export function createNlu(parts: NluParts): Nlu {
         ? likeliestDomains(intent, parts.domains, domainLabels, SHORTLIST)
         : undefined;
       const hits =
-        readable && !metaIntent ? retriever.search(matterTokens, intent.probabilityOf, 5, shortlist) : [];
+        readable && !metaIntent && !atRisk
+          ? retriever.search(matterTokens, intent.probabilityOf, 5, shortlist)
+          : [];
       const topP = intent.confidence;
       const inDomain = (h: RetrievalHit) =>
         h.entry.topic === intent.intent || intent.probabilityOf(h.entry.topic) >= DOMAIN_GATE * topP;
@@ -195,7 +200,8 @@ export function createNlu(parts: NluParts): Nlu {
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
       const answerable =
         best !== undefined && !metaIntent && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
-      const domain = readable && !metaIntent ? questionDomain(intent, hits, parts.domains) : undefined;
+      const domain =
+        readable && !metaIntent && !atRisk ? questionDomain(intent, hits, parts.domains) : undefined;
       let referral: Understanding["referral"];
       if (!answerable && domain && parts.articles) {
         const laws = parts.domains?.get(domain)?.laws ?? [];

@@ -72,6 +72,9 @@ forEachStore((store) => {
         .split("\n")
         .map((l) => JSON.parse(l));
       expect(out[0]).toMatchObject({ intent: "crisis", risk: "high", riskKind: "self" });
+      // Crisis first: no referral card or answer is even looked up for a person at risk.
+      expect(out[0].referral).toBeUndefined();
+      expect(out[0].answerId).toBeUndefined();
       expect(out[1]).toMatchObject({ intent: "crisis", riskKind: "others" });
       expect(out[2].complaint).toMatchObject({
         place: "呼和浩特市赛罕区",
