@@ -400,6 +400,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "大家多保重，我先走一步",
       "今晚我也想把自己扔下去",
       "这周把手头的事都处理完，就拜拜了",
+      "他说要弄死我们家的人",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -454,6 +455,8 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "百草枯现在还能买到吗，地里草太多",
       "老鼠太多，老鼠药哪里能买到",
       "明天就是最后一天了，补贴还没到账，我该怎么办",
+      "邻居说要弄死我家的狗",
+      "他说要打死我家的羊",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
