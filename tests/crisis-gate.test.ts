@@ -401,6 +401,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "今晚我也想把自己扔下去",
       "这周把手头的事都处理完，就拜拜了",
       "他说要弄死我们家的人",
+      "我活着还有啥意思",
+      "医生说治不好了，不如早点走了算了",
+      "家里那桶除草剂我已经想好了怎么用",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -416,6 +419,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "等我把家里的事交代好，下个月就走",
       "地里的百草枯我已经喝了",
       "明天就是最后一天了，我都准备好了",
+      "车已经开到水库边上了",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
@@ -424,6 +428,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(assess("绳子已经买好了，下周就走").level).toBe("imminent");
     // A farewell that names the next meeting only in the next life is no everyday goodbye.
     expect(assess("我先走了，下辈子再见").level).toBe("imminent");
+    // A threat on the writer's life with a condition (要是敢报警就弄死我) is a danger now: 110 first.
+    expect(assess("他说我要是敢报警就弄死我")).toMatchObject({ level: "high", kind: "harmed" });
+    // Charcoal for a barbecue is masked; 烧炭, or an amount asked about, never is.
+    expect(RANK[assess("问一下，烧炭用烧烤的那种炭行不行，要买多少").level]).toBeGreaterThanOrEqual(RANK.high);
     // A past attempt is high, not imminent, when nothing says now.
     expect(assess("去年割过腕，现在还是经常想死").level).toBe("high");
   });
@@ -457,6 +465,14 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "明天就是最后一天了，补贴还没到账，我该怎么办",
       "邻居说要弄死我家的狗",
       "他说要打死我家的羊",
+      "买了两袋木炭烤肉，点不着火",
+      "活不下去了这菜价",
+      "我要走了，去包头打工，地流转给谁",
+      "狗吃了半板感冒药要紧吗",
+      "添人不添地是真的吗",
+      "老人临终前写的遗书能当遗嘱吗",
+      "群里传说有人跳河了，是真的吗",
+      "工人在工地上自杀，家属能要工伤待遇不",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
