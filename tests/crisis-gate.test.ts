@@ -193,7 +193,12 @@ describe("crisis detector rules", () => {
   });
 
   it("reads wishing someone dead, a group curse and the fear of hurting someone as hostility, and a threat with a weapon as a threat", () => {
-    for (const text of ["我天天想着我的老板快点死", "等着吧，迟早你们都得死", "我好怕自己哪天真的伤害孩子"]) {
+    for (const text of [
+      "我天天想着我的老板快点死",
+      "等着吧，迟早你们都得死",
+      "我好怕自己哪天真的伤害孩子",
+      "脑子里总有个念头让我去伤害孩子",
+    ]) {
       const a = assess(text);
       expect([a.level, a.kind], `${text} ${a.reasons.join(" ")}`).toEqual(["distress", "others"]);
     }
@@ -203,6 +208,7 @@ describe("crisis detector rules", () => {
       expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.high);
     }
     expect(assess("他会死吗，医生说情况不好").kind).not.toBe("others");
+    expect(assess("我不想伤害我妈，可她总是不理解我").kind).not.toBe("others");
   });
 
   it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
