@@ -416,6 +416,14 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     }
   });
 
+  it("notices a weighing of life against death and a parent's worry about a child's talk of dying", () => {
+    for (const text of ["天天受罪地活着，和一下子死掉比，哪个更好", "儿子最近动不动就说不想活，我该怎么跟他聊"]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.distress);
+      expect(a.reasons.some((r) => r.startsWith("lexicon:")), text).toBe(true);
+    }
+  });
+
   it("reads a near date or a going-now as imminent", () => {
     for (const text of [
       "后天就自杀，东西都想好了",
