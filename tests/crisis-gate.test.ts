@@ -446,6 +446,8 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(assess("他说我要是敢报警就弄死我")).toMatchObject({ level: "high", kind: "harmed" });
     // Charcoal for a barbecue is masked; 烧炭, or an amount asked about, never is.
     expect(RANK[assess("问一下，烧炭用烧烤的那种炭行不行，要买多少").level]).toBeGreaterThanOrEqual(RANK.high);
+    // Thinking now is no time to act: 现在就在想 is not 现在就去.
+    expect(assess("我现在就在想，活着还有什么意义").level).toBe("high");
     // A past attempt is high, not imminent, when nothing says now.
     expect(assess("去年割过腕，现在还是经常想死").level).toBe("high");
   });
@@ -487,6 +489,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "老人临终前写的遗书能当遗嘱吗",
       "群里传说有人跳河了，是真的吗",
       "工人在工地上自杀，家属能要工伤待遇不",
+      "我只要一天不听音乐就感觉活不下去了",
+      "没有收入生活不下去了，低保怎么申请",
+      "要不要原谅伤害自己的那个人",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
