@@ -209,6 +209,15 @@ describe("crisis detector rules", () => {
     }
     expect(assess("他会死吗，医生说情况不好").kind).not.toBe("others");
     expect(assess("我不想伤害我妈，可她总是不理解我").kind).not.toBe("others");
+    for (const text of ["今天去乡里，非要让他见血", "我攥着钢管就在他家门口等着"])
+      expect(assess(text), text).toMatchObject({ level: "high", kind: "others" });
+    expect(assess("他再来闹，我不知道我会干出啥事来")).toMatchObject({ level: "distress", kind: "others" });
+    // 跟他拼了 is said of haggling as much as of fighting: hostility, never 110 on its own.
+    expect(assess("收购商压价太狠，老子跟他拼了，烂在家里也不卖")).toMatchObject({ level: "distress", kind: "others" });
+    // Strangling, a pregnancy beaten, confinement told in secret: the danger is now (110 first).
+    for (const text of ["男朋友又掐我脖子了", "我怀着孕他还踢我肚子", "我被人关在车里，这是偷偷发的"])
+      expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
+    expect(assess("邻居放话要收拾我")).toMatchObject({ level: "distress", kind: "harmed" });
   });
 
   it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
@@ -410,6 +419,11 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我活着还有啥意思",
       "医生说治不好了，不如早点走了算了",
       "家里那桶除草剂我已经想好了怎么用",
+      "我不打算活了",
+      "我还活着干啥",
+      "老天爷咋还不把我收走",
+      "他们再逼我，我就喝药给他们看",
+      "存折密码告诉我弟了，以后替我照顾好妈",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -434,6 +448,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "地里的百草枯我已经喝了",
       "明天就是最后一天了，我都准备好了",
       "车已经开到水库边上了",
+      "煤气已经打开了，门也反锁了",
+      "我喝了，你们别找了",
+      "在风电塔上，爬到一半了，不想下去了",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
@@ -492,6 +509,14 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我只要一天不听音乐就感觉活不下去了",
       "没有收入生活不下去了，低保怎么申请",
       "要不要原谅伤害自己的那个人",
+      "油价又涨了，真是不活了",
+      "饭馆今年亏了十几万，实在活不下去了，想关门",
+      "今天是我最后一天上班，明天就退休了",
+      "原神抽卡抽到想死",
+      "种子拌了药，鸡吃了会不会死",
+      "游戏里把他家基地炸了",
+      "这次走了估计就不回来了，在包头买了房",
+      "男人没了婆家要收地",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
