@@ -213,7 +213,10 @@ describe("crisis detector rules", () => {
       expect(assess(text), text).toMatchObject({ level: "high", kind: "others" });
     expect(assess("他再来闹，我不知道我会干出啥事来")).toMatchObject({ level: "distress", kind: "others" });
     // 跟他拼了 is said of haggling as much as of fighting: hostility, never 110 on its own.
-    expect(assess("收购商压价太狠，老子跟他拼了，烂在家里也不卖")).toMatchObject({ level: "distress", kind: "others" });
+    expect(assess("收购商压价太狠，老子跟他拼了，烂在家里也不卖")).toMatchObject({
+      level: "distress",
+      kind: "others",
+    });
     // Strangling, a pregnancy beaten, confinement told in secret: the danger is now (110 first).
     for (const text of ["男朋友又掐我脖子了", "我怀着孕他还踢我肚子", "我被人关在车里，这是偷偷发的"])
       expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
@@ -431,10 +434,16 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("notices a weighing of life against death and a parent's worry about a child's talk of dying", () => {
-    for (const text of ["天天受罪地活着，和一下子死掉比，哪个更好", "儿子最近动不动就说不想活，我该怎么跟他聊"]) {
+    for (const text of [
+      "天天受罪地活着，和一下子死掉比，哪个更好",
+      "儿子最近动不动就说不想活，我该怎么跟他聊",
+    ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.distress);
-      expect(a.reasons.some((r) => r.startsWith("lexicon:")), text).toBe(true);
+      expect(
+        a.reasons.some((r) => r.startsWith("lexicon:")),
+        text,
+      ).toBe(true);
     }
   });
 
@@ -462,7 +471,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     // A threat on the writer's life with a condition (要是敢报警就弄死我) is a danger now: 110 first.
     expect(assess("他说我要是敢报警就弄死我")).toMatchObject({ level: "high", kind: "harmed" });
     // Charcoal for a barbecue is masked; 烧炭, or an amount asked about, never is.
-    expect(RANK[assess("问一下，烧炭用烧烤的那种炭行不行，要买多少").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(RANK[assess("问一下，烧炭用烧烤的那种炭行不行，要买多少").level]).toBeGreaterThanOrEqual(
+      RANK.high,
+    );
     // Thinking now is no time to act: 现在就在想 is not 现在就去.
     expect(assess("我现在就在想，活着还有什么意义").level).toBe("high");
     // A past attempt is high, not imminent, when nothing says now.
