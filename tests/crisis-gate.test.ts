@@ -221,6 +221,8 @@ describe("crisis detector rules", () => {
     for (const text of ["男朋友又掐我脖子了", "我怀着孕他还踢我肚子", "我被人关在车里，这是偷偷发的"])
       expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
     expect(assess("邻居放话要收拾我")).toMatchObject({ level: "distress", kind: "harmed" });
+    expect(assess("他把我捆起来了，我挣开了一只手")).toMatchObject({ level: "high", kind: "harmed" });
+    expect(assess("我这几天一直在她楼下守着，等合适的机会")).toMatchObject({ kind: "others" });
   });
 
   it("lets a denied 痛苦 or 孤独 deny only itself, never a wish to die beside it", () => {
@@ -427,6 +429,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "老天爷咋还不把我收走",
       "他们再逼我，我就喝药给他们看",
       "存折密码告诉我弟了，以后替我照顾好妈",
+      "这样活下去有什么意思",
+      "失业了找不到活，死了家里还能轻松点",
+      "真希望那次车祸直接把我带走",
+      "我在冰面上往中间走，不想回头",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -528,6 +534,18 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "游戏里把他家基地炸了",
       "这次走了估计就不回来了，在包头买了房",
       "男人没了婆家要收地",
+      "狗偷吃了巧克力，会不会死啊",
+      "路灯坏了半年，非要等有人摔死了才修吗",
+      "永别了我的破手机，以旧换新怎么领补贴",
+      "教练骂得我想死，还能补考吗",
+      "打排位连跪五把，我不活了哈哈",
+      "我妈说我再熬夜就打死我",
+      "房租又涨了，工资一半都交了房租，快活不下去了",
+      "你再不还钱我就去你家门口上吊，逗你的",
+      "骨灰寄存一年多少钱",
+      "热得我想跳进河里凉快凉快",
+      "土豆打了药还是死苗",
+      "今天是我在工地最后一天，明天回老家",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
