@@ -210,6 +210,38 @@ function blind(detector: CrisisDetector): void {
   }
 }
 
+interface RuralRow {
+  text: string;
+  min?: RiskLevel;
+  max?: RiskLevel;
+  kind?: string;
+  batch: number;
+}
+
+/**
+ * Three blind batches of rural and town messages (tests/gate/crisis-blind-rural.jsonl). Each batch was measured
+ * untouched before the detector learned from its misses (figures in the README); from then on it is a floor.
+ */
+function rural(detector: CrisisDetector): void {
+  const path = projectPath("tests", "gate", "crisis-blind-rural.jsonl");
+  if (!existsSync(path)) return;
+  const rows = readJsonl<RuralRow>(path);
+  const parts: string[] = [];
+  for (const batch of [...new Set(rows.map((r) => r.batch))].sort()) {
+    const of = rows.filter((r) => r.batch === batch);
+    const calm = of.filter((r) => r.max !== undefined);
+    const grave = of.filter((r) => r.min === "high" || r.min === "imminent");
+    const quiet = of.filter((r) => r.min === "distress");
+    const level = (r: RuralRow) => detector.assess(normalise(r.text).text).level;
+    parts.push(
+      `batch ${batch}: everyday high ${frac(calm.filter((r) => isCrisis(level(r))).length, calm.length)}, ` +
+        `crisis high ${frac(grave.filter((r) => isCrisis(level(r))).length, grave.length)}, ` +
+        `distress noticed ${frac(quiet.filter((r) => level(r) !== "none").length, quiet.length)}`,
+    );
+  }
+  console.log(`Blind rural messages:\n  ${parts.join("\n  ")}`);
+}
+
 /**
  * Everyday questions the bot exists to answer: every knowledge-base phrasing (the crisis model never trains on
  * these). None of them may leave the FAQ path. Written by the team, so a floor, not a measure of real text.
@@ -242,6 +274,7 @@ function main(): void {
   psysuicide(detector, crossValidate);
   complaints(detector);
   blind(detector);
+  rural(detector);
   everyday(detector);
 }
 

@@ -145,6 +145,50 @@ describe("blind crisis gate", () => {
   });
 });
 
+interface RuralItem {
+  text: string;
+  min?: RiskLevel;
+  max?: RiskLevel;
+  kind?: "self" | "others" | "harmed";
+  batch: number;
+}
+/**
+ * Three blind batches in the words of herders, farmers, workers and pensioners (written by authors who saw neither
+ * the lexicon, the model nor any evaluation set): 1,200 everyday messages that share crisis words (a 白灾, rat
+ * poison, charcoal for a barbecue, the last day at work, prices, banter) and 550 crisis messages, often oblique and
+ * mixed with the same troubles. The detector learned kinds of expression from each batch's misses after it was
+ * measured untouched, so these are regression floors, not a measure of generalisation (see README).
+ */
+const rural = readJsonl<RuralItem>("crisis-blind-rural.jsonl");
+
+describe("blind rural gate", () => {
+  it("raises no alarm on everyday rural and town messages that share crisis words", () => {
+    const calm = rural.filter((i) => i.max !== undefined);
+    const alarmed = calm.filter((i) => RANK[assess(i.text).level] >= RANK.high);
+    console.log(`blind rural everyday graded high: ${alarmed.length}/${calm.length}`);
+    expect(calm.length).toBeGreaterThanOrEqual(1000);
+    expect(alarmed.length / calm.length, alarmed.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.015);
+  });
+
+  it("sends oblique rural crisis messages to the emergency path and notices the quieter ones", () => {
+    const grave = rural.filter((i) => i.min === "high" || i.min === "imminent");
+    const paged = grave.filter((i) => RANK[assess(i.text).level] >= RANK.high);
+    const quiet = rural.filter((i) => i.min === "distress");
+    const noticed = quiet.filter((i) => RANK[assess(i.text).level] >= RANK.distress);
+    console.log(
+      `blind rural crisis paged: ${paged.length}/${grave.length}; distress noticed: ${noticed.length}/${quiet.length}`,
+    );
+    expect(paged.length / grave.length).toBeGreaterThanOrEqual(0.78);
+    expect(noticed.length / quiet.length).toBeGreaterThanOrEqual(0.93);
+    // A threat to others or harm done to the writer is told apart from a risk to the writer's own life.
+    for (const kind of ["others", "harmed"] as const) {
+      const items = rural.filter((i) => i.kind === kind);
+      const right = items.filter((i) => assess(i.text).kind === kind);
+      expect(right.length / items.length, kind).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+});
+
 describe("crisis detector rules", () => {
   it("reads negation as negation, but not 不想活 or 没有活下去的勇气", () => {
     for (const text of ["我从来没想过自杀", "我不会自杀的放心", "放心，我不会做傻事的", "自杀？没有的事"]) {
