@@ -78,7 +78,7 @@ export interface ConceptEvidence {
   hostile: number;
   /** Victim or violence: what a reading of harm done to the writer needs unless the model is very sure. */
   harm: number;
-  /** What a very sure reading of a threat needs in the text when it names no violence. */
+  /** What a very sure reading of a threat needs in the text when it names no violence: death alone is not enough (他死了 is grief). */
   threat: number;
   imminent: number;
   /** Death, leaving, joining the dead or not enduring: a risk to life the text still holds after its denials. */
@@ -94,7 +94,7 @@ export function conceptEvidence(): ConceptEvidence {
     violence: reader.conceptMask(["violence"]),
     hostile: reader.conceptMask(["death", "violence"]),
     harm: reader.conceptMask(["victim", "violence"]),
-    threat: reader.conceptMask(["death", "violence", "means", "act", "time", "leave", "wish", "victim"]),
+    threat: reader.conceptMask(["violence", "means", "act", "time", "leave", "join", "wish", "victim"]),
     imminent: reader.maskOf(["means+act", "act+leave", "time+means", "time+leave"]),
     life: reader.conceptMask(["death", "leave", "join", "endure"]),
     noticeable: reader.conceptMask([

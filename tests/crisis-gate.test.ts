@@ -252,6 +252,9 @@ describe("crisis detector rules", () => {
       expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.high);
     }
     expect(assess("他会死吗，医生说情况不好").kind).not.toBe("others");
+    // Death alone is no threat, however sure the model is: 他死了 is grief.
+    expect(assess("他死了").kind).not.toBe("others");
+    expect(assess("总担心自己会莫名其妙害死别人")).toMatchObject({ level: "distress", kind: "others" });
     expect(assess("我不想伤害我妈，可她总是不理解我").kind).not.toBe("others");
     for (const text of ["今天去乡里，非要让他见血", "我攥着钢管就在他家门口等着"])
       expect(assess(text), text).toMatchObject({ level: "high", kind: "others" });
@@ -524,6 +527,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(RANK[assess("问一下，烧炭用烧烤的那种炭行不行，要买多少").level]).toBeGreaterThanOrEqual(
       RANK.high,
     );
+    // Feeling about to die (panic, illness) is noticed, not read as a time to act.
+    expect(assess("就感觉自己马上就要死了").level).toBe("distress");
+    // A completed suicide told with its cause is news about someone else.
+    expect(assess("某歌手因为抑郁自杀身亡，太可惜了").reportOnly).toBe(true);
     // Thinking now is no time to act: 现在就在想 is not 现在就去.
     expect(assess("我现在就在想，活着还有什么意义").level).toBe("high");
     // A past attempt is high, not imminent, when nothing says now.
@@ -578,6 +585,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "游戏里把他家基地炸了",
       "这次走了估计就不回来了，在包头买了房",
       "男人没了婆家要收地",
+      "这次分手彻底杀死了我的感情",
+      "我感觉对生活的热情快要消失了",
+      "是不是想逼死我",
+      "他从小就把我关在家里不让出门",
       "狗偷吃了巧克力，会不会死啊",
       "路灯坏了半年，非要等有人摔死了才修吗",
       "永别了我的破手机，以旧换新怎么领补贴",
