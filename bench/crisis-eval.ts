@@ -219,11 +219,11 @@ interface RuralRow {
 }
 
 /**
- * Three blind batches of rural and town messages (tests/gate/crisis-blind-rural.jsonl). Each batch was measured
+ * Four blind batches of citizens' messages (three rural and town, one young and online) (tests/gate/crisis-blind-citizens.jsonl). Each batch was measured
  * untouched before the detector learned from its misses (figures in the README); from then on it is a floor.
  */
-function rural(detector: CrisisDetector): void {
-  const path = projectPath("tests", "gate", "crisis-blind-rural.jsonl");
+function citizens(detector: CrisisDetector): void {
+  const path = projectPath("tests", "gate", "crisis-blind-citizens.jsonl");
   if (!existsSync(path)) return;
   const rows = readJsonl<RuralRow>(path);
   const parts: string[] = [];
@@ -239,7 +239,7 @@ function rural(detector: CrisisDetector): void {
         `distress noticed ${frac(quiet.filter((r) => level(r) !== "none").length, quiet.length)}`,
     );
   }
-  console.log(`Blind rural messages:\n  ${parts.join("\n  ")}`);
+  console.log(`Blind citizens' messages:\n  ${parts.join("\n  ")}`);
 }
 
 /**
@@ -274,7 +274,7 @@ function main(): void {
   psysuicide(detector, crossValidate);
   complaints(detector);
   blind(detector);
-  rural(detector);
+  citizens(detector);
   everyday(detector);
 }
 

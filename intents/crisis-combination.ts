@@ -238,8 +238,11 @@ export function riskKind(
   // With violence named, a grave reading split between a threat and the writer's own life (刀他 今晚就去: others
   // 0.58, imminent 0.41) is a threat when it leans to others.
   const graveLeaningOthers = m.others >= m.high && m.others + m.high >= t.highAlone;
+  // The lexicon reading the writer in danger now (他把我锁在屋里，拿着菜刀) keeps the model's lone threat out: the
+  // violence in the text is done to the writer.
   const modelThreat =
     !hits.ruled &&
+    hits.ranks.harmed < RANK.high &&
     (((m.others >= t.others || graveLeaningOthers) && (m.concepts.concepts & evidence.violence) !== 0) ||
       (m.others >= STRONG_THREAT &&
         hits.ranks.others < RANK.distress &&

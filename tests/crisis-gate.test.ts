@@ -153,36 +153,37 @@ interface RuralItem {
   batch: number;
 }
 /**
- * Three blind batches in the words of herders, farmers, workers and pensioners (written by authors who saw neither
- * the lexicon, the model nor any evaluation set): 1,200 everyday messages that share crisis words (a 白灾, rat
- * poison, charcoal for a barbecue, the last day at work, prices, banter) and 550 crisis messages, often oblique and
- * mixed with the same troubles. The detector learned kinds of expression from each batch's misses after it was
+ * Four blind batches (written by authors who saw neither the lexicon, the model nor any evaluation set): three in
+ * the words of herders, farmers, workers and pensioners, one of students and young workers online (slang, dodged
+ * words): 1,600 everyday messages that share crisis words (a 白灾, rat poison, charcoal for a barbecue, the last day
+ * at work or in the dorm, prices, banter, games) and 750 crisis messages, often oblique and mixed with the same
+ * troubles. The detector learned kinds of expression from each batch's misses after it was
  * measured untouched, so these are regression floors, not a measure of generalisation (see README).
  */
-const rural = readJsonl<RuralItem>("crisis-blind-rural.jsonl");
+const citizens = readJsonl<RuralItem>("crisis-blind-citizens.jsonl");
 
-describe("blind rural gate", () => {
-  it("raises no alarm on everyday rural and town messages that share crisis words", () => {
-    const calm = rural.filter((i) => i.max !== undefined);
+describe("blind gate of citizens' own words", () => {
+  it("raises no alarm on everyday messages that share crisis words", () => {
+    const calm = citizens.filter((i) => i.max !== undefined);
     const alarmed = calm.filter((i) => RANK[assess(i.text).level] >= RANK.high);
-    console.log(`blind rural everyday graded high: ${alarmed.length}/${calm.length}`);
-    expect(calm.length).toBeGreaterThanOrEqual(1000);
+    console.log(`blind everyday graded high: ${alarmed.length}/${calm.length}`);
+    expect(calm.length).toBeGreaterThanOrEqual(1500);
     expect(alarmed.length / calm.length, alarmed.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.015);
   });
 
-  it("sends oblique rural crisis messages to the emergency path and notices the quieter ones", () => {
-    const grave = rural.filter((i) => i.min === "high" || i.min === "imminent");
+  it("sends oblique crisis messages to the emergency path and notices the quieter ones", () => {
+    const grave = citizens.filter((i) => i.min === "high" || i.min === "imminent");
     const paged = grave.filter((i) => RANK[assess(i.text).level] >= RANK.high);
-    const quiet = rural.filter((i) => i.min === "distress");
+    const quiet = citizens.filter((i) => i.min === "distress");
     const noticed = quiet.filter((i) => RANK[assess(i.text).level] >= RANK.distress);
     console.log(
-      `blind rural crisis paged: ${paged.length}/${grave.length}; distress noticed: ${noticed.length}/${quiet.length}`,
+      `blind crisis paged: ${paged.length}/${grave.length}; distress noticed: ${noticed.length}/${quiet.length}`,
     );
     expect(paged.length / grave.length).toBeGreaterThanOrEqual(0.78);
     expect(noticed.length / quiet.length).toBeGreaterThanOrEqual(0.93);
     // A threat to others or harm done to the writer is told apart from a risk to the writer's own life.
     for (const kind of ["others", "harmed"] as const) {
-      const items = rural.filter((i) => i.kind === kind);
+      const items = citizens.filter((i) => i.kind === kind);
       const right = items.filter((i) => assess(i.text).kind === kind);
       expect(right.length / items.length, kind).toBeGreaterThanOrEqual(0.9);
     }
@@ -269,6 +270,10 @@ describe("crisis detector rules", () => {
       expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
     expect(assess("邻居放话要收拾我")).toMatchObject({ level: "distress", kind: "harmed" });
     expect(assess("他把我捆起来了，我挣开了一只手")).toMatchObject({ level: "high", kind: "harmed" });
+    for (const text of ["他把我锁在屋里，手里拿着刀", "他又动手了，我满脸都是血"])
+      expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
+    for (const text of ["下周一学校会有大新闻，我是认真的", "我把他锁在屋里了，不还钱就别想出来"])
+      expect(assess(text), text).toMatchObject({ level: "high", kind: "others" });
     expect(assess("我这几天一直在她楼下守着，等合适的机会")).toMatchObject({ kind: "others" });
   });
 
@@ -479,6 +484,11 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "这样活下去有什么意思",
       "失业了找不到活，死了家里还能轻松点",
       "真希望那次车祸直接把我带走",
+      "如果我 s 了，会有人发现吗",
+      "我存在还有什么意义",
+      "我开始写告别信了",
+      "晚安，永远的那种",
+      "拿圆规扎自己的腿已经半年了",
       "我在冰面上往中间走，不想回头",
     ]) {
       const a = assess(text);
@@ -589,6 +599,15 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我感觉对生活的热情快要消失了",
       "是不是想逼死我",
       "他从小就把我关在家里不让出门",
+      "周一上班综合症又犯了，不想活了（指不想上班）",
+      "男朋友忘了我生日，我要杀了他（已经原谅了）",
+      "考试结束了！终于解脱了，今晚睡个够",
+      "我的乌龟一动不动，是冬眠了还是死了",
+      "我家猫半夜跑酷，是不是想杀了我",
+      "拔完智齿疼得想死，能吃布洛芬吗",
+      "今天是我在宿舍的最后一晚，明天毕业",
+      "要搬家了，东西都送人了，学弟学妹来拿",
+      "捡到个像炮弹的东西，要不要报警",
       "狗偷吃了巧克力，会不会死啊",
       "路灯坏了半年，非要等有人摔死了才修吗",
       "永别了我的破手机，以旧换新怎么领补贴",
