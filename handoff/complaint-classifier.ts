@@ -5,6 +5,7 @@ import { createIntentClassifier } from "../intents/intent-classifier.js";
 import type { Segmenter } from "../intents/segmenter.js";
 import type { TrainingSet } from "../intents/training-set.js";
 import { type ComplaintCatalogue, FALLBACK_CATEGORY, type InferredCategory } from "./complaint-categories.js";
+import { loadTaxonomyFamilyWords, type TaxonomyFamilyWords } from "./taxonomy-family-words.js";
 
 /**
  * Letters written blind (by authors who saw neither this model, its keywords nor any real letters) for every
@@ -26,13 +27,32 @@ export const DEFAULT_COMPLAINT_TRAINING = [
 
 const Line = z.object({ text: z.string().min(2), category: z.string().min(2) });
 
-/** The learned model's probability plus keyword priors: a few keyword hits or the FAQ intent tip a close call. */
+/**
+ * The learned model's probability plus keyword priors: a few keyword hits, the FAQ intent or the taxonomy's words
+ * for the category's family tip a close call.
+ */
 const KEYWORD_WEIGHT = 0.1;
 const MAX_KEYWORD_HITS = 3;
 const INTENT_WEIGHT = 0.15;
 const FALLBACK_WEIGHT = 0.3;
-/** Below this the top category is a guess: the citizen is shown the top three to choose from. */
-export const CATEGORY_SURE = 0.45;
+/**
+ * Each word of the 12345 taxonomy's class names for a family weighs less than one of our keywords (those were
+ * chosen for our categories, these are general), and a few suffice: a long letter touches many matters in passing.
+ */
+const TAXONOMY_WEIGHT = 0.04;
+const MAX_TAXONOMY_HITS = 4;
+/**
+ * Ten times the FAQ model's L2 penalty: the blind letters are short and their authors' pet words would otherwise
+ * decide real letters, which are several times longer and in other words (leave-one-author-out family accuracy
+ * 88.1% → 89.2%).
+ */
+const TRAIN = { l2: 1e-3 } as const;
+/**
+ * Below this the top category is a guess: the citizen is shown the top three to choose from. Set where about
+ * 95% of the top categories above it are right and about 70% of short letters pass, leave-one-author-out over
+ * the blind letters (the stronger L2 penalty spreads the model's probabilities, so the old 0.45 let 67% pass).
+ */
+export const CATEGORY_SURE = 0.4;
 
 export interface ComplaintClassifier {
   /** Every category with a score, best first; `score` is comparable across categories, not a probability. */
@@ -61,6 +81,7 @@ export function createComplaintClassifier(
     training?: readonly { text: string; category: string }[];
     cacheDir?: string;
     normalise?: (raw: string) => string;
+    taxonomy?: TaxonomyFamilyWords;
   } = {},
 ): ComplaintClassifier {
   const letters = options.training ?? loadComplaintTraining();
@@ -76,11 +97,15 @@ export function createComplaintClassifier(
   const model = createIntentClassifier(segmenter, set, {
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     ...(options.normalise ? { normalise: options.normalise } : {}),
+    train: TRAIN,
   });
+  const taxonomy = options.taxonomy ?? loadTaxonomyFamilyWords(segmenter);
   return {
     infer(text, intent) {
       const byKeywords = new Map(catalogue.infer(text, intent).map((x) => [x.category.id, x]));
-      const p = model.classify(text, segmenter.tokens(text));
+      const tokens = segmenter.tokens(text);
+      const p = model.classify(text, tokens);
+      const byFamily = taxonomy.hits(tokens.words);
       const scored = catalogue.categories.map((category): InferredCategory => {
         const k = byKeywords.get(category.id);
         const matched = k?.matched ?? [];
@@ -91,7 +116,8 @@ export function createComplaintClassifier(
         const score =
           fallbackDiscount * p.probabilityOf(category.id) +
           KEYWORD_WEIGHT * Math.min(MAX_KEYWORD_HITS, matched.length) +
-          (byIntent ? INTENT_WEIGHT : 0);
+          (byIntent ? INTENT_WEIGHT : 0) +
+          TAXONOMY_WEIGHT * Math.min(MAX_TAXONOMY_HITS, byFamily.get(category.family) ?? 0);
         const urgent = k?.urgent ?? false;
         return { category, score, matched, byIntent, urgent };
       });
