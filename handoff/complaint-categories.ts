@@ -133,6 +133,8 @@ export interface InferredCategory {
   score: number;
   /** The words of the text that matched, in keyword order. */
   matched: string[];
+  /** Which of the category's keywords matched, as indices into `keywords`, in the order of `matched`. */
+  hits: number[];
   byIntent: boolean;
   /** The category is urgent and, when it has urgency keywords, one of them matched. */
   urgent: boolean;
@@ -182,15 +184,19 @@ export function loadComplaintCategories(path: string = DEFAULT_COMPLAINT_CATEGOR
       let fallback: InferredCategory | undefined;
       for (const { category, keywords, urgentKeywords } of compiled) {
         const matched: string[] = [];
-        for (const re of keywords) {
-          const m = re.exec(t);
-          if (m) matched.push(m[0]);
+        const hits: number[] = [];
+        for (let i = 0; i < keywords.length; i++) {
+          const m = (keywords[i] as RegExp).exec(t);
+          if (m) {
+            matched.push(m[0]);
+            hits.push(i);
+          }
         }
         const viaIntent = intent !== undefined && category.intents.includes(intent);
         const score = matched.length + (viaIntent ? INTENT_WEIGHT : 0);
         const urgent =
           category.urgent && (urgentKeywords.length === 0 || urgentKeywords.some((re) => re.test(t)));
-        const result = { category, score, matched, byIntent: viaIntent, urgent };
+        const result = { category, score, matched, hits, byIntent: viaIntent, urgent };
         if (category.id === FALLBACK_CATEGORY) fallback = result;
         else if (score > 0) scored.push(result);
       }

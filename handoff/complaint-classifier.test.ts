@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildNlu } from "../bot/assistant.js";
+import { createSegmenter } from "../intents/segmenter.js";
 import { COMPLAINT_FAMILIES, loadComplaintCategories } from "./complaint-categories.js";
+import { createComplaintClassifier } from "./complaint-classifier.js";
+import type { TaxonomyFamilyWords } from "./taxonomy-family-words.js";
 
 const catalogue = loadComplaintCategories();
 const classifier = buildNlu().complaintClassifier(catalogue);
@@ -29,5 +32,29 @@ describe("complaint category model", () => {
     expect(ranked).toHaveLength(catalogue.categories.length);
     for (let i = 1; i < ranked.length; i++)
       expect((ranked[i - 1]?.score ?? 0) >= (ranked[i]?.score ?? 0)).toBe(true);
+  });
+
+  it("lifts every category of a family whose taxonomy class names the letter uses, and no other", () => {
+    const segmenter = createSegmenter();
+    const training = [
+      { text: "村干部把集体土地的分红扣下了，账目从来不公开", category: "village-affairs" },
+      { text: "工地老板欠我们三个月工资，打电话也不接", category: "wage-arrears" },
+    ];
+    const taxonomyOf = (family?: "纪检监察"): TaxonomyFamilyWords => ({
+      words: new Map(),
+      hits: () => new Map(family ? [[family, 2]] : []),
+    });
+    const letter = "乡里有人把扶贫款挪作他用，请上级查一查";
+    const score = (family?: "纪检监察") =>
+      new Map(
+        createComplaintClassifier(segmenter, catalogue, { training, taxonomy: taxonomyOf(family) })
+          .infer(letter)
+          .map((x) => [x.category.id, x.score]),
+      );
+    const without = score();
+    const withWords = score("纪检监察");
+    expect(withWords.get("cadre-conduct") ?? 0).toBeGreaterThan(without.get("cadre-conduct") ?? 0);
+    for (const c of catalogue.categories)
+      if (c.family !== "纪检监察") expect(withWords.get(c.id)).toBeCloseTo(without.get(c.id) ?? 0);
   });
 });

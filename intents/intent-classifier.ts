@@ -1,6 +1,6 @@
 import { moduleText } from "../core/file-cache.js";
 import { featureForm, scoreText, textFeatures } from "./features.js";
-import { cachedModel, type ModelTables, trainSoftmax } from "./linear-model.js";
+import { cachedModel, type ModelTables, type TrainOptions, trainSoftmax } from "./linear-model.js";
 import { NORMALISER_VERSION } from "./normalise.js";
 import type { Segmenter } from "./segmenter.js";
 import { SparseScorer } from "./sparse-scorer.js";
@@ -37,6 +37,11 @@ export interface ClassifierOptions {
   cacheDir?: string;
   /** The message normaliser, applied to training examples so they look like the messages classified later. */
   normalise?: (raw: string) => string;
+  /**
+   * Overrides of the training settings, for a model whose examples differ from the FAQ's (long letters rather than
+   * one-line questions); left out, a model is trained and cached exactly as before.
+   */
+  train?: Omit<TrainOptions, "seed">;
 }
 
 /** Bump when features or training change, so that stale cached models are not reused. */
@@ -50,6 +55,7 @@ function trainOrLoad(
   training: TrainingSet,
   cacheDir: string | undefined,
   normalise: (raw: string) => string,
+  overrides: Omit<TrainOptions, "seed"> | undefined,
 ): ModelTables {
   const train = () => {
     const examples = training.intents.flatMap((i) =>
@@ -58,16 +64,14 @@ function trainOrLoad(
         return { features: textFeatures(segmenter.cut(text), text), label: i.name };
       }),
     );
-    return trainSoftmax(examples, TRAIN);
+    return trainSoftmax(examples, { ...TRAIN, ...overrides });
   };
   if (!cacheDir) return train().toJSON();
   // The segmenter's version is in the key: a different dictionary cuts the examples, and so the features, anew.
-  return cachedModel(
-    "intent-model",
-    [MODEL_VERSION, segmenter.version, NORMALISER_VERSION, FEATURES_TEXT, JSON.stringify(training)],
-    train,
-    cacheDir,
-  );
+  const key = [MODEL_VERSION, segmenter.version, NORMALISER_VERSION, FEATURES_TEXT, JSON.stringify(training)];
+  // Only when given, so that models trained with the defaults keep their cached files.
+  if (overrides) key.push(JSON.stringify(overrides));
+  return cachedModel("intent-model", key, train, cacheDir);
 }
 
 export interface IntentClassifier {
@@ -80,9 +84,15 @@ export interface IntentClassifier {
 export function createIntentClassifier(
   segmenter: Segmenter,
   training: TrainingSet,
-  { threshold = 0.4, margin = 0.12, cacheDir, normalise = (s) => s.toLowerCase() }: ClassifierOptions = {},
+  {
+    threshold = 0.4,
+    margin = 0.12,
+    cacheDir,
+    normalise = (s) => s.toLowerCase(),
+    train,
+  }: ClassifierOptions = {},
 ): IntentClassifier {
-  const model = trainOrLoad(segmenter, training, cacheDir, normalise);
+  const model = trainOrLoad(segmenter, training, cacheDir, normalise, train);
   const labelIndex = new Map(model.labels.map((l, i) => [l, i]));
   const scorer = new SparseScorer(model, featureForm, segmenter.vocabulary);
   const probabilities = new Float64Array(model.labels.length);
