@@ -35,14 +35,29 @@ const CUES: Record<string, RegExp> = {
 const QUESTION =
   /(?:吗|呢|么|找谁|找哪|怎么办|怎么(?:弄|处理|申请|算|办)|如何|多少|哪里|哪个部门|是否合法|合法吗|可以吗|能不能|行不行)[？?。！!～~\s]*$/;
 
+const CUE_LIST = Object.entries(CUES);
+
+/** Characters as a reader counts them: a surrogate pair (an emoji, a rare ideograph) is one. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++, n++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return n;
+}
+
 const SHORT: ComplaintReading = Object.freeze({ recognised: false, cues: [] }) as unknown as ComplaintReading;
 
 export function readComplaint(text: string): ComplaintReading {
   // Most messages are short questions: nothing under 25 characters is a letter, so nothing is scanned.
   if (text.length < 25) return SHORT;
   const cues: string[] = [];
-  for (const [name, re] of Object.entries(CUES)) if (re.test(text)) cues.push(name);
-  const length = [...text].length;
+  for (const [name, re] of CUE_LIST) if (re.test(text)) cues.push(name);
+  const length = codePoints(text);
   const question = QUESTION.test(text.trim());
   const matter = cues.includes("request") || cues.includes("problem") || cues.includes("consult");
   let recognised: boolean;

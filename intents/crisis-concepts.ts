@@ -155,19 +155,28 @@ export function createConceptReader(): ConceptReader {
   // Most everyday text holds no character a concept can start with: one pass over the text, looking each character
   // up in a table of the concepts it can start, finds which regexes are worth running at all (a third of the
   // detector's time went into running all of them on every message).
-  const startsOf = new Map<number, number>();
+  // Per UTF-16 code unit, the concepts a match can start with (bit k: CONCEPTS[k]): one array read per character.
+  if (CONCEPTS.length > 16) throw new Error("concept start masks hold 16 concepts");
+  const startsOf = new Uint16Array(0x10000);
   let always = 0;
   CONCEPTS.forEach((c, k) => {
     const first = firstSet(SOURCES[c]);
     if (first.any || first.nullable) always |= 1 << k;
     else
-      for (const ch of first.chars)
-        startsOf.set(ch.charCodeAt(0), (startsOf.get(ch.charCodeAt(0)) ?? 0) | (1 << k));
+      for (const ch of first.chars) {
+        const code = ch.charCodeAt(0);
+        startsOf[code] = (startsOf[code] as number) | (1 << k);
+      }
   });
   const conceptFeature = CONCEPTS.map((_, i) => String.fromCharCode(CONCEPT_BASE + i));
   const pairIndex = PAIRS.map(([a, b]) => [CONCEPTS.indexOf(a), CONCEPTS.indexOf(b)] as const);
   const pairFeature = PAIRS.map((_, i) => String.fromCharCode(PAIR_BASE + i));
   // One sentence mask per sentence end; a sentence is delimited by 。 or ？ (commas keep ideas together).
+  // Reused across messages: a read allocates only the features it returns.
+  let ends: Int32Array = new Int32Array(16);
+  let masks = new Uint32Array(16);
+  /** Per concept, where the first character that can start it sits in the text being read. */
+  const firstAt = new Int32Array(CONCEPTS.length);
   return {
     conceptMask(concepts) {
       let m = 0;
@@ -184,56 +193,79 @@ export function createConceptReader(): ConceptReader {
       return m;
     },
     read(text) {
-      const ends: number[] = [];
+      let candidates = always;
+      let sentences = 0;
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
-        if (c === 0x3002 || c === 0xff1f) ends.push(i);
-      }
-      ends.push(text.length);
-      const masks = new Uint32Array(ends.length);
-      const sentenceOf = (pos: number): number => {
-        let lo = 0;
-        let hi = ends.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if ((ends[mid] ?? 0) < pos) lo = mid + 1;
-          else hi = mid;
+        const starts = startsOf[c] as number;
+        // A concept's regex cannot match before its first possible start: it is run from there.
+        for (let fresh = starts & ~candidates; fresh !== 0; fresh &= fresh - 1)
+          firstAt[31 - Math.clz32(fresh & -fresh)] = i;
+        candidates |= starts;
+        if (c === 0x3002 || c === 0xff1f) {
+          if (sentences === ends.length - 1) ends = grown(ends);
+          ends[sentences++] = i;
         }
-        return lo;
-      };
-      let candidates = always;
-      for (let i = 0; i < text.length; i++) candidates |= startsOf.get(text.charCodeAt(i)) ?? 0;
+      }
       if (candidates === 0) return NO_CONCEPTS;
+      if (sentences === ends.length) ends = grown(ends);
+      ends[sentences++] = text.length;
+      if (masks.length < sentences) masks = new Uint32Array(ends.length);
+      masks.fill(0, 0, sentences);
       let any = 0;
       for (let k = 0; k < regexes.length; k++) {
         const re = regexes[k];
         if (!re || (candidates & (1 << k)) === 0) continue;
-        re.lastIndex = 0;
+        re.lastIndex = (always & (1 << k)) !== 0 ? 0 : (firstAt[k] as number);
         for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-          const s = sentenceOf(m.index);
-          masks[s] = (masks[s] ?? 0) | (1 << k);
+          const s = sentenceOf(ends, sentences, m.index);
+          masks[s] = (masks[s] as number) | (1 << k);
           any |= 1 << k;
           if (m[0].length === 0) re.lastIndex++;
         }
       }
       if (any === 0) return NO_CONCEPTS;
       let pairs = 0;
-      const out = new Set<string>();
-      for (let k = 0; k < CONCEPTS.length; k++) if (any & (1 << k)) out.add(conceptFeature[k] ?? "");
-      for (const mask of masks) {
+      let dense = false;
+      // Distinct by construction, in the order a Set of them would list them.
+      const features: string[] = [];
+      for (let k = 0; k < CONCEPTS.length; k++) if (any & (1 << k)) features.push(conceptFeature[k] ?? "");
+      for (let s = 0; s < sentences; s++) {
+        const mask = masks[s] as number;
         if (mask === 0) continue;
         for (let p = 0; p < pairIndex.length; p++) {
           const pair = pairIndex[p];
           if (pair && mask & (1 << pair[0]) && mask & (1 << pair[1])) {
-            out.add(pairFeature[p] ?? "");
+            if ((pairs & (1 << p)) === 0) features.push(pairFeature[p] ?? "");
             pairs |= 1 << p;
           }
         }
         let bits = 0;
         for (let v = mask; v !== 0; v &= v - 1) bits++;
-        if (bits >= 3) out.add(DENSE);
+        if (bits >= 3 && !dense) {
+          features.push(DENSE);
+          dense = true;
+        }
       }
-      return { features: [...out], pairs, concepts: any };
+      return { features, pairs, concepts: any };
     },
   };
+}
+
+/** The sentence holding `pos`: the first of ends[0 .. count) at or after it. */
+function sentenceOf(ends: Int32Array, count: number, pos: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ends[mid] as number) < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }

@@ -115,7 +115,9 @@ export function createNormaliser(): Normaliser {
     return {
       original: raw,
       text,
-      hasMongolian: mongolian || MONGOLIAN.test(raw),
+      // The loop above read every character of an unchanged text: the raw text needs its own scan only when
+      // normalising changed it.
+      hasMongolian: mongolian || (text !== raw && MONGOLIAN.test(raw)),
       cjkRatio: letters === 0 ? 0 : cjk / letters,
       letters,
     };

@@ -191,7 +191,9 @@ interface Dispatch {
 }
 
 export class PatternSet {
-  private readonly byChar = new Map<number, Dispatch>();
+  /** Per UTF-16 code unit whose bit in `starts` is set, its dispatch: dispatches[dispatchOf[c]]. */
+  private readonly dispatchOf = new Uint16Array(0x10000);
+  private readonly dispatches: Dispatch[] = [];
   /**
    * One bit per UTF-16 code unit: set when some pattern can start with it. 8 KB that stay in cache, tested before
    * the map, since most characters of a message start no pattern.
@@ -232,15 +234,19 @@ export class PatternSet {
     const chars = new Set<string>();
     for (const f of firsts) for (const ch of f.chars) chars.add(ch);
     // Characters whose pattern lists are equal share one compiled regex.
-    const shared = new Map<string, Dispatch | null>();
+    const shared = new Map<string, number>();
     for (const ch of chars) {
       const selected = items.map((_, i) => i).filter((i) => wild(i) || firsts[i]?.chars.has(ch));
       const key = selected.join(",");
-      if (!shared.has(key)) shared.set(key, build(selected));
-      const d = shared.get(key);
-      if (d) {
+      let at = shared.get(key);
+      if (at === undefined) {
+        const d = build(selected);
+        at = d ? this.dispatches.push(d) - 1 : -1;
+        shared.set(key, at);
+      }
+      if (at >= 0) {
         const c = ch.charCodeAt(0);
-        this.byChar.set(c, d);
+        this.dispatchOf[c] = at;
         this.starts[c >>> 5] = (this.starts[c >>> 5] as number) | (1 << (c & 31));
       }
     }
@@ -256,7 +262,7 @@ export class PatternSet {
       const c = i < text.length ? text.charCodeAt(i) : -1;
       const d =
         c >= 0 && ((starts[c >>> 5] as number) & (1 << (c & 31))) !== 0
-          ? (this.byChar.get(c) ?? anywhere)
+          ? (this.dispatches[this.dispatchOf[c] as number] as Dispatch)
           : anywhere;
       if (d === null) continue;
       d.re.lastIndex = i;

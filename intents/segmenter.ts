@@ -35,6 +35,16 @@ export interface TaggedWord {
 export const DEFAULT_USER_DICT = projectPath("intents", "data", "user-dict.txt");
 
 const PUNCT_OR_SPACE = /^[\s\p{P}\p{S}]+$/u;
+/**
+ * A word that starts with an ideograph, a Latin letter or a digit is not all punctuation and symbols: most of a
+ * message's words keep without running the Unicode regex.
+ */
+const startsAsWord = (c: number): boolean =>
+  (c >= 0x4e00 && c <= 0x9fff) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a);
+const isWord = (w: string): boolean => startsAsWord(w.charCodeAt(0)) || !PUNCT_OR_SPACE.test(w);
 
 interface Jieba {
   DEFAULT_DICT: string;
@@ -118,7 +128,7 @@ export function createSegmenter(
     version,
     vocabulary,
     cut,
-    tokens: (text) => vocabulary.tokens(cut(text)),
+    tokens: (text) => vocabulary.tokens(text.length === 0 ? [] : jieba.cut(text, true).filter(isWord)),
     parts(word) {
       if (word.length < 3) return [];
       return jieba.cutForSearch(word, true).filter((w) => w !== word && !PUNCT_OR_SPACE.test(w));

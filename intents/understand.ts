@@ -81,27 +81,28 @@ const SHORTLIST = 8;
 
 function likeliestDomains(
   intent: IntentResult,
-  domains: Domains,
-  /** Per domain of domains.list, its index among the classifier's labels (-1: none, probability 0). */
+  ids: readonly string[],
+  /** Per domain of `ids`, its index among the classifier's labels (-1: none, probability 0). */
   labelOf: Int32Array,
   k: number,
+  /** Scratch for the kept domains' probabilities, at least k long. */
+  ps: Float64Array,
 ): string[] {
-  const ids: string[] = [];
-  const ps: number[] = [];
+  const kept: string[] = [];
   const probabilities = intent.probabilities;
-  for (let i = 0; i < domains.list.length; i++) {
+  for (let i = 0; i < ids.length; i++) {
     const label = labelOf[i] as number;
     const p = label >= 0 ? (probabilities[label] ?? 0) : 0;
-    if (ids.length === k && p <= (ps[k - 1] as number)) continue;
-    let at = ids.length < k ? ids.length : k - 1;
+    if (kept.length === k && p <= (ps[k - 1] as number)) continue;
+    let at = kept.length < k ? kept.length : k - 1;
     for (; at > 0 && p > (ps[at - 1] as number); at--) {
-      ids[at] = ids[at - 1] as string;
+      kept[at] = kept[at - 1] as string;
       ps[at] = ps[at - 1] as number;
     }
-    ids[at] = (domains.list[i] as { id: string }).id;
+    kept[at] = ids[i] as string;
     ps[at] = p;
   }
-  return ids;
+  return kept;
 }
 
 /** How much the best-covering entries of a domain add to the classifier's belief in it. */
@@ -159,7 +160,9 @@ function withoutPlaces(tokens: Tokens, places: readonly { matched: string }[]): 
 
 export function createNlu(parts: NluParts): Nlu {
   const { normalise, segmenter, detector, classifier, retriever, extractEntities } = parts;
-  const domainLabels = Int32Array.from(parts.domains?.list ?? [], (d) => classifier.labels.indexOf(d.id));
+  const domainIds = (parts.domains?.list ?? []).map((d) => d.id);
+  const domainLabels = Int32Array.from(domainIds, (id) => classifier.labels.indexOf(id));
+  const shortlistP = new Float64Array(SHORTLIST);
   return {
     warm() {
       parts.articles?.warm();
@@ -186,12 +189,16 @@ export function createNlu(parts: NluParts): Nlu {
       const intent = classifier.classify(matterText, matterTokens);
       // A confident greeting, thanks or command needs no search of the knowledge base.
       const metaIntent = META.has(intent.intent) && !intent.uncertain && intent.intent !== "out_of_scope";
-      const shortlist = parts.domains
-        ? likeliestDomains(intent, parts.domains, domainLabels, SHORTLIST)
-        : undefined;
       const hits =
         readable && !metaIntent && !atRisk
-          ? retriever.search(matterTokens, intent.probabilityOf, 5, shortlist)
+          ? retriever.search(
+              matterTokens,
+              intent.probabilityOf,
+              5,
+              parts.domains
+                ? likeliestDomains(intent, domainIds, domainLabels, SHORTLIST, shortlistP)
+                : undefined,
+            )
           : [];
       const topP = intent.confidence;
       const inDomain = (h: RetrievalHit) =>

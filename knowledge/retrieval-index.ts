@@ -11,6 +11,14 @@ const STOPWORDS = new Set(
 
 const K1 = 1.2;
 const B = 0.75;
+/** A posting packs its term count below its document number. */
+export const TF_BITS = 8;
+const TF_MASK = (1 << TF_BITS) - 1;
+
+/** BM25's term weight of `tf` occurrences in a document of this length normalisation and weight. */
+export const postingWeight = (tf: number, norm: number, weight: number): number =>
+  ((tf * (K1 + 1)) / (tf + norm)) * weight;
+
 /** The answer body is a weaker signal than the curated phrasings: it also mentions neighbouring topics. */
 const ANSWER_WEIGHT = 0.35;
 
@@ -35,21 +43,25 @@ export interface RetrievalIndex {
   readonly termStop: Uint8Array;
   readonly termIdf: Float64Array;
   /**
-   * Term t's postings are documents pDoc[pStart[t] .. pStart[t + 1]), sorted; posting i's weights are
-   * pWeight[2i] (idf × BM25 term weight) and pWeight[2i + 1] (idf × document weight, its share of coverage).
+   * Term t's postings are postings[pStart[t] .. pStart[t + 1]), sorted by document, each the document shifted
+   * left by TF_BITS with the term's count in that document below: one int per posting, its weights computed at
+   * query time from the term's IDF and the document's docNorm and docWeight (postingWeight). Two stored float64
+   * weights per posting made a query read five times the memory, and missed the cache once the other stages ran.
    */
   readonly pStart: Int32Array;
-  readonly pDoc: Int32Array;
-  readonly pWeight: Float64Array;
+  readonly postings: Int32Array;
+  /** Per document, K1 · (1 − b + b · length / average length): BM25's length normalisation. */
+  readonly docNorm: Float64Array;
+  /** Per document, its weight: a phrasing 1, the answer ANSWER_WEIGHT; also its share of a term's coverage. */
+  readonly docWeight: Float64Array;
   /**
-   * Each term's postings cut into one run per topic: term t's runs are runTopic/runFrom/runTo[runStart[t] ..
-   * runStart[t + 1]), postings runFrom .. runTo - 1. A search restricted to a few topics picks its runs out of
-   * this short list instead of binary-searching every posting list once per topic.
+   * Each term's postings cut into one run per topic: term t's runs are runs[3r .. 3r + 3) for r in runStart[t] ..
+   * runStart[t + 1], each (topic, first posting, end posting), side by side so that reading a run is one cache line.
+   * A search restricted to a few topics picks its runs out of this short list instead of binary-searching every
+   * posting list once per topic.
    */
   readonly runStart: Int32Array;
-  readonly runTopic: Int32Array;
-  readonly runFrom: Int32Array;
-  readonly runTo: Int32Array;
+  readonly runs: Int32Array;
   /**
    * Per word id of the segmenter's vocabulary (ids below wordTerm.length): its term (-1: not a word of ours) and
    * its parts' terms, wordParts[wordPartsStart[id] .. wordPartsEnd[id]).
@@ -212,23 +224,18 @@ function indexTables(
     postingCount += termDocs.get(termKeys[t] as string)?.length ?? 0;
   }
   pStart[terms] = postingCount;
-  const pDoc = new Int32Array(postingCount);
-  // A posting's two weights side by side: one stream to read, not two.
-  const pWeight = new Float64Array(2 * postingCount);
+  const docNorm = Float64Array.from(docLen, (len) => K1 * (1 - B + (B * len) / avgdl));
+  const postings = new Int32Array(postingCount);
   for (let t = 0; t < terms; t++) {
     const list = termDocs.get(termKeys[t] as string);
     if (!list) continue;
-    const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
-    termIdf[t] = idf;
+    termIdf[t] = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
     list.forEach(({ doc, tf }, i) => {
-      const w = docWeight[doc] ?? 1;
-      const bm25 = ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * (docLen[doc] ?? 0)) / avgdl))) * w;
-      const at = (pStart[t] as number) + i;
-      pDoc[at] = doc;
-      pWeight[2 * at] = idf * bm25;
-      pWeight[2 * at + 1] = idf * w;
+      if (tf > TF_MASK) throw new Error(`retrieval index: a term occurs ${tf} times in one text`);
+      postings[(pStart[t] as number) + i] = (doc << TF_BITS) | tf;
     });
   }
+  const pDoc = (i: number): number => (postings[i] as number) >> TF_BITS;
 
   const wordPartStart = new Int32Array(words.length + 1);
   const flatParts: number[] = [];
@@ -246,20 +253,17 @@ function indexTables(
   }
   topicDocs[topicCount] = n;
   const runStart = new Int32Array(terms + 1);
-  const runLists: number[] = [];
+  const runs: number[] = [];
   for (let t = 0; t < terms; t++) {
-    runStart[t] = runLists.length / 3;
+    runStart[t] = runs.length / 3;
     for (let i = pStart[t] as number; i < (pStart[t + 1] as number); ) {
-      const topic = topicOf[docOf[pDoc[i] as number] as number] as number;
+      const topic = topicOf[docOf[pDoc(i)] as number] as number;
       const from = i;
-      while (i < (pStart[t + 1] as number) && (pDoc[i] as number) < (topicDocs[topic + 1] as number)) i++;
-      runLists.push(topic, from, i);
+      while (i < (pStart[t + 1] as number) && pDoc(i) < (topicDocs[topic + 1] as number)) i++;
+      runs.push(topic, from, i);
     }
   }
-  runStart[terms] = runLists.length / 3;
-  const runTopic = Int32Array.from({ length: runLists.length / 3 }, (_, k) => runLists[3 * k] as number);
-  const runFrom = Int32Array.from({ length: runLists.length / 3 }, (_, k) => runLists[3 * k + 1] as number);
-  const runTo = Int32Array.from({ length: runLists.length / 3 }, (_, k) => runLists[3 * k + 2] as number);
+  runStart[terms] = runs.length / 3;
   return {
     maxIdf,
     terms: termKeys,
@@ -267,12 +271,11 @@ function indexTables(
     termStop,
     termIdf,
     pStart,
-    pDoc,
-    pWeight,
+    postings,
+    docNorm,
+    docWeight: Float64Array.from(docWeight),
     runStart,
-    runTopic,
-    runFrom,
-    runTo,
+    runs: Int32Array.from(runs),
     words: words.map((w) => w.word),
     wordTerm: Int32Array.from(words, (w) => w.term),
     wordPartStart,

@@ -10,12 +10,11 @@ export interface IndexTables {
   termStop: Uint8Array;
   termIdf: Float64Array;
   pStart: Int32Array;
-  pDoc: Int32Array;
-  pWeight: Float64Array;
+  postings: Int32Array;
+  docNorm: Float64Array;
+  docWeight: Float64Array;
   runStart: Int32Array;
-  runTopic: Int32Array;
-  runFrom: Int32Array;
-  runTo: Int32Array;
+  runs: Int32Array;
   /** Every word a query can bring; word i's term and its parts' terms wordParts[wordPartStart[i] .. [i + 1]). */
   words: string[];
   wordTerm: Int32Array;
@@ -24,15 +23,13 @@ export interface IndexTables {
 }
 
 /** The typed arrays of IndexTables in the order of the cache's binary file: 8-byte elements first, for alignment. */
-const FLOAT64 = ["termIdf", "pWeight"] as const;
+const FLOAT64 = ["termIdf", "docNorm", "docWeight"] as const;
 const INT32 = [
   "docOf",
   "pStart",
-  "pDoc",
+  "postings",
   "runStart",
-  "runTopic",
-  "runFrom",
-  "runTo",
+  "runs",
   "wordTerm",
   "wordPartStart",
   "wordParts",

@@ -4,7 +4,7 @@ import { cachedJson, parseYaml } from "../core/file-cache.js";
 import { projectPath } from "../core/paths.js";
 import type { Segmenter } from "../intents/segmenter.js";
 import { idIn, type Tokens } from "../intents/vocabulary.js";
-import { buildRetrievalIndex } from "./retrieval-index.js";
+import { buildRetrievalIndex, postingWeight, TF_BITS } from "./retrieval-index.js";
 import type { KnowledgeEntry } from "./schema.js";
 
 export const DEFAULT_SYNONYMS = projectPath("knowledge", "synonyms.yaml");
@@ -59,12 +59,11 @@ export function createRetriever(
     termStop,
     termIdf,
     pStart,
-    pDoc,
-    pWeight,
+    postings,
+    docNorm,
+    docWeight,
     runStart,
-    runTopic,
-    runFrom,
-    runTo,
+    runs,
     wordTerm,
     wordPartsStart,
     wordPartsEnd,
@@ -85,8 +84,14 @@ export function createRetriever(
   const topicP = new Float64Array(topics.length);
   const topicStamp = new Int32Array(topics.length);
   // Typed arrays reused across calls, with lists of what a query touched: no per-query maps on the hot path.
-  // Document d's BM25 sum at [2d], its covered IDF at [2d + 1]: the two land in one cache line.
-  const docSums = new Float64Array(2 * n);
+  // Document d's BM25 sum at [4d], its covered IDF at [4d + 1], then what its postings' weights need: the BM25
+  // weight of a single occurrence (most postings) at [4d + 2] and its weight at [4d + 3]. A posting's document is
+  // then one cache line.
+  const docState = new Float64Array(4 * n);
+  for (let d = 0; d < n; d++) {
+    docState[4 * d + 2] = postingWeight(1, docNorm[d] as number, docWeight[d] as number);
+    docState[4 * d + 3] = docWeight[d] as number;
+  }
   const entryBm25 = new Float64Array(entries.length);
   const entryCoverage = new Float64Array(entries.length);
   const entryStamp = new Int32Array(entries.length);
@@ -126,14 +131,20 @@ export function createRetriever(
     }
   };
   const noTopic = (): number => 0;
-  /** Adds postings from .. to - 1 to their documents' sums; returns the new count of touched documents. */
-  const accumulate = (from: number, to: number, touchedBefore: number): number => {
+  /** Adds postings from .. to - 1 of a term of this IDF to their documents' sums; returns the new touched count. */
+  const accumulate = (from: number, to: number, idf: number, touchedBefore: number): number => {
     let touched = touchedBefore;
     for (let i = from; i < to; i++) {
-      const doc = pDoc[i] as number;
-      if (docSums[2 * doc + 1] === 0) touchedDocs[touched++] = doc;
-      docSums[2 * doc] = (docSums[2 * doc] as number) + (pWeight[2 * i] as number);
-      docSums[2 * doc + 1] = (docSums[2 * doc + 1] as number) + (pWeight[2 * i + 1] as number);
+      const posting = postings[i] as number;
+      const doc = posting >> TF_BITS;
+      const tf = posting & ((1 << TF_BITS) - 1);
+      const at = 4 * doc;
+      if (docState[at + 1] === 0) touchedDocs[touched++] = doc;
+      const weight = docState[at + 3] as number;
+      const bm25 =
+        tf === 1 ? (docState[at + 2] as number) : postingWeight(tf, docNorm[doc] as number, weight);
+      docState[at] = (docState[at] as number) + idf * bm25;
+      docState[at + 1] = (docState[at + 1] as number) + idf * weight;
     }
     return touched;
   };
@@ -186,15 +197,16 @@ export function createRetriever(
           totalIdf += maxIdf * 0.5;
           continue;
         }
-        totalIdf += termIdf[t] as number;
+        const idf = termIdf[t] as number;
+        totalIdf += idf;
         if (!onlyTopics) {
-          touched = accumulate(pStart[t] as number, pStart[t + 1] as number, touched);
+          touched = accumulate(pStart[t] as number, pStart[t + 1] as number, idf, touched);
           continue;
         }
         // The term's run in each topic it occurs in, then those of the asked topics in the caller's order.
         runStamp++;
         for (let k = runStart[t] as number; k < (runStart[t + 1] as number); k++) {
-          const topic = runTopic[k] as number;
+          const topic = runs[3 * k] as number;
           topicRun[topic] = k;
           topicRunStamp[topic] = runStamp;
         }
@@ -202,16 +214,16 @@ export function createRetriever(
           const topic = rangeTopic[r] as number;
           if (topicRunStamp[topic] !== runStamp) continue;
           const k = topicRun[topic] as number;
-          touched = accumulate(runFrom[k] as number, runTo[k] as number, touched);
+          touched = accumulate(runs[3 * k + 1] as number, runs[3 * k + 2] as number, idf, touched);
         }
       }
       let touchedE = 0;
       for (let k = 0; k < touched; k++) {
         const doc = touchedDocs[k] as number;
-        const s = docSums[2 * doc] as number;
-        const cov = (docSums[2 * doc + 1] as number) / totalIdf;
-        docSums[2 * doc] = 0;
-        docSums[2 * doc + 1] = 0;
+        const s = docState[4 * doc] as number;
+        const cov = (docState[4 * doc + 1] as number) / totalIdf;
+        docState[4 * doc] = 0;
+        docState[4 * doc + 1] = 0;
         const e = docOf[doc] as number;
         if (entryStamp[e] !== stamp) {
           entryStamp[e] = stamp;
