@@ -219,7 +219,7 @@ interface RuralRow {
 }
 
 /**
- * Four blind batches of citizens' messages (three rural and town, one young and online) (tests/gate/crisis-blind-citizens.jsonl). Each batch was measured
+ * Five blind batches of citizens' messages (three rural and town, one young and online, one of the elderly, disabled and indebted) (tests/gate/crisis-blind-citizens.jsonl). Each batch was measured
  * untouched before the detector learned from its misses (figures in the README); from then on it is a floor.
  */
 function citizens(detector: CrisisDetector): void {

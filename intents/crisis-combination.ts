@@ -27,7 +27,7 @@ const MODEL_HARMED = 0.5;
 const HARMED_NOW = 0.85;
 /** The danger is here and now: a cry for help, an act under way, someone outside the door or looking for the writer. */
 const DANGER_NOW =
-  /救命|救救我|救我|快来人|正在|现在|刚才|刚刚|还在|在外面|在门外|在楼下|在找我|堵我|躲在|不让我下|关着|锁在|锁着|流血|起不来|偷偷/;
+  /救命|救救我|救我|快来人|正在|现在|刚才|刚刚|还在|在外面|在门外|在楼下|在找我|堵我|躲在|不让我下|关着|锁在|锁着|流血|起不来|偷偷|快来(?=[，。？]|$)|在院子里|在门口|踹门|门快/;
 
 /** Where the learned model's probabilities turn into levels and kinds; see the constants above. */
 export interface CrisisThresholds {

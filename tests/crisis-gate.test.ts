@@ -153,11 +153,11 @@ interface RuralItem {
   batch: number;
 }
 /**
- * Four blind batches (written by authors who saw neither the lexicon, the model nor any evaluation set): three in
+ * Five blind batches (written by authors who saw neither the lexicon, the model nor any evaluation set): three in
  * the words of herders, farmers, workers and pensioners, one of students and young workers online (slang, dodged
- * words): 1,600 everyday messages that share crisis words (a 白灾, rat poison, charcoal for a barbecue, the last day
- * at work or in the dorm, prices, banter, games) and 750 crisis messages, often oblique and mixed with the same
- * troubles. The detector learned kinds of expression from each batch's misses after it was
+ * words), one of the elderly, the disabled, caregivers and people in debt (long letters): 1,900 everyday messages
+ * that share crisis words (a 白灾, rat poison, charcoal for a barbecue, the last day at work or in the dorm, prices,
+ * banter, games, funerals) and 900 crisis messages, often oblique and mixed with the same troubles. The detector learned kinds of expression from each batch's misses after it was
  * measured untouched, so these are regression floors, not a measure of generalisation (see README).
  */
 const citizens = readJsonl<RuralItem>("crisis-blind-citizens.jsonl");
@@ -167,7 +167,7 @@ describe("blind gate of citizens' own words", () => {
     const calm = citizens.filter((i) => i.max !== undefined);
     const alarmed = calm.filter((i) => RANK[assess(i.text).level] >= RANK.high);
     console.log(`blind everyday graded high: ${alarmed.length}/${calm.length}`);
-    expect(calm.length).toBeGreaterThanOrEqual(1500);
+    expect(calm.length).toBeGreaterThanOrEqual(1800);
     expect(alarmed.length / calm.length, alarmed.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.015);
   });
 
@@ -270,9 +270,18 @@ describe("crisis detector rules", () => {
       expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
     expect(assess("邻居放话要收拾我")).toMatchObject({ level: "distress", kind: "harmed" });
     expect(assess("他把我捆起来了，我挣开了一只手")).toMatchObject({ level: "high", kind: "harmed" });
-    for (const text of ["他把我锁在屋里，手里拿着刀", "他又动手了，我满脸都是血"])
+    for (const text of [
+      "他把我锁在屋里，手里拿着刀",
+      "他又动手了，我满脸都是血",
+      "他说离了婚就把孩子弄死",
+      "继父在踹我的门，门快被踹开了",
+    ])
       expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
-    for (const text of ["下周一学校会有大新闻，我是认真的", "我把他锁在屋里了，不还钱就别想出来"])
+    for (const text of [
+      "下周一学校会有大新闻，我是认真的",
+      "我把他锁在屋里了，不还钱就别想出来",
+      "我把门从外面锁了，他们一家都在里面",
+    ])
       expect(assess(text), text).toMatchObject({ level: "high", kind: "others" });
     expect(assess("我这几天一直在她楼下守着，等合适的机会")).toMatchObject({ kind: "others" });
   });
@@ -489,6 +498,8 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我开始写告别信了",
       "晚安，永远的那种",
       "拿圆规扎自己的腿已经半年了",
+      "我就是个拖累，早点走了对谁都好",
+      "每天一睁眼就是债，真想闭上眼就不用再睁开了",
       "我在冰面上往中间走，不想回头",
     ]) {
       const a = assess(text);
@@ -523,6 +534,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "煤气已经打开了，门也反锁了",
       "我喝了，你们别找了",
       "在风电塔上，爬到一半了，不想下去了",
+      "药我都攒着呢，够了",
+      "我现在在铁道边上，别报警",
+      "已经喝下去了，嘴里好苦，救救我",
     ]) {
       const a = assess(text);
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
@@ -599,6 +613,8 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我感觉对生活的热情快要消失了",
       "是不是想逼死我",
       "他从小就把我关在家里不让出门",
+      "我不想再吃药了，副作用太大，能换一种吗",
+      "明天去送爷爷最后一程，丧葬费怎么领",
       "周一上班综合症又犯了，不想活了（指不想上班）",
       "男朋友忘了我生日，我要杀了他（已经原谅了）",
       "考试结束了！终于解脱了，今晚睡个够",
