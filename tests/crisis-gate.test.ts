@@ -553,6 +553,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     );
     // Feeling about to die (panic, illness) is noticed, not read as a time to act.
     expect(assess("就感觉自己马上就要死了").level).toBe("distress");
+    // Letters to a government: 轻生 inside 减轻生产 is no word; protest tactics of a group of owners are reported.
+    expect(assess("为了减轻生产成本，农户只能冒险过桥").level).toBe("none");
+    expect(RANK[assess("学生作出极端举动，不仅伤害了自己或者别人").level]).toBeLessThan(RANK.high);
+    expect(assess("部分业主被逼无奈采取了堵路、跳楼等过激方式").reportOnly).toBe(true);
     // A completed suicide told with its cause is news about someone else.
     expect(assess("某歌手因为抑郁自杀身亡，太可惜了").reportOnly).toBe(true);
     // Thinking now is no time to act: 现在就在想 is not 现在就去.
