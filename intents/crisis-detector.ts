@@ -61,7 +61,7 @@ export function createCrisisDetector(
       const hits = readHits(c, prepared);
       escalateHits(c, hits, reasons);
       // The learned model may raise the level, never lower it.
-      const model = readModel(scorer, probs, hits.modelText);
+      const model = readModel(scorer, probs, hits.modelText, evidence.self);
       const modelRank = modelLevel(model, hits, deniesGrave(prepared), t, evidence);
       let rank = raiseByModel(hits.ranks.self, modelRank, model, reasons);
       rank = escalateModel(c, rank, hits, model, evidence, reasons);

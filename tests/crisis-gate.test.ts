@@ -521,6 +521,20 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     }
   });
 
+  it("reads the one grave sentence of a long letter about other troubles", () => {
+    for (const text of [
+      "您好。我爸住院三个月，新农合报完还差八万，亲戚都借遍了。我打算过完年就走，不拖累家里。想问问大病救助怎么申请。",
+      "书记您好。我们厂欠了我们半年工资，老板跑了。孩子的学费交不上，房东天天催。我明天就从厂房顶上下去。希望有人管管。",
+      "领导您好。我家的草场被邻村占了，法院说证据不足。钱都花光了，老伴也走了。我想早点去那边陪她。请领导主持公道。",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+    expect(RANK[assess("房顶漏水了，明天我爬上去修一下，从房顶上下来的时候要小心").level]).toBeLessThan(
+      RANK.high,
+    );
+  });
+
   it("reads a near date or a going-now as imminent", () => {
     for (const text of [
       "后天就自杀，东西都想好了",
