@@ -246,12 +246,14 @@ export function createConceptReader(): ConceptReader {
             here |= 1 << p;
           }
         }
-        if (here !== 0 && sentences > 1)
-          (withPairs ??= []).push({
+        if (here !== 0 && sentences > 1) {
+          withPairs ??= [];
+          withPairs.push({
             start: s === 0 ? 0 : (ends[s - 1] as number) + 1,
             end: ends[s] as number,
             pairs: here,
           });
+        }
         let bits = 0;
         for (let v = mask; v !== 0; v &= v - 1) bits++;
         if (bits >= 3 && !dense) {
@@ -259,7 +261,9 @@ export function createConceptReader(): ConceptReader {
           dense = true;
         }
       }
-      return withPairs ? { features, pairs, concepts: any, sentences: withPairs } : { features, pairs, concepts: any };
+      return withPairs
+        ? { features, pairs, concepts: any, sentences: withPairs }
+        : { features, pairs, concepts: any };
     },
   };
 }
