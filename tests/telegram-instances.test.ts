@@ -84,15 +84,21 @@ async function counselorReplies(assistant: A) {
   await assistant.handoff.reply(caseId, wang, STAFF_REPLY);
 }
 
+/** A fake Bot API, a folder for the instances' send journals and the first instance's assistant, cleaned up after. */
+async function firstInstance() {
+  const fake = await startFakeTelegram();
+  cleanups.push(() => fake.close());
+  const state = tempDir("shouwang-state-");
+  cleanups.push(state.cleanup);
+  const a = await testAssistant();
+  cleanups.push(a.cleanup);
+  return { fake, state, a };
+}
+
 forEachStore((store) => {
   describe("telegram channel when the Telegram lease comes and goes", () => {
     it("runs again when the lease comes back: what waited is answered once, then what comes next, and a staff reply queued meanwhile is delivered once", async () => {
-      const fake = await startFakeTelegram();
-      cleanups.push(() => fake.close());
-      const state = tempDir("shouwang-state-");
-      cleanups.push(state.cleanup);
-      const a = await testAssistant();
-      cleanups.push(a.cleanup);
+      const { fake, state, a } = await firstInstance();
       await onDutyCounselor(a);
       const channel = channelOf(a, fake, join(state.dir, "telegram-sends-3000"), { mode: "polling" });
       const crisisChat = 9701;
@@ -129,12 +135,7 @@ forEachStore((store) => {
     // Two instances sharing one database is a PostgreSQL deployment (on SQLite, one process owns the file).
     if (store.kind === "postgres")
       it("passes the lease A → B → A: the holder answers, the others send Telegram away, and nothing waits or doubles", async () => {
-        const fake = await startFakeTelegram();
-        cleanups.push(() => fake.close());
-        const state = tempDir("shouwang-state-");
-        cleanups.push(state.cleanup);
-        const a = await testAssistant();
-        cleanups.push(a.cleanup);
+        const { fake, state, a } = await firstInstance();
         const b = await testAssistant({ dbPath: a.target });
         cleanups.push(b.cleanup);
         await onDutyCounselor(a);
@@ -192,12 +193,7 @@ forEachStore((store) => {
 
   describe("telegram send journal of one instance among several", () => {
     it("settles at its restart a reply on its way when it died, so the instance holding the lease does not send it again", async () => {
-      const fake = await startFakeTelegram();
-      cleanups.push(() => fake.close());
-      const state = tempDir("shouwang-state-");
-      cleanups.push(state.cleanup);
-      const a = await testAssistant();
-      cleanups.push(a.cleanup);
+      const { fake, state, a } = await firstInstance();
       const own = join(state.dir, "instance-a", "telegram-sends-3000");
       const u = updates.text(9630, "征地补偿标准怎么定");
       const chat = u.message?.chat.id as number;
