@@ -102,3 +102,13 @@ export async function until<T>(probe: () => Promise<T | undefined | false>, ms =
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A citizen's answers, in the order the bot asks, filing a wage-arrears complaint in 赤峰市松山区 (before 确认提交). */
+export const WAGE_COMPLAINT_ANSWERS: readonly string[] = [
+  "我要投诉",
+  "赤峰市松山区一个工地老板拖欠我们三个月工资，一共两万多",
+  "是的",
+  "不清楚",
+  "尽快把工资发给我们",
+  "在这里回复",
+];

@@ -1,6 +1,6 @@
 import { createSlackStore } from "../bot/slack/store.js";
 import type { StaffMember } from "../handoff/roster.js";
-import { testAssistant, until } from "./helpers.js";
+import { testAssistant, until, WAGE_COMPLAINT_ANSWERS } from "./helpers.js";
 
 /** The SQLite deployment that tests/db-copy.test.ts moves to PostgreSQL, and the turns it is built with. */
 
@@ -23,15 +23,7 @@ export const say = (a: A, conversationId: string, text: string) =>
 
 /** Files a wage-arrears complaint in 赤峰市松山区, answering in the order the bot asks; returns its number. */
 export async function fileWages(a: A, conv: string) {
-  for (const text of [
-    "我要投诉",
-    "赤峰市松山区一个工地老板拖欠我们三个月工资，一共两万多",
-    "是的",
-    "不清楚",
-    "尽快把工资发给我们",
-    "在这里回复",
-  ])
-    await say(a, conv, text);
+  for (const text of WAGE_COMPLAINT_ANSWERS) await say(a, conv, text);
   const filed = (await say(a, conv, "确认提交")).replies.map((r) => r.text).join("\n");
   return /SW-\d{4}-\d{6}/.exec(filed)?.[0] ?? "";
 }

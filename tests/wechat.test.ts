@@ -8,7 +8,7 @@ import { createWechatCrypto, wechatSignature } from "../bot/wechat/crypto.js";
 import { WINDOW_MS } from "../bot/wechat/ids.js";
 import { cdata, parseWechatXml, XmlError } from "../bot/wechat/xml.js";
 import { type FakeWechat, startFakeWechat } from "./fixtures/fake-wechat.js";
-import { onDutyCounselor, testAssistant } from "./helpers.js";
+import { onDutyCounselor, testAssistant, WAGE_COMPLAINT_ANSWERS } from "./helpers.js";
 import { forEachStore } from "./stores.js";
 
 type A = Awaited<ReturnType<typeof testAssistant>>;
@@ -476,15 +476,7 @@ forEachStore(() => {
       if (!clerk) throw new Error("no clerk");
       let id = 100;
       let last = "";
-      for (const line of [
-        "我要投诉",
-        "赤峰市松山区一个工地老板拖欠我们三个月工资，一共两万多",
-        "是的",
-        "不清楚",
-        "尽快把工资发给我们",
-        "在这里回复",
-        "确认提交",
-      ]) {
+      for (const line of [...WAGE_COMPLAINT_ANSWERS, "确认提交"]) {
         const res = await post(text(line, id++));
         last = res.body === "success" ? "" : contentOf(res.body);
         clock += 1000;
