@@ -133,6 +133,10 @@ export interface ModelReading {
   concepts: ConceptReading;
 }
 
+/** P(high or imminent) as the concept-backed reading weighs it: the whole text, or its surest grave sentence. */
+const backedHigh = (m: ModelReading): number =>
+  Math.max(m.high, m.sentenceHigh >= SENTENCE_HIGH ? m.sentenceHigh : 0);
+
 /** Scores the model's input; `probs` is the scorer's reused output buffer. */
 export function readModel(
   scorer: CrisisModelScorer,
@@ -187,7 +191,7 @@ export function modelLevel(
     m.high >= (hits.ranks.self >= RANK.distress ? t.highOverDistress : t.highAlone) ||
     // Death joined with a wish backs a risk to the writer's life unless the lexicon read the death as wished on
     // someone else (希望他去死).
-    (Math.max(m.high, m.sentenceHigh >= SENTENCE_HIGH ? m.sentenceHigh : 0) >= t.highWithConcepts &&
+    (backedHigh(m) >= t.highWithConcepts &&
       (m.concepts.pairs & evidence.self) !== 0 &&
       hits.ranks.others < RANK.distress)
   )
@@ -207,7 +211,7 @@ export function modelLevel(
 export function raiseByModel(lexRank: number, modelRank: number, m: ModelReading, reasons: string[]): number {
   if (modelRank > lexRank) {
     reasons.push(
-      `model:${LEVELS[modelRank]}:${(modelRank === RANK.high ? Math.max(m.high, m.sentenceHigh) : m.distressUp).toFixed(2)}`,
+      `model:${LEVELS[modelRank]}:${(modelRank === RANK.high ? backedHigh(m) : m.distressUp).toFixed(2)}`,
     );
     return modelRank;
   }
