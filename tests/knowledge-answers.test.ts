@@ -25,6 +25,13 @@ describe("answers only what fits", () => {
     expect(r.text).toMatch(/【法律依据】\n《社会救助暂行办法》第/);
   });
 
+  it("answers a herder's snow-disaster question with disaster relief, never the relief station for vagrants", async () => {
+    // 雪灾 and 白灾, 没草 and 草料 are one thing to a herder; the relief station also 管吃管住.
+    const r = await ask("雪灾羊没草吃了，能申请救助吗");
+    expect(r.kind).toBe("answer");
+    expect(r.answerId).toBe("social-assistance-disaster-relief");
+  });
+
   it("sets the title apart, then the body, the citation block and where to go", async () => {
     const r = await ask("劳动仲裁的时效是多久");
     expect(r.kind).toBe("answer");
