@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversationTopic } from "../core/live-hub.js";
 import { departmentTopic } from "../handoff/complaint-context.js";
 import { launchChromium, startTestServer } from "./browser-support.js";
-import type { testAssistant } from "./helpers.js";
+import { LABOUR_CLERK, type testAssistant } from "./helpers.js";
 
 /**
  * A complaint (诉求) end to end in a real browser (Debian's Chromium, through playwright-core) against the real
@@ -30,12 +30,7 @@ const clerkRequests: string[] = [];
 
 beforeAll(async () => {
   ({ a, app, base } = await startTestServer());
-  await a.staff.add({
-    username: "clerk",
-    password: "clerk-password",
-    role: "department",
-    department: DEPARTMENT,
-  });
+  await a.staff.add(LABOUR_CLERK);
   browser = await launchChromium();
   citizenCtx = await browser.newContext();
   clerkCtx = await browser.newContext();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { departmentTopic } from "../handoff/complaint-context.js";
 import type { StaffMember } from "../handoff/roster.js";
-import { onDutyCounselor, testAssistant } from "./helpers.js";
+import { LABOUR_CLERK, onDutyCounselor, testAssistant } from "./helpers.js";
 import { forEachStore } from "./stores.js";
 
 type T = Awaited<ReturnType<typeof testAssistant>>;
@@ -14,12 +14,7 @@ const now = () => clock;
 async function setup() {
   clock = new Date("2026-03-02T02:00:00Z");
   a = await testAssistant({ now });
-  await a.staff.add({
-    username: "clerk",
-    password: "clerk-password",
-    role: "department",
-    department: "松山区/hrss-labour-inspection",
-  });
+  await a.staff.add(LABOUR_CLERK);
   await a.staff.add({ username: "boss", password: "boss-password1", role: "supervisor" });
   return {
     clerk: (await a.staff.find("clerk")) as StaffMember,

@@ -112,3 +112,11 @@ export const WAGE_COMPLAINT_ANSWERS: readonly string[] = [
   "尽快把工资发给我们",
   "在这里回复",
 ];
+
+/** The 松山区 labour-inspection clerk who receives the wage complaints filed with WAGE_COMPLAINT_ANSWERS. */
+export const LABOUR_CLERK = {
+  username: "clerk",
+  password: "clerk-password",
+  role: "department",
+  department: "松山区/hrss-labour-inspection",
+} as const;

@@ -1,6 +1,6 @@
 import { createSlackStore } from "../bot/slack/store.js";
 import type { StaffMember } from "../handoff/roster.js";
-import { testAssistant, until, WAGE_COMPLAINT_ANSWERS } from "./helpers.js";
+import { LABOUR_CLERK, testAssistant, until, WAGE_COMPLAINT_ANSWERS } from "./helpers.js";
 
 /** The SQLite deployment that tests/db-copy.test.ts moves to PostgreSQL, and the turns it is built with. */
 
@@ -45,12 +45,7 @@ export async function buildSqliteDeployment(
     role: "counselor",
     shifts: ["mon-sun 00:00-24:00"],
   });
-  await a.staff.add({
-    username: "clerk",
-    password: "clerk-password",
-    role: "department",
-    department: "松山区/hrss-labour-inspection",
-  });
+  await a.staff.add(LABOUR_CLERK);
   await a.staff.add({ username: "zhao", password: "zhao-password-1", role: "editor" });
   await a.staff.add({ username: "qian", password: "qian-password-1", role: "admin" });
   const wang = (await a.staff.find("wang")) as StaffMember;

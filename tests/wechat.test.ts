@@ -8,7 +8,7 @@ import { createWechatCrypto, wechatSignature } from "../bot/wechat/crypto.js";
 import { WINDOW_MS } from "../bot/wechat/ids.js";
 import { cdata, parseWechatXml, XmlError } from "../bot/wechat/xml.js";
 import { type FakeWechat, startFakeWechat } from "./fixtures/fake-wechat.js";
-import { onDutyCounselor, testAssistant, WAGE_COMPLAINT_ANSWERS } from "./helpers.js";
+import { LABOUR_CLERK, onDutyCounselor, testAssistant, WAGE_COMPLAINT_ANSWERS } from "./helpers.js";
 import { forEachStore } from "./stores.js";
 
 type A = Awaited<ReturnType<typeof testAssistant>>;
@@ -466,12 +466,7 @@ forEachStore(() => {
   describe("wechat: department replies", () => {
     it("reach the citizen within 48 hours; after that the clerk is told and the complaint is unchanged", async () => {
       const { fake, a } = await setup();
-      await a.staff.add({
-        username: "clerk",
-        password: "clerk-password",
-        role: "department",
-        department: "松山区/hrss-labour-inspection",
-      });
+      await a.staff.add(LABOUR_CLERK);
       const clerk = await a.staff.find("clerk");
       if (!clerk) throw new Error("no clerk");
       let id = 100;
