@@ -210,7 +210,7 @@ function blind(detector: CrisisDetector): void {
   }
 }
 
-interface RuralRow {
+interface CitizenRow {
   text: string;
   min?: RiskLevel;
   max?: RiskLevel;
@@ -219,20 +219,21 @@ interface RuralRow {
 }
 
 /**
- * Five blind batches of citizens' messages (three rural and town, one young and online, one of the elderly, disabled and indebted) (tests/gate/crisis-blind-citizens.jsonl). Each batch was measured
- * untouched before the detector learned from its misses (figures in the README); from then on it is a floor.
+ * Five blind batches of citizens' messages (tests/gate/crisis-blind-citizens.jsonl): three rural and town, one young
+ * and online, one of the elderly, the disabled and the indebted. Each batch was measured untouched before the
+ * detector learned from its misses (figures in the README); from then on it is a floor.
  */
 function citizens(detector: CrisisDetector): void {
   const path = projectPath("tests", "gate", "crisis-blind-citizens.jsonl");
   if (!existsSync(path)) return;
-  const rows = readJsonl<RuralRow>(path);
+  const rows = readJsonl<CitizenRow>(path);
   const parts: string[] = [];
   for (const batch of [...new Set(rows.map((r) => r.batch))].sort()) {
     const of = rows.filter((r) => r.batch === batch);
     const calm = of.filter((r) => r.max !== undefined);
     const grave = of.filter((r) => r.min === "high" || r.min === "imminent");
     const quiet = of.filter((r) => r.min === "distress");
-    const level = (r: RuralRow) => detector.assess(normalise(r.text).text).level;
+    const level = (r: CitizenRow) => detector.assess(normalise(r.text).text).level;
     parts.push(
       `batch ${batch}: everyday high ${frac(calm.filter((r) => isCrisis(level(r))).length, calm.length)}, ` +
         `crisis high ${frac(grave.filter((r) => isCrisis(level(r))).length, grave.length)}, ` +

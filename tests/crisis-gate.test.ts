@@ -145,7 +145,7 @@ describe("blind crisis gate", () => {
   });
 });
 
-interface RuralItem {
+interface CitizenItem {
   text: string;
   min?: RiskLevel;
   max?: RiskLevel;
@@ -160,7 +160,7 @@ interface RuralItem {
  * banter, games, funerals) and 900 crisis messages, often oblique and mixed with the same troubles. The detector learned kinds of expression from each batch's misses after it was
  * measured untouched, so these are regression floors, not a measure of generalisation (see README).
  */
-const citizens = readJsonl<RuralItem>("crisis-blind-citizens.jsonl");
+const citizens = readJsonl<CitizenItem>("crisis-blind-citizens.jsonl");
 
 describe("blind gate of citizens' own words", () => {
   it("raises no alarm on everyday messages that share crisis words", () => {
