@@ -81,28 +81,30 @@ const SHORTLIST = 8;
 
 function likeliestDomains(
   intent: IntentResult,
-  ids: readonly string[],
-  /** Per domain of `ids`, its index among the classifier's labels (-1: none, probability 0). */
+  /** Per domain, its index among the classifier's labels (-1: none, probability 0). */
   labelOf: Int32Array,
+  /** Per domain, its retrieval topic number. */
+  topicOf: Int32Array,
   k: number,
-  /** Scratch for the kept domains' probabilities, at least k long. */
+  /** Where the kept domains' topic numbers go, and scratch for their probabilities; both k long. */
+  kept: Int32Array,
   ps: Float64Array,
-): string[] {
-  const kept: string[] = [];
+): Int32Array {
+  let count = 0;
   const probabilities = intent.probabilities;
-  for (let i = 0; i < ids.length; i++) {
+  for (let i = 0; i < labelOf.length; i++) {
     const label = labelOf[i] as number;
     const p = label >= 0 ? (probabilities[label] ?? 0) : 0;
-    if (kept.length === k && p <= (ps[k - 1] as number)) continue;
-    let at = kept.length < k ? kept.length : k - 1;
+    if (count === k && p <= (ps[k - 1] as number)) continue;
+    let at = count < k ? count++ : k - 1;
     for (; at > 0 && p > (ps[at - 1] as number); at--) {
-      kept[at] = kept[at - 1] as string;
+      kept[at] = kept[at - 1] as number;
       ps[at] = ps[at - 1] as number;
     }
-    kept[at] = ids[i] as string;
+    kept[at] = topicOf[i] as number;
     ps[at] = p;
   }
-  return kept;
+  return count === k ? kept : kept.subarray(0, count);
 }
 
 /** How much the best-covering entries of a domain add to the classifier's belief in it. */
@@ -162,6 +164,8 @@ export function createNlu(parts: NluParts): Nlu {
   const { normalise, segmenter, detector, classifier, retriever, extractEntities } = parts;
   const domainIds = (parts.domains?.list ?? []).map((d) => d.id);
   const domainLabels = Int32Array.from(domainIds, (id) => classifier.labels.indexOf(id));
+  const domainTopics = Int32Array.from(domainIds, (id) => retriever.topicNumber(id));
+  const shortlist = new Int32Array(SHORTLIST);
   const shortlistP = new Float64Array(SHORTLIST);
   return {
     warm() {
@@ -196,7 +200,7 @@ export function createNlu(parts: NluParts): Nlu {
               intent.probabilityOf,
               5,
               parts.domains
-                ? likeliestDomains(intent, domainIds, domainLabels, SHORTLIST, shortlistP)
+                ? likeliestDomains(intent, domainLabels, domainTopics, SHORTLIST, shortlist, shortlistP)
                 : undefined,
             )
           : [];

@@ -26,9 +26,14 @@ export interface Retriever {
     tokens: Tokens,
     topicProbability?: (topic: string) => number,
     limit?: number,
-    /** Search only these topics' entries (the classifier's shortlist): the rest of the index is not read. */
-    onlyTopics?: readonly string[],
+    /**
+     * Search only these topics' entries (the classifier's shortlist, as topicNumber gives them): the rest of the
+     * index is not read.
+     */
+    onlyTopics?: ArrayLike<number>,
   ): RetrievalHit[];
+  /** A topic's number for `onlyTopics`; -1 when no entry has that topic. */
+  topicNumber(topic: string): number;
 }
 
 export function loadSynonyms(path: string = DEFAULT_SYNONYMS): Map<string, string> {
@@ -151,6 +156,7 @@ export function createRetriever(
 
   return {
     size: entries.length,
+    topicNumber: (topic) => topicIndex.get(topic) ?? -1,
     search(tokens, topicProbability = noTopic, limit = 3, onlyTopics) {
       stamp++;
       queryLength = 0;
@@ -183,9 +189,9 @@ export function createRetriever(
       let rangeCount = 0;
       if (onlyTopics) {
         if (rangeTopic.length < onlyTopics.length) rangeTopic = new Int32Array(onlyTopics.length);
-        for (const topic of onlyTopics) {
-          const t = topicIndex.get(topic);
-          if (t !== undefined) rangeTopic[rangeCount++] = t;
+        for (let i = 0; i < onlyTopics.length; i++) {
+          const t = onlyTopics[i] as number;
+          if (t >= 0 && t < topics.length) rangeTopic[rangeCount++] = t;
         }
       }
       let totalIdf = 0;
