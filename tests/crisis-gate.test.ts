@@ -507,10 +507,12 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     }
   });
 
-  it("notices a weighing of life against death and a parent's worry about a child's talk of dying", () => {
+  it("notices a weighing of life against death, a parent's worry about a child's talk of dying, and asking why someone chose death", () => {
     for (const text of [
       "天天受罪地活着，和一下子死掉比，哪个更好",
       "儿子最近动不动就说不想活，我该怎么跟他聊",
+      "闺女这阵子老说我要死了我要死了，吓得我不敢睡",
+      "想不通一个好好的孩子为什么会选择结束自己的生命",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.distress);
