@@ -163,10 +163,12 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn. An upset letter about
   // a matter is first a matter: the offer to register it, with the support line beside it.
   if (risk.level === "distress" && !risk.reportOnly && !command) {
-    if (ctx.intake && u.complaint.recognised && risk.kind === "self") {
-      // Both offers stand: a counselor (yes/no or the button) and registering the matter (its buttons).
+    if (ctx.intake && u.complaint.recognised && risk.kind !== "others") {
+      // Both offers stand: a counselor (yes/no or the button) and registering the matter (its buttons). A letter
+      // that tells of being pushed or threatened by the other side is still a matter first, with 110 beside it.
       state.offeredCounselor = true;
-      return offerRegistration(u, state, ctx.intake, messages.supportLine, [
+      const line = risk.kind === "harmed" ? messages.harmedSupportLine : messages.supportLine;
+      return offerRegistration(u, state, ctx.intake, line, [
         { label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor },
       ]);
     }

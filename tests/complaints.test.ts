@@ -458,6 +458,20 @@ forEachStore(() => {
       expect(r.replies[0]?.text).toContain("12356");
     });
 
+    it("offers to register a letter that tells of being hit by the other side, with 110 beside it", async () => {
+      await setup();
+      const r = await a.engine.handleMessage({
+        channel: "web",
+        conversationId: "hit",
+        text: "赤峰市松山区一家饭馆的老板经常打我耳光，还扣了我三个月工资，希望劳动监察部门帮我把工资要回来。",
+      });
+      const labels = r.replies[0]?.buttons?.map((b) => b.label) ?? [];
+      expect(labels).toContain("登记诉求");
+      expect(labels).toContain("联系心理咨询师");
+      expect(r.replies[0]?.text).toContain("110");
+      expect(r.replies[0]?.text).toContain("拖欠");
+    });
+
     it("drops a pending registration offer when the person turns out to be at risk", async () => {
       await setup();
       await say("x", upset);
