@@ -523,6 +523,44 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     }
   });
 
+  it("reads oblique threats as threats, hostility as hostility, and danger from someone now as high", () => {
+    for (const text of [
+      "我揣着刀在他单位门口等他下班",
+      "法律不管，我自己去解决他",
+      "我知道他闺女在哪上学，几点放学",
+      "打算找人收拾他一顿",
+    ]) {
+      const a = assess(text);
+      expect(a.kind, `${text} ${a.reasons.join(" ")}`).toBe("others");
+      expect(RANK[a.level], text).toBeGreaterThanOrEqual(RANK.high);
+    }
+    for (const text of ["那个贪官迟早遭报应", "要不是怕坐牢我真会打他"]) {
+      const a = assess(text);
+      expect([a.level, a.kind], `${text} ${a.reasons.join(" ")}`).toEqual(["distress", "others"]);
+    }
+    for (const text of ["他把我锁在屋里三天了，手机也收了，这是偷偷发的", "我怀孕六个月，他还拿脚踹我肚子"]) {
+      const a = assess(text);
+      expect(a.kind, `${text} ${a.reasons.join(" ")}`).toBe("harmed");
+      expect(RANK[a.level], text).toBeGreaterThanOrEqual(RANK.high);
+    }
+    const child = assess("我才15，继父晚上老进我屋");
+    expect([child.kind, RANK[child.level] >= RANK.distress]).toEqual(["harmed", true]);
+  });
+
+  it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
+    for (const text of [
+      "除草剂打了两遍，草还是没死",
+      "隔壁装修吵得我整宿睡不着，找谁管",
+      "这天热得要杀人了",
+      "明天上房顶扫雪，梯子得扶稳",
+      "昨晚排位单杀了对面三次",
+      "同归于尽这个成语英文咋翻译",
+    ]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
+    }
+  });
+
   it("reads the one grave sentence of a long letter about other troubles", () => {
     for (const text of [
       "您好。我爸住院三个月，新农合报完还差八万，亲戚都借遍了。我打算过完年就走，不拖累家里。想问问大病救助怎么申请。",
