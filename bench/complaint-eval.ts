@@ -39,16 +39,20 @@ async function main(): Promise<void> {
     const run = async (name: string, texts: string[]) => {
       const kinds = new Map<string, number>();
       let recognised = 0;
+      let byButton = 0;
       for (const [i, text] of texts.entries()) {
         if (a.engine.understand(text).complaint.recognised) recognised++;
         const r = await a.engine.handleMessage({ channel: "cli", conversationId: `${name}-${i}`, text });
-        const kind = r.replies[0]?.kind ?? "none";
+        const first = r.replies[0];
+        const kind = first?.kind ?? "none";
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        // A story told to ask what the law allows is answered first, with 登记诉求 as a button beside the answer.
+        if (kind !== "complaint" && first?.buttons?.some((b) => b.payload === "登记诉求")) byButton++;
       }
       const pct = (n: number) => `${((100 * n) / texts.length).toFixed(1)}%`;
       const offered = kinds.get("complaint") ?? 0;
       console.log(
-        `${name}: ${texts.length}; read as 诉求 ${recognised} (${pct(recognised)}); offered registration ${offered} (${pct(offered)})`,
+        `${name}: ${texts.length}; read as 诉求 ${recognised} (${pct(recognised)}); offered registration ${offered} (${pct(offered)}), or answered with a 登记诉求 button ${byButton} (${pct(byButton)})`,
       );
       console.log(`  first reply kinds: ${[...kinds].map(([k, n]) => `${k} ${pct(n)}`).join(", ")}`);
     };

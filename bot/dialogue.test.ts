@@ -43,7 +43,7 @@ function understood(text: string, more: Partial<Understanding> = {}): Understand
     normalised: { original: text, text, hasMongolian: false, cjkRatio: 1, letters: text.length },
     words: [],
     risk: NO_RISK,
-    complaint: { recognised: false, cues: [] },
+    complaint: { recognised: false, consultation: false, cues: [] },
     readable: true,
     intent: intentOf("out_of_scope", 0.2),
     entities: { places: [], phones: [], idNumbers: [], dates: [], money: [], caseNumbers: [] },

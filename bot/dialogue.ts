@@ -54,6 +54,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       conv.mode === "human" ? [] : [{ kind: "crisis", text, calls: messages.crisisCalls(imminent) }];
     delete state.offeredCounselor;
     delete state.offeredComplaint;
+    delete state.offeredComplaintByButton;
     // No survey to a person in crisis: a pending 回访 is dropped, not asked later.
     delete state.followUp;
     state.handoffReason = "crisis";
@@ -111,16 +112,18 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // The citizen answers our offer to register their letter as a 诉求.
   if (state.offeredComplaint !== undefined) {
     const letter = state.offeredComplaint;
+    const byButton = state.offeredComplaintByButton === true;
     delete state.offeredComplaint;
+    delete state.offeredComplaintByButton;
     const t = u.normalised.text;
     if (
       ctx.intake &&
       ctx.understand &&
-      (command === COMMANDS.registerComplaint || (!command && OFFER_YES.test(t)))
+      (command === COMMANDS.registerComplaint || (!command && !byButton && OFFER_YES.test(t)))
     ) {
       return intakeDecision(stepIntake(startDraft(), ctx.understand(letter), ctx.intake, true), state);
     }
-    if (command === COMMANDS.declineComplaint || (!command && OFFER_NO.test(t)))
+    if (command === COMMANDS.declineComplaint || (!command && !byButton && OFFER_NO.test(t)))
       return replying([reply("complaint", complaintMessages.offerDeclined)], state);
   }
 
@@ -241,9 +244,24 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       return replying([reply("smalltalk", messages.goodbye)], state);
   }
 
-  // A letter about a matter: offer to register it. A short question the knowledge base answers is answered.
-  if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80))
-    return offerRegistration(u, state, ctx.intake);
+  // A letter about a matter: offer to register it. A short question the knowledge base answers is answered, and
+  // so is a long story told to ask what the law allows, when we have an answer or a referral for it: registering
+  // stays one button away, with the story kept for the intake.
+  if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80)) {
+    if (!u.complaint.consultation || !(u.answer || u.referral))
+      return offerRegistration(u, state, ctx.intake);
+    const decision = knowledgeDecision(u, state, ctx.knowledge, intent);
+    const first = decision.replies[0];
+    if (first && (first.kind === "answer" || first.kind === "referral")) {
+      state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
+      state.offeredComplaintByButton = true;
+      first.buttons = [
+        { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
+        ...(first.buttons ?? []).filter((b) => b.payload !== COMMANDS.complain),
+      ];
+    }
+    return decision;
+  }
 
   return knowledgeDecision(u, state, ctx.knowledge, intent);
 }
@@ -274,6 +292,7 @@ function offerRegistration(
 ): Decision {
   // Kept for the intake if the citizen says yes; ID numbers never stored.
   state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
+  delete state.offeredComplaintByButton;
   const best = intake.infer(u.normalised.text, u.intent.uncertain ? undefined : u.intent.intent)[0];
   const label = intake.categories.find((c) => c.id === best?.id)?.label;
   const place = u.entities.places[0];
@@ -309,6 +328,7 @@ function acceptCounselor(conv: Conversation, state: ConversationState): Decision
   if (conv.mode === "waiting") return replying([reply("handoff", messages.handoffAlready)], state);
   state.handoffReason = "distress";
   delete state.offeredComplaint;
+  delete state.offeredComplaintByButton;
   const riskKind = state.offeredFor ?? (state.offeredForHarm ? "harmed" : "self");
   delete state.offeredFor;
   delete state.offeredForHarm;

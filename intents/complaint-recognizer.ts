@@ -12,6 +12,11 @@
 export interface ComplaintReading {
   /** True when the message should be offered registration as a 诉求. */
   recognised: boolean;
+  /**
+   * The matter is told to ask what the law allows (能不能要回来, 嫁出去的闺女有没有继承权, 该找谁), not to ask the
+   * government to act (希望有关部门尽快处理, 请领导重视): a consultation, answered first when we can.
+   */
+  consultation: boolean;
   /** Which kinds of evidence were found, for staff and tests. */
   cues: string[];
 }
@@ -37,6 +42,15 @@ const QUESTION =
 
 const CUE_LIST = Object.entries(CUES);
 
+/** How people ask a lawyer or 12348 what they may do, near the end of their story. */
+const LAW_QUESTION =
+  /[吗么][？?！!。～~\s]*(?:$|[^，。？?]{0,30}$)|能不能|可不可以|可以吗|行不行|有没有(?:权|资格|份|用|啥|什么)|算不算|是不是|该不该|咋办|怎么办|咋整|找谁|找哪|该找|(?:要|得|需要)(?:准备|带|办|交)(?:啥|什么|哪些)|(?:啥|什么)手续|多少钱|(?:怎么|咋|如何)(?:算|赔|分|要|办|申请|报销|处理|维权|转)|合法|违法不|犯法|有效吗|能要|能告|能起诉|会不会|还能/;
+/** Asking the government itself to act: a 诉求 whatever else it asks. */
+const GOVERNMENT_REQUEST =
+  /希望|恳请|恳求|请求|呼吁|督促|责令|查处|整治|取缔|予以|领导|书记|市长|县长|旗长|尊敬的|有关部门|相关部门|职能部门|给(?:个|一个)?(?:说法|答复|交代)|尽快(?:解决|处理)|帮(?:我们|忙)?(?:解决|协调)/;
+/** The part of a message where its question sits: the last sentences. */
+const QUESTION_TAIL = 90;
+
 /** Characters as a reader counts them: a surrogate pair (an emoji, a rare ideograph) is one. */
 function codePoints(text: string): number {
   let n = 0;
@@ -50,7 +64,11 @@ function codePoints(text: string): number {
   return n;
 }
 
-const SHORT: ComplaintReading = Object.freeze({ recognised: false, cues: [] }) as unknown as ComplaintReading;
+const SHORT: ComplaintReading = Object.freeze({
+  recognised: false,
+  consultation: false,
+  cues: [],
+}) as unknown as ComplaintReading;
 
 export function readComplaint(text: string): ComplaintReading {
   // Most messages are short questions: nothing under 25 characters is a letter, so nothing is scanned.
@@ -66,5 +84,7 @@ export function readComplaint(text: string): ComplaintReading {
   else if (length >= 60) recognised = matter && cues.length >= 2;
   else if (length >= 25) recognised = matter && cues.length >= (question ? 4 : 3);
   else recognised = false;
-  return { recognised, cues };
+  const consultation =
+    recognised && LAW_QUESTION.test(text.slice(-QUESTION_TAIL)) && !GOVERNMENT_REQUEST.test(text);
+  return { recognised, consultation, cues };
 }

@@ -51,6 +51,8 @@ export interface ConversationState {
   handoffReason?: HandoffReason;
   /** A letter read as a 诉求: the bot asked whether to register it, and keeps its text for the intake. */
   offeredComplaint?: string;
+  /** The letter was answered as a question and registering it offered by a button only: 好的 is no yes to it. */
+  offeredComplaintByButton?: boolean;
   /** A complaint being taken down, slot by slot. */
   complaint?: ComplaintDraft;
   /** After a complaint is closed: asking whether it was resolved, then for a rating. */

@@ -485,6 +485,42 @@ forEachStore(() => {
     });
   });
 
+  describe("a long story told to ask what the law allows", () => {
+    const story =
+      "我们家在赤峰农村，我公公去年病故了，没有遗嘱，留下五间瓦房和十几亩承包地。我老公兄弟四个，大伯子说我们在外打工多年就不该分，还把房本锁起来了。请问这种情况我们还能分到遗产吗？";
+
+    it("is answered or referred first, with registering as a 诉求 one button away", async () => {
+      await setup();
+      const r = await a.engine.handleMessage({ channel: "web", conversationId: "story", text: story });
+      const first = r.replies[0];
+      expect(["answer", "referral"]).toContain(first?.kind);
+      expect(first?.text).toContain("继承");
+      expect(first?.buttons?.map((b) => b.label)).toContain("登记诉求");
+      // 好的 after an answer is no yes to registering: nothing starts behind the citizen's back.
+      await say("story", "好的");
+      expect((await a.conversations.get("story"))?.state.complaint).toBeUndefined();
+    });
+
+    it("starts the intake from the story when the button is pressed", async () => {
+      await setup();
+      await say("story2", story);
+      await say("story2", "登记诉求");
+      const draft = (await a.conversations.get("story2"))?.state.complaint;
+      expect(draft?.what).toContain("房本锁起来");
+      expect(draft?.league).toBe("赤峰市");
+    });
+
+    it("still offers registration first for a letter asking the government to act", async () => {
+      await setup();
+      const r = await a.engine.handleMessage({
+        channel: "web",
+        conversationId: "letter",
+        text: "尊敬的领导：我们小区的路灯坏了三个多月，晚上一片漆黑，老人孩子出门很不安全，找物业也不管，希望有关部门尽快派人修好。",
+      });
+      expect(r.replies[0]?.kind).toBe("complaint");
+    });
+  });
+
   describe("erasing a citizen's complaint", () => {
     it("leaves nothing of the description, not even the merge signature", async () => {
       await setup();

@@ -8,17 +8,32 @@
  * Floors sit under today's figures (92.9% answered in domain or correctly referred, 0.7% answers from
  * another domain); the product's targets (95% and 2%) are in issue 15.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Judged, judge, readBlindQuestions } from "../bench/knowledge-outcomes.js";
+import { projectPath } from "../core/paths.js";
 import { testAssistant } from "./helpers.js";
 
 type T = Awaited<ReturnType<typeof testAssistant>>;
 let a: T;
 let judged: Judged[];
+/**
+ * tests/gate/legal-questions-blind-2.jsonl: 420 questions by a second blind author, as people post them to online
+ * legal consultation and tell them to 12348: two thirds are 60-250-character stories (who, when, how much, what
+ * was tried, then several questions), some touching two domains (`also`: the second a lawyer could answer first).
+ * Untouched, 71.9% were answered or referred in their domain: most long stories were offered registration as a
+ * 诉求 instead of an answer.
+ */
+const stories = readFileSync(projectPath("tests", "gate", "legal-questions-blind-2.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
+let judgedStories: Judged[];
 beforeAll(async () => {
   a = await testAssistant();
   judged = await judge(a, readBlindQuestions());
-}, 120_000);
+  judgedStories = await judge(a, stories);
+}, 240_000);
 afterAll(async () => a?.cleanup());
 
 const share = (pred: (j: Judged) => boolean, of: readonly Judged[] = judged) =>
@@ -46,5 +61,26 @@ describe("knowledge on blind-written citizen questions", () => {
 
   it("offers almost no 'did you mean' suggestion from another domain", () => {
     expect(judged.filter((j) => j.irrelevantSuggestion).length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("knowledge on long stories told to ask what the law allows (a second blind author)", () => {
+  const helped = (j: Judged, i: number) =>
+    ["answered", "referred", "honest"].includes(j.outcome) ||
+    (stories[i]?.also !== undefined && j.got === stories[i]?.also);
+
+  it("answers or refers at least 85% in their domain (or the second domain a lawyer could take first)", () => {
+    expect(judgedStories.length).toBeGreaterThanOrEqual(400);
+    expect(judgedStories.filter(helped).length / judgedStories.length).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it("answers them rather than registering them: a story ending in a question is registered only by its button", () => {
+    const long = judgedStories.filter((j) => j.q.length >= 60);
+    expect(long.filter((j) => j.outcome === "registration").length / long.length).toBeLessThanOrEqual(0.05);
+  });
+
+  it("gives a curated answer from the wrong domain to at most 2.5% of them", () => {
+    const wrong = judgedStories.filter((j) => j.outcome === "wrong_answer");
+    expect(wrong.length / judgedStories.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.025);
   });
 });
