@@ -207,7 +207,11 @@ export function createNlu(parts: NluParts): Nlu {
       const topP = intent.confidence;
       const inDomain = (h: RetrievalHit) =>
         h.entry.topic === intent.intent || intent.probabilityOf(h.entry.topic) >= DOMAIN_GATE * topP;
-      const best = hits.find(inDomain) ?? hits[0];
+      // An entry about one group of people answers only a question that names that group.
+      const fits = (h: RetrievalHit) =>
+        h.entry.requires === undefined || h.entry.requires.some((w) => normalised.text.includes(w));
+      const usable = hits.some((h) => !fits(h)) ? hits.filter(fits) : hits;
+      const best = usable.find(inDomain) ?? usable[0];
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
       const answerable =
         best !== undefined && !metaIntent && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
@@ -227,7 +231,7 @@ export function createNlu(parts: NluParts): Nlu {
       }
       const suggestions = answerable
         ? []
-        : hits.filter(
+        : usable.filter(
             (h) =>
               h.coverage >= SUGGESTION_COVERAGE && intent.probabilityOf(h.entry.topic) >= SUGGESTION_TOPIC,
           );

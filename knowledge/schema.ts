@@ -35,6 +35,11 @@ export const Entry = z.object({
   region: z.enum(["national", "inner_mongolia"]),
   /** The usual situation is a grievance against an organisation: the answer offers to file it as a 诉求. */
   complaint: z.boolean().optional(),
+  /**
+   * For an entry about one group of people: words one of which the question must contain for the entry to answer
+   * it (soldiers' marriages answer no divorce question that names no soldier, however well the rest matches).
+   */
+  requires: z.array(z.string().min(1)).min(1).optional(),
   reviewed: z.union([z.string(), z.date()]).transform((d, ctx) => {
     const iso = typeof d === "string" ? d : d.toISOString().slice(0, 10);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) {

@@ -32,6 +32,24 @@ describe("answers only what fits", () => {
     expect(r.answerId).toBe("social-assistance-disaster-relief");
   });
 
+  it("gives the entry about soldiers' marriages only to a question that names a soldier", async () => {
+    const plain = await ask("老公不同意离婚，我想起诉，要准备啥");
+    expect(plain.answerId).not.toBe("marriage-family-military-marriage");
+    const soldier = await ask("我老公在部队当兵，我想离婚他不同意，能起诉吗");
+    expect(soldier.answerId).toBe("marriage-family-military-marriage");
+  });
+
+  it("keeps every entry about one group of people answerable by its own phrasings, which all name the group", () => {
+    const grouped = a.knowledge.filter((e) => e.requires);
+    expect(grouped.length).toBeGreaterThanOrEqual(5);
+    for (const e of grouped)
+      for (const q of e.questions)
+        expect(
+          e.requires?.some((w) => q.includes(w)),
+          `${e.id}: ${q}`,
+        ).toBe(true);
+  });
+
   it("sets the title apart, then the body, the citation block and where to go", async () => {
     const r = await ask("劳动仲裁的时效是多久");
     expect(r.kind).toBe("answer");
