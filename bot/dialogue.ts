@@ -171,9 +171,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       // that tells of being pushed or threatened by the other side is still a matter first, with 110 beside it.
       state.offeredCounselor = true;
       const line = risk.kind === "harmed" ? messages.harmedSupportLine : messages.supportLine;
-      return offerRegistration(u, state, ctx.intake, line, [
-        { label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor },
-      ]);
+      const counselor = [{ label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor }];
+      if (u.complaint.consultation && (u.answer || u.referral))
+        return answerStory(u, state, ctx.knowledge, line, counselor);
+      return offerRegistration(u, state, ctx.intake, line, counselor);
     }
     state.offeredCounselor = true;
     const text =
@@ -250,17 +251,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80)) {
     if (!u.complaint.consultation || !(u.answer || u.referral))
       return offerRegistration(u, state, ctx.intake);
-    const decision = knowledgeDecision(u, state, ctx.knowledge, intent);
-    const first = decision.replies[0];
-    if (first && (first.kind === "answer" || first.kind === "referral")) {
-      state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
-      state.offeredComplaintByButton = true;
-      first.buttons = [
-        { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
-        ...(first.buttons ?? []).filter((b) => b.payload !== COMMANDS.complain),
-      ];
-    }
-    return decision;
+    return answerStory(u, state, ctx.knowledge);
   }
 
   return knowledgeDecision(u, state, ctx.knowledge, intent);
@@ -281,6 +272,33 @@ function supplementDecision(
     state,
     actions: [{ kind: "supplement", complaintId: thread.id, text }],
   };
+}
+
+/**
+ * A story told to ask what the law allows: the answer or referral card, with 登记诉求 as a button that starts the
+ * intake from the story (kept for it, accepted by the button only), and a support line beside it when the story
+ * tells of distress or of being hurt.
+ */
+function answerStory(
+  u: Understanding,
+  state: ConversationState,
+  knowledge: DialogueContext["knowledge"],
+  extra?: string,
+  extraButtons: Button[] = [],
+): Decision {
+  const decision = knowledgeDecision(u, state, knowledge, u.intent.uncertain ? undefined : u.intent.intent);
+  const first = decision.replies[0];
+  if (first && (first.kind === "answer" || first.kind === "referral")) {
+    state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
+    state.offeredComplaintByButton = true;
+    if (extra) first.text = `${first.text}\n\n${extra}`;
+    first.buttons = [
+      { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
+      ...extraButtons,
+      ...(first.buttons ?? []).filter((b) => b.payload !== COMMANDS.complain),
+    ];
+  }
+  return decision;
 }
 
 function offerRegistration(

@@ -510,6 +510,21 @@ forEachStore(() => {
       expect(draft?.league).toBe("赤峰市");
     });
 
+    it("answers a story that tells of being hit with the answer, 110 and a counselor beside it", async () => {
+      await setup();
+      const r = await a.engine.handleMessage({
+        channel: "web",
+        conversationId: "hit-story",
+        text: "您好，我是包头市昆都仑区的，2015年结的婚，老公这两年沉迷网赌，欠了不少钱，喝了酒还动手打我，我报过警。现在我想离婚，他一直不同意，请问起诉离婚要准备啥？孩子能判给我吗？",
+      });
+      const first = r.replies[0];
+      expect(["answer", "referral"]).toContain(first?.kind);
+      expect(first?.text).toContain("110");
+      const labels = first?.buttons?.map((b) => b.label) ?? [];
+      expect(labels).toContain("登记诉求");
+      expect(labels).toContain("联系心理咨询师");
+    });
+
     it("still offers registration first for a letter asking the government to act", async () => {
       await setup();
       const r = await a.engine.handleMessage({
