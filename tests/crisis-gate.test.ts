@@ -547,6 +547,25 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect([child.kind, RANK[child.level] >= RANK.distress]).toEqual(["harmed", true]);
   });
 
+  it("reads choosing death, death as relief, wishing for a fatal accident or illness, and counting pills as high", () => {
+    for (const text of [
+      "我决定去死",
+      "与其这样熬着，唯有一死",
+      "要是死了反而轻松了",
+      "这个世界太累了，我可以离开吗",
+      "我割破了手腕，心里才好受一点",
+      "攒的药一瓶能睡好几天吧",
+      "如果我突然死了，会有多少人难过",
+      "我消失了也没人在乎",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+      expect(a.kind, text).toBe("self");
+    }
+    for (const text of ["这道题我不会，我选择死亡", "他去年病死了，走得很轻松", "老人死了以后留下的房子怎么分"])
+      expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
+  });
+
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
     for (const text of [
       "除草剂打了两遍，草还是没死",
