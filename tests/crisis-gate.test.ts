@@ -557,12 +557,25 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "攒的药一瓶能睡好几天吧",
       "如果我突然死了，会有多少人难过",
       "我消失了也没人在乎",
+      "我什么时候才能死掉啊",
+      "反正我也没有以后了",
+      "这样活下去还有什么意义",
+      "多活一天就多受一天罪",
+      "吃一瓶安眠药能死吗",
+      "为什么不能给我安乐死",
+      "怎么才能悄悄离开这个世界",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
       expect(a.kind, text).toBe("self");
     }
-    for (const text of ["这道题我不会，我选择死亡", "他去年病死了，走得很轻松", "老人死了以后留下的房子怎么分"])
+    for (const text of [
+      "这道题我不会，我选择死亡",
+      "他去年病死了，走得很轻松",
+      "老人死了以后留下的房子怎么分",
+      "新闻说有人从大桥上一跃而下",
+      "跳水运动员从十米台一跃而下",
+    ])
       expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
   });
 
