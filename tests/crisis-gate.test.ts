@@ -579,6 +579,22 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
   });
 
+  it("reads acts told in passing, countdowns, affairs set to be sent, and not lasting till a season as high or imminent", () => {
+    expect(assess("吃的头孢，喝的白酒").level).toBe("imminent");
+    for (const text of [
+      "明天这个世界上就多一个失联的人",
+      "我怕是撑不到今年夏天了",
+      "打开窗户站了半天，还是没敢跳",
+      "我不想活得太久",
+      "密码和想说的话都设好了定时发给我妈",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+    for (const text of ["烧烤的炭怎么点不着", "我家的羊怕是熬不过这个冬天", "吃头孢期间能不能喝酒"])
+      expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
+  });
+
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
     for (const text of [
       "除草剂打了两遍，草还是没死",
