@@ -581,6 +581,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
 
   it("reads acts told in passing, countdowns, affairs set to be sent, and not lasting till a season as high or imminent", () => {
     expect(assess("吃的头孢，喝的白酒").level).toBe("imminent");
+    expect(assess("我不会烧炭啊，怎么都点不着").level).toBe("imminent");
+    expect(RANK[assess("吃了一瓶药还是没死成").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(RANK[assess("熬了这么多年，终于可以走了").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(RANK[assess("终于可以走了，下班了").level]).toBeLessThan(RANK.high);
     for (const text of [
       "明天这个世界上就多一个失联的人",
       "我怕是撑不到今年夏天了",
