@@ -564,6 +564,13 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "吃一瓶安眠药能死吗",
       "为什么不能给我安乐死",
       "怎么才能悄悄离开这个世界",
+      "我这种人注定不会在这个世界上待太久",
+      "最近总想逃离这个世界",
+      "有什么办法能悄无声息地消失",
+      "活成这样，死了又何妨",
+      "想在睡梦中死去",
+      "再也没有勇气面对这个世界了",
+      "我不敢死，怕我妈伤心",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
