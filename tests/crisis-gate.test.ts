@@ -571,6 +571,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "想在睡梦中死去",
       "再也没有勇气面对这个世界了",
       "我不敢死，怕我妈伤心",
+      "我真的不打算再熬下去了",
+      "怎样才能离开这肮脏的世界",
+      "老子就要跳，谁也别拦",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
