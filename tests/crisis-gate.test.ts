@@ -574,6 +574,11 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我真的不打算再熬下去了",
       "怎样才能离开这肮脏的世界",
       "老子就要跳，谁也别拦",
+      "我打算在三十岁那年结束这一生",
+      "有什么方法能体面地死去",
+      "我随时都可以去死",
+      "生而为人，我很抱歉",
+      "感觉离死越来越近了",
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
@@ -585,6 +590,8 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "老人死了以后留下的房子怎么分",
       "新闻说有人从大桥上一跃而下",
       "跳水运动员从十米台一跃而下",
+      "他用了三年结束了这个项目",
+      "这部电影讲的是另一个世界的故事",
     ])
       expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
   });
