@@ -82,6 +82,9 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
   return IMPLICIT;
 }
 
+/** Right before a phrase, looking for someone to do it with: 有, 找, 约, 求 (有没有一起烧炭的). */
+const SEEKING = /(?:[有找约求]|有没有|一起)$/;
+
 /** A death told in the register of news (自杀身亡, 跳楼去世): over, whenever it was. */
 const NEWS_DEATH = /^(?:自杀|轻生|自尽)?(?:身亡|去世|离世|抢救无效|没救过来)/;
 /** A self mention that only qualifies someone else: 我的, 我们的, 我认识的, 我最好的. */
@@ -169,7 +172,12 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
           continue;
         }
       }
-      if (kind === "self" && c.describedPerson.test(text.slice(h.end, h.end + 12))) {
+      // 跳楼的那个女孩 is someone described; 有烧炭的姑娘吗 seeks a companion for it.
+      if (
+        kind === "self" &&
+        c.describedPerson.test(text.slice(h.end, h.end + 12)) &&
+        !SEEKING.test(text.slice(Math.max(0, h.start - 3), h.start))
+      ) {
         r.reported++;
         r.ruled = true;
         reasons.push(`described:${clip(h.text)}`);

@@ -76,8 +76,9 @@ function compile(lexicon: CrisisLexicon): Compiled {
     escalation: cueRegex(cues.escalation.patterns),
     report: cueRegex(cues.report.patterns),
     reportingVerb: cueRegex(cues.reportingVerb.patterns),
+    // 跳楼的那位女孩: a person described by what they did, with or without 一/某 before the noun.
     describedPerson: new RegExp(
-      `^[了过]?的(?:那个|那位|这个|这位|一个|那些)?(?:${alt([...cues.strangerMention.patterns, ...cues.knownMention.patterns])})`,
+      `^[了过]?的(?:那个|那位|这个|这位|一个|那些)?(?:${alt([...cues.strangerMention.patterns, ...cues.knownMention.patterns, "女孩|男孩|女生|男生|姑娘|小伙子?|大学生|中学生|小学生|明星|博主|少年|少女"])})`,
     ),
     mention: new RegExp(
       withPrefilter(

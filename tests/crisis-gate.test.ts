@@ -616,6 +616,18 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
   });
 
+  it("tells a girl described by what she did, and a death today told as news, from seeking a companion for it", () => {
+    for (const text of [
+      "上周跳楼的那个女孩才十六岁，想起来就难受",
+      "今天有人在我们小区跳楼自杀了，心里很难受",
+    ]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
+    }
+    expect(RANK[assess("有没有一起烧炭的姑娘").level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(assess("今天我也想跳楼").level).toBe("imminent");
+  });
+
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
     for (const text of [
       "除草剂打了两遍，草还是没死",
