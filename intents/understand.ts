@@ -65,6 +65,10 @@ const META = new Set<string>(META_INTENTS);
 export const DOMAIN_GATE = 0.6;
 /** Below this the question's domain is not known well enough to refer it. */
 export const REFERRAL_CONFIDENCE = 0.35;
+/** A story of at least this many words, whose domain may be read from its lead over the others. */
+const LONG_STORY = 30;
+const LONG_REFERRAL_CONFIDENCE = 0.15;
+const CLEAR_LEAD = 1.8;
 /** Suggestions must cover this share of the question and sit in a plausible domain; otherwise none are offered. */
 const SUGGESTION_COVERAGE = 0.35;
 const SUGGESTION_TOPIC = 0.15;
@@ -119,6 +123,8 @@ function questionDomain(
   intent: IntentResult,
   hits: readonly RetrievalHit[],
   domains: Domains | undefined,
+  /** The question is a story of many words (see LONG_STORY). */
+  long: boolean,
 ): string | undefined {
   // The classifier's first choice is "not a legal question": no retrieval overlap overrules it (吃点啥 shares words
   // with entries about eating and sleeping badly).
@@ -143,8 +149,19 @@ function questionDomain(
     }
   }
   // Not sure enough of any domain, or more sure it is no legal question at all.
-  if (bestScore < REFERRAL_CONFIDENCE || intent.probabilityOf("out_of_scope") >= bestScore) return undefined;
-  return best;
+  if (intent.probabilityOf("out_of_scope") >= bestScore) return undefined;
+  if (bestScore >= REFERRAL_CONFIDENCE) return best;
+  // A long story spreads the classifier thin over forty domains: one that stands well clear of the rest is still
+  // the story's domain, though no single probability is high.
+  const runnerUp = intent.second?.confidence ?? 0;
+  if (
+    long &&
+    best === intent.intent &&
+    bestScore >= LONG_REFERRAL_CONFIDENCE &&
+    intent.confidence >= CLEAR_LEAD * runnerUp
+  )
+    return best;
+  return undefined;
 }
 
 function withoutPlaces(tokens: Tokens, places: readonly { matched: string }[]): Tokens {
@@ -216,7 +233,9 @@ export function createNlu(parts: NluParts): Nlu {
       const answerable =
         best !== undefined && !metaIntent && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
       const domain =
-        readable && !metaIntent && !atRisk ? questionDomain(intent, hits, parts.domains) : undefined;
+        readable && !metaIntent && !atRisk
+          ? questionDomain(intent, hits, parts.domains, words.length >= LONG_STORY)
+          : undefined;
       let referral: Understanding["referral"];
       if (!answerable && domain && parts.articles) {
         const laws = parts.domains?.get(domain)?.laws ?? [];

@@ -69,9 +69,9 @@ describe("knowledge on long stories told to ask what the law allows (a second bl
     ["answered", "referred", "honest"].includes(j.outcome) ||
     (stories[i]?.also !== undefined && j.got === stories[i]?.also);
 
-  it("answers or refers at least 85% in their domain (or the second domain a lawyer could take first)", () => {
+  it("answers or refers at least 88% in their domain (or the second domain a lawyer could take first)", () => {
     expect(judgedStories.length).toBeGreaterThanOrEqual(400);
-    expect(judgedStories.filter(helped).length / judgedStories.length).toBeGreaterThanOrEqual(0.85);
+    expect(judgedStories.filter(helped).length / judgedStories.length).toBeGreaterThanOrEqual(0.88);
   });
 
   it("answers them rather than registering them: a story ending in a question is registered only by its button", () => {
