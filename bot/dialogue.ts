@@ -172,9 +172,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       state.offeredCounselor = true;
       const line = risk.kind === "harmed" ? messages.harmedSupportLine : messages.supportLine;
       const counselor = [{ label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor }];
-      if (u.complaint.consultation && (u.answer || u.referral))
-        return answerStory(u, state, ctx.knowledge, line, counselor);
-      return offerRegistration(u, state, ctx.intake, line, counselor);
+      const answered = u.complaint.consultation
+        ? answerStory(u, state, ctx.knowledge, line, counselor)
+        : undefined;
+      return answered ?? offerRegistration(u, state, ctx.intake, line, counselor);
     }
     state.offeredCounselor = true;
     const text =
@@ -249,9 +250,8 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // so is a long story told to ask what the law allows, when we have an answer or a referral for it: registering
   // stays one button away, with the story kept for the intake.
   if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80)) {
-    if (!u.complaint.consultation || !(u.answer || u.referral))
-      return offerRegistration(u, state, ctx.intake);
-    return answerStory(u, state, ctx.knowledge);
+    const answered = u.complaint.consultation ? answerStory(u, state, ctx.knowledge) : undefined;
+    return answered ?? offerRegistration(u, state, ctx.intake);
   }
 
   return knowledgeDecision(u, state, ctx.knowledge, intent);
@@ -277,7 +277,8 @@ function supplementDecision(
 /**
  * A story told to ask what the law allows: the answer or referral card, with 登记诉求 as a button that starts the
  * intake from the story (kept for it, accepted by the button only), and a support line beside it when the story
- * tells of distress or of being hurt.
+ * tells of distress or of being hurt. Undefined when we have neither an answer nor a referral for it (a "which
+ * topic?" question would leave the matter behind): the caller offers registration instead.
  */
 function answerStory(
   u: Understanding,
@@ -285,19 +286,22 @@ function answerStory(
   knowledge: DialogueContext["knowledge"],
   extra?: string,
   extraButtons: Button[] = [],
-): Decision {
+): Decision | undefined {
+  if (!u.answer && !u.referral) return undefined;
   const decision = knowledgeDecision(u, state, knowledge, u.intent.uncertain ? undefined : u.intent.intent);
   const first = decision.replies[0];
-  if (first && (first.kind === "answer" || first.kind === "referral")) {
-    state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
-    state.offeredComplaintByButton = true;
-    if (extra) first.text = `${first.text}\n\n${extra}`;
-    first.buttons = [
-      { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
-      ...extraButtons,
-      ...(first.buttons ?? []).filter((b) => b.payload !== COMMANDS.complain),
-    ];
+  if (!first || (first.kind !== "answer" && first.kind !== "referral")) {
+    delete state.pendingChoice;
+    return undefined;
   }
+  state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
+  state.offeredComplaintByButton = true;
+  if (extra) first.text = `${first.text}\n\n${extra}`;
+  first.buttons = [
+    { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
+    ...extraButtons,
+    ...(first.buttons ?? []).filter((b) => b.payload !== COMMANDS.complain),
+  ];
   return decision;
 }
 
