@@ -148,6 +148,8 @@ export function riskReasonLabel(code: string): string {
       return `新闻或转述他人，已降级（${rest}）`;
     case "past":
       return `过去的经历，已降级（“${rest}”）`;
+    case "laughing":
+      return `带着玩笑说的夸张话，已降级（“${rest}”）`;
     case "obfuscation":
       return `谐音、拼音或符号写法（“${rest}”）`;
     default:

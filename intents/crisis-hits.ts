@@ -82,6 +82,16 @@ function subjectOf(c: Compiled, text: string, mentions: readonly RegExpExecArray
   return IMPLICIT;
 }
 
+/** The phrases people also say in jest, and a laugh beside them (laughing emoji are read as 哈哈). */
+const HYPERBOLE_PRONE = /不想活|想死|死一死|不活了/;
+const LAUGH = /哈哈|嘿嘿|嘻嘻|hhh|笑死/;
+/**
+ * A laugh that is no joke: 苦笑, 笑不出来, a plan told, or sorrow beside it (想死又不敢的我，哈哈哈; 难过得想死，但是
+ * 我依然会笑嘻嘻地说我很好).
+ */
+const BITTER_LAUGH =
+  /苦笑|笑不出|强颜欢笑|哈哈[^，。？]{0,4}(?:我靠|卧槽|妈的)|计划好|准备好|已经|难过|痛苦|绝望|崩溃|抑郁|不敢|假装|装作|我很好|我没事/;
+
 /** Right before a phrase, looking for someone to do it with: 有, 找, 约, 求 (有没有一起烧炭的). */
 const SEEKING = /(?:[有找约求]|有没有|一起)$/;
 
@@ -204,6 +214,20 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
         )
       ) {
         reasons.push(`bereaved:${clip(h.text)}`);
+        rank = RANK.distress;
+        r.ruled = true;
+        lowered ??= [];
+        lowered.push(h);
+      }
+      // Laughing at it (不想活了又胖了三斤😂, 想死的心都有了哈哈): the everyday hyperbole, distress at most.
+      if (
+        kind === "self" &&
+        h.group.level === "high" &&
+        HYPERBOLE_PRONE.test(h.text) &&
+        LAUGH.test(sentenceAround(text, h.start)) &&
+        !BITTER_LAUGH.test(sentenceAround(text, h.start))
+      ) {
+        reasons.push(`laughing:${clip(h.text)}`);
         rank = RANK.distress;
         r.ruled = true;
         lowered ??= [];

@@ -628,6 +628,29 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(assess("今天我也想跳楼").level).toBe("imminent");
   });
 
+  it("reads last errands, gifts and thanks, means bought under a cover story, and an act told in passing as high", () => {
+    for (const text of [
+      "孩子睡了 攒的那些药我这就吃 以后辛苦你了",
+      "我那件皮袄给我弟吧 我以后穿不着了",
+      "买了一捆绳子 店里的人问我干啥用 我说捆柴火",
+      "给闺女的信写好了 压在她枕头底下",
+      "等秋收完就去找我爹 他走了两年了",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+  });
+
+  it("reads 不想活了 said with a laugh as hyperbole, but not a laugh beside sorrow or a plan", () => {
+    for (const text of ["不想活了 又胖了三斤😂", "这个月又超支了 想死的心都有了哈哈"]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
+      expect(a.reasons.some((r) => r.startsWith("laughing:"))).toBe(true);
+    }
+    for (const text of ["想死又不敢的我，哈哈哈哈", "我想死 哈哈哈 我都计划好了"])
+      expect(RANK[assess(text).level], text).toBeGreaterThanOrEqual(RANK.high);
+  });
+
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
     for (const text of [
       "除草剂打了两遍，草还是没死",
