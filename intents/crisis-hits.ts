@@ -220,18 +220,15 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
         lowered.push(h);
       }
       // Laughing at it (不想活了又胖了三斤😂, 想死的心都有了哈哈): the everyday hyperbole, distress at most.
-      if (
-        kind === "self" &&
-        h.group.level === "high" &&
-        HYPERBOLE_PRONE.test(h.text) &&
-        LAUGH.test(sentenceAround(text, h.start)) &&
-        !BITTER_LAUGH.test(sentenceAround(text, h.start))
-      ) {
-        reasons.push(`laughing:${clip(h.text)}`);
-        rank = RANK.distress;
-        r.ruled = true;
-        lowered ??= [];
-        lowered.push(h);
+      if (kind === "self" && h.group.level === "high" && HYPERBOLE_PRONE.test(h.text)) {
+        const sentence = sentenceAround(text, h.start);
+        if (LAUGH.test(sentence) && !BITTER_LAUGH.test(sentence)) {
+          reasons.push(`laughing:${clip(h.text)}`);
+          rank = RANK.distress;
+          r.ruled = true;
+          lowered ??= [];
+          lowered.push(h);
+        }
       }
       const past = text.slice(Math.max(sentenceStart(text, h.start), h.start - 20), h.start);
       if (c.pastBefore.test(past) && c.pastAfter.test(text.slice(h.end))) {
