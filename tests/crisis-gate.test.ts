@@ -641,6 +641,21 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     }
   });
 
+  it("reads a voice telling one to jump, a shroud chosen for oneself, lying on the tracks and a dose injected as grave", () => {
+    for (const text of [
+      "脑子里有个声音一直让我去跳",
+      "今天去寿衣店给自己挑了一套",
+      "我在铁轨上躺着呢",
+      "给牛打针的药我给自己也推了一管",
+      "等着哪天也跟老伴一起去",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
+    }
+    for (const text of ["坐了轮椅以后，觉得自己就是家里的负担", "人为啥要活着，我想不通"])
+      expect(RANK[assess(text).level], text).toBeGreaterThanOrEqual(RANK.distress);
+  });
+
   it("reads 不想活了 said with a laugh as hyperbole, but not a laugh beside sorrow or a plan", () => {
     for (const text of ["不想活了 又胖了三斤😂", "这个月又超支了 想死的心都有了哈哈"]) {
       const a = assess(text);
