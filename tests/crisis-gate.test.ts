@@ -41,6 +41,20 @@ const detector = createCrisisDetector();
 const loadMs = performance.now() - loadStart;
 const normalise = createNormaliser();
 const assess = (raw: string): RiskAssessment => detector.assess(normalise(raw).text);
+/** Each text is graded at least `level`; a failure names the text and the detector's reasons. */
+function expectAtLeast(level: RiskLevel, texts: readonly string[]): void {
+  for (const text of texts) {
+    const a = assess(text);
+    expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK[level]);
+  }
+}
+/** Each text is graded below `level`. */
+function expectBelow(level: RiskLevel, texts: readonly string[]): void {
+  for (const text of texts) {
+    const a = assess(text);
+    expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK[level]);
+  }
+}
 
 const mustCatch = readJsonl<MustCatch>("crisis-must-catch.jsonl");
 const hardNegatives = readJsonl<HardNegative>("crisis-hard-negatives.jsonl");
@@ -370,7 +384,7 @@ describe("crisis detector rules", () => {
   });
 
   it("sees through spacing, punctuation, pinyin and homophones", () => {
-    for (const text of [
+    expectAtLeast("high", [
       "自 杀",
       "想自.杀",
       "zisha",
@@ -380,10 +394,7 @@ describe("crisis detector rules", () => {
       "想s",
       "鼠了算了",
       "不 想 活 了",
-    ]) {
-      const a = assess(text);
-      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
-    }
+    ]);
     expect(assess("想紫砂").reasons).toContain("obfuscation:紫砂");
     // …only where the context supports it.
     expect(assess("紫砂壶多少钱一把").level).toBe("none");
@@ -455,7 +466,7 @@ describe("crisis detector rules", () => {
 
 describe("kinds of expression real posts used and an enumerated list missed", () => {
   it("reads means, farewells, joining the dead and countdowns without the word 死", () => {
-    for (const text of [
+    expectAtLeast("high", [
       "木炭和盆都准备好了，等室友回家之前",
       "门缝用胶带封好了",
       "手腕划开了，血止不住",
@@ -501,10 +512,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "我就是个拖累，早点走了对谁都好",
       "每天一睁眼就是债，真想闭上眼就不用再睁开了",
       "我在冰面上往中间走，不想回头",
-    ]) {
-      const a = assess(text);
-      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
-    }
+    ]);
   });
 
   it("notices a weighing of life against death, a parent's worry about a child's talk of dying, and asking why someone chose death", () => {
@@ -584,7 +592,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
       expect(a.kind, text).toBe("self");
     }
-    for (const text of [
+    expectBelow("high", [
       "这道题我不会，我选择死亡",
       "他去年病死了，走得很轻松",
       "老人死了以后留下的房子怎么分",
@@ -592,8 +600,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "跳水运动员从十米台一跃而下",
       "他用了三年结束了这个项目",
       "这部电影讲的是另一个世界的故事",
-    ])
-      expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
+    ]);
   });
 
   it("reads acts told in passing, countdowns, affairs set to be sent, and not lasting till a season as high or imminent", () => {
@@ -602,18 +609,14 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(RANK[assess("吃了一瓶药还是没死成").level]).toBeGreaterThanOrEqual(RANK.high);
     expect(RANK[assess("熬了这么多年，终于可以走了").level]).toBeGreaterThanOrEqual(RANK.high);
     expect(RANK[assess("终于可以走了，下班了").level]).toBeLessThan(RANK.high);
-    for (const text of [
+    expectAtLeast("high", [
       "明天这个世界上就多一个失联的人",
       "我怕是撑不到今年夏天了",
       "打开窗户站了半天，还是没敢跳",
       "我不想活得太久",
       "密码和想说的话都设好了定时发给我妈",
-    ]) {
-      const a = assess(text);
-      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
-    }
-    for (const text of ["烧烤的炭怎么点不着", "我家的羊怕是熬不过这个冬天", "吃头孢期间能不能喝酒"])
-      expect(RANK[assess(text).level], text).toBeLessThan(RANK.high);
+    ]);
+    expectBelow("high", ["烧烤的炭怎么点不着", "我家的羊怕是熬不过这个冬天", "吃头孢期间能不能喝酒"]);
   });
 
   it("tells a girl described by what she did, and a death today told as news, from seeking a companion for it", () => {
@@ -629,31 +632,24 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads last errands, gifts and thanks, means bought under a cover story, and an act told in passing as high", () => {
-    for (const text of [
+    expectAtLeast("high", [
       "孩子睡了 攒的那些药我这就吃 以后辛苦你了",
       "我那件皮袄给我弟吧 我以后穿不着了",
       "买了一捆绳子 店里的人问我干啥用 我说捆柴火",
       "给闺女的信写好了 压在她枕头底下",
       "等秋收完就去找我爹 他走了两年了",
-    ]) {
-      const a = assess(text);
-      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
-    }
+    ]);
   });
 
   it("reads a voice telling one to jump, a shroud chosen for oneself, lying on the tracks and a dose injected as grave", () => {
-    for (const text of [
+    expectAtLeast("high", [
       "脑子里有个声音一直让我去跳",
       "今天去寿衣店给自己挑了一套",
       "我在铁轨上躺着呢",
       "给牛打针的药我给自己也推了一管",
       "等着哪天也跟老伴一起去",
-    ]) {
-      const a = assess(text);
-      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
-    }
-    for (const text of ["坐了轮椅以后，觉得自己就是家里的负担", "人为啥要活着，我想不通"])
-      expect(RANK[assess(text).level], text).toBeGreaterThanOrEqual(RANK.distress);
+    ]);
+    expectAtLeast("distress", ["坐了轮椅以后，觉得自己就是家里的负担", "人为啥要活着，我想不通"]);
   });
 
   it("reads 不想活了 said with a laugh as hyperbole, but not a laugh beside sorrow or a plan", () => {
@@ -662,8 +658,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
       expect(a.reasons.some((r) => r.startsWith("laughing:"))).toBe(true);
     }
-    for (const text of ["想死又不敢的我，哈哈哈哈", "我想死 哈哈哈 我都计划好了"])
-      expect(RANK[assess(text).level], text).toBeGreaterThanOrEqual(RANK.high);
+    expectAtLeast("high", ["想死又不敢的我，哈哈哈哈", "我想死 哈哈哈 我都计划好了"]);
   });
 
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
@@ -681,14 +676,11 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads the one grave sentence of a long letter about other troubles", () => {
-    for (const text of [
+    expectAtLeast("high", [
       "您好。我爸住院三个月，新农合报完还差八万，亲戚都借遍了。我打算过完年就走，不拖累家里。想问问大病救助怎么申请。",
       "书记您好。我们厂欠了我们半年工资，老板跑了。孩子的学费交不上，房东天天催。我明天就从厂房顶上下去。希望有人管管。",
       "领导您好。我家的草场被邻村占了，法院说证据不足。钱都花光了，老伴也走了。我想早点去那边陪她。请领导主持公道。",
-    ]) {
-      const a = assess(text);
-      expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK.high);
-    }
+    ]);
     expect(RANK[assess("房顶漏水了，明天我爬上去修一下，从房顶上下来的时候要小心").level]).toBeLessThan(
       RANK.high,
     );
