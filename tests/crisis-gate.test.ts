@@ -728,6 +728,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(assess("我现在就在想，活着还有什么意义").level).toBe("high");
     // A past attempt is high, not imminent, when nothing says now.
     expect(assess("去年割过腕，现在还是经常想死").level).toBe("high");
+    // The day names when it was said, not when it will be done: high, not imminent.
+    expect(assess("今天她跟我说她想跳楼，我该怎么劝").level).toBe("high");
+    expect(assess("明天我就去跳楼").level).toBe("imminent");
   });
 
   it("keeps the everyday senses of the same words", () => {
