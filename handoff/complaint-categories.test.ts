@@ -111,6 +111,8 @@ describe("inferCategory (colloquial texts)", () => {
     expect(top("旁边化工厂往河里偷排污水，河水都发黑了")[0]).toBe("environment");
     expect(top("我家要被强拆了，拆迁补偿太低")[0]).toBe("house-expropriation");
     expect(top("上访好几次了，信访件一直没有答复")[0]).toBe("petition");
+    // Birth permits are family planning, though the letter is about a residence committee and hukou.
+    expect(top("社区说要先交钱才给开二胎准生证，我户口在这边")[0]).toBe("health-services");
   });
 
   it("food poisoning is urgent, an expired snack is not", () => {
