@@ -150,6 +150,8 @@ export function riskReasonLabel(code: string): string {
       return `过去的经历，已降级（“${rest}”）`;
     case "laughing":
       return `带着玩笑说的夸张话，已降级（“${rest}”）`;
+    case "recovered":
+      return "讲的是已经走出来的过去，已降为情绪困扰";
     case "obfuscation":
       return `谐音、拼音或符号写法（“${rest}”）`;
     default:

@@ -261,6 +261,11 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
       } else r.threatBySelf = true;
     }
   }
+  // Past and recovered as a whole story: the model, which reads the old pain in it, may not raise it above distress.
+  if (!r.ruled && r.ranks.self < RANK.high && c.recovered.test(text)) {
+    r.ruled = true;
+    reasons.push("recovered");
+  }
   if (lexReasons) {
     r.counted = true;
     for (const reason of lexReasons) reasons.push(reason);

@@ -28,6 +28,11 @@ export interface Compiled {
   negationAfter: RegExp;
   pastBefore: RegExp;
   pastAfter: RegExp;
+  /**
+   * A story told as past and recovered (以前天天想消失，现在天天想着吃好吃的): a past marker, then within a few
+   * sentences a recovery statement, and nothing after it turning back to now (但是最近又…).
+   */
+  recovered: RegExp;
   /** After / before a risk phrase about someone else: a death that already happened (grief, not danger). */
   completedAfter: RegExp;
   completedBefore: RegExp;
@@ -71,6 +76,9 @@ function compile(lexicon: CrisisLexicon): Compiled {
     negationAfter: cueRegex(cues.negationAfter.patterns),
     pastBefore: cueRegex(cues.pastBefore.patterns),
     pastAfter: cueRegex(cues.pastAfter.patterns),
+    recovered: new RegExp(
+      `(?:${alt(cues.pastBefore.patterns.map(pastMarker))})[^]{0,80}?(?:${alt(cues.pastAfter.patterns)})(?![^]*(?:但是?|可是|不过|又开始|又想|还是想|最近又|这几天又))`,
+    ),
     completedAfter: cueRegex(cues.completedAfter.patterns),
     completedBefore: cueRegex(cues.completedBefore.patterns),
     escalation: cueRegex(cues.escalation.patterns),
@@ -88,6 +96,11 @@ function compile(lexicon: CrisisLexicon): Compiled {
       "g",
     ),
   };
+}
+
+/** A pastBefore cue is tested on the text before a hit (…[^。？]{0,16}$); its marker alone, to find it anywhere. */
+function pastMarker(source: string): string {
+  return source.replace(/\[\^。？\]\{0,\d+\}\$$/, "");
 }
 
 /** Index of the first defined capture group (1-based), or 0. */

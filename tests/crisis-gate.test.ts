@@ -661,6 +661,39 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expectAtLeast("high", ["想死又不敢的我，哈哈哈哈", "我想死 哈哈哈 我都计划好了"]);
   });
 
+  it("reads tree-hole slang, methods weighed, pills hoarded, a repeat planned and harm promised for tonight", () => {
+    expectAtLeast("imminent", ["明天就是我的忌日了，别找我", "吞了一整瓶，现在眼前发黑，头好晕"]);
+    expectAtLeast("high", [
+      "这次我是真的要噶了，谁也别劝",
+      "上吊还是吃药，到底哪个不那么疼",
+      "安眠药我每次只吃一半，剩下的偷偷攒着",
+      "洗胃好难受，下次我不会让他们发现",
+      "把我最喜欢的东西都送人了，也算有个交代",
+      "绳子放在柜子里，不是用来捆行李的",
+    ]);
+    for (const text of ["我后爸拿皮带抽我，说等他回来还要接着打", "我被他们关在仓库里，外面有人守着，求救"]) {
+      expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
+    }
+    expectAtLeast("distress", [
+      "这半个月每天只睡两个小时",
+      "不知道该怎么熬下去了",
+      "没有人会在乎我过得怎么样",
+    ]);
+  });
+
+  it("reads a story of past despair that is over as past, unless it turns back to now", () => {
+    expectBelow("high", [
+      "前几年天天想着消失，现在孩子都会叫妈妈了，幸好当时没做傻事",
+      "高三那年特别想死，熬过来了，现在工作稳定，过得挺好",
+      "周末在河边钓鱼，风吹着很舒服",
+      "吃了顿火锅，整个宿舍的人都想刀了我",
+    ]);
+    expect(assess("那年失业又离婚，整夜整夜站在阳台上，现在已经走出来了，开了个小饭馆").reasons).toContain(
+      "recovered",
+    );
+    expectAtLeast("high", ["前几年天天想死，后来熬过来了，可是最近又开始想死了"]);
+  });
+
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
     for (const text of [
       "除草剂打了两遍，草还是没死",
