@@ -525,6 +525,25 @@ forEachStore(() => {
       expect(labels).toContain("联系心理咨询师");
     });
 
+    it("is read as a consultation when it asks who pays, which office, or whether suing has a chance", async () => {
+      await setup();
+      for (const [id, text] of [
+        [
+          "who-pays",
+          "我家在通辽农村，邻居家的十几头牛去年冬天跑进我家玉米地，啃了三亩多，他说牛是散养的不归他管，村里也不表态。请问这种损失由谁赔？要走什么程序？",
+        ],
+        [
+          "chance",
+          "前夫再婚以后，后妈对我儿子不好，孩子上初中了，自己打电话说想跟我过。我在包头上班，有房子，收入稳定。请问我现在起诉变更抚养权有希望吗？孩子的意见法院听不听？",
+        ],
+      ] as const) {
+        const r = await a.engine.handleMessage({ channel: "web", conversationId: id, text });
+        const first = r.replies[0];
+        expect(["answer", "referral"], `${id}: ${first?.text}`).toContain(first?.kind);
+        expect(first?.buttons?.map((b) => b.label)).toContain("登记诉求");
+      }
+    });
+
     it("still offers registration first for a letter asking the government to act", async () => {
       await setup();
       const r = await a.engine.handleMessage({

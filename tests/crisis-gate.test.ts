@@ -681,6 +681,19 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     ]);
   });
 
+  it("reads a relative who has died, told beside a practical question, as no risk to the writer", () => {
+    for (const text of [
+      "我爸已经不在了，他银行卡里的钱怎么取出来",
+      "父母都去世了，老房子怎么办过户",
+      "补办户口要什么材料？爹妈早就不在了怎么办？",
+    ]) {
+      const a = assess(text);
+      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
+    }
+    // The same words beside a wish to follow them, or about the writer, still count.
+    expectAtLeast("high", ["爸妈都不在了，我一个人活着也没意思", "等我不在了，你们要好好的"]);
+  });
+
   it("reads a story of past despair that is over as past, unless it turns back to now", () => {
     expectBelow("high", [
       "前几年天天想着消失，现在孩子都会叫妈妈了，幸好当时没做傻事",

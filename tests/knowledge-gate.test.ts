@@ -29,11 +29,23 @@ const stories = readFileSync(projectPath("tests", "gate", "legal-questions-blind
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
 let judgedStories: Judged[];
+/**
+ * tests/gate/legal-questions-blind-3.jsonl: 440 questions by a third blind author, written after the second set was
+ * learned from: a third short, a third of one or two sentences, a third stories, across all 41 domains. Untouched,
+ * 86.8% were answered or referred in their domain (89.8% counting the second domain), 0.7% got a wrong answer,
+ * and 17 stories that ended in questions to a lawyer were offered registration as a 诉求.
+ */
+const third = readFileSync(projectPath("tests", "gate", "legal-questions-blind-3.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
+let judgedThird: Judged[];
 beforeAll(async () => {
   a = await testAssistant();
   judged = await judge(a, readBlindQuestions());
   judgedStories = await judge(a, stories);
-}, 240_000);
+  judgedThird = await judge(a, third);
+}, 360_000);
 afterAll(async () => a?.cleanup());
 
 const share = (pred: (j: Judged) => boolean, of: readonly Judged[] = judged) =>
@@ -82,5 +94,24 @@ describe("knowledge on long stories told to ask what the law allows (a second bl
   it("gives a curated answer from the wrong domain to at most 2.5% of them", () => {
     const wrong = judgedStories.filter((j) => j.outcome === "wrong_answer");
     expect(wrong.length / judgedStories.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.025);
+  });
+});
+
+describe("knowledge on a third blind author's questions, short and long, in every domain", () => {
+  const helped = (j: Judged, i: number) =>
+    ["answered", "referred", "honest"].includes(j.outcome) ||
+    (third[i]?.also !== undefined && j.got === third[i]?.also);
+
+  it("answers or refers at least 89% in their domain (or the second domain a lawyer could take first)", () => {
+    expect(judgedThird.length).toBeGreaterThanOrEqual(400);
+    expect(judgedThird.filter(helped).length / judgedThird.length).toBeGreaterThanOrEqual(0.89);
+  });
+
+  it("registers few of the stories that end in questions to a lawyer, and answers almost none from a wrong domain", () => {
+    const long = judgedThird.filter((j) => j.q.length >= 80);
+    expect(long.filter((j) => j.outcome === "registration").length / long.length).toBeLessThanOrEqual(0.08);
+    // An answer from the second domain the author named (`also`) is no wrong answer.
+    const wrong = judgedThird.filter((j, i) => j.outcome === "wrong_answer" && j.got !== third[i]?.also);
+    expect(wrong.length / judgedThird.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.02);
   });
 });
