@@ -45,6 +45,11 @@ const CUE_LIST = Object.entries(CUES);
 /** How people ask a lawyer or 12348 what they may do, near the end of their story. */
 const LAW_QUESTION =
   /[吗么](?:[？?]|[！!。～~\s]*$)|向(?:谁|哪里|哪儿|哪个部门)|要不要|(?:合理|正常|应该|对)不|多久|能不能|可不可以|可以吗|行不行|有没有(?:权|资格|份|用|啥|什么)|算不算|是不是|该不该|咋办|怎么办|咋整|找谁|找哪|该找|(?:要|得|需要)(?:准备|带|办|交)(?:啥|什么|哪些)|(?:啥|什么)手续|多少钱|(?:怎么|咋|如何)(?:算|赔|分|要|办|申请|报销|处理|维权|转)|合法|违法不|犯法|有效吗|能要|能告|能起诉|会不会|还能|(?:去|向|在)?哪里(?:报案|投诉|举报|申请|办|管)|归(?:哪个|哪|什么)(?:部门|单位)|(?:由|归)谁|谁(?:负责|出|管|承担|赔)|(?:什么|啥|哪些)证据|怎么(?:认定|证明|判)|多少天|有没有(?:政策|补偿|补助|补贴|规定|说法)|请问[^。！!？?]{2,60}[？?]/;
+/** The message asks, somewhere near its end, what the law allows or where to go (还能转回去吗, 该找谁). */
+export function asksWhatLawAllows(text: string): boolean {
+  return LAW_QUESTION.test(text.slice(-QUESTION_TAIL));
+}
+
 /** Asking the government itself to act: a 诉求 whatever else it asks. */
 const GOVERNMENT_REQUEST =
   /(?<![有没])希望(?!吗|不大)|恳请|恳求|请求|呼吁|督促|责令|查处|整治|取缔|予以|领导|书记|市长|县长|旗长|尊敬的|有关部门|相关部门|职能部门|给(?:个|一个)?(?:说法|答复|交代)|尽快(?:解决|处理)|帮(?:我们|忙)?(?:解决|协调)/;

@@ -2,7 +2,7 @@ import type { ArticleSearch } from "../knowledge/article-search.js";
 import type { Domains } from "../knowledge/domains.js";
 import type { RetrievalHit, Retriever } from "../knowledge/retrieval.js";
 import type { Article } from "../knowledge/statutes.js";
-import { type ComplaintReading, readComplaint } from "./complaint-recognizer.js";
+import { asksWhatLawAllows, type ComplaintReading, readComplaint } from "./complaint-recognizer.js";
 import type { CrisisDetector } from "./crisis-detector.js";
 import { isCrisis, type RiskAssessment } from "./crisis-risk.js";
 import type { Entities, EntityExtractor } from "./entities.js";
@@ -113,6 +113,8 @@ function likeliestDomains(
 
 /** How much the best-covering entries of a domain add to the classifier's belief in it. */
 const RETRIEVAL_WEIGHT = 0.5;
+/** How much a term naming the domain's matter (工伤, 宅基地) adds; shared by every domain whose terms occur. */
+const TERM_WEIGHT = 0.15;
 
 /**
  * The question's domain: the classifier's belief in each candidate plus how well that domain's entries cover the
@@ -125,6 +127,8 @@ function questionDomain(
   domains: Domains | undefined,
   /** The question is a story of many words (see LONG_STORY). */
   long: boolean,
+  /** Domains whose terms the question uses (Domains.termsIn). */
+  named: readonly string[] = [],
 ): string | undefined {
   // The classifier's first choice is "not a legal question": no retrieval overlap overrules it (吃点啥 shares words
   // with entries about eating and sleeping badly).
@@ -134,15 +138,26 @@ function questionDomain(
   // The candidates, each once, in this order: the classifier's first and second choice, then the hits' topics.
   // Loops over the few hits rather than a set and filtered copies: this runs for every message.
   const second = intent.second?.intent;
-  for (let c = -2; c < hits.length; c++) {
-    const d = c === -2 ? intent.intent : c === -1 ? second : (hits[c] as RetrievalHit).entry.topic;
+  const end = hits.length + named.length;
+  for (let c = -2; c < end; c++) {
+    const d =
+      c === -2
+        ? intent.intent
+        : c === -1
+          ? second
+          : c < hits.length
+            ? (hits[c] as RetrievalHit).entry.topic
+            : named[c - hits.length];
     if (d === undefined || (c >= -1 && d === intent.intent) || (c >= 0 && d === second)) continue;
     let seen = false;
-    for (let k = 0; k < c && !seen; k++) seen = (hits[k] as RetrievalHit).entry.topic === d;
+    for (let k = 0; k < c && k < hits.length && !seen; k++)
+      seen = (hits[k] as RetrievalHit).entry.topic === d;
+    for (let k = hits.length; k < c && !seen; k++) seen = named[k - hits.length] === d;
     if (seen || META.has(d) || !domains.get(d)) continue;
     let coverage = 0;
     for (const h of hits) if (h.entry.topic === d && h.coverage > coverage) coverage = h.coverage;
-    const score = intent.probabilityOf(d) + RETRIEVAL_WEIGHT * coverage;
+    const score =
+      intent.probabilityOf(d) + RETRIEVAL_WEIGHT * coverage + (named.includes(d) ? TERM_WEIGHT : 0);
     if (score > bestScore) {
       best = d;
       bestScore = score;
@@ -234,7 +249,15 @@ export function createNlu(parts: NluParts): Nlu {
         best !== undefined && !metaIntent && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
       const domain =
         readable && !metaIntent && !atRisk
-          ? questionDomain(intent, hits, parts.domains, words.length >= LONG_STORY)
+          ? questionDomain(
+              intent,
+              hits,
+              parts.domains,
+              words.length >= LONG_STORY,
+              // Terms tip the choice of domain only for a question asking what the law allows: they do not make a
+              // legal question of a murder-mystery game called 《遗产》 or of how to say 工伤 in English.
+              asksWhatLawAllows(normalised.text) ? parts.domains?.termsIn(matterText) : undefined,
+            )
           : undefined;
       let referral: Understanding["referral"];
       if (!answerable && domain && parts.articles) {

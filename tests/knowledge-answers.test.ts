@@ -80,7 +80,7 @@ describe("answers only what fits", () => {
   });
 
   it("gives a question outside every domain no answer, no referral and no unrelated suggestion", async () => {
-    for (const q of ["羊肉怎么炖才不膻", "明天呼和浩特下雪吗"]) {
+    for (const q of ["羊肉怎么炖才不膻", "明天呼和浩特下雪吗", "工伤这个词用英语怎么说，简历上要写"]) {
       const r = await ask(q);
       expect(r.kind).not.toBe("answer");
       expect(r.kind).not.toBe("referral");
