@@ -57,4 +57,29 @@ describe("complaint category model", () => {
     for (const c of catalogue.categories)
       if (c.family !== "纪检监察") expect(withWords.get(c.id)).toBeCloseTo(without.get(c.id) ?? 0);
   });
+
+  it("weighs a letter's title a little more than its share of the words, and a short message as one text", () => {
+    const segmenter = createSegmenter();
+    const training = [
+      { text: "孩子上学报名的事，学校说名额满了", category: "education" },
+      { text: "派出所办户口迁移，社区开证明，来回跑", category: "public-order" },
+    ];
+    const scores = (text: string, leadWeight?: number) =>
+      new Map(
+        createComplaintClassifier(segmenter, catalogue, {
+          training,
+          ...(leadWeight === undefined ? {} : { leadWeight }),
+        })
+          .infer(text)
+          .map((x) => [x.category.id, x.score]),
+      );
+    // The title asks about school enrolment; the body is mostly about the hukou errands it takes.
+    const letter =
+      "咨询孩子上学报名的问题 户口迁到派出所以后，社区要开证明，派出所又让找社区，户口的事来回跑了好几趟";
+    const margin = (m: Map<string, number>) => (m.get("education") ?? 0) - (m.get("public-order") ?? 0);
+    expect(margin(scores(letter))).toBeGreaterThan(margin(scores(letter, 0)));
+    // A message with no title (no short lead before a longer body) is scored as it is.
+    const plain = "户口迁到派出所以后社区要开证明";
+    expect(margin(scores(plain))).toBeCloseTo(margin(scores(plain, 0)));
+  });
 });

@@ -43,6 +43,13 @@ const FALLBACK_WEIGHT = 0.3;
 const TAXONOMY_WEIGHT = 0.04;
 const MAX_TAXONOMY_HITS = 4;
 /**
+ * A title's own scores, added at this weight (a tenth: on our hand-labelled real letters, family top-1 81.8% →
+ * 84.1% with top-3 unchanged; from a fifth on, top-3 fell below 95%).
+ */
+const TITLE_WEIGHT = 0.1;
+const TITLE_MAX = 40;
+const LEAD_END = /[\s。！？!?]/;
+/**
  * Ten times the FAQ model's L2 penalty: the blind letters are short and their authors' pet words would otherwise
  * decide real letters, which are several times longer and in other words (leave-one-author-out family accuracy
  * 88.1% → 89.2%).
@@ -84,6 +91,8 @@ export function createComplaintClassifier(
     cacheDir?: string;
     normalise?: (raw: string) => string;
     taxonomy?: TaxonomyFamilyWords;
+    /** How much a letter's lead (its title or first sentence) adds; 0 reads the letter as one text. */
+    leadWeight?: number;
   } = {},
 ): ComplaintClassifier {
   const letters = options.training ?? loadComplaintTraining();
@@ -106,8 +115,8 @@ export function createComplaintClassifier(
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     ...(options.normalise ? { normalise: options.normalise } : {}),
   });
-  return {
-    infer(text, intent) {
+  const scoreOf = (text: string, intent: string | undefined): InferredCategory[] => {
+    {
       const byKeywords = new Map(catalogue.infer(text, intent).map((x) => [x.category.id, x]));
       const tokens = segmenter.tokens(text);
       const p = model.classify(text, tokens);
@@ -130,7 +139,35 @@ export function createComplaintClassifier(
         const urgent = k?.urgent ?? false;
         return { category, score, matched, hits, byIntent, urgent };
       });
+      return scored;
+    }
+  };
+  return {
+    infer(text, intent) {
+      const scored = scoreOf(text, intent);
+      // A letter's title (its short first line) names the matter the body then tells at length, among other
+      // things in passing: it weighs a little more than its share of the words.
+      const leadWeight = options.leadWeight ?? TITLE_WEIGHT;
+      const title = leadWeight > 0 ? titleOf(text) : undefined;
+      if (title) {
+        const byTitle = scoreOf(title, intent);
+        scored.forEach((x, i) => {
+          x.score += leadWeight * (byTitle[i]?.score ?? 0);
+        });
+      }
       return scored.sort((a, b) => b.score - a.score);
     },
   };
+}
+
+/**
+ * A letter's lead: its title, or its first sentence, when short and followed by a body at least twice as long. The
+ * normaliser turns a title's line break into a space, so the lead ends at the first space or sentence end.
+ */
+function titleOf(text: string): string | undefined {
+  const m = LEAD_END.exec(text);
+  const end = m ? m.index : -1;
+  if (end < 4 || end > TITLE_MAX) return undefined;
+  const body = text.slice(end + 1).trim();
+  return body.length >= 2 * end ? text.slice(0, end).trim() : undefined;
 }
