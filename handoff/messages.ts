@@ -136,6 +136,8 @@ export function riskReasonLabel(code: string): string {
       return `约了再见的日常道别，已排除（“${rest}”）`;
     case "travel":
       return `出行安排，已排除（“${rest}”）`;
+    case "rescue":
+      return `下水救人，已排除（“${rest}”）`;
     case "passed-away":
       return `说的是亲人已经离世，不是本人轻生，已排除（“${rest}”）`;
     case "prices":

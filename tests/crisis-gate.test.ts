@@ -681,6 +681,35 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     ]);
   });
 
+  it("reads an act under way refused an ambulance, a height measured, a date and place chosen, and a threat by fire or poison", () => {
+    expectAtLeast("imminent", [
+      "割得有点深，血止不住，不想叫救护车",
+      "安眠药全倒在手心里了，一口水的事",
+      "人已经在栏杆外面了，风很大",
+      "刀片顶在手腕上，就差用力了",
+    ]);
+    expectAtLeast("high", [
+      "那座桥我量过了，三十多米，够了",
+      "日子都定好了，地方也选好了，就差最后一步",
+      "上回被救回来了，这次不会再给你们机会",
+      "欠了这么多，实在还不上，那就拿命抵吧",
+      "今天又上去看了，顶楼的门锁换了，只能另找一栋",
+    ]);
+    for (const text of ["他家霸占我的地，今晚我就去把他家房子点了", "我买了一包老鼠药，就等他再来惹我"]) {
+      expect(assess(text), text).toMatchObject({ kind: "others" });
+      expect(RANK[assess(text).level], text).toBeGreaterThanOrEqual(RANK.high);
+    }
+    expect(assess("有个人一路跟着我到了楼下，现在还在楼道里")).toMatchObject({
+      level: "high",
+      kind: "harmed",
+    });
+    expectBelow("high", [
+      "看新闻，有个小伙子跳进河里把落水的孩子救上来了，真了不起",
+      "给我妈买了个按摩椅，躺下就不起来了",
+      "玩第五人格，屠夫一刀一个，气死我了",
+    ]);
+  });
+
   it("reads a relative who has died, told beside a practical question, as no risk to the writer", () => {
     for (const text of [
       "我爸已经不在了，他银行卡里的钱怎么取出来",
