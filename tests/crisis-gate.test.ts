@@ -167,12 +167,13 @@ interface CitizenItem {
   batch: number;
 }
 /**
- * Five blind batches (written by authors who saw neither the lexicon, the model nor any evaluation set): three in
- * the words of herders, farmers, workers and pensioners, one of students and young workers online (slang, dodged
- * words), one of the elderly, the disabled, caregivers and people in debt (long letters): 1,900 everyday messages
- * that share crisis words (a 白灾, rat poison, charcoal for a barbecue, the last day at work or in the dorm, prices,
- * banter, games, funerals) and 900 crisis messages, often oblique and mixed with the same troubles. The detector learned kinds of expression from each batch's misses after it was
- * measured untouched, so these are regression floors, not a measure of generalisation (see README).
+ * Ten blind batches (written by authors who saw neither the lexicon, the model nor any evaluation set): herders,
+ * farmers, workers and pensioners; students and young workers online; the elderly, the disabled, caregivers and
+ * people in debt; threats to others and harm done to the writer; lives told obliquely; second-language writers;
+ * tree-hole and forum comments. About 3,500 everyday messages that share crisis words (a 白灾, rat poison, charcoal
+ * for a barbecue, the last day at work, prices, banter, games, funerals) and 2,000 crisis messages, often oblique.
+ * The detector learned kinds of expression from each batch's misses after it was measured untouched, so these are
+ * regression floors, not a measure of generalisation (see README).
  */
 const citizens = readJsonl<CitizenItem>("crisis-blind-citizens.jsonl");
 
