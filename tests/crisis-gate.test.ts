@@ -711,6 +711,33 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     ]);
   });
 
+  it("reads the one sentence of a practical message that tells of an act or a place now", () => {
+    expectAtLeast("imminent", [
+      "社保的事你们不用回了，人已经站在我们厂车间楼顶边上了",
+      "在铁道边上坐着呢，等下一趟车，工资的事就这样吧",
+      "我在二桥的护栏外面，风很大，贷款那个问题不用回复了",
+      "药已经吃下去了，估计还有一个钟头，想问问我的低保卡钱能留给我娘不",
+    ]);
+    expectAtLeast("high", [
+      "那瓶农药放在车上了，后天开到个没人的地方",
+      "看了好几天，到底哪座楼跳合适",
+      "上访五年没结果，下周我带着汽油去信访局，当着他们的面喝",
+    ]);
+    expectAtLeast("distress", [
+      "打了两年官司，钱没了，家也散了，活着就是遭罪。请问还能申请再审吗",
+      "要是我哪天消失了估计也没人会在意吧，先问正事，工伤认定去哪办",
+    ]);
+    expect(assess("被骗到一个传销窝点，手机被收了，晚上也有人守着")).toMatchObject({
+      level: "high",
+      kind: "harmed",
+    });
+    expectBelow("high", [
+      "我爷爷误把农药当成饮料喝了，幸亏救过来了，农药该咋存放",
+      "临时身份证能坐高铁吗？明天就走",
+      "平台罚款罚得我们快活不下去了，一单差评扣五十，合法吗",
+    ]);
+  });
+
   it("reads a relative who has died, told beside a practical question, as no risk to the writer", () => {
     for (const text of [
       "我爸已经不在了，他银行卡里的钱怎么取出来",
