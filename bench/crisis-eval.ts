@@ -219,13 +219,13 @@ interface CitizenRow {
 }
 
 /**
- * Ten blind batches of citizens' messages (tests/gate/crisis-blind-citizens.jsonl), each by an author who saw
+ * Eleven blind batches of citizens' messages (intents/data/crisis-blind-citizens.jsonl), each by an author who saw
  * neither the lexicon, the model nor any evaluation set: rural and town, young and online, the elderly, the disabled
  * and the indebted, threats and harm, lives told obliquely, second-language writers, tree-hole and forum comments. Each batch was measured untouched before the
  * detector learned from its misses (figures in the README); from then on it is a floor.
  */
 function citizens(detector: CrisisDetector): void {
-  const path = projectPath("tests", "gate", "crisis-blind-citizens.jsonl");
+  const path = projectPath("intents", "data", "crisis-blind-citizens.jsonl");
   if (!existsSync(path)) return;
   const rows = readJsonl<CitizenRow>(path);
   const parts: string[] = [];

@@ -111,6 +111,8 @@ export function riskReasonLabel(code: string): string {
         }[what] ?? what;
       return `模型判断${label}（把握 ${Math.round(Number(p) * 100)}%）`;
     }
+    case "second-opinion":
+      return `按群众来信训练的第二模型判断高危（把握 ${Math.round(Number(rest) * 100)}%）`;
     case "escalated":
       return rest === "concepts"
         ? "同一句里有方法或工具，又有行动或时间"

@@ -35,6 +35,7 @@ describe("risk reasons for staff", () => {
       expect(a.reasons.length, text).toBeGreaterThan(0);
       for (const r of a.reasons) expect(riskReasonLabel(r), r).toMatch(/已排除/);
     }
+    expect(riskReasonLabel("second-opinion:0.94")).toBe("按群众来信训练的第二模型判断高危（把握 94%）");
     // A story of despair that is over: the staff read that it was lowered, and why.
     const past = detector.assess(normalise("那年失业又离婚，整夜整夜站在阳台上，现在已经走出来了").text);
     expect(past.reasons.map(riskReasonLabel)).toContain("讲的是已经走出来的过去，已降为情绪困扰");

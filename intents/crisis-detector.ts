@@ -31,8 +31,9 @@ import { type CrisisLexicon, CrisisLexiconSchema, defaultLexicon } from "./crisi
 import { compiledFor } from "./crisis-lexicon-compiler.js";
 import { type Prepared, prepare } from "./crisis-preparation.js";
 import { LEVELS, RANK, type RiskAssessment } from "./crisis-risk.js";
+import { SECOND_OPINION_HIGH, secondOpinionModel } from "./crisis-second-opinion.js";
 import { defaultModel, trainCrisisModel } from "./crisis-training.js";
-import type { LinearModel } from "./linear-model.js";
+import type { LinearModel, ModelTables } from "./linear-model.js";
 import { firstSet } from "./pattern-set.js";
 
 export interface CrisisDetector {
@@ -40,7 +41,13 @@ export interface CrisisDetector {
 }
 
 export function createCrisisDetector(
-  options: { lexicon?: CrisisLexicon; model?: LinearModel; thresholds?: Partial<CrisisThresholds> } = {},
+  options: {
+    lexicon?: CrisisLexicon;
+    model?: LinearModel;
+    thresholds?: Partial<CrisisThresholds>;
+    /** The citizens' model (crisis-second-opinion.ts); null for none. By default the shipped one, with the shipped lexicon. */
+    secondOpinion?: ModelTables | null;
+  } = {},
 ): CrisisDetector {
   const t: CrisisThresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const evidence = conceptEvidence();
@@ -50,6 +57,14 @@ export function createCrisisDetector(
     options.model?.toJSON() ?? (options.lexicon ? trainCrisisModel({ lexicon }).toJSON() : defaultModel());
   const scorer = new CrisisModelScorer(model);
   const probs = new Float64Array(model.labels.length);
+  const secondTables =
+    options.secondOpinion !== undefined
+      ? options.secondOpinion
+      : options.lexicon || options.model
+        ? null
+        : secondOpinionModel();
+  const second = secondTables ? new CrisisModelScorer(secondTables) : null;
+  const secondProbs = new Float64Array(secondTables?.labels.length ?? 0);
 
   return {
     assess(normalisedText: string): RiskAssessment {
@@ -64,6 +79,28 @@ export function createCrisisDetector(
       const model = readModel(scorer, probs, hits.modelText, evidence.self);
       const modelRank = modelLevel(model, hits, deniesGrave(prepared), t, evidence);
       let rank = raiseByModel(hits.ranks.self, modelRank, model, reasons);
+      // A second reading by the model of citizens' own words, only where the text holds something of a risk to life
+      // (death, leaving, means, not going on…), no rule, denial or report has spoken, and nothing reads as a threat
+      // to others or harm done to the writer (the second model knows only the writer's own life).
+      if (
+        second &&
+        rank < RANK.high &&
+        !hits.ruled &&
+        hits.reported === 0 &&
+        hits.ranks.others < RANK.distress &&
+        hits.ranks.harmed < RANK.distress &&
+        model.harmed < 0.5 &&
+        model.others < 0.5 &&
+        (model.concepts.concepts & evidence.noticeable) !== 0 &&
+        !deniesGrave(prepared)
+      ) {
+        second.score(hits.modelText, secondProbs, model.concepts.features);
+        const p = secondProbs[second.slot.high] ?? 0;
+        if (p >= SECOND_OPINION_HIGH) {
+          rank = RANK.high;
+          reasons.push(`second-opinion:${p.toFixed(2)}`);
+        }
+      }
       rank = escalateModel(c, rank, hits, model, evidence, reasons);
       // What kind of risk (which may raise the level again), about whom, how sure.
       const kinded = riskKind(rank, hits, model, t, evidence, reasons);

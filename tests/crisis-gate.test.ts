@@ -15,6 +15,7 @@ import { CrisisModelScorer, crisisFeatures } from "../intents/crisis-features.js
 import { CrisisLexiconSchema, loadCrisisLexicon } from "../intents/crisis-lexicon.js";
 import { crisisModelText } from "../intents/crisis-preparation.js";
 import type { RiskAssessment, RiskLevel } from "../intents/crisis-risk.js";
+import { BLIND_CITIZENS_PATH } from "../intents/crisis-second-opinion.js";
 import { loadCrisisTraining, trainCrisisModel } from "../intents/crisis-training.js";
 import { createNormaliser } from "../intents/normalise.js";
 
@@ -172,10 +173,14 @@ interface CitizenItem {
  * people in debt; threats to others and harm done to the writer; lives told obliquely; second-language writers;
  * tree-hole and forum comments. About 3,500 everyday messages that share crisis words (a 白灾, rat poison, charcoal
  * for a barbecue, the last day at work, prices, banter, games, funerals) and 2,000 crisis messages, often oblique.
- * The detector learned kinds of expression from each batch's misses after it was measured untouched, so these are
- * regression floors, not a measure of generalisation (see README).
+ * The detector learned kinds of expression from each batch's misses after it was measured untouched, and the second
+ * opinion (intents/crisis-second-opinion.ts) is trained on them, so these are regression floors, not a measure of
+ * generalisation (see README).
  */
-const citizens = readJsonl<CitizenItem>("crisis-blind-citizens.jsonl");
+const citizens = readFileSync(BLIND_CITIZENS_PATH, "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as CitizenItem);
 
 describe("blind gate of citizens' own words", () => {
   it("raises no alarm on everyday messages that share crisis words", () => {
@@ -914,6 +919,34 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     ]) {
       const a = assess(text);
       expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeLessThan(RANK.high);
+    }
+  });
+});
+
+describe("a second opinion from a model of citizens' own words", () => {
+  const mainOnly = createCrisisDetector({ secondOpinion: null });
+  const normalise = createNormaliser();
+
+  it("raises a grave message the main model reads low, when it holds something of a risk to life", () => {
+    const text = normalise("俺把那瓶药吃了一大半 躺炕上呢 想问问新农合能报多少").text;
+    expect(RANK[mainOnly.assess(text).level]).toBeLessThan(RANK.high);
+    const a = assess(text);
+    expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(a.reasons.some((r) => r.startsWith("second-opinion:"))).toBe(true);
+  });
+
+  it("is not asked about everyday questions, and overrides no rule that lowered a message", () => {
+    for (const text of [
+      "想问问新农合住院能报多少",
+      "以前也想过把药都吃了，现在早就好了，想问问新农合能报多少",
+      "我爸已经不在了，他的存款怎么取",
+    ]) {
+      const a = assess(text);
+      expect(
+        a.reasons.some((r) => r.startsWith("second-opinion:")),
+        text,
+      ).toBe(false);
+      expect(RANK[a.level], text).toBeLessThan(RANK.high);
     }
   });
 });
