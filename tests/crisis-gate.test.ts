@@ -743,6 +743,29 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     ]);
   });
 
+  it("reads voice-typed messages, with no punctuation and the risk between other worries", () => {
+    expectAtLeast("imminent", [
+      "嗯那个乐果我刚喝了 在玉米地边上呢 想问下新农合报不报",
+      "煤气阀刚拧开了 门也关上了 房产证上写的是我一个人",
+      "吃了一瓶安定 躺床上了 那个低保卡的钱咋给我娘",
+      "车库门关着呢 车一直打着火 车贷以后谁还",
+      "开着车往大坝那边去 一脚油门就下去了 保险能赔不",
+    ]);
+    expectAtLeast("high", [
+      "嗯就是想问问 死在家里和死在外头哪个对房子影响小 房子以后还得卖",
+      "把羊都送人了 以后也用不上了 草场证给谁好",
+      "位置都看好了 就那个水塔 你们就当我没问",
+    ]);
+    expect(assess("他拿着菜刀满院子追我 我躲在柴房里 他在外头踹门")).toMatchObject({
+      level: "high",
+      kind: "harmed",
+    });
+    expectAtLeast("distress", [
+      "一个人在牧点上 连个说话的人都没有",
+      "下岗了天天在家闷着 觉得自己就是个没用的人",
+    ]);
+  });
+
   it("reads a relative who has died, told beside a practical question, as no risk to the writer", () => {
     for (const text of [
       "我爸已经不在了，他银行卡里的钱怎么取出来",
