@@ -13,12 +13,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileText, moduleText } from "../core/file-cache.js";
 import { projectPath } from "../core/paths.js";
-import { crisisFeatures } from "./crisis-features.js";
 import { type CrisisLexicon, DEFAULT_LEXICON_PATH, defaultLexicon } from "./crisis-lexicon.js";
-import { compiledFor } from "./crisis-lexicon-compiler.js";
-import { prepare } from "./crisis-preparation.js";
+import { preparedExamples } from "./crisis-training.js";
 import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from "./linear-model.js";
-import { createNormaliser, NORMALISER_VERSION } from "./normalise.js";
+import { NORMALISER_VERSION } from "./normalise.js";
 
 /**
  * The second model's P(high) that raises a message to high. At 0.9 no dev figure moved but one more tree-hole crisis
@@ -59,13 +57,12 @@ export function loadCitizensTraining(path: string = BLIND_CITIZENS_PATH): Citize
 export function trainSecondOpinion(
   options: { lexicon?: CrisisLexicon; examples?: readonly CitizensRow[] } = {},
 ): LinearModel {
-  const c = compiledFor(options.lexicon ?? defaultLexicon());
-  const normalise = createNormaliser();
-  const examples = (options.examples ?? loadCitizensTraining()).map((e) => ({
-    features: crisisFeatures(prepare(c, normalise(e.text).text).modelText),
-    label: e.label,
-  }));
-  return trainSoftmax(examples, { epochs: 12, learningRate: 0.5, l2: 1e-5, seed: 11 });
+  return trainSoftmax(preparedExamples(options.examples ?? loadCitizensTraining(), options.lexicon), {
+    epochs: 12,
+    learningRate: 0.5,
+    l2: 1e-5,
+    seed: 11,
+  });
 }
 
 let cached: ModelTables | undefined;
@@ -76,6 +73,7 @@ export const secondOpinionModel = (): ModelTables | undefined => {
     "crisis-second-opinion",
     [
       moduleText("./crisis-second-opinion.js", import.meta.url),
+      moduleText("./crisis-training.js", import.meta.url),
       moduleText("./crisis-features.js", import.meta.url),
       moduleText("./crisis-concepts.js", import.meta.url),
       moduleText("./crisis-preparation.js", import.meta.url),

@@ -27,13 +27,25 @@ export function loadCrisisTraining(): { examples: CorpusExample[] } {
 export function trainCrisisModel(
   options: { lexicon?: CrisisLexicon; examples?: readonly { text: string; label: string }[] } = {},
 ): LinearModel {
-  const c = compiledFor(options.lexicon ?? defaultLexicon());
+  return trainSoftmax(preparedExamples(options.examples ?? loadCrisisCorpus(), options.lexicon), {
+    epochs: EPOCHS,
+    learningRate: 0.5,
+    l2: L2,
+    seed: 7,
+  });
+}
+
+/** Labelled texts as a crisis model sees them: normalised, prepared with the lexicon, as features. */
+export function preparedExamples(
+  rows: readonly { text: string; label: string }[],
+  lexicon: CrisisLexicon = defaultLexicon(),
+): { features: string[]; label: string }[] {
+  const c = compiledFor(lexicon);
   const normalise = createNormaliser();
-  const examples = (options.examples ?? loadCrisisCorpus()).map((e) => ({
+  return rows.map((e) => ({
     features: crisisFeatures(prepare(c, normalise(e.text).text).modelText),
     label: e.label,
   }));
-  return trainSoftmax(examples, { epochs: EPOCHS, learningRate: 0.5, l2: L2, seed: 7 });
 }
 
 const EPOCHS = 12;

@@ -76,10 +76,15 @@ describe("knowledge on blind-written citizen questions", () => {
   });
 });
 
-describe("knowledge on long stories told to ask what the law allows (a second blind author)", () => {
-  const helped = (j: Judged, i: number) =>
+/** Answered or referred in the question's domain, or in the second domain its author named (`also`). */
+const helpedIn =
+  (rows: readonly { also?: string }[]) =>
+  (j: Judged, i: number): boolean =>
     ["answered", "referred", "honest"].includes(j.outcome) ||
-    (stories[i]?.also !== undefined && j.got === stories[i]?.also);
+    (rows[i]?.also !== undefined && j.got === rows[i]?.also);
+
+describe("knowledge on long stories told to ask what the law allows (a second blind author)", () => {
+  const helped = helpedIn(stories);
 
   it("answers or refers at least 88% in their domain (or the second domain a lawyer could take first)", () => {
     expect(judgedStories.length).toBeGreaterThanOrEqual(400);
@@ -98,9 +103,7 @@ describe("knowledge on long stories told to ask what the law allows (a second bl
 });
 
 describe("knowledge on a third blind author's questions, short and long, in every domain", () => {
-  const helped = (j: Judged, i: number) =>
-    ["answered", "referred", "honest"].includes(j.outcome) ||
-    (third[i]?.also !== undefined && j.got === third[i]?.also);
+  const helped = helpedIn(third);
 
   it("answers or refers at least 89% in their domain (or the second domain a lawyer could take first)", () => {
     expect(judgedThird.length).toBeGreaterThanOrEqual(400);
