@@ -43,11 +43,11 @@ const FALLBACK_WEIGHT = 0.3;
 const TAXONOMY_WEIGHT = 0.04;
 const MAX_TAXONOMY_HITS = 4;
 /**
- * A title's own scores, added at this weight (a tenth: on our hand-labelled real letters, family top-1 81.8% →
+ * A lead's own scores, added at this weight (a tenth: on our hand-labelled real letters, family top-1 81.8% →
  * 84.1% with top-3 unchanged; from a fifth on, top-3 fell below 95%).
  */
-const TITLE_WEIGHT = 0.1;
-const TITLE_MAX = 40;
+const LEAD_WEIGHT = 0.1;
+const LEAD_MAX = 40;
 const LEAD_END = /[\s。！？!?]/;
 /**
  * Ten times the FAQ model's L2 penalty: the blind letters are short and their authors' pet words would otherwise
@@ -116,43 +116,40 @@ export function createComplaintClassifier(
     ...(options.normalise ? { normalise: options.normalise } : {}),
   });
   const scoreOf = (text: string, intent: string | undefined): InferredCategory[] => {
-    {
-      const byKeywords = new Map(catalogue.infer(text, intent).map((x) => [x.category.id, x]));
-      const tokens = segmenter.tokens(text);
-      const p = model.classify(text, tokens);
-      const byFamily = taxonomy.hits(tokens.words);
-      const scored = catalogue.categories.map((category): InferredCategory => {
-        const k = byKeywords.get(category.id);
-        const matched = k?.matched ?? [];
-        const hits = k?.hits ?? [];
-        let trust = 0;
-        for (const i of hits) trust += reliability.of(category.id, i);
-        const byIntent = intent !== undefined && category.intents.includes(intent);
-        // The catch-all wins only when nothing specific is likely: its letters (suggestions, unclear matters) look
-        // like every long letter.
-        const fallbackDiscount = category.id === FALLBACK_CATEGORY ? FALLBACK_WEIGHT : 1;
-        const score =
-          fallbackDiscount * p.probabilityOf(category.id) +
-          KEYWORD_WEIGHT * Math.min(MAX_KEYWORD_HITS, trust) +
-          (byIntent ? INTENT_WEIGHT : 0) +
-          TAXONOMY_WEIGHT * Math.min(MAX_TAXONOMY_HITS, byFamily.get(category.family) ?? 0);
-        const urgent = k?.urgent ?? false;
-        return { category, score, matched, hits, byIntent, urgent };
-      });
-      return scored;
-    }
+    const byKeywords = new Map(catalogue.infer(text, intent).map((x) => [x.category.id, x]));
+    const tokens = segmenter.tokens(text);
+    const p = model.classify(text, tokens);
+    const byFamily = taxonomy.hits(tokens.words);
+    return catalogue.categories.map((category): InferredCategory => {
+      const k = byKeywords.get(category.id);
+      const matched = k?.matched ?? [];
+      const hits = k?.hits ?? [];
+      let trust = 0;
+      for (const i of hits) trust += reliability.of(category.id, i);
+      const byIntent = intent !== undefined && category.intents.includes(intent);
+      // The catch-all wins only when nothing specific is likely: its letters (suggestions, unclear matters) look
+      // like every long letter.
+      const fallbackDiscount = category.id === FALLBACK_CATEGORY ? FALLBACK_WEIGHT : 1;
+      const score =
+        fallbackDiscount * p.probabilityOf(category.id) +
+        KEYWORD_WEIGHT * Math.min(MAX_KEYWORD_HITS, trust) +
+        (byIntent ? INTENT_WEIGHT : 0) +
+        TAXONOMY_WEIGHT * Math.min(MAX_TAXONOMY_HITS, byFamily.get(category.family) ?? 0);
+      const urgent = k?.urgent ?? false;
+      return { category, score, matched, hits, byIntent, urgent };
+    });
   };
   return {
     infer(text, intent) {
       const scored = scoreOf(text, intent);
-      // A letter's title (its short first line) names the matter the body then tells at length, among other
-      // things in passing: it weighs a little more than its share of the words.
-      const leadWeight = options.leadWeight ?? TITLE_WEIGHT;
-      const title = leadWeight > 0 ? titleOf(text) : undefined;
-      if (title) {
-        const byTitle = scoreOf(title, intent);
+      // A letter's lead (its title or short first sentence) names the matter the body then tells at length, among
+      // other things in passing: it weighs a little more than its share of the words.
+      const leadWeight = options.leadWeight ?? LEAD_WEIGHT;
+      const lead = leadWeight > 0 ? leadOf(text) : undefined;
+      if (lead) {
+        const byLead = scoreOf(lead, intent);
         scored.forEach((x, i) => {
-          x.score += leadWeight * (byTitle[i]?.score ?? 0);
+          x.score += leadWeight * (byLead[i]?.score ?? 0);
         });
       }
       return scored.sort((a, b) => b.score - a.score);
@@ -164,10 +161,10 @@ export function createComplaintClassifier(
  * A letter's lead: its title, or its first sentence, when short and followed by a body at least twice as long. The
  * normaliser turns a title's line break into a space, so the lead ends at the first space or sentence end.
  */
-function titleOf(text: string): string | undefined {
+function leadOf(text: string): string | undefined {
   const m = LEAD_END.exec(text);
   const end = m ? m.index : -1;
-  if (end < 4 || end > TITLE_MAX) return undefined;
+  if (end < 4 || end > LEAD_MAX) return undefined;
   const body = text.slice(end + 1).trim();
   return body.length >= 2 * end ? text.slice(0, end).trim() : undefined;
 }

@@ -49,6 +49,13 @@ function expectAtLeast(level: RiskLevel, texts: readonly string[]): void {
     expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK[level]);
   }
 }
+/** Each text is graded exactly `level`. */
+function expectExactly(level: RiskLevel, texts: readonly string[]): void {
+  for (const text of texts) {
+    const a = assess(text);
+    expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe(level);
+  }
+}
 /** Each text is graded below `level`. */
 function expectBelow(level: RiskLevel, texts: readonly string[]): void {
   for (const text of texts) {
@@ -233,16 +240,13 @@ describe("crisis detector rules", () => {
   });
 
   it("reads a death that already happened to someone else as grief, and a past recovered wish as past", () => {
-    for (const text of [
+    expectExactly("distress", [
       "我同事的表弟昨晚割腕自杀了，大家都很难过",
       "昨天才得知老同学烧炭自杀的消息，心里很难受",
       "去年有段时间天天想死，现在一切都好起来了，工作也稳定了",
       "之前那半年特别绝望，晚上睡不着就想死，后来慢慢好起来了",
       "某明星因为抑郁症自杀身亡，太可怕了",
-    ]) {
-      const a = assess(text);
-      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
-    }
+    ]);
     // A hope is no recovery: 一切都会好起来的 leaves a past wish standing.
     expect(RANK[assess("以前我也想过死，现在也想，一切都会好起来的吧").level]).toBeGreaterThanOrEqual(
       RANK.high,
@@ -361,7 +365,7 @@ describe("crisis detector rules", () => {
   });
 
   it("does not alarm on hyperbole and idioms, and says why", () => {
-    for (const text of [
+    expectExactly("none", [
       "笑死我了",
       "累死了",
       "热死了",
@@ -374,10 +378,7 @@ describe("crisis detector rules", () => {
       "要死啊",
       "他做错了事还死不认错",
       "这个规定真的无语的要死",
-    ]) {
-      const a = assess(text);
-      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
-    }
+    ]);
     expect(RANK[assess("烦死了").level]).toBeLessThanOrEqual(RANK.distress);
     expect(assess("累死了").reasons).toContain("hyperbole:累死了");
     // The model alone leaned to high on such idioms when it had not seen the row: they are masked, not guessed.
@@ -626,13 +627,10 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("tells a girl described by what she did, and a death today told as news, from seeking a companion for it", () => {
-    for (const text of [
+    expectExactly("distress", [
       "上周跳楼的那个女孩才十六岁，想起来就难受",
       "今天有人在我们小区跳楼自杀了，心里很难受",
-    ]) {
-      const a = assess(text);
-      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("distress");
-    }
+    ]);
     expect(RANK[assess("有没有一起烧炭的姑娘").level]).toBeGreaterThanOrEqual(RANK.high);
     expect(assess("今天我也想跳楼").level).toBe("imminent");
   });
@@ -767,14 +765,11 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads a relative who has died, told beside a practical question, as no risk to the writer", () => {
-    for (const text of [
+    expectExactly("none", [
       "我爸已经不在了，他银行卡里的钱怎么取出来",
       "父母都去世了，老房子怎么办过户",
       "补办户口要什么材料？爹妈早就不在了怎么办？",
-    ]) {
-      const a = assess(text);
-      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
-    }
+    ]);
     // The same words beside a wish to follow them, or about the writer, still count.
     expectAtLeast("high", ["爸妈都不在了，我一个人活着也没意思", "等我不在了，你们要好好的"]);
   });
@@ -793,17 +788,14 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
-    for (const text of [
+    expectExactly("none", [
       "除草剂打了两遍，草还是没死",
       "隔壁装修吵得我整宿睡不着，找谁管",
       "这天热得要杀人了",
       "明天上房顶扫雪，梯子得扶稳",
       "昨晚排位单杀了对面三次",
       "同归于尽这个成语英文咋翻译",
-    ]) {
-      const a = assess(text);
-      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("none");
-    }
+    ]);
   });
 
   it("reads the one grave sentence of a long letter about other troubles", () => {
@@ -818,7 +810,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads a near date or a going-now as imminent", () => {
-    for (const text of [
+    expectExactly("imminent", [
       "后天就自杀，东西都想好了",
       "我这就去跳河了",
       "大家再见了，我走了，不想再撑",
@@ -833,10 +825,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "药我都攒着呢，够了",
       "我现在在铁道边上，别报警",
       "已经喝下去了，嘴里好苦，救救我",
-    ]) {
-      const a = assess(text);
-      expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe("imminent");
-    }
+    ]);
     // A ticket is a trip; a rope bought is not.
     expect(assess("绳子已经买好了，下周就走").level).toBe("imminent");
     // A farewell that names the next meeting only in the next life is no everyday goodbye.
