@@ -135,7 +135,8 @@ function questionDomain(
   if (!domains || intent.intent === "out_of_scope") return undefined;
   let best: string | undefined;
   let bestScore = 0;
-  // The candidates, each once, in this order: the classifier's first and second choice, then the hits' topics.
+  // The candidates, each once, in this order: the classifier's first and second choice, the hits' topics, then the
+  // domains whose terms the question uses.
   // Loops over the few hits rather than a set and filtered copies: this runs for every message.
   const second = intent.second?.intent;
   const end = hits.length + named.length;
