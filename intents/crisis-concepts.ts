@@ -14,6 +14,7 @@
  * canonicaliser drops that range) and the sparse scorer keys one-character features by their code unit.
  */
 
+import { writerInDialect } from "./dialect-writer.js";
 import { firstSet } from "./pattern-set.js";
 
 export const CONCEPTS = [
@@ -174,7 +175,9 @@ export interface ConceptReader {
 const NO_CONCEPTS: ConceptReading = Object.freeze({ features: [], pairs: 0, concepts: 0 }) as ConceptReading;
 
 export function createConceptReader(): ConceptReader {
-  const regexes = CONCEPTS.map((c) => new RegExp(SOURCES[c], "g"));
+  // Harm done to the writer reads 俺 as 我 too (俺男人打俺).
+  const sources = CONCEPTS.map((c) => (c === "victim" ? writerInDialect(SOURCES[c]) : SOURCES[c]));
+  const regexes = sources.map((s) => new RegExp(s, "g"));
   // Most everyday text holds no character a concept can start with: one pass over the text, looking each character
   // up in a table of the concepts it can start, finds which regexes are worth running at all (a third of the
   // detector's time went into running all of them on every message).
@@ -182,8 +185,8 @@ export function createConceptReader(): ConceptReader {
   if (CONCEPTS.length > 16) throw new Error("concept start masks hold 16 concepts");
   const startsOf = new Uint16Array(0x10000);
   let always = 0;
-  CONCEPTS.forEach((c, k) => {
-    const first = firstSet(SOURCES[c]);
+  sources.forEach((source, k) => {
+    const first = firstSet(source);
     if (first.any || first.nullable) always |= 1 << k;
     else
       for (const ch of first.chars) {

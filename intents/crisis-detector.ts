@@ -79,9 +79,10 @@ export function createCrisisDetector(
       const model = readModel(scorer, probs, hits.modelText, evidence.self);
       const modelRank = modelLevel(model, hits, deniesGrave(prepared), t, evidence);
       let rank = raiseByModel(hits.ranks.self, modelRank, model, reasons);
-      // A second reading by the model of citizens' own words, only where the text holds something of a risk to life
-      // (death, leaving, means, not going on…), no rule, denial or report has spoken, and nothing reads as a threat
-      // to others or harm done to the writer (the second model knows only the writer's own life).
+      // A second reading by the model of citizens' own words, where no rule, denial or report has spoken and nothing
+      // reads as a threat to others or harm done to the writer (the second model knows only the writer's own life).
+      // Asked of every such message, not only those holding a word of death or leaving: the grave messages the main
+      // model misses are the ones that name neither (站到黄线外面了，对不起).
       if (
         second &&
         rank < RANK.high &&
@@ -91,7 +92,6 @@ export function createCrisisDetector(
         hits.ranks.harmed < RANK.distress &&
         model.harmed < 0.5 &&
         model.others < 0.5 &&
-        (model.concepts.concepts & evidence.noticeable) !== 0 &&
         !deniesGrave(prepared)
       ) {
         second.score(hits.modelText, secondProbs, model.concepts.features);

@@ -127,6 +127,17 @@ function insideOthers(hits: Prepared["hits"], negated: readonly boolean[], h: Hi
   return false;
 }
 
+/** The writer only as one of 我们 (我们爱你), never alone: 我, 俺, 咱, 本人, 老子. */
+const WRITER_ALONE = /[我俺咱](?!们)|本人|老子/;
+/** Someone spoken to. */
+const ADDRESSED = /你|兄弟|姐妹|宝贝|亲爱的|姑娘/;
+/**
+ * A message that speaks to someone and talks them out of it, with the writer nowhere in it on their own: its risk
+ * phrases are the addressee's (兄弟，那样死不了还很疼; 别去了吧，我们爱你).
+ */
+const isConsoling = (c: Compiled, text: string): boolean =>
+  c.consoling.test(text) && ADDRESSED.test(text) && !WRITER_ALONE.test(text);
+
 /** Reads every phrase the preparation found; adds its reasons to `p.reasons`, in the order they are read. */
 export function readHits(c: Compiled, p: Prepared): LexiconReading {
   const { text, hits, negated, reasons } = p;
@@ -144,6 +155,7 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     mentions: undefined,
   };
   let hasReportCue: boolean | undefined;
+  let consoling: boolean | undefined;
   let hasKnown: boolean | undefined;
   // Most messages have no hit: these two are made on the first one.
   let lexReasons: Set<string> | undefined;
@@ -230,6 +242,15 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
           lowered.push(h);
         }
       }
+      // Talking someone else out of it (别去了吧，我们爱你): that person's risk, which the writer worries about.
+      consoling ??= isConsoling(c, text);
+      if (kind === "self" && consoling) {
+        reasons.push(`consoling:${clip(h.text)}`);
+        rank = RANK.distress;
+        r.ruled = true;
+        lowered ??= [];
+        lowered.push(h);
+      }
       const past = text.slice(Math.max(sentenceStart(text, h.start), h.start - 20), h.start);
       if (c.pastBefore.test(past) && c.pastAfter.test(text.slice(h.end))) {
         reasons.push(`past:${clip(h.text)}`);
@@ -265,6 +286,11 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
   if (!r.ruled && r.ranks.self < RANK.high && c.recovered.test(text)) {
     r.ruled = true;
     reasons.push("recovered");
+  }
+  // Nor may it raise a message that talks someone else out of it (再等一等好吗？想象的解脱并不是真实的).
+  if (!r.ruled && r.ranks.self < RANK.high && (consoling ?? isConsoling(c, text))) {
+    r.ruled = true;
+    reasons.push("consoling");
   }
   if (lexReasons) {
     r.counted = true;

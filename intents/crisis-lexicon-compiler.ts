@@ -5,6 +5,7 @@
 import { Canonicaliser } from "./crisis-canonicaliser.js";
 import type { CrisisLexicon } from "./crisis-lexicon.js";
 import { RANK, type RiskKind, type RiskLevel } from "./crisis-risk.js";
+import { writerInDialect } from "./dialect-writer.js";
 import { PatternSet, withPrefilter } from "./pattern-set.js";
 
 export interface RiskGroupInfo {
@@ -39,6 +40,8 @@ export interface Compiled {
   escalation: RegExp;
   report: RegExp;
   reportingVerb: RegExp;
+  /** Talking someone else out of it (别去了吧，我们爱你): see readHits. */
+  consoling: RegExp;
   /** Right after a hit: the hit describes a person (跳楼的女孩, 因抑郁症自杀的表姐), not the writer's wish. */
   describedPerson: RegExp;
   /** (stranger)|(known)|(pronoun)|(self), behind the object-marker lookbehind. */
@@ -70,7 +73,10 @@ function compile(lexicon: CrisisLexicon): Compiled {
     obfuscationReplace: lexicon.obfuscation.map.map((e) => e.replace),
     neutral: lexicon.neutral.length > 0 ? new PatternSet(lexicon.neutral.map((g) => g.patterns)) : null,
     neutralReasons: lexicon.neutral.map((g) => g.reason),
-    risk: new PatternSet(riskGroups.map((g) => g.patterns)),
+    // Harm done to the writer and threats the writer makes read 俺 as 我 (俺男人打俺).
+    risk: new PatternSet(
+      riskGroups.map((g) => ((g.kind ?? "self") === "self" ? g.patterns : g.patterns.map(writerInDialect))),
+    ),
     riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level, kind: g.kind ?? "self" })),
     negationBefore: cueRegex(cues.negationBefore.patterns),
     negationAfter: cueRegex(cues.negationAfter.patterns),
@@ -84,6 +90,7 @@ function compile(lexicon: CrisisLexicon): Compiled {
     escalation: cueRegex(cues.escalation.patterns),
     report: cueRegex(cues.report.patterns),
     reportingVerb: cueRegex(cues.reportingVerb.patterns),
+    consoling: cueRegex(cues.consoling.patterns),
     // 跳楼的那位女孩: a person described by what they did, with or without 一/某 before the noun.
     describedPerson: new RegExp(
       `^[了过]?的(?:那个|那位|这个|这位|一个|那些)?(?:${alt([...cues.strangerMention.patterns, ...cues.knownMention.patterns, "女孩|男孩|女生|男生|姑娘|小伙子?|大学生|中学生|小学生|明星|博主|少年|少女"])})`,

@@ -85,6 +85,7 @@ export const CrisisLexiconSchema = z.object({
     pronounMention: cueGroup,
     strangerMention: cueGroup,
     objectMarker: cueGroup,
+    consoling: cueGroup,
   }),
   obfuscation: z.object({
     comment: z.string(),

@@ -7,8 +7,13 @@
  * author's recall but moved its reading of everything else (tree-hole posts graded high that are none, counselling
  * talk that is unrelated). So this model stands apart: the same features, trained on the blind batches alone
  * (`intents/data/crisis-blind-citizens.jsonl`: their grave rows as high, their quieter ones as distress, their
- * everyday rows as none), and asked only when the text holds something of a risk to life (death, leaving, means, not going
- * on…) and no rule has lowered it. It may raise to high; it never lowers.
+ * everyday rows as none), and asked whenever no rule has lowered the message and nothing in it reads as a threat or
+ * harm done to the writer. It may raise to high; it never lowers.
+ *
+ * It was first asked only when the text held a word of death, leaving, means or not going on. Asked of every such
+ * message instead, a model trained without two later batches paged 217 of their 310 grave messages instead of 187,
+ * with their everyday messages, tree-hole none rows, complaint letters and knowledge-base phrasings as before; an
+ * author nobody had read (young workers' chat) went from 77 to 93 of 130.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileText, moduleText } from "../core/file-cache.js";
@@ -19,9 +24,9 @@ import { cachedModel, type LinearModel, type ModelTables, trainSoftmax } from ".
 import { NORMALISER_VERSION } from "./normalise.js";
 
 /**
- * The second model's P(high) that raises a message to high. At 0.9 no dev figure moved but one more tree-hole crisis
- * post, and an unseen author's voice-typed grave messages went from 52 to 62 of 100; at 0.8 tree-hole none rows
- * graded high rose 10.5% → 11.0%.
+ * The second model's P(high) that raises a message to high. At 0.9 an unseen author's voice-typed grave messages went
+ * from 52 to 62 of 100 with no dev figure down; at 0.8 tree-hole none rows graded high rose 10.5% → 11.0%; at 0.95,
+ * asked of every message, two held-out batches gained 18 grave messages instead of 30.
  */
 export const SECOND_OPINION_HIGH = 0.9;
 

@@ -175,11 +175,12 @@ interface CitizenItem {
   batch: number;
 }
 /**
- * Ten blind batches (written by authors who saw neither the lexicon, the model nor any evaluation set): herders,
+ * Fourteen blind batches (written by authors who saw neither the lexicon, the model nor any evaluation set): herders,
  * farmers, workers and pensioners; students and young workers online; the elderly, the disabled, caregivers and
  * people in debt; threats to others and harm done to the writer; lives told obliquely; second-language writers;
- * tree-hole and forum comments. About 3,500 everyday messages that share crisis words (a 白灾, rat poison, charcoal
- * for a barbecue, the last day at work, prices, banter, games, funerals) and 2,000 crisis messages, often oblique.
+ * tree-hole and forum comments; risk inside a practical question; voice-typed messages; older people in farming and
+ * pastoral areas. About 4,800 everyday messages that share crisis words (a 白灾, rat poison, charcoal
+ * for a barbecue, the last day at work, prices, banter, games, funerals) and 2,900 crisis messages, often oblique.
  * The detector learned kinds of expression from each batch's misses after it was measured untouched, and the second
  * opinion (intents/crisis-second-opinion.ts) is trained on them, so these are regression floors, not a measure of
  * generalisation (see README).
@@ -778,6 +779,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expectBelow("high", [
       "前几年天天想着消失，现在孩子都会叫妈妈了，幸好当时没做傻事",
       "高三那年特别想死，熬过来了，现在工作稳定，过得挺好",
+      "以前天天想死，现在有工作有朋友了",
       "周末在河边钓鱼，风吹着很舒服",
       "吃了顿火锅，整个宿舍的人都想刀了我",
     ]);
@@ -785,6 +787,45 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
       "recovered",
     );
     expectAtLeast("high", ["前几年天天想死，后来熬过来了，可是最近又开始想死了"]);
+  });
+
+  it("reads talking someone else out of it as that person's risk, unless the writer speaks of themselves", () => {
+    for (const text of [
+      "别去了吧，那样可疼了，我们都爱你",
+      "兄弟，千万别想不开，一切都会过去的",
+      "姐妹你再等一等好吗，解脱不是你想的那样",
+    ]) {
+      const a = assess(text);
+      expect(RANK[a.level], text).toBeLessThan(RANK.high);
+      expect(a.reasons, text).toContain("consoling");
+    }
+    expectAtLeast("high", ["你别拦我了，我今晚就跳", "别劝我了，你们不懂，我真的想死"]);
+  });
+
+  it("reads harm done to a writer who says 俺 as harm done to the writer", () => {
+    for (const text of ["俺男人喝了酒就打俺", "他把俺锁在屋里不让俺出门"]) {
+      expect(assess(text).kind, text).toBe("harmed");
+    }
+    expect(assess("他把俺锁在屋里不让俺出门").level).toBe("high");
+  });
+
+  it("notices a passive wish not to be here, or feeling a burden, as distress at least", () => {
+    expectAtLeast("distress", [
+      "俺就是个累赘 活着还不如圈里那条狗",
+      "长生天咋不把俺也收了",
+      "俺这病不看了 拖到哪天算哪天",
+      "要是明天不会来就好了",
+    ]);
+  });
+
+  it("keeps the last day of a course or an internship and 我死了 after a mishap out of the emergency path", () => {
+    expectExactly("none", [
+      "明天是驾校最后一天了，得去练车",
+      "今天是实习最后一天，同事送了我一束花",
+      "抢票又没抢到，我死了",
+    ]);
+    // Said of a time to come, it is no mishap.
+    expectAtLeast("high", ["如果我死了，他们会难过吗"]);
   });
 
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
@@ -939,6 +980,15 @@ describe("a second opinion from a model of citizens' own words", () => {
   const mainOnly = createCrisisDetector({ secondOpinion: null });
   const normalise = createNormaliser();
 
+  it("raises a grave message the main model reads low, even when it names no death, leaving or means", () => {
+    const text = normalise("把猫送人了 钥匙放在门口地垫下面了 谢谢你们这些年").text;
+    expect(mainOnly.assess(text).level).toBe("none");
+    const a = assess(text);
+    expect(RANK[a.level]).toBeGreaterThanOrEqual(RANK.high);
+    expect(a.reasons.some((r) => r.startsWith("second-opinion:"))).toBe(true);
+    expectExactly("none", ["小猫三个月大了，免费送人，有人要吗", "钥匙放在门口地垫下面了，你回来自己开门"]);
+  });
+
   it("raises a grave message the main model reads low, when it holds something of a risk to life", () => {
     const text = normalise("俺把那瓶药吃了一大半 躺炕上呢 想问问新农合能报多少").text;
     expect(RANK[mainOnly.assess(text).level]).toBeLessThan(RANK.high);
@@ -947,7 +997,7 @@ describe("a second opinion from a model of citizens' own words", () => {
     expect(a.reasons.some((r) => r.startsWith("second-opinion:"))).toBe(true);
   });
 
-  it("is not asked about everyday questions, and overrides no rule that lowered a message", () => {
+  it("does not raise everyday questions, and overrides no rule that lowered a message", () => {
     for (const text of [
       "想问问新农合住院能报多少",
       "以前也想过把药都吃了，现在早就好了，想问问新农合能报多少",
