@@ -252,7 +252,9 @@ forEachStore(() => {
       const sentBefore = (await a.conversations.transcript("c1")).length;
       await postEvent(threadMessage(WANG, "// 当事人情绪稍稳定", "1700000100.000002", ts), "Ev0003");
       // The claim's own ephemeral also mentions 内部备注, so wait for the note's confirmation itself.
-      await fake.waitFor(() => ephemeralsTo(WANG).some((c) => String(c.args.text).includes("已记为内部备注")));
+      await fake.waitFor(() =>
+        ephemeralsTo(WANG).some((c) => String(c.args.text).includes("已记为内部备注")),
+      );
       await postEvent(threadMessage(LI, "我也来说两句", "1700000100.000003", ts), "Ev0004");
       await fake.waitFor(() =>
         ephemeralsTo(LI).some((c) => c.args.thread_ts === ts && String(c.args.text).includes("只有正在处理")),
