@@ -245,6 +245,26 @@ function citizens(detector: CrisisDetector): void {
 }
 
 /**
+ * A blind batch about threats to others and harm done to the writer (tests/gate/crisis-blind-others-harmed.jsonl),
+ * kept out of the second opinion's training, which knows only the writer's own life: the kind read right, and its
+ * everyday messages left off the emergency path.
+ */
+function othersAndHarmed(detector: CrisisDetector): void {
+  const path = projectPath("tests", "gate", "crisis-blind-others-harmed.jsonl");
+  if (!existsSync(path)) return;
+  const rows = readJsonl<CitizenRow>(path).map((r) => ({ r, a: detector.assess(normalise(r.text).text) }));
+  const kindRight = (kind: string) => {
+    const of = rows.filter((x) => x.r.kind === kind);
+    return frac(of.filter((x) => x.a.kind === kind && x.a.level !== "none").length, of.length);
+  };
+  const calm = rows.filter((x) => x.r.max !== undefined);
+  console.log(
+    `Blind threats and harm: kind others ${kindRight("others")}, kind harmed ${kindRight("harmed")}; ` +
+      `everyday high ${frac(calm.filter((x) => isCrisis(x.a.level)).length, calm.length)}`,
+  );
+}
+
+/**
  * Everyday questions the bot exists to answer: every knowledge-base phrasing (the crisis model never trains on
  * these). None of them may leave the FAQ path. Written by the team, so a floor, not a measure of real text.
  */
@@ -277,6 +297,7 @@ function main(): void {
   complaints(detector);
   blind(detector);
   citizens(detector);
+  othersAndHarmed(detector);
   everyday(detector);
 }
 

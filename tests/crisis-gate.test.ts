@@ -218,6 +218,66 @@ describe("blind gate of citizens' own words", () => {
   });
 });
 
+/**
+ * A blind batch about threats to others and harm done to the writer: wives, teenagers, elderly parents, workers held
+ * by a boss, herders in a boundary quarrel, petitioners angry at an official. Kept out of the second opinion's
+ * training (it knows only the writer's own life); its kinds were learned after it was measured untouched (others
+ * 70.9%, harmed 80.8%), so these are floors.
+ */
+const othersHarmed = readJsonl<CitizenItem>("crisis-blind-others-harmed.jsonl");
+
+describe("blind gate of threats to others and harm done to the writer", () => {
+  it("tells a threat and a person being hurt by their kind, and keeps their everyday neighbours calm", () => {
+    for (const [kind, floor] of [
+      ["others", 0.88],
+      ["harmed", 0.9],
+    ] as const) {
+      const items = othersHarmed.filter((i) => i.kind === kind);
+      const missed = items.filter((i) => {
+        const a = assess(i.text);
+        return a.kind !== kind || a.level === "none";
+      });
+      console.log(`blind ${kind} read as ${kind}: ${items.length - missed.length}/${items.length}`);
+      expect(items.length).toBeGreaterThanOrEqual(100);
+      expect(1 - missed.length / items.length, missed.map((i) => i.text).join("\n")).toBeGreaterThanOrEqual(
+        floor,
+      );
+    }
+    const calm = othersHarmed.filter((i) => i.max !== undefined);
+    const alarmed = calm.filter((i) => RANK[assess(i.text).level] >= RANK.high);
+    expect(alarmed.length / calm.length, alarmed.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.03);
+  });
+
+  it("reads a veiled threat against someone's family, ruin promised and arms brought out as a threat", () => {
+    for (const text of [
+      "那个包工头不给钱 他闺女在哪个学校上学我都知道",
+      "他家住哪我清楚得很，走着瞧",
+      "我不会放过他的，让他家破人亡",
+      "把猎枪翻出来了，他再动一下网围栏试试",
+    ]) {
+      const a = assess(text);
+      expect(a.kind, text).toBe("others");
+      expect(RANK[a.level], text).toBeGreaterThanOrEqual(RANK.high);
+    }
+    expectExactly("none", [
+      "我知道他住哪，明天把快递给他送过去",
+      "你知道他几点下班吗",
+      "医生说让他住院观察几天",
+      "给他点了根烟放在路边",
+    ]);
+  });
+
+  it("reads being held by a boss, one's address posted and a child taken out on as harm done to the writer", () => {
+    for (const text of [
+      "催收把我家地址发到群里了，今天楼下有人蹲着",
+      "老板不让我们走，谁要走就关起来",
+      "他一喝酒就拿孩子撒气",
+    ]) {
+      expect(assess(text).kind, text).toBe("harmed");
+    }
+  });
+});
+
 describe("crisis detector rules", () => {
   it("reads negation as negation, but not 不想活 or 没有活下去的勇气", () => {
     for (const text of ["我从来没想过自杀", "我不会自杀的放心", "放心，我不会做傻事的", "自杀？没有的事"]) {
