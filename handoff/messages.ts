@@ -158,6 +158,10 @@ export function riskReasonLabel(code: string): string {
       return `带着玩笑说的夸张话，已降级（“${rest}”）`;
     case "recovered":
       return "讲的是已经走出来的过去，已降为情绪困扰";
+    case "consoling":
+      return rest
+        ? `在劝别人别做傻事，说的是对方的风险，已降为情绪困扰（“${rest}”）`
+        : "在劝别人别做傻事，说的是对方的风险，不按本人高危处理";
     case "obfuscation":
       return `谐音、拼音或符号写法（“${rest}”）`;
     default:
@@ -171,6 +175,7 @@ const RISK_GROUP_LABELS: Record<string, string> = {
   "imminent-means": "已准备好工具或药物",
   "imminent-time": "说出了时间或告别",
   "suicide-ideation": "表达轻生念头",
+  "passive-wish": "不想活下去的消极念头或觉得自己是负担",
   "self-harm": "自伤",
   "harm-others": "扬言伤害他人",
   hostility: "怨恨他人、盼其死去（未说要动手）",

@@ -147,6 +147,8 @@ export function readModel(
   probs: Float64Array,
   modelText: string,
   selfPairs = 0,
+  /** Filled with the scorer's second model's reading of the whole text, when it has one. */
+  alsoProbs?: Float64Array,
 ): ModelReading {
   const slot = scorer.slot;
   const reader = conceptReader();
@@ -159,7 +161,7 @@ export function readModel(
     const h = (probs[slot.high] ?? 0) + (slot.imminent >= 0 ? (probs[slot.imminent] ?? 0) : 0);
     if (h > sentenceHigh) sentenceHigh = h;
   }
-  scorer.score(modelText, probs, concepts.features);
+  scorer.score(modelText, probs, concepts.features, alsoProbs);
   const pNone = probs[slot.none] ?? 0;
   const others = slot.others >= 0 ? (probs[slot.others] ?? 0) : 0;
   const harmed = slot.harmed >= 0 ? (probs[slot.harmed] ?? 0) : 0;

@@ -55,16 +55,16 @@ export function createCrisisDetector(
   const c = compiledFor(lexicon);
   const model =
     options.model?.toJSON() ?? (options.lexicon ? trainCrisisModel({ lexicon }).toJSON() : defaultModel());
-  const scorer = new CrisisModelScorer(model);
-  const probs = new Float64Array(model.labels.length);
   const secondTables =
     options.secondOpinion !== undefined
       ? options.secondOpinion
       : options.lexicon || options.model
         ? null
         : secondOpinionModel();
-  const second = secondTables ? new CrisisModelScorer(secondTables) : null;
-  const secondProbs = new Float64Array(secondTables?.labels.length ?? 0);
+  // Both models read the same n-grams: one pass scores the second opinion beside the main model.
+  const scorer = new CrisisModelScorer(model, secondTables ?? undefined);
+  const probs = new Float64Array(model.labels.length);
+  const secondProbs = secondTables ? new Float64Array(secondTables.labels.length) : undefined;
 
   return {
     assess(normalisedText: string): RiskAssessment {
@@ -76,7 +76,7 @@ export function createCrisisDetector(
       const hits = readHits(c, prepared);
       escalateHits(c, hits, reasons);
       // The learned model may raise the level, never lower it.
-      const model = readModel(scorer, probs, hits.modelText, evidence.self);
+      const model = readModel(scorer, probs, hits.modelText, evidence.self, secondProbs);
       const modelRank = modelLevel(model, hits, deniesGrave(prepared), t, evidence);
       let rank = raiseByModel(hits.ranks.self, modelRank, model, reasons);
       // A second reading by the model of citizens' own words, where no rule, denial or report has spoken and nothing
@@ -84,7 +84,7 @@ export function createCrisisDetector(
       // Asked of every such message, not only those holding a word of death or leaving: the grave messages the main
       // model misses are the ones that name neither (站到黄线外面了，对不起).
       if (
-        second &&
+        secondProbs &&
         rank < RANK.high &&
         !hits.ruled &&
         hits.reported === 0 &&
@@ -94,8 +94,7 @@ export function createCrisisDetector(
         model.others < 0.5 &&
         !deniesGrave(prepared)
       ) {
-        second.score(hits.modelText, secondProbs, model.concepts.features);
-        const p = secondProbs[second.slot.high] ?? 0;
+        const p = secondProbs[scorer.alsoSlot.high] ?? 0;
         if (p >= SECOND_OPINION_HIGH) {
           rank = RANK.high;
           reasons.push(`second-opinion:${p.toFixed(2)}`);

@@ -8,7 +8,7 @@ import { isWordChar } from "./crisis-canonicaliser.js";
 import { type ConceptReader, createConceptReader } from "./crisis-concepts.js";
 import type { RiskLevel } from "./crisis-risk.js";
 import type { ModelTables } from "./linear-model.js";
-import { SparseScorer } from "./sparse-scorer.js";
+import { SparseScorer, sideBySide } from "./sparse-scorer.js";
 
 /** Unigrams and bigrams: trigrams did not generalise better in cross-validation and cost more to train. */
 const MAX_N = 2;
@@ -57,13 +57,24 @@ export class CrisisModelScorer {
   private readonly scorer: SparseScorer;
   /** Position of each RiskLevel in the model's label order (-1 when the model lacks it). */
   readonly slot: Record<RiskLevel | "others" | "harmed", number>;
+  /** The second model's label positions in the probabilities `score` gives it (-1 when absent or no second model). */
+  readonly alsoSlot: Record<"none" | "distress" | "high", number>;
+  private readonly split: number;
+  private readonly all: Float64Array;
 
-  constructor(json: ModelTables) {
-    this.scorer = new SparseScorer(json, (f) => {
+  /**
+   * `also`: a second model over the same features, scored in the same pass (the crisis second opinion): one walk over
+   * the message's n-grams instead of two.
+   */
+  constructor(json: ModelTables, also?: ModelTables) {
+    const tables = also ? sideBySide(json, also) : json;
+    this.scorer = new SparseScorer(tables, (f) => {
       if (f.length < 1 || f.length > MAX_N)
         throw new Error(`crisis model feature of unexpected length: ${f}`);
       return { key: ngramKey(f) };
     });
+    this.split = json.labels.length;
+    this.all = new Float64Array(tables.labels.length);
     const slot = (l: string) => json.labels.indexOf(l);
     this.slot = {
       none: slot("none"),
@@ -73,6 +84,8 @@ export class CrisisModelScorer {
       others: slot("others"),
       harmed: slot("harmed"),
     };
+    const alsoSlot = (l: string) => also?.labels.indexOf(l) ?? -1;
+    this.alsoSlot = { none: alsoSlot("none"), distress: alsoSlot("distress"), high: alsoSlot("high") };
     if (this.slot.none < 0 || this.slot.distress < 0 || this.slot.high < 0) {
       throw new Error(
         `crisis model labels must include none, distress and high; got ${json.labels.join(", ")}`,
@@ -80,11 +93,12 @@ export class CrisisModelScorer {
     }
   }
 
-  /** Fills `out` (length k) with probabilities in the model's label order. */
+  /** Fills `out` (length k) with probabilities in the model's label order, and `alsoOut` with the second model's. */
   score(
     text: string,
     out: Float64Array,
     concepts: readonly string[] = conceptReader().read(text).features,
+    alsoOut?: Float64Array,
   ): void {
     const s = this.scorer;
     const len = text.length;
@@ -102,6 +116,9 @@ export class CrisisModelScorer {
       if (prev !== -1) s.key((prev << 16) | c);
       prev = c;
     }
-    s.finish(out);
+    const all = this.all;
+    s.finish(all, this.split);
+    for (let j = 0; j < this.split; j++) out[j] = all[j] as number;
+    if (alsoOut) for (let j = this.split; j < all.length; j++) alsoOut[j - this.split] = all[j] as number;
   }
 }

@@ -158,12 +158,48 @@ export class SparseScorer {
     this.distinct++;
   }
 
-  /** Writes probabilities (model label order) into `out`; returns how many distinct features the model knew. */
-  finish(out: Float64Array): number {
+  /**
+   * Writes probabilities (model label order) into `out`; returns how many distinct features the model knew. A model
+   * that is two models side by side (see `sideBySide`) gives labels from `split` on a softmax of their own.
+   */
+  finish(out: Float64Array, split = this.k): number {
     const { sums, weights, k } = this;
     const scale = 1 / Math.sqrt(this.distinct || 1);
     for (let j = 0; j < k; j++) out[j] = (weights[this.bias + j] as number) + (sums[j] as number) * scale;
-    softmaxInPlace(out.length === k ? out : out.subarray(0, k));
+    softmaxInPlace(out.length === split ? out : out.subarray(0, split));
+    if (split < k) softmaxInPlace(out.subarray(split, k));
     return this.known;
   }
+}
+
+/**
+ * Two models over the same kind of features as one table: each feature's row holds the first model's weights then
+ * the second's (zeros where a model lacks the feature), so one pass over a message's features scores both. Exact,
+ * since both scale by the message's distinct features, known or not, and each keeps its own softmax
+ * (`finish(out, first.labels.length)`).
+ */
+export function sideBySide(first: ModelTables, second: ModelTables): ModelTables {
+  const k1 = first.labels.length;
+  const k2 = second.labels.length;
+  const k = k1 + k2;
+  const rowOf = new Map<string, number>();
+  const vocab: string[] = [];
+  for (const f of [...first.vocab, ...second.vocab]) {
+    if (!rowOf.has(f)) {
+      rowOf.set(f, vocab.length);
+      vocab.push(f);
+    }
+  }
+  const weights = new Float32Array((vocab.length + 1) * k);
+  const copy = (m: ModelTables, offset: number, width: number): void => {
+    m.vocab.forEach((f, i) => {
+      const row = rowOf.get(f) as number;
+      for (let j = 0; j < width; j++) weights[row * k + offset + j] = m.weights[i * width + j] as number;
+    });
+    for (let j = 0; j < width; j++)
+      weights[vocab.length * k + offset + j] = m.weights[m.vocab.length * width + j] as number;
+  };
+  copy(first, 0, k1);
+  copy(second, k1, k2);
+  return { labels: [...first.labels, ...second.labels], vocab, weights };
 }
