@@ -245,23 +245,32 @@ function citizens(detector: CrisisDetector): void {
 }
 
 /**
- * A blind batch about threats to others and harm done to the writer (tests/gate/crisis-blind-others-harmed.jsonl),
- * kept out of the second opinion's training, which knows only the writer's own life: the kind read right, and its
- * everyday messages left off the emergency path.
+ * Blind batches kept apart from the second opinion's training (tests/gate/crisis-blind-apart.jsonl): the kind read
+ * right for threats and harm, grave messages paged, and everyday messages left off the emergency path.
  */
-function othersAndHarmed(detector: CrisisDetector): void {
-  const path = projectPath("tests", "gate", "crisis-blind-others-harmed.jsonl");
+function apart(detector: CrisisDetector): void {
+  const path = projectPath("tests", "gate", "crisis-blind-apart.jsonl");
   if (!existsSync(path)) return;
-  const rows = readJsonl<CitizenRow>(path).map((r) => ({ r, a: detector.assess(normalise(r.text).text) }));
-  const kindRight = (kind: string) => {
-    const of = rows.filter((x) => x.r.kind === kind);
-    return frac(of.filter((x) => x.a.kind === kind && x.a.level !== "none").length, of.length);
-  };
-  const calm = rows.filter((x) => x.r.max !== undefined);
-  console.log(
-    `Blind threats and harm: kind others ${kindRight("others")}, kind harmed ${kindRight("harmed")}; ` +
-      `everyday high ${frac(calm.filter((x) => isCrisis(x.a.level)).length, calm.length)}`,
-  );
+  const all = readJsonl<CitizenRow>(path).map((r) => ({ r, a: detector.assess(normalise(r.text).text) }));
+  const parts: string[] = [];
+  for (const batch of [...new Set(all.map((x) => x.r.batch))].sort((a, b) => a - b)) {
+    const rows = all.filter((x) => x.r.batch === batch);
+    const out: string[] = [];
+    for (const kind of ["others", "harmed"]) {
+      const of = rows.filter((x) => x.r.kind === kind);
+      if (of.length > 0)
+        out.push(
+          `kind ${kind} ${frac(of.filter((x) => x.a.kind === kind && x.a.level !== "none").length, of.length)}`,
+        );
+    }
+    const grave = rows.filter((x) => x.r.kind === "self" && (x.r.min === "high" || x.r.min === "imminent"));
+    if (grave.length > 0)
+      out.push(`crisis high ${frac(grave.filter((x) => isCrisis(x.a.level)).length, grave.length)}`);
+    const calm = rows.filter((x) => x.r.max !== undefined);
+    out.push(`everyday high ${frac(calm.filter((x) => isCrisis(x.a.level)).length, calm.length)}`);
+    parts.push(`batch ${batch}: ${out.join(", ")}`);
+  }
+  console.log(`Blind batches kept apart from the second opinion:\n  ${parts.join("\n  ")}`);
 }
 
 /**
@@ -297,7 +306,7 @@ function main(): void {
   complaints(detector);
   blind(detector);
   citizens(detector);
-  othersAndHarmed(detector);
+  apart(detector);
   everyday(detector);
 }
 

@@ -144,6 +144,8 @@ export function riskReasonLabel(code: string): string {
       return `说的是亲人已经离世，不是本人轻生，已排除（“${rest}”）`;
     case "prices":
       return `抱怨物价，已排除（“${rest}”）`;
+    case "medicine":
+      return `按常量吃的常用药，已排除（“${rest}”）`;
     case "farm":
       return `农牧业生产用药，已排除（“${rest}”）`;
     case "denial":

@@ -217,20 +217,23 @@ describe("blind gate of citizens' own words", () => {
 });
 
 /**
- * A blind batch about threats to others and harm done to the writer: wives, teenagers, elderly parents, workers held
- * by a boss, herders in a boundary quarrel, petitioners angry at an official. Kept out of the second opinion's
- * training (it knows only the writer's own life); its kinds were learned after it was measured untouched (others
- * 70.9%, harmed 80.8%), so these are floors.
+ * Blind batches kept apart from the second opinion's training (tests/gate/crisis-blind-apart.jsonl): 15, threats to
+ * others and harm done to the writer (wives, teenagers, elderly parents, workers held by a boss, herders in a
+ * boundary quarrel, petitioners angry at an official), which the second opinion, knowing only the writer's own life,
+ * has nothing to learn from; 18, anonymous posts on forums and under songs, which moved its reading of tree-hole posts
+ * when trained on. Their kinds were learned after each was measured untouched (15: others 70.9%, harmed 80.8%; 18:
+ * grave 61.6%, everyday over its maximum 7.6%), so these are floors.
  */
-const othersHarmed = readJsonl<CitizenItem>("crisis-blind-others-harmed.jsonl");
+const apart = readJsonl<CitizenItem>("crisis-blind-apart.jsonl");
 
-describe("blind gate of threats to others and harm done to the writer", () => {
+describe("blind batches kept apart from the second opinion", () => {
   it("tells a threat and a person being hurt by their kind, and keeps their everyday neighbours calm", () => {
+    const batch = apart.filter((i) => i.batch === 15);
     for (const [kind, floor] of [
       ["others", 0.88],
       ["harmed", 0.9],
     ] as const) {
-      const items = othersHarmed.filter((i) => i.kind === kind);
+      const items = batch.filter((i) => i.kind === kind);
       const missed = items.filter((i) => {
         const a = assess(i.text);
         return a.kind !== kind || a.level === "none";
@@ -241,9 +244,23 @@ describe("blind gate of threats to others and harm done to the writer", () => {
         floor,
       );
     }
-    const calm = othersHarmed.filter((i) => i.max !== undefined);
+    const calm = batch.filter((i) => i.max !== undefined);
     const alarmed = calm.filter((i) => RANK[assess(i.text).level] >= RANK.high);
     expect(alarmed.length / calm.length, alarmed.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.03);
+  });
+
+  it("pages most grave anonymous posts and leaves their everyday neighbours calm", () => {
+    const batch = apart.filter((i) => i.batch === 18);
+    const grave = batch.filter((i) => i.min === "high" || i.min === "imminent");
+    const paged = grave.filter((i) => RANK[assess(i.text).level] >= RANK.high);
+    const calm = batch.filter((i) => i.max !== undefined);
+    const alarmed = calm.filter((i) => RANK[assess(i.text).level] >= RANK.high);
+    console.log(
+      `blind anonymous posts paged: ${paged.length}/${grave.length}; everyday alarmed ${alarmed.length}/${calm.length}`,
+    );
+    expect(grave.length).toBeGreaterThanOrEqual(150);
+    expect(paged.length / grave.length).toBeGreaterThanOrEqual(0.75);
+    expect(alarmed.length / calm.length, alarmed.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.05);
   });
 
   it("reads a veiled threat against someone's family, ruin promised and arms brought out as a threat", () => {
@@ -884,6 +901,34 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     ]);
     // Said of a time to come, it is no mishap.
     expectAtLeast("high", ["如果我死了，他们会难过吗"]);
+  });
+
+  it("reads a common medicine taken by the bottle or box as an act, and one or two tablets as a dose", () => {
+    expectExactly("imminent", ["一瓶布洛芬全吃了", "把一盒感冒药都吞了"]);
+    expectBelow("high", ["刚吃了一片布洛芬，痛经要命，躺平了", "吃了两片安眠药还是睡不着"]);
+  });
+
+  it("keeps a recovery told, an evening by the river, a rescue, exam week and a cat's mischief off the emergency path", () => {
+    expectBelow("high", [
+      "三年前我也想过结束自己，现在在读研了，偶尔还会低落",
+      "以前每天都想消失，现在每天晚上在想明天早饭吃什么",
+    ]);
+    expectExactly("none", [
+      "周末在江边看了一晚上船，心情好多了",
+      "我哥是消防员，今天劝下来一个站在楼顶的人",
+      "期末周三门考试，人要没了",
+      "猫把我耳机咬断了，我要跟它同归于尽",
+      "今晚就走，说走就走的旅行，目的地呼伦贝尔",
+    ]);
+    // A river at night with nothing eased is still a place.
+    expectAtLeast("high", ["一个人在江边坐了一晚上，不想回去了"]);
+  });
+
+  it("reads a weapon named against a person and a life demanded as a threat, not an illness that may take one", () => {
+    for (const text of ["俺就拿铁锹劈了他", "那个大夫把俺老伴治没了 俺要他的命", "让他这辈子站不起来"]) {
+      expect(assess(text).kind, text).toBe("others");
+    }
+    expect(assess("这病能要了他的命").kind).not.toBe("others");
   });
 
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
