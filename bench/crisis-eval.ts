@@ -296,6 +296,33 @@ function everyday(detector: CrisisDetector): void {
   );
 }
 
+/**
+ * Blind batches nobody has learned from (bench/data/crisis-held-out.jsonl): young workers' chat (16) and teenagers,
+ * some writing in two languages (17). They are in no training set, gate or lexicon review; read their misses and they
+ * stop measuring anything. The one figure here of how the detector does on an author it has never met.
+ */
+function heldOut(detector: CrisisDetector): void {
+  const path = projectPath("bench", "data", "crisis-held-out.jsonl");
+  if (!existsSync(path)) return;
+  const all = readJsonl<CitizenRow>(path).map((r) => ({
+    r,
+    level: detector.assess(normalise(r.text).text).level,
+  }));
+  const parts: string[] = [];
+  for (const batch of [...new Set(all.map((x) => x.r.batch))].sort((a, b) => a - b)) {
+    const rows = all.filter((x) => x.r.batch === batch);
+    const grave = rows.filter((x) => x.r.min === "high" || x.r.min === "imminent");
+    const quiet = rows.filter((x) => x.r.min === "distress");
+    const calm = rows.filter((x) => x.r.max !== undefined);
+    parts.push(
+      `batch ${batch}: crisis high ${frac(grave.filter((x) => isCrisis(x.level)).length, grave.length)}, ` +
+        `distress noticed ${frac(quiet.filter((x) => x.level !== "none").length, quiet.length)}, ` +
+        `everyday high ${frac(calm.filter((x) => isCrisis(x.level)).length, calm.length)}`,
+    );
+  }
+  console.log(`Held-out blind batches (never learned from):\n  ${parts.join("\n  ")}`);
+}
+
 function main(): void {
   const crossValidate = !process.argv.includes("--no-cv");
   const t0 = performance.now();
@@ -307,6 +334,7 @@ function main(): void {
   blind(detector);
   citizens(detector);
   apart(detector);
+  heldOut(detector);
   everyday(detector);
 }
 
