@@ -931,6 +931,11 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(assess("这病能要了他的命").kind).not.toBe("others");
   });
 
+  it("reads not wanting to die at home as choosing where, and relief as the best way out as high, but not a finished exam or loan", () => {
+    expectAtLeast("high", ["我不想死在宿舍里，会吓到室友", "解脱才是最好的出路"]);
+    expectExactly("none", ["考完试终于解脱了", "房贷终于还清了，终于解脱了", "我不想死在医院里，想回家"]);
+  });
+
   it("keeps weeds, noise, heat, roof chores and game kills out of the emergency path", () => {
     expectExactly("none", [
       "除草剂打了两遍，草还是没死",
