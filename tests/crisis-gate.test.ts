@@ -287,8 +287,16 @@ describe("blind batches kept apart from the second opinion", () => {
       "催收把我家地址发到群里了，今天楼下有人蹲着",
       "老板不让我们走，谁要走就关起来",
       "他一喝酒就拿孩子撒气",
+      "半夜有人砸我家门，是我前夫",
     ]) {
       expect(assess(text).kind, text).toBe("harmed");
+    }
+    // A legal question about shops extorted or photos posted is answered as one, not met by the safety reply.
+    for (const text of [
+      "镇上的混混收保护费，不给就砸玻璃，我想举报",
+      "前男友把我的照片发到网上了，怎么追责",
+    ]) {
+      expect(assess(text).level, text).toBe("none");
     }
   });
 });
