@@ -40,12 +40,24 @@ const third = readFileSync(projectPath("tests", "gate", "legal-questions-blind-3
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
 let judgedThird: Judged[];
+/**
+ * tests/gate/legal-questions-blind-4.jsonl: 400 questions by a fourth blind author (over half of them short and
+ * colloquial, a fifth of them with a second plausible domain), added untouched: 88.3% answered or referred in their
+ * domain (90.5% counting the second domain), 1.0% wrong answers, 1.8% met by the support path (a child abused, a
+ * beaten wife asking for a protection order: the safety reply is the right one there).
+ */
+const fourth = readFileSync(projectPath("tests", "gate", "legal-questions-blind-4.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
+let judgedFourth: Judged[];
 beforeAll(async () => {
   a = await testAssistant();
   judged = await judge(a, readBlindQuestions());
   judgedStories = await judge(a, stories);
   judgedThird = await judge(a, third);
-}, 360_000);
+  judgedFourth = await judge(a, fourth);
+}, 480_000);
 afterAll(async () => a?.cleanup());
 
 const share = (pred: (j: Judged) => boolean, of: readonly Judged[] = judged) =>
@@ -116,5 +128,20 @@ describe("knowledge on a third blind author's questions, short and long, in ever
     // An answer from the second domain the author named (`also`) is no wrong answer.
     const wrong = judgedThird.filter((j, i) => j.outcome === "wrong_answer" && j.got !== third[i]?.also);
     expect(wrong.length / judgedThird.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.02);
+  });
+});
+
+describe("knowledge on a fourth blind author's questions, mostly short and colloquial", () => {
+  const helped = helpedIn(fourth);
+
+  it("answers or refers at least 89% in their domain (or the second one), and almost none from a wrong domain", () => {
+    expect(judgedFourth.length).toBeGreaterThanOrEqual(400);
+    expect(judgedFourth.filter(helped).length / judgedFourth.length).toBeGreaterThanOrEqual(0.89);
+    const wrong = judgedFourth.filter((j, i) => j.outcome === "wrong_answer" && j.got !== fourth[i]?.also);
+    expect(wrong.length / judgedFourth.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.02);
+    // Only questions from people being hurt meet the support path.
+    expect(
+      judgedFourth.filter((j) => j.outcome === "support").length / judgedFourth.length,
+    ).toBeLessThanOrEqual(0.025);
   });
 });
