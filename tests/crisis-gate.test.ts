@@ -914,6 +914,9 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   it("reads a common medicine taken by the bottle or box as an act, and one or two tablets as a dose", () => {
     expectExactly("imminent", ["一瓶布洛芬全吃了", "把一盒感冒药都吞了"]);
     expectBelow("high", ["刚吃了一片布洛芬，痛经要命，躺平了", "吃了两片安眠药还是睡不着"]);
+    // A racing heart after a pill is the body's reaction, a question for the drug regulator, not distress.
+    expectExactly("none", ["网上买的减肥药吃完心慌，里面有违禁成分，卖家能判刑吗"]);
+    expectAtLeast("distress", ["最近老是心慌，晚上睡不着"]);
   });
 
   it("keeps a recovery told, an evening by the river, a rescue, exam week and a cat's mischief off the emergency path", () => {
