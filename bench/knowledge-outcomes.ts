@@ -28,11 +28,12 @@ export interface Judged {
   got?: string;
 }
 
-export function readBlindQuestions(path = BLIND_QUESTIONS): { q: string; domain: string }[] {
+/** A blind set's questions: each with its domain, and `also` a second domain a lawyer could take first. */
+export function readBlindQuestions(path = BLIND_QUESTIONS): { q: string; domain: string; also?: string }[] {
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { q: string; domain: string });
+    .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
 }
 
 export async function judge(

@@ -54,6 +54,18 @@ function expectExactly(level: RiskLevel, texts: readonly string[]): void {
     expect(a.level, `${text} ${a.reasons.join(" ")}`).toBe(level);
   }
 }
+/** Each text is read as a risk of `kind` (a threat to others, harm done to the writer), at `atLeast` or graver. */
+function expectKind(
+  kind: RiskAssessment["kind"],
+  texts: readonly string[],
+  atLeast: RiskLevel = "distress",
+): void {
+  for (const text of texts) {
+    const a = assess(text);
+    expect(a.kind, `${text} ${a.reasons.join(" ")}`).toBe(kind);
+    expect(RANK[a.level], `${text} ${a.reasons.join(" ")}`).toBeGreaterThanOrEqual(RANK[atLeast]);
+  }
+}
 /** Each text is graded below `level`. */
 function expectBelow(level: RiskLevel, texts: readonly string[]): void {
   for (const text of texts) {
@@ -264,16 +276,16 @@ describe("blind batches kept apart from the second opinion", () => {
   });
 
   it("reads a veiled threat against someone's family, ruin promised and arms brought out as a threat", () => {
-    for (const text of [
-      "那个包工头不给钱 他闺女在哪个学校上学我都知道",
-      "他家住哪我清楚得很，走着瞧",
-      "我不会放过他的，让他家破人亡",
-      "把猎枪翻出来了，他再动一下网围栏试试",
-    ]) {
-      const a = assess(text);
-      expect(a.kind, text).toBe("others");
-      expect(RANK[a.level], text).toBeGreaterThanOrEqual(RANK.high);
-    }
+    expectKind(
+      "others",
+      [
+        "那个包工头不给钱 他闺女在哪个学校上学我都知道",
+        "他家住哪我清楚得很，走着瞧",
+        "我不会放过他的，让他家破人亡",
+        "把猎枪翻出来了，他再动一下网围栏试试",
+      ],
+      "high",
+    );
     expectExactly("none", [
       "我知道他住哪，明天把快递给他送过去",
       "你知道他几点下班吗",
@@ -283,21 +295,17 @@ describe("blind batches kept apart from the second opinion", () => {
   });
 
   it("reads being held by a boss, one's address posted and a child taken out on as harm done to the writer", () => {
-    for (const text of [
+    expectKind("harmed", [
       "催收把我家地址发到群里了，今天楼下有人蹲着",
       "老板不让我们走，谁要走就关起来",
       "他一喝酒就拿孩子撒气",
       "半夜有人砸我家门，是我前夫",
-    ]) {
-      expect(assess(text).kind, text).toBe("harmed");
-    }
+    ]);
     // A legal question about shops extorted or photos posted is answered as one, not met by the safety reply.
-    for (const text of [
+    expectExactly("none", [
       "镇上的混混收保护费，不给就砸玻璃，我想举报",
       "前男友把我的照片发到网上了，怎么追责",
-    ]) {
-      expect(assess(text).level, text).toBe("none");
-    }
+    ]);
   });
 });
 
@@ -886,10 +894,8 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads harm done to a writer who says 俺 as harm done to the writer", () => {
-    for (const text of ["俺男人喝了酒就打俺", "他把俺锁在屋里不让俺出门"]) {
-      expect(assess(text).kind, text).toBe("harmed");
-    }
-    expect(assess("他把俺锁在屋里不让俺出门").level).toBe("high");
+    expectKind("harmed", ["俺男人喝了酒就打俺"]);
+    expectKind("harmed", ["他把俺锁在屋里不让俺出门"], "high");
   });
 
   it("notices a passive wish not to be here, or feeling a burden, as distress at least", () => {
@@ -936,9 +942,7 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads a weapon named against a person and a life demanded as a threat, not an illness that may take one", () => {
-    for (const text of ["俺就拿铁锹劈了他", "那个大夫把俺老伴治没了 俺要他的命", "让他这辈子站不起来"]) {
-      expect(assess(text).kind, text).toBe("others");
-    }
+    expectKind("others", ["俺就拿铁锹劈了他", "那个大夫把俺老伴治没了 俺要他的命", "让他这辈子站不起来"]);
     expect(assess("这病能要了他的命").kind).not.toBe("others");
   });
 

@@ -8,7 +8,6 @@
  * Floors sit under today's figures (92.9% answered in domain or correctly referred, 0.7% answers from
  * another domain); the product's targets (95% and 2%) are in issue 15.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Judged, judge, readBlindQuestions } from "../bench/knowledge-outcomes.js";
 import { projectPath } from "../core/paths.js";
@@ -24,10 +23,7 @@ let judged: Judged[];
  * Untouched, 71.9% were answered or referred in their domain: most long stories were offered registration as a
  * 诉求 instead of an answer.
  */
-const stories = readFileSync(projectPath("tests", "gate", "legal-questions-blind-2.jsonl"), "utf8")
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
+const stories = readBlindQuestions(projectPath("tests", "gate", "legal-questions-blind-2.jsonl"));
 let judgedStories: Judged[];
 /**
  * tests/gate/legal-questions-blind-3.jsonl: 440 questions by a third blind author, written after the second set was
@@ -35,10 +31,7 @@ let judgedStories: Judged[];
  * 86.8% were answered or referred in their domain (89.8% counting the second domain), 0.7% got a wrong answer,
  * and 17 stories that ended in questions to a lawyer were offered registration as a 诉求.
  */
-const third = readFileSync(projectPath("tests", "gate", "legal-questions-blind-3.jsonl"), "utf8")
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
+const third = readBlindQuestions(projectPath("tests", "gate", "legal-questions-blind-3.jsonl"));
 let judgedThird: Judged[];
 /**
  * tests/gate/legal-questions-blind-4.jsonl: 400 questions by a fourth blind author (over half of them short and
@@ -46,10 +39,7 @@ let judgedThird: Judged[];
  * domain (90.5% counting the second domain), 1.0% wrong answers, 1.8% met by the support path (a child abused, a
  * beaten wife asking for a protection order: the safety reply is the right one there).
  */
-const fourth = readFileSync(projectPath("tests", "gate", "legal-questions-blind-4.jsonl"), "utf8")
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
+const fourth = readBlindQuestions(projectPath("tests", "gate", "legal-questions-blind-4.jsonl"));
 let judgedFourth: Judged[];
 beforeAll(async () => {
   a = await testAssistant();
