@@ -894,8 +894,15 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads harm done to a writer who says 俺 as harm done to the writer", () => {
-    expectKind("harmed", ["俺男人喝了酒就打俺"]);
+    expectKind("harmed", [
+      "俺男人喝了酒就打俺",
+      "放高利贷的把俺拉到车上打了一顿",
+      "包草场的老板派人来打俺，把俺门牙都打掉了",
+      "催债的说再不还就卸俺一条腿",
+    ]);
     expectKind("harmed", ["他把俺锁在屋里不让俺出门"], "high");
+    // Hail that beat the crop is no one hurting the writer.
+    expectExactly("none", ["冰雹把我家的玉米打倒了一大片，保险能赔吗"]);
   });
 
   it("notices a passive wish not to be here, or feeling a burden, as distress at least", () => {
