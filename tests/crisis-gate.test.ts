@@ -881,15 +881,13 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
   });
 
   it("reads talking someone else out of it as that person's risk, unless the writer speaks of themselves", () => {
-    for (const text of [
+    const consoling = [
       "别去了吧，那样可疼了，我们都爱你",
       "兄弟，千万别想不开，一切都会过去的",
       "姐妹你再等一等好吗，解脱不是你想的那样",
-    ]) {
-      const a = assess(text);
-      expect(RANK[a.level], text).toBeLessThan(RANK.high);
-      expect(a.reasons, text).toContain("consoling");
-    }
+    ];
+    expectBelow("high", consoling);
+    for (const text of consoling) expect(assess(text).reasons, text).toContain("consoling");
     expectAtLeast("high", ["你别拦我了，我今晚就跳", "别劝我了，你们不懂，我真的想死"]);
   });
 
