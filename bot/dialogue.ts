@@ -185,7 +185,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
           ? messages.hostility
           : risk.reasons.some((r) => r.startsWith("bereaved:"))
             ? messages.grief
-            : messages.distress;
+            : risk.reasons.some((r) => r === "consoling" || r.startsWith("consoling:"))
+              ? messages.worried
+              : messages.distress;
     delete state.offeredForHarm;
     if (risk.kind === "self") delete state.offeredFor;
     else state.offeredFor = risk.kind;

@@ -200,6 +200,9 @@ export const messages = {
     "失去身边的人，心里会很痛。难过、自责、想不通，或者一时什么感觉都没有，这些都是正常的，不用急着让自己好起来。\n想找人说说，可以拨打 12356 全国心理援助热线，也可以让我为你联系一位心理咨询师陪你聊聊。\n如果你也有了不想活下去的念头，请一定告诉我，或立即拨打 12356；有危险时拨打 110 或 120。",
   distress:
     "听起来你最近挺辛苦的，愿意说出来已经很不容易。\n如果想找人聊聊，可以拨打 12356 全国心理援助热线，也可以让我为你联系一位心理咨询师。",
+  /** For someone talking another person out of it: words for the helper, and what to do if that person is in danger. */
+  worried:
+    "你在劝一个正处在困难里的人，这份在乎很重要。\n陪着对方、认真听，不急着讲道理；如果对方说过想轻生或正在做危险的事，请直接问清楚，并立即拨打 110 或 120，不要让对方独处。\n也可以拨打 12356 全国心理援助热线，问问怎样陪伴对方；需要的话，我可以为你联系一位心理咨询师。",
   distressButtons: [
     { label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor },
     { label: COMMANDS.declineCounselor, payload: COMMANDS.declineCounselor },
