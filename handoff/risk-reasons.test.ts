@@ -40,7 +40,7 @@ describe("risk reasons for staff", () => {
     const past = detector.assess(normalise("那年失业又离婚，整夜整夜站在阳台上，现在已经走出来了").text);
     expect(past.reasons.map(riskReasonLabel)).toContain("讲的是已经走出来的过去，已降为情绪困扰");
     // Talking someone else out of it: lowered, and the staff read why.
-    const consoling = detector.assess(normalise("兄弟，割腕死不了还很疼，千万别想不开").text);
+    const consoling = detector.assess(normalise("老弟，烧炭那条路受罪得很，你可别去").text);
     expect(consoling.reasons.map(riskReasonLabel).join(" ")).toMatch(/在劝别人别做傻事/);
   });
 });

@@ -127,13 +127,13 @@ function insideOthers(hits: Prepared["hits"], negated: readonly boolean[], h: Hi
   return false;
 }
 
-/** The writer only as one of 我们 (我们爱你), never alone: 我, 俺, 咱, 本人, 老子. */
+/** The writer only as one of 我们 (我们都在乎你), never alone: 我, 俺, 咱, 本人, 老子. */
 const WRITER_ALONE = /[我俺咱](?!们)|本人|老子/;
 /** Someone spoken to. */
 const ADDRESSED = /你|兄弟|姐妹|宝贝|亲爱的|姑娘/;
 /**
  * A message that speaks to someone and talks them out of it, with the writer nowhere in it on their own: its risk
- * phrases are the addressee's (兄弟，那样死不了还很疼; 别去了吧，我们爱你).
+ * phrases are the addressee's (老弟，烧炭那条路受罪得很，你可别去; 亲爱的，你再等一等).
  */
 const isConsoling = (c: Compiled, text: string): boolean =>
   c.consoling.test(text) && ADDRESSED.test(text) && !WRITER_ALONE.test(text);
@@ -242,7 +242,7 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
           lowered.push(h);
         }
       }
-      // Talking someone else out of it (别去了吧，我们爱你): that person's risk, which the writer worries about.
+      // Talking someone else out of it (你可别去): that person's risk, which the writer worries about.
       consoling ??= isConsoling(c, text);
       if (kind === "self" && consoling) {
         reasons.push(`consoling:${clip(h.text)}`);
@@ -287,7 +287,7 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     r.ruled = true;
     reasons.push("recovered");
   }
-  // Nor may it raise a message that talks someone else out of it (再等一等好吗？想象的解脱并不是真实的).
+  // Nor may it raise a message that talks someone else out of it (姑娘，你再想想，熬过这阵子就好了).
   if (!r.ruled && r.ranks.self < RANK.high && (consoling ?? isConsoling(c, text))) {
     r.ruled = true;
     reasons.push("consoling");

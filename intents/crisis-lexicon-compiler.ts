@@ -40,7 +40,7 @@ export interface Compiled {
   escalation: RegExp;
   report: RegExp;
   reportingVerb: RegExp;
-  /** Talking someone else out of it (别去了吧，我们爱你): see readHits. */
+  /** Talking someone else out of it (你可别去, 你再想想): see readHits. */
   consoling: RegExp;
   /** Right after a hit: the hit describes a person (跳楼的女孩, 因抑郁症自杀的表姐), not the writer's wish. */
   describedPerson: RegExp;

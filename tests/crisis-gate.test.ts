@@ -882,12 +882,16 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
 
   it("reads talking someone else out of it as that person's risk, unless the writer speaks of themselves", () => {
     const consoling = [
-      "别去了吧，那样可疼了，我们都爱你",
-      "兄弟，千万别想不开，一切都会过去的",
-      "姐妹你再等一等好吗，解脱不是你想的那样",
+      "老弟，烧炭那条路受罪得很，你可别去",
+      "亲爱的，你再等一等，跳楼这种事想都别想",
+      "姑娘，你再想想，熬过这阵子就好了",
     ];
     expectBelow("high", consoling);
-    for (const text of consoling) expect(assess(text).reasons, text).toContain("consoling");
+    for (const text of consoling)
+      expect(
+        assess(text).reasons.some((r) => r === "consoling" || r.startsWith("consoling:")),
+        text,
+      ).toBe(true);
     expectAtLeast("high", ["你别拦我了，我今晚就跳", "别劝我了，你们不懂，我真的想死"]);
   });
 

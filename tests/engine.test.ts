@@ -122,7 +122,7 @@ forEachStore(() =>
 
     it("meets someone talking a friend out of it with words for the helper, not the reply for a person at risk", async () => {
       a = await testAssistant();
-      const r = await a.engine.handleMessage(msg("兄弟，割腕死不了还很疼，千万别想不开"));
+      const r = await a.engine.handleMessage(msg("老弟，烧炭那条路受罪得很，你可别去"));
       const text = r.replies.map((x) => x.text).join("\n");
       expect(r.replies.some((x) => x.kind === "crisis")).toBe(false);
       expect(r.replies[0]?.kind).toBe("distress");
