@@ -160,6 +160,14 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
   // Most messages have no hit: these two are made on the first one.
   let lexReasons: Set<string> | undefined;
   let lowered: Hit[] | undefined;
+  /** An explicit rule lowers a grave phrase to distress: said why, and hidden from the model like a negated one. */
+  const lower = (h: Hit, rule: string): number => {
+    reasons.push(`${rule}:${clip(h.text)}`);
+    r.ruled = true;
+    lowered ??= [];
+    lowered.push(h);
+    return RANK.distress;
+  };
   for (let i = 0; i < hits.length; i++) {
     const h = hits[i];
     if (!h) continue;
@@ -225,39 +233,23 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
             !qualifiesOnly(text, m),
         )
       ) {
-        reasons.push(`bereaved:${clip(h.text)}`);
-        rank = RANK.distress;
-        r.ruled = true;
-        lowered ??= [];
-        lowered.push(h);
+        rank = lower(h, "bereaved");
       }
       // Laughing at it (不想活了又胖了三斤😂, 想死的心都有了哈哈): the everyday hyperbole, distress at most.
       if (kind === "self" && h.group.level === "high" && HYPERBOLE_PRONE.test(h.text)) {
         const sentence = sentenceAround(text, h.start);
         if (LAUGH.test(sentence) && !BITTER_LAUGH.test(sentence)) {
-          reasons.push(`laughing:${clip(h.text)}`);
-          rank = RANK.distress;
-          r.ruled = true;
-          lowered ??= [];
-          lowered.push(h);
+          rank = lower(h, "laughing");
         }
       }
       // Talking someone else out of it (你可别去): that person's risk, which the writer worries about.
       consoling ??= isConsoling(c, text);
       if (kind === "self" && consoling) {
-        reasons.push(`consoling:${clip(h.text)}`);
-        rank = RANK.distress;
-        r.ruled = true;
-        lowered ??= [];
-        lowered.push(h);
+        rank = lower(h, "consoling");
       }
       const past = text.slice(Math.max(sentenceStart(text, h.start), h.start - 20), h.start);
       if (c.pastBefore.test(past) && c.pastAfter.test(text.slice(h.end))) {
-        reasons.push(`past:${clip(h.text)}`);
-        rank = RANK.distress;
-        r.ruled = true;
-        lowered ??= [];
-        lowered.push(h);
+        rank = lower(h, "past");
       }
     }
     lexReasons ??= new Set();
