@@ -113,6 +113,9 @@ describe("inferCategory (colloquial texts)", () => {
     expect(top("上访好几次了，信访件一直没有答复")[0]).toBe("petition");
     // Birth permits are family planning, though the letter is about a residence committee and hukou.
     expect(top("社区说要先交钱才给开二胎准生证，我户口在这边")[0]).toBe("health-services");
+    // Road fittings are the city's roads department; driving tests are the traffic police's 车管所, not transport.
+    expect(top("新修的路上减速带一个挨一个，修得太高，底盘都刮了")[0]).toBe("urban-management");
+    expect(top("驾考预约了三个月还排不上，增驾更难")[0]).toBe("public-order");
   });
 
   it("food poisoning is urgent, an expired snack is not", () => {
