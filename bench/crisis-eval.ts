@@ -234,6 +234,11 @@ function batches(detector: CrisisDetector, title: string, path: string): void {
     const grave = rows.filter((x) => x.r.min === "high" || x.r.min === "imminent");
     const quiet = rows.filter((x) => x.r.min === "distress");
     const out = [`everyday high ${frac(calm.filter((x) => isCrisis(x.a.level)).length, calm.length)}`];
+    // Batches whose everyday rows may not even be read as distress (words of contempt in everyday use).
+    if (calm.some((x) => x.r.max === "none"))
+      out.push(
+        `everyday over its maximum ${frac(calm.filter((x) => RANK[x.a.level] > RANK[x.r.max ?? "imminent"]).length, calm.length)}`,
+      );
     if (grave.length > 0)
       out.push(`crisis high ${frac(grave.filter((x) => isCrisis(x.a.level)).length, grave.length)}`);
     if (quiet.length > 0)

@@ -29,6 +29,19 @@ export interface DialogueContext {
   understand?: (text: string) => Understanding;
 }
 
+/** The turn as if said calmly; its first reply opened by one sentence that hears the anger. */
+function servedCalmly(conv: Conversation, u: Understanding, ctx: DialogueContext): Decision {
+  const { contempt, ...calm } = u.risk;
+  const served = decide(conv, { ...u, risk: { ...calm, level: "none", kind: "self" } }, ctx);
+  const [first, ...rest] = served.replies;
+  if (contempt === "bare" || !first || first.kind === "unsure" || first.kind === "unreadable") {
+    const state: ConversationState = { ...conv.state };
+    delete state.pendingChoice;
+    return replying([reply("smalltalk", messages.anger, [humanButton])], state);
+  }
+  return { ...served, replies: [{ ...first, text: `${messages.angerNoted}\n${first.text}` }, ...rest] };
+}
+
 /** 「查询进度 SW-2026-000123 1234」: the case number, and four digits besides it (a phone's last four). */
 function statusQuery(u: Understanding): Action {
   const caseNumber = u.entities.caseNumbers[0];
@@ -72,6 +85,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
 
   // 2. A human holds the conversation: the bot says nothing at all.
   if (conv.mode === "human") return replying([], state);
+
+  // Contempt and nothing else read in it (废物客服, 你们民政的人都是吃干饭的，我的低保呢): the matter is still served,
+  // after one calm sentence; a message with nothing to act on gets that anger acknowledged and the ways on.
+  if (risk.contempt && risk.level === "distress" && !risk.reportOnly) return servedCalmly(conv, u, ctx);
 
   const command = commandOf(u.normalised.text);
 
@@ -182,7 +199,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       risk.kind === "harmed"
         ? messages.harmed
         : risk.kind === "others"
-          ? messages.hostility
+          ? risk.reasons.includes("lexicon:berating")
+            ? messages.temper
+            : messages.hostility
           : risk.reasons.some((r) => r.startsWith("bereaved:"))
             ? messages.grief
             : risk.reasons.some((r) => r === "consoling" || r.startsWith("consoling:"))

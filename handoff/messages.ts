@@ -181,6 +181,8 @@ const RISK_GROUP_LABELS: Record<string, string> = {
   "self-harm": "自伤",
   "harm-others": "扬言伤害他人",
   hostility: "怨恨他人、盼其死去（未说要动手）",
+  "verbal-aggression": "辱骂、诅咒或鄙视他人（言语攻击，未说要动手）",
+  berating: "自述经常辱骂、吼骂家人",
   harmed: "正遭受伤害（家暴、欺凌、骚扰等）",
   "harmed-danger": "正处于他人伤害的危险中",
   distress: "情绪困扰",

@@ -286,7 +286,14 @@ export function riskKind(
   const modelHarmed =
     (m.harmed >= t.harmed && (m.concepts.concepts & evidence.harm) !== 0) || m.harmed >= HARMED_NOW;
   const harmedNow = m.harmed >= HARMED_NOW && DANGER_NOW.test(hits.modelText);
-  const harmedRank = Math.max(hits.ranks.harmed, harmedNow ? RANK.high : modelHarmed ? RANK.distress : 0);
+  // A lexicon phrase of the writer's own hostility (我天天骂我老公窝囊废) outweighs the model's lone reading of harm
+  // done to the writer, which the family words and the quarrel in such a message suggest.
+  const modelHarmedRank = harmedNow
+    ? RANK.high
+    : modelHarmed && hits.ranks.others < RANK.distress
+      ? RANK.distress
+      : 0;
+  const harmedRank = Math.max(hits.ranks.harmed, modelHarmedRank);
   if (othersRank >= RANK.high && hits.ranks.self < RANK.high) {
     if (hits.ranks.others < RANK.high) reasons.push(`model:others:${m.others.toFixed(2)}`);
     return { kind: "others", rank: Math.max(rank, othersRank) };
@@ -305,7 +312,10 @@ export function riskKind(
   const hostile =
     hits.ranks.others >= RANK.distress ||
     (!hits.ruled && m.others >= t.others && (m.concepts.concepts & evidence.hostile) !== 0);
-  if (hostile && rank < RANK.high) {
+  // Words of contempt beside the writer's own distress (这帮吃干饭的…我实在撑不住了): the writer's distress is the
+  // reading, and a letter keeps its offer to register the matter.
+  const contemptBesideDistress = !hits.hostileBeyondWords && m.others < t.others && rank >= RANK.distress;
+  if (hostile && rank < RANK.high && !contemptBesideDistress) {
     if (hits.ranks.others < RANK.distress) reasons.push(`model:hostility:${m.others.toFixed(2)}`);
     return { kind: "others", rank: Math.max(rank, RANK.distress) };
   }

@@ -80,7 +80,8 @@ export function createCrisisDetector(
       const modelRank = modelLevel(model, hits, deniesGrave(prepared), t, evidence);
       let rank = raiseByModel(hits.ranks.self, modelRank, model, reasons);
       // A second reading by the model of citizens' own words, where no rule, denial or report has spoken and nothing
-      // reads as a threat to others or harm done to the writer (the second model knows only the writer's own life).
+      // reads as a threat to others or harm done to the writer (the second model knows only the writer's own life;
+      // words of contempt are no threat: 这帮畜生 sits beside despair in many letters).
       // Asked of every such message, not only those holding a word of death or leaving: the grave messages the main
       // model misses are the ones that name neither (站到黄线外面了，对不起).
       if (
@@ -88,7 +89,7 @@ export function createCrisisDetector(
         rank < RANK.high &&
         !hits.ruled &&
         hits.reported === 0 &&
-        hits.ranks.others < RANK.distress &&
+        (hits.ranks.others < RANK.distress || !hits.hostileBeyondWords) &&
         hits.ranks.harmed < RANK.distress &&
         model.harmed < 0.5 &&
         model.others < 0.5 &&
@@ -103,6 +104,13 @@ export function createCrisisDetector(
       rank = escalateModel(c, rank, hits, model, evidence, reasons);
       // What kind of risk (which may raise the level again), about whom, how sure.
       const kinded = riskKind(rank, hits, model, t, evidence, reasons);
+      const contempt =
+        kinded.kind === "others" &&
+        kinded.rank === RANK.distress &&
+        !hits.hostileBeyondWords &&
+        hits.ranks.self === 0 &&
+        hits.ranks.harmed === 0 &&
+        !reasons.some((r) => r.startsWith("model:") || r.startsWith("second-opinion:"));
       return {
         level: LEVELS[kinded.rank] ?? "none",
         subject: riskSubject(c, prepared.text, kinded.kind, kinded.rank, hits),
@@ -110,6 +118,7 @@ export function createCrisisDetector(
         reportOnly: isReportOnly(hits),
         reasons,
         score: riskScore(kinded.rank, model),
+        ...(contempt ? { contempt: matterBeside(prepared) ? "beside-matter" : "bare" } : {}),
       };
     },
   };
@@ -120,6 +129,22 @@ function deniesGrave(p: Prepared): boolean {
   return p.hits.some(
     (h, i) => p.negated[i] === true && h.group.kind === "self" && RANK[h.group.level] >= RANK.high,
   );
+}
+
+/** Characters that carry no matter of their own: pronouns, particles, hurry words. */
+const FILLER = /[你您们这那个的了吧啊呢吗呀哦嘛就是都也还又我俺他她它在给快点赶紧滚]/;
+
+/** Anything beyond the words of contempt: two or more characters of a matter (低保, 公积金, 天气). */
+function matterBeside(p: Prepared): boolean {
+  let left = 0;
+  const spans = p.hits.filter((h, i) => h.group.id === "verbal-aggression" && !p.negated[i]);
+  for (let i = 0; i < p.text.length; i++) {
+    const inside = spans.some((h) => i >= h.start && i < h.end);
+    if (inside) continue;
+    const ch = p.text[i] as string;
+    if (/[\u4e00-\u9fffa-z0-9]/.test(ch) && !FILLER.test(ch)) left++;
+  }
+  return left >= 2;
 }
 
 /** Internals exposed for tests only. */

@@ -24,6 +24,8 @@ export interface LexiconReading {
   ruled: boolean;
   /** Some phrase counted (and gave a `lexicon:` reason). */
   counted: boolean;
+  /** A counted phrase about others beyond words of contempt (a threat, a wish that someone die, berating one's family). */
+  hostileBeyondWords: boolean;
   /** The model's input: the prepared one, with phrases the past rule lowered masked as negated ones are. */
   modelText: string;
   /** Every person mention in the text, in order; found only when a phrase needed them. */
@@ -92,6 +94,17 @@ const LAUGH = /哈哈|嘿嘿|嘻嘻|hhh|笑死/;
 const BITTER_LAUGH =
   /苦笑|笑不出|强颜欢笑|哈哈[^，。？]{0,4}(?:我靠|卧槽|妈的)|计划好|准备好|已经|难过|痛苦|绝望|崩溃|抑郁|不敢|假装|装作|我很好|我没事/;
 
+/** Words of contempt (lexicon groups verbal-aggression and berating): read apart when someone else said them. */
+const INSULT_GROUPS = new Set(["verbal-aggression", "berating"]);
+/**
+ * Someone else said the insult, to or of the writer or a group (有人在网上说我们…都是骗子, 家长在群里骂我不配当老师,
+ * 被人骂白眼狼, 还说要让我滚蛋): the writer is its target, not its author.
+ */
+const SAID_BY_OTHER =
+  /(?:有人|别人|人家|对方|他|她|他们|她们|网友|家长|老师|同事|领导|客户|邻居|楼主|博主)[^。？]{0,12}(?:说|骂|叫|喊|称|嘲笑|讽刺|笑话)|被[^，。？]{0,6}(?:骂|说|叫|称|笑话)|(?:骂|说|笑话|嘲笑)(?:要)?(?:让|叫)?[我俺](?![的家们]|老[公婆爸妈]|[爸妈儿女闺孩媳丈妻弟妹哥姐婆公]|对象|男朋友|女朋友)/;
+/** The insult is a word asked about (这个词是怎么来的, 是啥意思). */
+const WORD_ASKED = /这个词|这词|什么意思|啥意思|怎么来的|出处|褒义|贬义|网络用语/;
+
 /** Right before a phrase, looking for someone to do it with: 有, 找, 约, 求 (有没有一起烧炭的). */
 const SEEKING = /(?:[有找约求]|有没有|一起)$/;
 
@@ -151,6 +164,7 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     // A denied 痛苦 or 孤独 rules nothing out about a life; only a denied grave phrase does.
     ruled: hits.some((h, i) => negated[i] === true && RANK[h.group.level] >= RANK.high),
     counted: false,
+    hostileBeyondWords: false,
     modelText: p.modelText,
     mentions: undefined,
   };
@@ -180,6 +194,18 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     if (h.group.kind === "self" && insideOthers(hits, negated, h)) {
       reasons.push(`wished-on-other:${clip(h.text)}`);
       continue;
+    }
+    if (INSULT_GROUPS.has(h.group.id)) {
+      const sentence = sentenceAround(text, h.start);
+      // Teasing between friends (哈哈我说她是猪她说我是狗) is told laughing; gloating (哈哈活该) is not berating.
+      if (
+        SAID_BY_OTHER.test(text.slice(sentenceStart(text, h.start), h.start)) ||
+        WORD_ASKED.test(sentence) ||
+        (h.group.id === "berating" && LAUGH.test(sentence))
+      ) {
+        reasons.push(`quoted:${clip(h.text)}`);
+        continue;
+      }
     }
     let rank = RANK[h.group.level];
     const kind = h.group.kind;
@@ -252,6 +278,7 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
         rank = lower(h, "past");
       }
     }
+    if (kind === "others" && h.group.id !== "verbal-aggression") r.hostileBeyondWords = true;
     lexReasons ??= new Set();
     lexReasons.add(`lexicon:${h.group.id}`);
     if (rank > r.ranks[kind]) {

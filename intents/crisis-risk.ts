@@ -21,6 +21,11 @@ export interface RiskAssessment {
   reasons: string[];
   /** 0..1, monotone with level, for sorting and raising priority. */
   score: number;
+  /**
+   * Set when words of contempt for someone are all that was read (distress of kind others): "bare" when nothing
+   * else is in the message (废物客服), "beside-matter" when a matter is too (你们这帮吃干饭的，低保怎么申请).
+   */
+  contempt?: "bare" | "beside-matter";
 }
 
 export const LEVELS: readonly RiskLevel[] = ["none", "distress", "high", "imminent"];

@@ -233,8 +233,10 @@ describe("blind gate of citizens' own words", () => {
  * others and harm done to the writer (wives, teenagers, elderly parents, workers held by a boss, herders in a
  * boundary quarrel, petitioners angry at an official), which the second opinion, knowing only the writer's own life,
  * has nothing to learn from; 18, anonymous posts on forums and under songs, which moved its reading of tree-hole posts
- * when trained on. Their kinds were learned after each was measured untouched (15: others 70.9%, harmed 80.8%; 18:
- * grave 61.6%, everyday over its maximum 7.6%), so these are floors.
+ * when trained on; 20, words of contempt aimed at others (insults to the service and to officials, curses, gloating,
+ * berating one's family) beside everyday messages in the same words. Their kinds were learned after each was measured
+ * untouched (15: others 70.9%, harmed 80.8%; 18: grave 61.6%, everyday over its maximum 7.6%; 20: contempt read as
+ * such 16/170), so these are floors.
  */
 const apart = readJsonl<CitizenItem>("crisis-blind-apart.jsonl");
 
@@ -273,6 +275,44 @@ describe("blind batches kept apart from the second opinion", () => {
     expect(grave.length).toBeGreaterThanOrEqual(150);
     expect(paged.length / grave.length).toBeGreaterThanOrEqual(0.75);
     expect(alarmed.length / calm.length, alarmed.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.05);
+  });
+
+  it("reads words of contempt at others as such, and not the writer's self-mockery, teasing or a word asked about", () => {
+    const batch = apart.filter((i) => i.batch === 20);
+    const contempt = batch.filter((i) => i.kind === "others");
+    const missed = contempt.filter((i) => {
+      const a = assess(i.text);
+      return a.kind !== "others" || a.level === "none";
+    });
+    const calm = batch.filter((i) => i.max !== undefined);
+    const over = calm.filter((i) => RANK[assess(i.text).level] > RANK[i.max ?? "imminent"]);
+    console.log(
+      `blind contempt read as such: ${contempt.length - missed.length}/${contempt.length}; calm over ${over.length}/${calm.length}`,
+    );
+    expect(contempt.length).toBeGreaterThanOrEqual(150);
+    expect(1 - missed.length / contempt.length, missed.map((i) => i.text).join("\n")).toBeGreaterThanOrEqual(
+      0.75,
+    );
+    expect(over.length / calm.length, over.map((i) => i.text).join("\n")).toBeLessThanOrEqual(0.05);
+  });
+
+  it("tells words of contempt from the writer insulted, self-mockery and a word asked about", () => {
+    expectKind("others", ["你们这些办事的都是饭桶", "那个黑心老板迟早遭报应", "他被开除了，这种人就是活该"]);
+    for (const text of [
+      "有人在群里骂我是白眼狼，我该怎么办",
+      "我真是个废物，啥也干不好",
+      "nmsl是什么意思",
+      "活该我倒霉，又丢了钥匙",
+    ])
+      expect(assess(text).kind, text).not.toBe("others");
+    // Contempt beside the writer's own despair: the despair is the reading.
+    const despair = assess("这帮吃干饭的把我的补贴卡了三年，我真的撑不下去了");
+    expect(despair.kind).toBe("self");
+    expect(RANK[despair.level]).toBeGreaterThanOrEqual(RANK.distress);
+    // Whether a matter stands beside the contempt, for the reply to serve it.
+    expect(assess("废物客服").contempt).toBe("bare");
+    expect(assess("你们这帮饭桶，公积金怎么提取").contempt).toBe("beside-matter");
+    expect(assess("那个骗了我钱的人，我天天盼着他早点去死").contempt).toBeUndefined();
   });
 
   it("reads a veiled threat against someone's family, ruin promised and arms brought out as a threat", () => {

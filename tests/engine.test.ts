@@ -130,6 +130,43 @@ forEachStore(() =>
       for (const s of ["110", "12356"]) expect(text).toContain(s);
     });
 
+    it("still serves a question asked in anger, and meets a bare insult with calm words and the ways on", async () => {
+      a = await testAssistant();
+      const calm = await a.engine.handleMessage(msg("低保怎么申请", { conversationId: "calm" }));
+      const angry = await a.engine.handleMessage(
+        msg("你们这帮吃干饭的，问了几遍了，低保怎么申请", { conversationId: "angry" }),
+      );
+      expect(angry.risk).toBe("distress");
+      expect(calm.replies[0]?.kind).toBe("answer");
+      expect(angry.replies[0]?.kind).toBe("answer");
+      expect(angry.replies[0]?.answerId).toMatch(/dibao/);
+      expect(angry.replies[0]?.text).toMatch(/^听得出你心里有火/);
+      // Nothing to act on: the anger heard, how to go on, a person to talk to; no FAQ guesses, no counselor case.
+      const bare = await a.engine.handleMessage(msg("废物客服", { conversationId: "bare" }));
+      const text = bare.replies.map((x) => x.text).join("\n");
+      expect(bare.replies).toHaveLength(1);
+      expect(text).toContain("很生气");
+      expect(text).toContain("12356");
+      expect(bare.replies[0]?.buttons?.map((b) => b.label)).toEqual(["转人工"]);
+      expect(await a.handoff.queue(await supervisor())).toHaveLength(0);
+      // Being insulted is not insulting: the victim's question is answered as one.
+      const victim = await a.engine.handleMessage(
+        msg("有人在网上骂我是废物还造谣，能报警吗", { conversationId: "victim" }),
+      );
+      expect(victim.replies[0]?.text ?? "").not.toMatch(/^听得出你心里有火/);
+    });
+
+    it("meets a writer who keeps berating their family with words about the temper and a counselor", async () => {
+      a = await testAssistant();
+      const r = await a.engine.handleMessage(msg("我一生气就骂我老婆是废物，骂完又后悔"));
+      const text = r.replies.map((x) => x.text).join("\n");
+      expect(r.replies[0]?.kind).toBe("distress");
+      expect(text).toContain("控制不住脾气");
+      for (const s of ["110", "12356", "心理咨询师"]) expect(text).toContain(s);
+      await a.engine.handleMessage(msg("好"));
+      expect((await a.handoff.queue(await supervisor())).map((c) => c.riskKind)).toEqual(["others"]);
+    });
+
     it("answers quarrels over custody, parents' care and money as questions, not with a safety or threat reply", async () => {
       a = await testAssistant();
       for (const [i, text] of [
