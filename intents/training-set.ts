@@ -88,8 +88,11 @@ export function withKnowledgeExamples(
 /**
  * Everyday phrasings of each knowledge domain, written by authors who saw neither the knowledge base nor any test
  * set (colloquial, regional, with typos): `{"text", "domain"}` lines, `none` meaning not a legal question at all.
+ * d: more sub-situations per domain (a step-child's inheritance, a debtor hiding assets, being ordered to break a
+ * safety rule); e: messages that are no legal question though they use legal words (a drama's divorce case, an
+ * Excel overtime formula, 工伤 in English).
  */
-export const DEFAULT_DOMAIN_TRAINING = ["a", "b", "c"].map((part) =>
+export const DEFAULT_DOMAIN_TRAINING = ["a", "b", "c", "d", "e"].map((part) =>
   projectPath("intents", "data", `domain-training-${part}.jsonl`),
 );
 
