@@ -116,6 +116,8 @@ describe("inferCategory (colloquial texts)", () => {
     // Road fittings are the city's roads department; driving tests are the traffic police's 车管所, not transport.
     expect(top("新修的路上减速带一个挨一个，修得太高，底盘都刮了")[0]).toBe("urban-management");
     expect(top("驾考预约了三个月还排不上，增驾更难")[0]).toBe("public-order");
+    // Teachers' pay and titles are the education bureau's (the taxonomy's 教师队伍和待遇), not a wage dispute.
+    expect(top("苏木中心校拖欠代课教师工资半年了")[0]).toBe("education");
   });
 
   it("food poisoning is urgent, an expired snack is not", () => {

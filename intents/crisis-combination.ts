@@ -278,7 +278,8 @@ export function riskKind(
     hits.ranks.harmed < RANK.high &&
     (((m.others >= t.others || graveLeaningOthers) && (m.concepts.concepts & evidence.violence) !== 0) ||
       (m.others >= STRONG_THREAT &&
-        hits.ranks.others < RANK.distress &&
+        // Words of contempt (那个畜生) are no reading of a threat: the model's sure one still stands beside them.
+        (hits.ranks.others < RANK.distress || !hits.hostileBeyondWords) &&
         (m.concepts.concepts & evidence.threat) !== 0));
   const othersRank = Math.max(hits.ranks.others, modelThreat ? RANK.high : 0);
   // Harm read by the model alone needs a victim or violence word unless it is very sure: it read a collision on a

@@ -313,6 +313,8 @@ describe("blind batches kept apart from the second opinion", () => {
     expect(assess("废物客服").contempt).toBe("bare");
     expect(assess("你们这帮饭桶，公积金怎么提取").contempt).toBe("beside-matter");
     expect(assess("那个骗了我钱的人，我天天盼着他早点去死").contempt).toBeUndefined();
+    // Contempt beside a threat the model is sure of: still a threat, on the emergency path.
+    expectKind("others", ["那个王八蛋跟我老婆好上了，我现在就去找他，今天不是他就是我"], "high");
   });
 
   it("reads a veiled threat against someone's family, ruin promised and arms brought out as a threat", () => {
