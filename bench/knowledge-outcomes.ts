@@ -36,6 +36,9 @@ export function readBlindQuestions(path = BLIND_QUESTIONS): { q: string; domain:
     .map((l) => JSON.parse(l) as { q: string; domain: string; also?: string });
 }
 
+/** Every question is the first message of a conversation of its own, across every set judged in one process. */
+let conversations = 0;
+
 export async function judge(
   assistant: Assistant,
   rows: readonly { q: string; domain: string }[],
@@ -43,11 +46,10 @@ export async function judge(
   const topicOfEntry = new Map(assistant.knowledge.map((e) => [e.id, e.topic]));
   const topicOfPhrasing = new Map(assistant.knowledge.map((e) => [e.questions[0] ?? "", e.topic]));
   const out: Judged[] = [];
-  let n = 0;
   for (const { q, domain } of rows) {
     const result = await assistant.engine.handleMessage({
       channel: "cli",
-      conversationId: `cli:knowledge-eval-${n++}`,
+      conversationId: `cli:knowledge-eval-${conversations++}`,
       text: q,
     });
     const r = result.replies[0];
