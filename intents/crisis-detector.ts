@@ -26,7 +26,7 @@ import {
   riskSubject,
 } from "./crisis-combination.js";
 import { CrisisModelScorer } from "./crisis-features.js";
-import { escalateHits, readHits } from "./crisis-hits.js";
+import { CONTEMPT_GROUP, escalateHits, readHits } from "./crisis-hits.js";
 import { type CrisisLexicon, CrisisLexiconSchema, defaultLexicon } from "./crisis-lexicon.js";
 import { compiledFor } from "./crisis-lexicon-compiler.js";
 import { type Prepared, prepare } from "./crisis-preparation.js";
@@ -137,7 +137,7 @@ const FILLER = /[你您们这那个的了吧啊呢吗呀哦嘛就是都也还又
 /** Anything beyond the words of contempt: two or more characters of a matter (低保, 公积金, 天气). */
 function matterBeside(p: Prepared): boolean {
   let left = 0;
-  const spans = p.hits.filter((h, i) => h.group.id === "verbal-aggression" && !p.negated[i]);
+  const spans = p.hits.filter((h, i) => h.group.id === CONTEMPT_GROUP && !p.negated[i]);
   for (let i = 0; i < p.text.length; i++) {
     const inside = spans.some((h) => i >= h.start && i < h.end);
     if (inside) continue;

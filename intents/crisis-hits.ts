@@ -94,8 +94,10 @@ const LAUGH = /哈哈|嘿嘿|嘻嘻|hhh|笑死/;
 const BITTER_LAUGH =
   /苦笑|笑不出|强颜欢笑|哈哈[^，。？]{0,4}(?:我靠|卧槽|妈的)|计划好|准备好|已经|难过|痛苦|绝望|崩溃|抑郁|不敢|假装|装作|我很好|我没事/;
 
-/** Words of contempt (lexicon groups verbal-aggression and berating): read apart when someone else said them. */
-const INSULT_GROUPS = new Set(["verbal-aggression", "berating"]);
+/** The lexicon group of words of contempt for someone (insults, curses, gloating): no threat by themselves. */
+export const CONTEMPT_GROUP = "verbal-aggression";
+/** Words of contempt, and berating one's family: read apart when someone else said them. */
+const INSULT_GROUPS = new Set([CONTEMPT_GROUP, "berating"]);
 /**
  * Someone else said the insult, to or of the writer or a group (有人在网上说我们…都是骗子, 家长在群里骂我不配当老师,
  * 被人骂白眼狼, 还说要让我滚蛋): the writer is its target, not its author.
@@ -278,7 +280,7 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
         rank = lower(h, "past");
       }
     }
-    if (kind === "others" && h.group.id !== "verbal-aggression") r.hostileBeyondWords = true;
+    if (kind === "others" && h.group.id !== CONTEMPT_GROUP) r.hostileBeyondWords = true;
     lexReasons ??= new Set();
     lexReasons.add(`lexicon:${h.group.id}`);
     if (rank > r.ranks[kind]) {
