@@ -38,6 +38,23 @@ interface Label {
   also?: string;
 }
 
+/** A letter's families as the model ranks them, and the keywords' first: read once, reported per set and for both. */
+const byLine = new Map<number, { families: string[]; keyword: string | undefined }>();
+function inferred(line: number): { families: string[]; keyword: string | undefined } {
+  const known = byLine.get(line);
+  if (known) return known;
+  const row = JSON.parse(letters[line] as string) as { text: string; title?: string };
+  const text = normalise(`${row.title ? `${row.title}\n` : ""}${row.text}`).text;
+  const u = nlu.understand(text);
+  const intent = u.intent.uncertain ? undefined : u.intent.intent;
+  const families: string[] = [];
+  for (const x of classifier.infer(text, intent))
+    if (!families.includes(x.category.family)) families.push(x.category.family);
+  const out = { families, keyword: catalogue.infer(text, intent)[0]?.category.family };
+  byLine.set(line, out);
+  return out;
+}
+
 function measure(name: string, labels: readonly Label[]): void {
   let top1 = 0;
   let top3 = 0;
@@ -46,19 +63,13 @@ function measure(name: string, labels: readonly Label[]): void {
   let keywordTop1 = 0;
   const confusion = new Map<string, number>();
   for (const { line, family, also } of labels) {
-    const row = JSON.parse(letters[line] as string) as { text: string; title?: string };
-    const text = normalise(`${row.title ? `${row.title}\n` : ""}${row.text}`).text;
-    const u = nlu.understand(text);
-    const intent = u.intent.uncertain ? undefined : u.intent.intent;
-    const families: string[] = [];
-    for (const x of classifier.infer(text, intent))
-      if (!families.includes(x.category.family)) families.push(x.category.family);
+    const { families, keyword } = inferred(line);
     const ok = (f: string | undefined) => f === family || (also !== undefined && f === also);
     if (families[0] === family) top1++;
     if (families.slice(0, 3).includes(family)) top3++;
     if (ok(families[0])) lenient1++;
     if (families.slice(0, 3).some(ok)) lenient3++;
-    if (catalogue.infer(text, intent)[0]?.category.family === family) keywordTop1++;
+    if (keyword === family) keywordTop1++;
     if (families[0] !== family) {
       const key = `${family} → ${families[0]}`;
       confusion.set(key, (confusion.get(key) ?? 0) + 1);
