@@ -997,6 +997,24 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expect(assess("这病能要了他的命").kind).not.toBe("others");
   });
 
+  it("reads something gripped in hand and going over now as a threat, not a bag packed for an errand", () => {
+    expectKind("others", ["那个混账就在院子里，我手里握着家伙，马上出去", "攥紧了东西，今晚就过去"], "high");
+    expectExactly("none", ["东西收拾好了，我这就过去", "我拿好东西了，马上过来", "行李都装好了，现在就出发"]);
+    // Going to someone the writer would join, or packing beside a farewell, is not an errand.
+    expectAtLeast("high", ["东西都收拾好了，我这就过去找你", "行李收拾好了，遗书也写完了"]);
+  });
+
+  it("reads a curse on a group of people as hostility, not the writer's own wish to die", () => {
+    expectKind("others", ["你们这帮办事的都去死吧", "他们那些人统统去死"]);
+    expectBelow("high", ["你们这帮办事的都去死吧"]);
+    expectAtLeast("high", ["你们都别管我，我去死好了", "他们都嫌我，我去死算了"]);
+  });
+
+  it("reads meeting in heaven and dying as an ease as the writer's wish, but not stars in the sky", () => {
+    expectAtLeast("high", ["和姥姥说好了，天堂见", "就这么睡过去死掉，也挺舒服的"]);
+    expectExactly("none", ["天上一闪一闪的是卫星吧", "明天上午见，记得带材料"]);
+  });
+
   it("reads not wanting to die at home as choosing where, and relief as the best way out as high, but not a finished exam or loan", () => {
     expectAtLeast("high", ["我不想死在宿舍里，会吓到室友", "解脱才是最好的出路"]);
     expectExactly("none", ["考完试终于解脱了", "房贷终于还清了，终于解脱了", "我不想死在医院里，想回家"]);
