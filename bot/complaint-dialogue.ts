@@ -126,13 +126,19 @@ export function stepIntake(
       if (text.length >= 4) {
         d.what = text;
         guessCategory(d, u, deps);
+        // A letter names its village and its request itself: only what it leaves out is asked for.
+        if (d.detail === undefined && place) {
+          const detail = detailAfter(text, place.matched);
+          if (detail) d.detail = detail;
+        }
+        if (d.ask === undefined) {
+          const request = requestIn(text);
+          if (request) d.ask = request;
+        }
       } else if (!isStart) replies.push({ kind: "complaint", text: m.whatTooShort });
       break;
     case "category": {
-      const byNumber = /^(\d{1,2})$/.exec(text)?.[1];
-      const chosen = byNumber
-        ? deps.categories[Number(byNumber) - 1]
-        : deps.categories.find((c) => text.includes(c.label));
+      const chosen = chosenCategory(text, d, deps);
       if (chosen) {
         d.category = chosen.id;
         d.categoryConfirmed = true;
@@ -145,6 +151,14 @@ export function stepIntake(
         replies.push({ kind: "complaint", text: m.chooseCategory, buttons: categoryButtons(deps) });
         d.awaiting = "category";
         return { kind: "continue", draft: d, replies };
+      } else {
+        // A village named while we asked for the category is the place's detail: keep it rather than lose it.
+        const village = VILLAGE.test(text) && d.detail === undefined ? stripPlaces(text, u) : "";
+        if (village) d.detail = village;
+        return offScript(
+          ask(d, deps, replies),
+          village ? m.detailNoted(village) + m.categoryHint : m.categoryHint,
+        );
       }
       break;
     }
@@ -161,6 +175,7 @@ export function stepIntake(
       break;
     case "ask":
       if (text.length >= 2) d.ask = text.slice(0, 500);
+      else return offScript(ask(d, deps, replies), m.askRequestHint);
       break;
     case "contact":
       if (!phone) {
@@ -168,6 +183,7 @@ export function stepIntake(
           d.contact = "chat";
           d.phone = undefined;
         } else if (/电话|手机/.test(text)) d.contact = "phone";
+        else if (d.contact === undefined) return offScript(ask(d, deps, replies), m.contactHint);
       }
       break;
     case "consent":
@@ -176,13 +192,75 @@ export function stepIntake(
         d.consent = false;
         d.phone = undefined;
         d.contact = "chat";
-      }
+      } else if (!phone) return offScript(ask(d, deps, replies), m.consentHint);
       break;
     case "confirm":
       if (INTAKE_CONFIRM.test(text)) return { kind: "file", draft: d, replies };
+      // Nothing to change and no confirmation: say what the buttons do instead of the whole read-back again.
+      if (!place && !phone) return offScript(ask(d, deps, replies), m.confirmHint);
       break;
   }
   return ask(d, deps, replies);
+}
+
+/**
+ * The 苏木乡镇 and 嘎查村 (社区) written right after a 旗县区 (达拉特旗王爱召镇王庄子村): names of at least two
+ * characters, so that 达拉特旗农村 or 乡镇 are no village.
+ */
+const BELOW_COUNTY =
+  /^的?((?:[\p{Script=Han}]{2,6}?(?:苏木|乡|镇|街道))?(?:[\p{Script=Han}]{2,6}?(?:嘎查村|嘎查|村|社区))?)/u;
+
+function detailAfter(text: string, placeMatched: string): string | undefined {
+  const at = text.indexOf(placeMatched);
+  if (at < 0) return undefined;
+  const found = BELOW_COUNTY.exec(text.slice(at + placeMatched.length))?.[1] ?? "";
+  return found.length >= 3 ? found : undefined;
+}
+
+/** The letter's own request: its last clause that asks for something (希望…, 请求…, 恳请…), not a question (请问). */
+const REQUEST =
+  /(?:^|[，,。！!？?；;\s])((?:我们|我|特此|强烈)?(?:希望|请求|恳请|恳求|要求|盼望|建议|请(?!问))[^。！？!?\n]{2,120})/gu;
+
+function requestIn(text: string): string | undefined {
+  let last: string | undefined;
+  for (const m of text.matchAll(REQUEST)) last = m[1];
+  return last?.replace(/[，,；;\s]+$/u, "").slice(0, 200);
+}
+
+/** A 嘎查村, 苏木乡镇 or 社区 named alone (王庄子村, 巴彦塔拉嘎查), as a reply to another question. */
+const VILLAGE = /^[\p{Script=Han}]{1,12}(?:嘎查|苏木|村|乡|镇|社区|街道)$/u;
+
+/**
+ * The category the citizen picked: a label or a unique part of one (交通, 市政), or a number, counted in the options
+ * shown when there were options and in the whole list otherwise.
+ */
+function chosenCategory(text: string, d: ComplaintDraft, deps: IntakeDeps): CategoryInfo | undefined {
+  const byNumber = /^(\d{1,2})$/.exec(text)?.[1];
+  if (byNumber) {
+    const n = Number(byNumber) - 1;
+    const offered = d.categoryOptions;
+    if (offered && offered.length > 1) return deps.categories.find((c) => c.id === offered[n]);
+    return deps.categories[n];
+  }
+  const whole = deps.categories.find((c) => text.includes(c.label));
+  if (whole) return whole;
+  if (text.length < 2 || text.length > 8) return undefined;
+  // Part of a label: among the options shown first (交通 there means 交通运输与邮政), then among all.
+  const offered = deps.categories.filter((c) => d.categoryOptions?.includes(c.id) && c.label.includes(text));
+  if (offered.length === 1) return offered[0];
+  const partial = deps.categories.filter((c) => c.label.includes(text));
+  return partial.length === 1 ? partial[0] : undefined;
+}
+
+/**
+ * The same slot asked again after an answer that fitted nothing: a hint in place of the question, with the same
+ * buttons, so that the citizen does not read the identical sentence twice.
+ */
+function offScript(outcome: IntakeOutcome, hint: string): IntakeOutcome {
+  if (outcome.kind !== "continue") return outcome;
+  const last = outcome.replies.at(-1);
+  if (last) outcome.replies[outcome.replies.length - 1] = { ...last, text: hint };
+  return outcome;
 }
 
 function guessCategory(d: ComplaintDraft, u: Understanding, deps: IntakeDeps) {

@@ -351,6 +351,95 @@ describe("stepIntake", () => {
     expect(next.replies.at(-1)?.text).toBe(complaintMessages.askCounty("赤峰市"));
   });
 
+  it("fills the village and the request from a letter that names them, and asks only for what is missing", () => {
+    const letter =
+      "我是准格尔旗薛家湾镇黑岱沟村的，村里的路烂了三年，下雨天孩子上学都走不了，希望政府给修一下";
+    const u = understood(letter, {
+      entities: {
+        places: [{ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }],
+        phones: [],
+        idNumbers: [],
+        dates: [],
+        money: [],
+        caseNumbers: [],
+      },
+    });
+    const first = stepIntake(startDraft(), u, intake, true);
+    expect(first).toMatchObject({
+      kind: "continue",
+      draft: { detail: "薛家湾镇黑岱沟村", ask: "希望政府给修一下", county: "准格尔旗" },
+    });
+    if (first.kind !== "continue") throw new Error("the intake ended");
+    // A question about the law is no request; a county followed by 农村 names no village.
+    const plain = stepIntake(
+      startDraft(),
+      understood("准格尔旗农村低保怎么申请，请问需要什么材料", {
+        entities: {
+          ...u.entities,
+          places: [{ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }],
+        },
+      }),
+      intake,
+      true,
+    );
+    expect(plain.kind === "continue" && [plain.draft.detail, plain.draft.ask]).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("answers an off-script reply with a hint instead of the same question, keeping a village named there", () => {
+    const picking = {
+      awaiting: "category" as const,
+      what: "村里的路烂了",
+      category: "other",
+      categoryOptions: ["other", "land", "wages"],
+    };
+    const village = stepIntake(picking, understood("黑岱沟村"), intake);
+    expect(village.kind === "continue" && village.draft.detail).toBe("黑岱沟村");
+    expect(village.replies.at(-1)?.text).toBe(
+      complaintMessages.detailNoted("黑岱沟村") + complaintMessages.categoryHint,
+    );
+    // The same buttons stay under the hint.
+    expect(village.replies.at(-1)?.buttons?.map((b) => b.label)).toEqual([
+      "其他",
+      "征地拆迁",
+      "拖欠工资",
+      "都不是",
+      "取消",
+    ]);
+    expect(stepIntake(picking, understood("进度怎么样了"), intake).replies.at(-1)?.text).toBe(
+      complaintMessages.categoryHint,
+    );
+    // A number counts in the options shown; part of a label picks it when only one label holds it.
+    expect(stepIntake(picking, understood("2"), intake)).toMatchObject({ draft: { category: "land" } });
+    expect(stepIntake(picking, understood("征地"), intake)).toMatchObject({
+      draft: { category: "land", categoryConfirmed: true },
+    });
+
+    const done = {
+      what: "村里的路烂了",
+      category: "other",
+      categoryConfirmed: true,
+      detail: "",
+      league: "鄂尔多斯市",
+    };
+    const contact = stepIntake(
+      { ...done, county: "准格尔旗", ask: "修路", awaiting: "contact" },
+      understood("随便"),
+      intake,
+    );
+    expect(contact.replies.at(-1)?.text).toBe(complaintMessages.contactHint);
+    const confirm = stepIntake(
+      { ...done, county: "准格尔旗", ask: "修路", contact: "chat", awaiting: "confirm" },
+      understood("好了吗"),
+      intake,
+    );
+    expect(confirm).toMatchObject({ kind: "continue", draft: { awaiting: "confirm" } });
+    expect(confirm.replies.at(-1)?.text).toBe(complaintMessages.confirmHint);
+    expect(confirm.replies.at(-1)?.buttons?.[0]?.label).toBe("确认提交");
+  });
+
   it("cancels with the intake's own cancel words", () => {
     for (const text of ["取消", "算了", "不用了"]) {
       expect(stepIntake({ awaiting: "ask", what: "某事" }, understood(text), intake)).toEqual({
