@@ -116,6 +116,10 @@ describe("inferCategory (colloquial texts)", () => {
     // Road fittings are the city's roads department; driving tests are the traffic police's 车管所, not transport.
     expect(top("新修的路上减速带一个挨一个，修得太高，底盘都刮了")[0]).toBe("urban-management");
     expect(top("驾考预约了三个月还排不上，增驾更难")[0]).toBe("public-order");
+    // A village's road is the transport bureau's (农村公路), a town's street the city's.
+    expect(top("我们嘎查到苏木的路全是砂石，一下雨就走不了")[0]).toBe("transport");
+    expect(top("组里通往镇上的土路一下雨全是泥，孩子上学难")[0]).toBe("transport");
+    expect(top("小区门口那段马路坑坑洼洼，路灯也不亮")[0]).toBe("urban-management");
     // Teachers' pay and titles are the education bureau's (the taxonomy's 教师队伍和待遇), not a wage dispute.
     expect(top("苏木中心校拖欠代课教师工资半年了")[0]).toBe("education");
   });
