@@ -147,6 +147,8 @@ export function riskReasonLabel(code: string): string {
       return `约了再见的日常道别，已排除（“${rest}”）`;
     case "travel":
       return `出行安排，已排除（“${rest}”）`;
+    case "breakup":
+      return `想分手或离婚，说的是感情，不是轻生，已排除（“${rest}”）`;
     case "rescue":
       return `下水救人，已排除（“${rest}”）`;
     case "passed-away":

@@ -1004,6 +1004,16 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expectAtLeast("high", ["东西都收拾好了，我这就过去找你", "行李收拾好了，遗书也写完了"]);
   });
 
+  it("keeps wanting to break up or divorce, tired of it, off the emergency path, but not a wish to die beside it", () => {
+    expectBelow("high", [
+      "我想和他分手，太累了",
+      "我想跟她分手，真的太累了",
+      "打算跟老公离婚，这几年过得太累",
+    ]);
+    expectAtLeast("high", ["我想分手，也不想活了", "决定离婚了，然后找个地方了结自己"]);
+    expect(assess("我想分手，在一起太累了").reasons).toContain("breakup:我想分手");
+  });
+
   it("reads a curse on a group of people as hostility, not the writer's own wish to die", () => {
     expectKind("others", ["你们这帮办事的都去死吧", "他们那些人统统去死"]);
     expectBelow("high", ["你们这帮办事的都去死吧"]);
