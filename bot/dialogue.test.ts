@@ -271,6 +271,41 @@ describe("decide", () => {
     ]);
   });
 
+  it("answers someone hurt who asks what the law allows, with the safety line and a counselor offered beside it", () => {
+    const harmed: RiskAssessment = { ...NO_RISK, level: "distress", kind: "harmed", score: 0.4 };
+    const hit = { entry: WAGES, bm25: 9, coverage: 0.8, score: 9 };
+    const asked = decide(
+      conversation(),
+      understood("老板拖欠工资还动手打我，能去哪里投诉吗？", {
+        risk: harmed,
+        intent: intentOf("wage_arrears", 0.9),
+        hits: [hit],
+        answer: hit,
+      }),
+    );
+    expect(asked.replies[0]?.kind).toBe("answer");
+    expect(asked.replies[0]?.text).toContain(messages.harmedSupportLine);
+    // No partner named: no 12338 line; the counselor is offered first, and accepted for a person hurt.
+    expect(asked.replies[0]?.text).not.toContain("12338");
+    expect(asked.replies[0]?.buttons?.[0]?.label).toBe(COMMANDS.acceptCounselor);
+    const yes = decide(conversation({ state: asked.state }), understood("需要"));
+    expect(yes.actions).toEqual([
+      {
+        kind: "handoff",
+        request: { reason: "distress", risk: "distress", subject: "self", riskKind: "harmed" },
+      },
+    ]);
+    // Told without a question, or asking nothing we can answer: the safety reply, as before.
+    for (const u of [
+      understood("老公又动手打我了", { risk: harmed }),
+      understood("老公又打我了，我能报警吗", { risk: harmed, intent: intentOf("marriage_family", 0.9) }),
+    ]) {
+      const told = decide(conversation(), u);
+      expect(told.replies[0]?.kind).toBe("distress");
+      expect(told.replies[0]?.text).toBe(messages.harmed);
+    }
+  });
+
   it("reads a 回访 answer and returns it as an action", () => {
     const state = { followUp: { complaintId: "SW-2026-000009", step: "resolved" as const } };
     const resolved = decide(conversation({ state }), understood("解决了"));

@@ -8,6 +8,7 @@ import { MORE_PATTERN } from "../campaigns/render.js";
 import { redactIdNumbers } from "../core/redact.js";
 import { complaintMessages } from "../handoff/messages.js";
 import type { Button, Reply } from "../handoff/reply.js";
+import { asksWhatLawAllows } from "../intents/complaint-recognizer.js";
 import { isCrisis } from "../intents/crisis-risk.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState } from "../store/conversations.js";
@@ -194,6 +195,12 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
         : undefined;
       return answered ?? offerRegistration(u, state, ctx.intake, line, counselor);
     }
+    // Someone hurt who asks what the law allows (被人造谣能报警吗, 保护令在哪申请): the answer or referral card, with
+    // the safety line and a counselor offered beside it rather than instead of it.
+    if (risk.kind === "harmed" && asksWhatLawAllows(u.normalised.text)) {
+      const answered = answeredWhileHurt(u, state, ctx.knowledge);
+      if (answered) return answered;
+    }
     state.offeredCounselor = true;
     const text =
       risk.kind === "harmed"
@@ -321,6 +328,34 @@ function answerStory(
   first.buttons = [
     { label: COMMANDS.registerComplaint, payload: COMMANDS.registerComplaint },
     ...extraButtons,
+    ...(first.buttons ?? []).filter((b) => b.payload !== COMMANDS.complain),
+  ];
+  return decision;
+}
+
+/** A partner, former partner or in-law hurting the writer: the line adds 12338 and the protection order. */
+const DOMESTIC = /老公|丈夫|老婆|妻子|媳妇|家暴|前夫|前妻|男朋友|女朋友|对象|公公|婆婆/;
+
+function answeredWhileHurt(
+  u: Understanding,
+  state: ConversationState,
+  knowledge: DialogueContext["knowledge"],
+): Decision | undefined {
+  if (!u.answer && !u.referral) return undefined;
+  const decision = knowledgeDecision(u, state, knowledge, u.intent.uncertain ? undefined : u.intent.intent);
+  const first = decision.replies[0];
+  if (!first || (first.kind !== "answer" && first.kind !== "referral")) {
+    delete state.pendingChoice;
+    return undefined;
+  }
+  state.offeredCounselor = true;
+  state.offeredFor = "harmed";
+  delete state.offeredForHarm;
+  // 12338 and the protection order once: many family entries name them already.
+  const domestic = DOMESTIC.test(u.normalised.text) && !first.text.includes("12338");
+  first.text = `${first.text}\n\n${messages.harmedSupportLine}${domestic ? messages.domesticLine : ""}`;
+  first.buttons = [
+    { label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor },
     ...(first.buttons ?? []).filter((b) => b.payload !== COMMANDS.complain),
   ];
   return decision;

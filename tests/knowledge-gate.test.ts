@@ -48,8 +48,10 @@ let judgedFourth: Judged[];
  * classifier's training (intents/data/domain-training-d and -e: more sub-situations per domain, and non-legal
  * messages in legal words), without reading this set's misses: 91.2% (93.1%), 1.9% wrong; then an entry for
  * livestock eating a neighbour's crops: 91.0% (93.6%), 3.1% wrong (its phrasings retrain the classifier, which moves
- * a few questions each way on every set; over the five sets together the wrong answers did not change). The
- * product's 2% is not met here.
+ * a few questions each way on every set; over the five sets together the wrong answers did not change); then
+ * answers for someone hurt who asks what the law allows, with the safety line beside them: 91.4% (94.0%), 3.1%
+ * (1.7% leaving out answers from the second domain, as the gates of sets 3 and 4 count). The product's 2% is not met
+ * here counted strictly.
  */
 const fifth = readBlindQuestions(projectPath("tests", "gate", "legal-questions-blind-5.jsonl"));
 let judgedFifth: Judged[];
