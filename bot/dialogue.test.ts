@@ -306,6 +306,24 @@ describe("decide", () => {
     }
   });
 
+  it("answers a story asking what the law allows, however short, with 登记诉求 beside the answer", () => {
+    const hit = { entry: WAGES, bm25: 9, coverage: 0.8, score: 9 };
+    const story = "老板拖欠我们三个月工资，找了好几次都不给，请问这种情况去哪里投诉？";
+    const d = decide(
+      conversation(),
+      understood(story, {
+        complaint: { recognised: true, consultation: true, cues: ["problem", "consult"] },
+        intent: intentOf("wage_arrears", 0.9),
+        hits: [hit],
+        answer: hit,
+      }),
+      { intake },
+    );
+    expect(d.replies[0]?.kind).toBe("answer");
+    expect(d.replies[0]?.buttons?.[0]?.label).toBe(COMMANDS.registerComplaint);
+    expect(d.state.offeredComplaint).toBe(story);
+  });
+
   it("reads a 回访 answer and returns it as an action", () => {
     const state = { followUp: { complaintId: "SW-2026-000009", step: "resolved" as const } };
     const resolved = decide(conversation({ state }), understood("解决了"));

@@ -277,9 +277,11 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // A letter about a matter: offer to register it. A short question the knowledge base answers is answered, and
   // so is a long story told to ask what the law allows, when we have an answer or a referral for it: registering
   // stays one button away, with the story kept for the intake.
-  if (ctx.intake && u.complaint.recognised && (!u.answer || u.normalised.text.length >= 80)) {
+  if (ctx.intake && u.complaint.recognised) {
+    // A story that asks what the law allows is answered whatever its length, with 登记诉求 beside the answer.
     const answered = u.complaint.consultation ? answerStory(u, state, ctx.knowledge) : undefined;
-    return answered ?? offerRegistration(u, state, ctx.intake);
+    if (answered) return answered;
+    if (!u.answer || u.normalised.text.length >= 80) return offerRegistration(u, state, ctx.intake);
   }
 
   return knowledgeDecision(u, state, ctx.knowledge, intent);
