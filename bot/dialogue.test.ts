@@ -54,6 +54,11 @@ function understood(text: string, more: Partial<Understanding> = {}): Understand
   };
 }
 
+/** Entities holding only the place a text names. */
+function placedIn(place: Understanding["entities"]["places"][number]): Understanding["entities"] {
+  return { places: [place], phones: [], idNumbers: [], dates: [], money: [], caseNumbers: [] };
+}
+
 function conversation(more: Partial<Conversation> = {}): Conversation {
   return {
     id: "c1",
@@ -195,14 +200,7 @@ describe("decide", () => {
   it("gives a referral card with the citizen's own office when no entry fits a known domain", () => {
     const u = understood("我们村的地被征了补偿一直没给", {
       intent: intentOf("land_expropriation", 0.7),
-      entities: {
-        places: [{ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }],
-        phones: [],
-        idNumbers: [],
-        dates: [],
-        money: [],
-        caseNumbers: [],
-      },
+      entities: placedIn({ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }),
       referral: { domain: LAND.id, articles: [ARTICLE] },
     });
     const d = decide(conversation(), u, { knowledge });
@@ -388,14 +386,7 @@ describe("stepIntake", () => {
 
   it("takes a place named early and asks for the 旗县区 when only the 盟市 is known", () => {
     const u = understood("赤峰市有个工地老板拖欠工资", {
-      entities: {
-        places: [{ matched: "赤峰市", league: "赤峰市" }],
-        phones: [],
-        idNumbers: [],
-        dates: [],
-        money: [],
-        caseNumbers: [],
-      },
+      entities: placedIn({ matched: "赤峰市", league: "赤峰市" }),
     });
     const first = stepIntake({ awaiting: "what" }, u, intake);
     if (first.kind !== "continue") throw new Error("the intake ended");
@@ -408,14 +399,7 @@ describe("stepIntake", () => {
     const letter =
       "我是准格尔旗薛家湾镇黑岱沟村的，村里的路烂了三年，下雨天孩子上学都走不了，希望政府给修一下";
     const u = understood(letter, {
-      entities: {
-        places: [{ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }],
-        phones: [],
-        idNumbers: [],
-        dates: [],
-        money: [],
-        caseNumbers: [],
-      },
+      entities: placedIn({ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }),
     });
     const first = stepIntake(startDraft(), u, intake, true);
     expect(first).toMatchObject({
@@ -427,10 +411,7 @@ describe("stepIntake", () => {
     const plain = stepIntake(
       startDraft(),
       understood("准格尔旗农村低保怎么申请，请问需要什么材料", {
-        entities: {
-          ...u.entities,
-          places: [{ matched: "准格尔旗", league: "鄂尔多斯市", county: "准格尔旗" }],
-        },
+        entities: u.entities,
       }),
       intake,
       true,

@@ -305,6 +305,23 @@ function supplementDecision(
 }
 
 /**
+ * The knowledge base's answer or referral card for the message, as the first reply; undefined when it has neither
+ * (a "which topic?" question is no answer to build on).
+ */
+function answerOrReferral(
+  u: Understanding,
+  state: ConversationState,
+  knowledge: DialogueContext["knowledge"],
+): Decision | undefined {
+  if (!u.answer && !u.referral) return undefined;
+  const decision = knowledgeDecision(u, state, knowledge, u.intent.uncertain ? undefined : u.intent.intent);
+  const first = decision.replies[0];
+  if (first && (first.kind === "answer" || first.kind === "referral")) return decision;
+  delete state.pendingChoice;
+  return undefined;
+}
+
+/**
  * A story told to ask what the law allows: the answer or referral card, with 登记诉求 as a button that starts the
  * intake from the story (kept for it, accepted by the button only), and a support line beside it when the story
  * tells of distress or of being hurt. Undefined when we have neither an answer nor a referral for it (a "which
@@ -317,13 +334,9 @@ function answerStory(
   extra?: string,
   extraButtons: Button[] = [],
 ): Decision | undefined {
-  if (!u.answer && !u.referral) return undefined;
-  const decision = knowledgeDecision(u, state, knowledge, u.intent.uncertain ? undefined : u.intent.intent);
-  const first = decision.replies[0];
-  if (!first || (first.kind !== "answer" && first.kind !== "referral")) {
-    delete state.pendingChoice;
-    return undefined;
-  }
+  const decision = answerOrReferral(u, state, knowledge);
+  const first = decision?.replies[0];
+  if (!decision || !first) return undefined;
   state.offeredComplaint = redactIdNumbers(u.normalised.text).slice(0, 4000);
   state.offeredComplaintByButton = true;
   if (extra) first.text = `${first.text}\n\n${extra}`;
@@ -343,13 +356,9 @@ function answeredWhileHurt(
   state: ConversationState,
   knowledge: DialogueContext["knowledge"],
 ): Decision | undefined {
-  if (!u.answer && !u.referral) return undefined;
-  const decision = knowledgeDecision(u, state, knowledge, u.intent.uncertain ? undefined : u.intent.intent);
-  const first = decision.replies[0];
-  if (!first || (first.kind !== "answer" && first.kind !== "referral")) {
-    delete state.pendingChoice;
-    return undefined;
-  }
+  const decision = answerOrReferral(u, state, knowledge);
+  const first = decision?.replies[0];
+  if (!decision || !first) return undefined;
   state.offeredCounselor = true;
   state.offeredFor = "harmed";
   delete state.offeredForHarm;
