@@ -105,13 +105,13 @@ const INSULT_GROUPS = new Set([CONTEMPT_GROUP, "berating"]);
 const SAID_BY_OTHER =
   /(?:有人|别人|人家|对方|他|她|他们|她们|网友|家长|老师|同事|领导|客户|邻居|楼主|博主)[^。？]{0,12}(?:说|骂|叫|喊|称|嘲笑|讽刺|笑话)|被[^，。？]{0,6}(?:骂|说|叫|称|笑话)|(?:骂|说|笑话|嘲笑)(?:要)?(?:让|叫)?[我俺](?![的家们]|老[公婆爸妈]|[爸妈儿女闺孩媳丈妻弟妹哥姐婆公]|对象|男朋友|女朋友)/;
 /** The insult is a word asked about (这个词是怎么来的, 是啥意思). */
+const WORD_ASKED = /这个词|这词|什么意思|啥意思|怎么来的|出处|褒义|贬义|网络用语/;
 /**
  * The writer wanting to leave a partner or a marriage: 我想和他分手, 打算跟老公离婚; not being left (老婆要离婚,
  * 他要跟我分手).
  */
 const BREAKUP =
   /(?:^|[，,。！!？?\s我俺])(?:真的|好|也|还是|一直)?(?:想|要|打算|准备|决定|该)(?:和|跟)?(?:他|她|男朋友|女朋友|男友|女友|对象|老公|老婆|丈夫|妻子)?(?:分手|离婚|分开)/;
-const WORD_ASKED = /这个词|这词|什么意思|啥意思|怎么来的|出处|褒义|贬义|网络用语/;
 
 /** Right before a phrase, looking for someone to do it with: 有, 找, 约, 求 (有没有一起烧炭的). */
 const SEEKING = /(?:[有找约求]|有没有|一起)$/;
