@@ -300,7 +300,7 @@ describe("decide", () => {
     ]) {
       const told = decide(conversation(), u);
       expect(told.replies[0]?.kind).toBe("distress");
-      expect(told.replies[0]?.text).toBe(messages.harmed);
+      expect(told.replies[0]?.text).toBe(messages.harmed("family"));
     }
   });
 

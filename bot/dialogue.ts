@@ -61,7 +61,13 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   if (atRisk) {
     const imminent = risk.level === "imminent";
     // Worded as if a counselor is coming; the engine rewords it once it knows nobody is reachable.
-    const text = messages.crisisReply({ kind: risk.kind, subject: risk.subject, imminent, counselor: true });
+    const text = messages.crisisReply({
+      kind: risk.kind,
+      subject: risk.subject,
+      imminent,
+      counselor: true,
+      ...(risk.harmSetting ? { harmSetting: risk.harmSetting } : {}),
+    });
     // While a human holds the conversation the bot stays silent; the holder is alerted instead. No menu or
     // complaint buttons for a person at risk: only the numbers to call.
     const replies: Reply[] =
@@ -204,7 +210,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     state.offeredCounselor = true;
     const text =
       risk.kind === "harmed"
-        ? messages.harmed
+        ? messages.harmed(risk.harmSetting)
         : risk.kind === "others"
           ? risk.reasons.includes("lexicon:berating")
             ? messages.temper
@@ -348,9 +354,6 @@ function answerStory(
   return decision;
 }
 
-/** A partner, former partner or in-law hurting the writer: the line adds 12338 and the protection order. */
-const DOMESTIC = /老公|丈夫|老婆|妻子|媳妇|家暴|前夫|前妻|男朋友|女朋友|对象|公公|婆婆/;
-
 function answeredWhileHurt(
   u: Understanding,
   state: ConversationState,
@@ -363,7 +366,7 @@ function answeredWhileHurt(
   state.offeredFor = "harmed";
   delete state.offeredForHarm;
   // 12338 and the protection order once: many family entries name them already.
-  const domestic = DOMESTIC.test(u.normalised.text) && !first.text.includes("12338");
+  const domestic = u.risk.harmSetting === "family" && !first.text.includes("12338");
   first.text = `${first.text}\n\n${messages.harmedSupportLine}${domestic ? messages.domesticLine : ""}`;
   first.buttons = [
     { label: COMMANDS.acceptCounselor, payload: COMMANDS.acceptCounselor },

@@ -210,6 +210,7 @@ export function createEngine(deps: EngineDeps): Engine {
                 subject: h.subject,
                 imminent: h.risk === "imminent",
                 counselor: false,
+                ...(u.risk.harmSetting ? { harmSetting: u.risk.harmSetting } : {}),
               });
             }
           }

@@ -6,6 +6,7 @@
  */
 
 import type { Button, Call } from "../handoff/reply.js";
+import type { HarmSetting } from "../intents/harm-setting.js";
 import type { KnowledgeEntry } from "../knowledge/schema.js";
 import type { Article } from "../knowledge/statutes.js";
 import { subscriptionMessages } from "./subscription-messages.js";
@@ -71,11 +72,13 @@ export interface CrisisReplyFor {
   subject: "self" | "other";
   imminent: boolean;
   counselor: boolean;
+  /** Harm done to the writer: who did it, so the reply names the help that fits. */
+  harmSetting?: HarmSetting;
 }
 
 type CrisisVoice = "self" | "other" | "others" | "harmed";
 
-const CRISIS_BODY: Record<CrisisVoice, (imminent: boolean) => string> = {
+const CRISIS_BODY: Record<CrisisVoice, (imminent: boolean, setting?: HarmSetting) => string> = {
   self: (imminent) =>
     imminent
       ? "我很担心你现在的安全。如果你已经受伤、服了药，或者正在危险的地方，请马上拨打 120 急救或 110 报警，或者请身边的人立刻帮你打。\n也可以拨打 12356 全国心理援助热线。\n你现在安全吗？"
@@ -88,8 +91,27 @@ const CRISIS_BODY: Record<CrisisVoice, (imminent: boolean) => string> = {
     imminent
       ? "我听到你现在非常愤怒，也很痛苦。请先停下来，放下手里的东西，离开那个人和那个地方，给自己几分钟。\n如果有人已经受伤或马上有危险，请立即拨打 110 或 120。\n受了委屈、被欠了钱，都可以通过正当途径讨回来（法律援助 12348），我可以帮你。12356 全国心理援助热线也可以听你说。"
       : "我听到你心里有很大的愤怒和委屈，这些感受是真实的。伤害别人会让事情更难收场，也会伤到你自己和家人。\n先深呼吸，离开让你生气的人和地方。如果你觉得自己快控制不住，或者有人有危险，请立即拨打 110。\n被欠薪、受欺负的事，可以通过投诉、仲裁、法律援助（12348）解决，我可以帮你。也可以拨打 12356 全国心理援助热线。",
-  harmed: () =>
-    "你现在的安全最重要。如果对方就在身边、你有危险，请立刻拨打 110 报警；受伤了请拨打 120。能的话先躲到安全的地方（邻居家、人多的地方），锁好门。\n之后可以拨打 12338 妇女维权热线，也可以向法院申请人身安全保护令。\n你现在安全吗？",
+  harmed: (_imminent, setting) =>
+    `你现在的安全最重要。如果对方就在身边、你有危险，请立刻拨打 110 报警；受伤了请拨打 120。能的话先躲到安全的地方（邻居家、人多的地方），锁好门。\n${HARM_LATER[setting ?? "family"]}\n你现在安全吗？`,
+};
+
+/** After the danger: where to turn, by who did the harm (a family member is the reading when no one is named). */
+const HARM_LATER: Record<HarmSetting, string> = {
+  family: "之后可以拨打 12338 妇女维权热线，也可以向法院申请人身安全保护令。",
+  school: "之后请告诉信任的老师和家长，也可以拨打 12355 青少年服务台。",
+  work: "之后可以向当地劳动保障监察投诉（12333），需要法律帮助可以拨打 12348。",
+  outside: "之后可以到当地派出所报案，需要法律帮助可以拨打 12348。",
+};
+
+/** The help that fits the harm told (not at once grave): the ways to stop it and hold someone to account. */
+const HARM_HELP: Record<HarmSetting, string> = {
+  family:
+    "遭受家庭暴力或面临家暴危险，可以拨打 12338 妇女维权热线，也可以向你或对方居住地、家暴发生地的基层人民法院申请人身安全保护令（书面或口头申请都可以，《反家庭暴力法》第二十三至二十五条）；孩子或无法自己申请的人，近亲属、妇联、居委会或村委会可以代为申请。",
+  school:
+    "校园欺凌不是小事，不用一个人扛：可以告诉信任的老师和家长，向学校和当地教育局反映，伤得重的可以报警；也可以拨打 12355 青少年服务台求助。",
+  work: "老板或上级打人、威胁、扣押身份证、不让人离开，都可以报警；拖欠工资、扣押证件也可以向当地劳动保障监察投诉（12333）。遭到性骚扰，可以向单位、工会或妇联（12338）反映，也可以报警。需要法律帮助可以拨打 12348 公共法律服务热线。",
+  outside:
+    "被人殴打、威胁、跟踪骚扰、造谣诽谤、散布隐私照片或暴力催收，都可以到当地派出所报案；想追究对方责任或要求赔偿，可以拨打 12348 公共法律服务热线咨询，符合条件的可以申请法律援助。",
 };
 
 const CRISIS_COMING: Record<CrisisVoice, string> = {
@@ -184,7 +206,10 @@ export const messages = {
    * reachable now (on shift with the console open, or on Slack): the reply never promises one who is not there.
    */
   crisisReply: (r: CrisisReplyFor): string => {
-    const body = CRISIS_BODY[r.kind === "self" && r.subject === "other" ? "other" : r.kind](r.imminent);
+    const body = CRISIS_BODY[r.kind === "self" && r.subject === "other" ? "other" : r.kind](
+      r.imminent,
+      r.harmSetting,
+    );
     return `${body}\n${(r.counselor ? CRISIS_COMING : CRISIS_NOBODY)[r.kind === "self" && r.subject === "other" ? "other" : r.kind]}`;
   },
   /** Call buttons inside a crisis reply: emergency numbers first when the danger is now. */
@@ -192,8 +217,9 @@ export const messages = {
     imminent ? [CALLS.ambulance, CALLS.police, CALLS.psych] : [CALLS.psych, CALLS.police, CALLS.ambulance],
   tooManyConversations:
     "这台设备短时间内开启的新对话太多，请稍后再试，或回到原来的对话页面继续。紧急情况请拨打 110 或 120；心理援助热线 12356。",
-  harmed:
-    "谢谢你告诉我，这不是你的错，你不该被这样对待。\n如果对方正在伤害你或威胁你的安全，请立刻拨打 110 报警；受伤了请拨打 120，并保留就诊记录、照片、聊天记录等证据。\n遭受家庭暴力或面临家暴危险，可以拨打 12338 妇女维权热线，也可以向你或对方居住地、家暴发生地的基层人民法院申请人身安全保护令（书面或口头申请都可以，《反家庭暴力法》第二十三至二十五条）；孩子或无法自己申请的人，近亲属、妇联、居委会或村委会可以代为申请。\n如果愿意，我可以为你联系一位心理咨询师。",
+  /** Harm told that is not at once grave: safety first, then the help that fits who did it. */
+  harmed: (setting?: HarmSetting): string =>
+    `谢谢你告诉我，这不是你的错，你不该被这样对待。\n如果对方正在伤害你或威胁你的安全，请立刻拨打 110 报警；受伤了请拨打 120，并保留就诊记录、照片、聊天记录、截图等证据。\n${HARM_HELP[setting ?? "family"]}\n如果愿意，我可以为你联系一位心理咨询师。`,
   hostility:
     "听起来对方让你非常愤怒、非常委屈，有这样的情绪是可以理解的。\n气头上的念头不等于要去做，先给自己一点时间，离开让你生气的人和地方。如果你担心自己控制不住，或者有人有危险，请立即拨打 110。\n受了欺负、被欠了钱，可以通过投诉、仲裁、法律援助（12348）讨回公道，我可以帮你。想找人说说，可以拨打 12356 全国心理援助热线，也可以让我为你联系一位心理咨询师。",
   /** A habit of shouting at or belittling one's family, told by the writer: the temper is the matter. */

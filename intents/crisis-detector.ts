@@ -33,6 +33,7 @@ import { type Prepared, prepare } from "./crisis-preparation.js";
 import { LEVELS, RANK, type RiskAssessment } from "./crisis-risk.js";
 import { SECOND_OPINION_HIGH, secondOpinionModel } from "./crisis-second-opinion.js";
 import { defaultModel, trainCrisisModel } from "./crisis-training.js";
+import { readHarmSetting } from "./harm-setting.js";
 import type { LinearModel, ModelTables } from "./linear-model.js";
 import { firstSet } from "./pattern-set.js";
 
@@ -111,6 +112,8 @@ export function createCrisisDetector(
         hits.ranks.self === 0 &&
         hits.ranks.harmed === 0 &&
         !reasons.some((r) => r.startsWith("model:") || r.startsWith("second-opinion:"));
+      const harmSetting =
+        kinded.kind === "harmed" && kinded.rank > RANK.none ? readHarmSetting(prepared.text) : undefined;
       return {
         level: LEVELS[kinded.rank] ?? "none",
         subject: riskSubject(c, prepared.text, kinded.kind, kinded.rank, hits),
@@ -119,6 +122,7 @@ export function createCrisisDetector(
         reasons,
         score: riskScore(kinded.rank, model),
         ...(contempt ? { contempt: matterBeside(prepared) ? "beside-matter" : "bare" } : {}),
+        ...(harmSetting ? { harmSetting } : {}),
       };
     },
   };

@@ -1,3 +1,5 @@
+import type { HarmSetting } from "./harm-setting.js";
+
 /**
  * What the crisis detector says about a message: how grave (level), what kind of risk, about whom; and the order
  * of the levels, which every stage that compares or stores them shares.
@@ -26,6 +28,8 @@ export interface RiskAssessment {
    * else is in the message (废物客服), "beside-matter" when a matter is too (你们这帮吃干饭的，低保怎么申请).
    */
   contempt?: "bare" | "beside-matter";
+  /** For harm done to the writer: who did it, when named (family, school, work, someone outside). */
+  harmSetting?: HarmSetting;
 }
 
 export const LEVELS: readonly RiskLevel[] = ["none", "distress", "high", "imminent"];

@@ -1020,6 +1020,16 @@ describe("kinds of expression real posts used and an enumerated list missed", ()
     expectAtLeast("high", ["你们都别管我，我去死好了", "他们都嫌我，我去死算了"]);
   });
 
+  it("reads a curse at the service itself as contempt for the service, not the writer's wish to die", () => {
+    for (const text of ["要你有啥用，去死吧", "什么破机器人，去死吧", "你们这些客服都去死吧"]) {
+      const a = assess(text);
+      expect(a.level, text).toBe("distress");
+      expect(a.kind, text).toBe("others");
+      expect(a.contempt, text).toBeDefined();
+    }
+    expectAtLeast("high", ["要我有啥用，去死算了", "破机器人，我真的不想活了", "要你有啥用，我还是去死吧"]);
+  });
+
   it("reads meeting in heaven and dying as an ease as the writer's wish, but not stars in the sky", () => {
     expectAtLeast("high", ["和姥姥说好了，天堂见", "就这么睡过去死掉，也挺舒服的"]);
     expectExactly("none", ["天上一闪一闪的是卫星吧", "明天上午见，记得带材料"]);
