@@ -51,6 +51,34 @@ describe("intent classifier", () => {
     }
   });
 
+  it("keeps its answers on other topics when one topic gains phrasings", () => {
+    // A curator adds a handful of phrasings for grassland questions; questions about everything else must keep
+    // the topic they had (a shuffled training order moves borderline ones anywhere: 20 of these 279).
+    const added = [
+      "草场被邻居围进他家网围栏了怎么办",
+      "草原承包经营权证上的面积不对能改吗",
+      "嘎查把我家的草场分给别人了",
+      "禁牧区偷牧被罚款合理吗",
+      "草场界线纠纷找哪个部门",
+      "草畜平衡超载了会怎样处理",
+      "外嫁女的草场还有没有份",
+      "草场流转合同到期对方不还",
+    ];
+    const grown = {
+      ...train,
+      intents: train.intents.map((i) =>
+        i.name === "grassland" ? { ...i, examples: [...i.examples, ...added] } : i,
+      ),
+    };
+    const after = createIntentClassifier(segmenter, grown, { normalise: (raw) => normalise(raw).text });
+    const others = cutEarly.filter((_, i) => heldOut[i]?.label !== "grassland");
+    const moved = others.filter(
+      ({ text, tokens }) => classifier.classify(text, tokens).intent !== after.classify(text, tokens).intent,
+    );
+    console.log(`other topics' questions that changed topic: ${moved.length}/${others.length}`);
+    expect(moved.length / others.length, moved.map((m) => m.text).join("\n")).toBeLessThanOrEqual(0.005);
+  });
+
   it("does not give an unrelated question a confident topic intent", () => {
     for (const text of [
       "明天呼和浩特天气怎么样",
