@@ -32,7 +32,7 @@ export interface ClassifierOptions {
   margin?: number;
   /**
    * Folder for the trained model, keyed by a hash of the training set and these settings: training the FAQ model
-   * takes about 14 s (three averaged runs over 11k examples; `npm install` does it once), loading the cached model
+   * takes about 6 s (three averaged runs over 11k examples; `npm install` does it once), loading the cached model
    * a few milliseconds, and start-up must stay under 1.5 s.
    */
   cacheDir?: string;

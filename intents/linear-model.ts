@@ -205,6 +205,7 @@ function runSgd(
   const rand = mulberry32(seed);
   const order = rows.map((_, i) => i);
   const logits = new Float64Array(k);
+  const grads = new Float64Array(k);
 
   for (let epoch = 0; epoch < epochs; epoch++) {
     if (keys) {
@@ -230,19 +231,31 @@ function runSgd(
         logits[j] = Math.exp((logits[j] ?? 0) - max);
         sum += logits[j] ?? 0;
       }
-      for (let j = 0; j < k; j++) {
-        const grad = (logits[j] ?? 0) / sum - (j === row.y ? 1 : 0);
-        const update = (idx: number, x: number) => {
-          const gi = grad * x + l2 * (w[idx] ?? 0);
-          g2[idx] = (g2[idx] ?? 0) + gi * gi;
-          w[idx] = (w[idx] ?? 0) - (learningRate * gi) / Math.sqrt(g2[idx] ?? 1);
-        };
-        update(biasRow + j, 1);
-        for (const f of row.ids) update(f * k + j, row.scale);
-      }
+      // The gradient of every label first; then each weight row is updated in one pass over its k neighbours.
+      for (let j = 0; j < k; j++) grads[j] = (logits[j] ?? 0) / sum - (j === row.y ? 1 : 0);
+      adagrad(w, g2, biasRow, grads, 1, l2, learningRate);
+      for (const f of row.ids) adagrad(w, g2, f * k, grads, row.scale, l2, learningRate);
     }
   }
   return w;
+}
+
+/** One Adagrad step on the k weights of a row starting at `start`, for input value x. */
+function adagrad(
+  w: Float32Array,
+  g2: Float32Array,
+  start: number,
+  grads: Float64Array,
+  x: number,
+  l2: number,
+  learningRate: number,
+): void {
+  for (let j = 0; j < grads.length; j++) {
+    const idx = start + j;
+    const gi = (grads[j] ?? 0) * x + l2 * (w[idx] ?? 0);
+    g2[idx] = (g2[idx] ?? 0) + gi * gi;
+    w[idx] = (w[idx] ?? 0) - (learningRate * gi) / Math.sqrt(g2[idx] ?? 1);
+  }
 }
 
 /**
