@@ -182,6 +182,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
   const staff = createStaffDirectory(db, config.now);
   const categories = loadComplaintCategories();
   const dispatch = loadDispatchCatalogue();
+  const entriesById = new Map(knowledge.map((e) => [e.id, e]));
   const complaintClassifier = nluBundle.complaintClassifier(categories);
   const subscriptions = createSubscriptions(db);
   const library = campaignLibrary(() => knowledge, nluBundle.statutes);
@@ -232,6 +233,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     knowledge: {
       domain: (id) => domains.get(id),
       officeName: (kind, place) => dispatch.officeName(kind, place),
+      entry: (id) => entriesById.get(id),
     },
     now: config.now,
   });

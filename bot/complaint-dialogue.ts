@@ -227,8 +227,12 @@ function requestIn(text: string): string | undefined {
   return last?.replace(/[，,；;\s]+$/u, "").slice(0, 200);
 }
 
-/** A 嘎查村, 苏木乡镇 or 社区 named alone (王庄子村, 巴彦塔拉嘎查), as a reply to another question. */
-const VILLAGE = /^[\p{Script=Han}]{1,12}(?:嘎查|苏木|村|乡|镇|社区|街道)$/u;
+/**
+ * A 嘎查村, 苏木乡镇 or 社区 named alone (王庄子村, 巴彦塔拉嘎查), as a reply to another question; a short sentence
+ * that happens to end in one (不是这个村, 我们村, 在哪个镇) names none; 那日图苏木 and 回族乡 are names.
+ */
+const VILLAGE =
+  /^(?!.*(?:不|没|[这那](?:个|边|儿|里|村|镇|乡)|哪|什么|啥|我|你|他|她|是|在|的|了|咱|俺))[\p{Script=Han}]{1,12}(?:嘎查|苏木|村|乡|镇|社区|街道)$/u;
 
 /**
  * The category the citizen picked: a label or a unique part of one (交通, 市政), or a number, counted in the options

@@ -431,6 +431,11 @@ describe("stepIntake", () => {
     };
     const village = stepIntake(picking, understood("黑岱沟村"), intake);
     expect(village.kind === "continue" && village.draft.detail).toBe("黑岱沟村");
+    // A sentence ending in 村 names no village.
+    for (const text of ["不是这个村", "我们村", "在哪个镇"]) {
+      const said = stepIntake(picking, understood(text), intake);
+      expect(said.kind === "continue" && said.draft.detail, text).toBeUndefined();
+    }
     expect(village.replies.at(-1)?.text).toBe(
       complaintMessages.detailNoted("黑岱沟村") + complaintMessages.categoryHint,
     );

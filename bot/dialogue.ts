@@ -12,6 +12,7 @@ import { asksWhatLawAllows } from "../intents/complaint-recognizer.js";
 import { isCrisis } from "../intents/crisis-risk.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState } from "../store/conversations.js";
+import { answerFollowUpDecision } from "./answer-follow-up.js";
 import { commandOf, metaCommand } from "./commands.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
 import { type Action, type Decision, humanButton, reply, replying } from "./decision.js";
@@ -75,6 +76,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     delete state.offeredCounselor;
     delete state.offeredComplaint;
     delete state.offeredComplaintByButton;
+    delete state.lastAnswer;
     // No survey to a person in crisis: a pending 回访 is dropped, not asked later.
     delete state.followUp;
     state.handoffReason = "crisis";
@@ -235,6 +237,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     : (subscriptionDecision(u, state) ?? placeAnswerDecision(u, state));
   if (subscription) return subscription;
   delete state.subscriptionPlace;
+
+  // 在哪申请, 要带啥材料 right after an answer: about that answer, not a new question of four characters.
+  const followUp = command ? undefined : answerFollowUpDecision(u, state, ctx.knowledge);
+  if (followUp) return followUp;
 
   const intent = u.intent.uncertain ? undefined : u.intent.intent;
   switch (command ?? metaCommand(intent)) {

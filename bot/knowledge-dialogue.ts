@@ -6,6 +6,7 @@ import type { Button } from "../handoff/reply.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Domain } from "../knowledge/domains.js";
 import { mentionsElapsedTime } from "../knowledge/elapsed-time.js";
+import type { KnowledgeEntry } from "../knowledge/schema.js";
 import type { ConversationState } from "../store/conversations.js";
 import { type Decision, humanButton, reply, replying } from "./decision.js";
 import { COMMANDS, messages, TOPIC_LABELS } from "./messages.js";
@@ -15,6 +16,8 @@ export interface KnowledgeDeps {
   domain(id: string): Domain | undefined;
   /** The citizen's own office of a kind (dispatch catalogue), when the place is known. */
   officeName(kind: string, place: { league?: string; county?: string }): string | undefined;
+  /** An entry by id: a short follow-up (在哪申请) is about the last one answered. */
+  entry?(id: string): KnowledgeEntry | undefined;
 }
 
 /** The turn's answer when nothing before it (crisis, a dialogue under way, a command) took the turn. */
@@ -28,8 +31,10 @@ export function knowledgeDecision(
   const office = (kind: string) => (place ? knowledge?.officeName(kind, place) : undefined);
   const limitationOf = (domainId: string) =>
     mentionsElapsedTime(u.normalised.text) ? knowledge?.domain(domainId)?.limitation?.text : undefined;
+  delete state.lastAnswer;
   if (u.answer) {
     const e = u.answer.entry;
+    state.lastAnswer = { entryId: e.id, domain: e.topic };
     return {
       replies: [
         {
@@ -68,6 +73,7 @@ export function knowledgeDecision(
 
   const domain = u.referral ? knowledge?.domain(u.referral.domain) : undefined;
   if (u.referral && domain) {
+    state.lastAnswer = { domain: domain.id };
     return {
       replies: [
         {

@@ -131,6 +131,18 @@ const CRISIS_NOBODY: Record<CrisisVoice, string> = {
     "现在暂时没有工作人员在线，我们已经记下，工作人员一上线就会在这里联系你。在这之前请先保证安全，有危险马上拨打 110。",
 };
 
+/** Where to go for an entry, one line each: the citizen's own 旗县区 office when the place is known, then phones. */
+export function contactLines(
+  entry: KnowledgeEntry,
+  office: (kind: string) => string | undefined = () => undefined,
+): string[] {
+  return entry.contact.map((c) => {
+    const local = c.office ? office(c.office) : undefined;
+    const name = local ? `${local}（${c.name}）` : c.name;
+    return c.phone && !name.includes(c.phone) ? `${name}（${c.phone}）` : name;
+  });
+}
+
 export const messages = {
   welcome:
     "你好，我是「守望」，内蒙古群众服务助手。\n我可以：解答政策法规问题（附法律依据）、在你心里难受时陪你并联系心理咨询师、帮你反映诉求。\n直接用中文打字问我就行，也可以点下面的按钮。",
@@ -163,15 +175,19 @@ export const messages = {
     for (const c of entry.citations)
       byLaw.set(c.law, [...(byLaw.get(c.law) ?? []), ...(c.article ? [c.article] : [])]);
     const cites = [...byLaw].map(([law, articles]) => `《${law}》${articles.join("、")}`).join("\n");
-    const contacts = entry.contact.map((c) => {
-      const local = c.office ? office(c.office) : undefined;
-      const name = local ? `${local}（${c.name}）` : c.name;
-      return c.phone && !name.includes(c.phone) ? `${name}（${c.phone}）` : name;
-    });
+    const contacts = contactLines(entry, office);
     const title = entry.title ?? entry.questions[0] ?? "";
     const warn = limitation ? `\n\n⚠ 注意时效：${limitation}。` : "";
     return `【${title}】\n${entry.answer.trim()}${warn}\n\n【法律依据】\n${cites}\n\n【去哪里办】\n${contacts.join("\n")}\n\n${HOTLINE_FOOTER}`;
   },
+  /** A short follow-up asking where to go or whom to ask, about the answer just given. */
+  followUpWhere: (topic: string, contacts: readonly string[]) =>
+    `关于「${topic}」，可以找：\n${contacts.join("\n")}\n去之前最好先打电话问清要带的材料和办理时间；免费法律咨询可拨打 12348。`,
+  /** A short follow-up asking what to bring, how long or how, about the answer just given. */
+  followUpHow: (topic: string, contacts: readonly string[]) =>
+    `关于「${topic}」：上面的回答写了主要的办理步骤和要准备的材料。各地的具体要求和时限可能不同，最稳妥的是先问清楚：\n${contacts.join("\n")}`,
+  /** The button under a follow-up reply that shows the answer again. */
+  showAnswerAgain: "再看一遍回答",
   /**
    * A question in a domain we know that no curated entry fits: honest about it, where to go, and the articles
    * that look most relevant, labelled as related law rather than an answer.

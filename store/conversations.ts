@@ -61,6 +61,8 @@ export interface ConversationState {
   pendingSupplement?: { complaintId: string; text: string };
   /** After a first 普法 subscription the bot asked for the citizen's 盟市 and reads the next message as the answer. */
   subscriptionPlace?: boolean;
+  /** The last answer or referral card given: a short follow-up (在哪申请, 要带啥材料) is about it. */
+  lastAnswer?: { entryId?: string; domain: string };
 }
 
 export type HandoffReason = "crisis" | "distress" | "human";

@@ -33,6 +33,26 @@ forEachStore(() =>
       expect(reply?.citations?.length).toBeGreaterThan(0);
     });
 
+    it("takes a short follow-up (在哪申请, 要带什么材料) as about the answer just given, with the local office", async () => {
+      a = await testAssistant();
+      const say = async (text: string, id = "fu") =>
+        (await a.engine.handleMessage(msg(text, { conversationId: id }))).replies;
+      const first = await say("我家羊被狼咬死了五只，能赔吗");
+      expect(first[0]?.kind).toBe("answer");
+      const title = /^【(.+?)】/.exec(first[0]?.text ?? "")?.[1] ?? "";
+      expect(title).not.toBe("");
+      for (const text of ["在哪申请", "要带什么材料？", "我在锡林浩特，去哪办"]) {
+        const [r] = await say(text);
+        expect(r?.text, text).toContain(`关于「${title}」`);
+        expect(r?.text, text).not.toContain("【法律依据】");
+      }
+      // The place given names the citizen's own office.
+      expect((await say("我在锡林浩特，去哪办"))[0]?.text).toContain("锡林浩特市");
+      // Asked first, with nothing answered before it, it is not read as about anything.
+      const fresh = await say("在哪申请", "fu-fresh");
+      expect(fresh[0]?.text ?? "").not.toContain("关于「");
+    });
+
     it("understands traditional characters the same way", async () => {
       a = await testAssistant();
       const simp = await a.engine.handleMessage(msg("拖欠农民工工资找哪个部门投诉", { conversationId: "s" }));
