@@ -31,7 +31,9 @@ export function answerFollowUpDecision(
   // A place told with it (我在锡林浩特，去哪办) names the office, not a new topic.
   let text = u.normalised.text;
   for (const p of u.entities.places) text = text.replace(p.matched, "");
-  text = text.replace(/[\s，,。.？?！!~～]+/gu, "").replace(/^(?:我|我们|俺|俺们)?(?:是|在|住在)(?:这边|这里)?/u, "");
+  text = text
+    .replace(/[\s，,。.？?！!~～]+/gu, "")
+    .replace(/^(?:我|我们|俺|俺们)?(?:是|在|住在)(?:这边|这里)?/u, "");
   const asks = WHERE.test(text) ? "where" : HOW.test(text) ? "how" : undefined;
   if (!asks) return undefined;
   const place = u.entities.places[0];

@@ -98,6 +98,9 @@ export function knowledgeDecision(
     };
   }
 
+  // 在哪申请 with no answer before it to be about: ask for the matter rather than guess one.
+  if (u.vague) return replying([reply("clarify", messages.whichMatter, [humanButton])], state);
+
   if (intent === "out_of_scope" && u.intent.confidence >= 0.6) {
     return replying([reply("unsure", messages.outOfScope, [humanButton])], state);
   }

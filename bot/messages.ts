@@ -159,6 +159,9 @@ export const messages = {
           .map((e, i) => `${i + 1}. ${e.questions[0] ?? ""}`)
           .join("\n")}`
       : "这个问题我不太确定，不想给你不准确的答案。你可以换个说法再问，点「转人工」，或拨打 12345 政务服务便民热线、12348 法律服务热线。",
+  /** A question of only how and where (在哪申请, 要带什么材料) with nothing answered before it. */
+  whichMatter:
+    "你想办的是哪件事？把事情说具体一点，我好告诉你去哪办、要带什么，比如「低保怎么申请」「被拖欠工资去哪投诉」「草场被占了怎么办」。",
   clarify: (a: string, b: string) => `我想确认一下：你想问的是「${a}」还是「${b}」方面的问题？`,
   /**
    * A curated answer: its title apart, the body, then the citation block and where to go set apart. `office` names

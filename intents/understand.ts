@@ -10,6 +10,7 @@ import type { IntentClassifier, IntentResult } from "./intent-classifier.js";
 import type { Normalised, Normaliser } from "./normalise.js";
 import type { Segmenter } from "./segmenter.js";
 import { META_INTENTS } from "./training-set.js";
+import { isVagueQuestion } from "./vague-question.js";
 import type { Tokens } from "./vocabulary.js";
 
 export interface Understanding {
@@ -35,6 +36,8 @@ export interface Understanding {
   referral?: { domain: string; articles: Article[] };
   /** Entries close enough to offer as "did you mean": empty rather than unrelated. */
   suggestions: RetrievalHit[];
+  /** Only the words of asking (在哪申请, 要带什么材料): no matter named, nothing answered or referred. */
+  vague?: true;
 }
 
 export interface Nlu {
@@ -246,10 +249,11 @@ export function createNlu(parts: NluParts): Nlu {
       const usable = hits.some((h) => !fits(h)) ? hits.filter(fits) : hits;
       const best = usable.find(inDomain) ?? usable[0];
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
+      const vague = !metaIntent && isVagueQuestion(matterText);
       const answerable =
-        best !== undefined && !metaIntent && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
+        best !== undefined && !metaIntent && !vague && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
       const domain =
-        readable && !metaIntent && !atRisk
+        readable && !metaIntent && !atRisk && !vague
           ? questionDomain(
               intent,
               hits,
@@ -272,12 +276,13 @@ export function createNlu(parts: NluParts): Nlu {
           .map((h) => h.article);
         referral = { domain, articles };
       }
-      const suggestions = answerable
-        ? []
-        : usable.filter(
-            (h) =>
-              h.coverage >= SUGGESTION_COVERAGE && intent.probabilityOf(h.entry.topic) >= SUGGESTION_TOPIC,
-          );
+      const suggestions =
+        answerable || vague
+          ? []
+          : usable.filter(
+              (h) =>
+                h.coverage >= SUGGESTION_COVERAGE && intent.probabilityOf(h.entry.topic) >= SUGGESTION_TOPIC,
+            );
       return {
         normalised,
         words,
@@ -292,6 +297,7 @@ export function createNlu(parts: NluParts): Nlu {
         ...(domain ? { domain } : {}),
         ...(referral ? { referral } : {}),
         suggestions,
+        ...(vague ? { vague: true as const } : {}),
       };
     },
   };

@@ -33,7 +33,7 @@ forEachStore(() =>
       expect(reply?.citations?.length).toBeGreaterThan(0);
     });
 
-    it("takes a short follow-up (在哪申请, 要带什么材料) as about the answer just given, with the local office", async () => {
+    it("takes a short follow-up (在哪申请, 要带什么材料) as about the answer just given, and asks for the matter when there is none", async () => {
       a = await testAssistant();
       const say = async (text: string, id = "fu") =>
         (await a.engine.handleMessage(msg(text, { conversationId: id }))).replies;
@@ -48,9 +48,17 @@ forEachStore(() =>
       }
       // The place given names the citizen's own office.
       expect((await say("我在锡林浩特，去哪办"))[0]?.text).toContain("锡林浩特市");
-      // Asked first, with nothing answered before it, it is not read as about anything.
-      const fresh = await say("在哪申请", "fu-fresh");
-      expect(fresh[0]?.text ?? "").not.toContain("关于「");
+      // Asked first, with nothing answered before it, the matter is asked for: no entry answers words of asking.
+      for (const text of ["在哪申请", "要带什么材料", "电话多少"]) {
+        const fresh = await say(text, `fu-fresh-${text}`);
+        expect(
+          fresh.map((r) => r.kind),
+          text,
+        ).toEqual(["clarify"]);
+        expect(fresh[0]?.text, text).toContain("你想办的是哪件事");
+      }
+      // A matter named with them is answered as before.
+      expect((await say("低保在哪申请", "fu-matter"))[0]?.kind).toBe("answer");
     });
 
     it("understands traditional characters the same way", async () => {
