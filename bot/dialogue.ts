@@ -19,7 +19,7 @@ import { type Action, type Decision, humanButton, reply, replying } from "./deci
 import { followUpDecision } from "./follow-up-dialogue.js";
 import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
 import { COMMANDS, MAIN_BUTTONS, messages } from "./messages.js";
-import { OFFER_NO, OFFER_YES } from "./short-answers.js";
+import { ACKNOWLEDGED, OFFER_NO, OFFER_YES } from "./short-answers.js";
 import { placeAnswerDecision, subscriptionDecision } from "./subscription-dialogue.js";
 
 export interface DialogueContext {
@@ -237,6 +237,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     : (subscriptionDecision(u, state) ?? placeAnswerDecision(u, state));
   if (subscription) return subscription;
   delete state.subscriptionPlace;
+
+  // 好的 after an answer, with no offer open: taken as said, not searched as a question.
+  if (!command && ACKNOWLEDGED.test(u.normalised.text))
+    return replying([reply("smalltalk", messages.acknowledged)], state);
 
   // 在哪申请, 要带啥材料 right after an answer: about that answer, not a new question of four characters.
   const followUp = command ? undefined : answerFollowUpDecision(u, state, ctx.knowledge);

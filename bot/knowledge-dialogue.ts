@@ -31,7 +31,6 @@ export function knowledgeDecision(
   const office = (kind: string) => (place ? knowledge?.officeName(kind, place) : undefined);
   const limitationOf = (domainId: string) =>
     mentionsElapsedTime(u.normalised.text) ? knowledge?.domain(domainId)?.limitation?.text : undefined;
-  delete state.lastAnswer;
   if (u.answer) {
     const e = u.answer.entry;
     state.lastAnswer = { entryId: e.id, domain: e.topic };
@@ -57,6 +56,7 @@ export function knowledgeDecision(
   const b = second ? labelOf(second.intent) : undefined;
   // Asked only when both are real candidates: between two long shots the referral or "not sure" serves better.
   if (u.intent.ambiguous && a && b && (second?.confidence ?? 0) >= CLARIFY_FLOOR) {
+    delete state.lastAnswer;
     const options = [a, b].map((label) => `${label}方面的问题`);
     state.pendingChoice = options;
     return {
@@ -106,6 +106,9 @@ export function knowledgeDecision(
   }
 
   const closest = u.suggestions.slice(0, 2).map((h) => h.entry);
+  // A new question we nearly matched is what a next 在哪申请 would be about, not the answer before it; 好的 or a
+  // stray word keeps that answer.
+  if (closest.length > 0) delete state.lastAnswer;
   state.pendingChoice = closest.map((e) => e.questions[0] ?? "");
   return {
     replies: [

@@ -143,6 +143,18 @@ export function contactLines(
   });
 }
 
+/** Where to go for a domain's referral card: the kind of office (the citizen's own when known), its hotline. */
+export function referralContacts(
+  where: string,
+  office: string | undefined,
+  hotline: { name: string; phone: string } | undefined,
+): string[] {
+  return [
+    `${where}${office ? `（你所在地：${office}）` : ""}`,
+    ...(hotline ? [`${hotline.name} ${hotline.phone}`] : []),
+  ];
+}
+
 export const messages = {
   welcome:
     "你好，我是「守望」，内蒙古群众服务助手。\n我可以：解答政策法规问题（附法律依据）、在你心里难受时陪你并联系心理咨询师、帮你反映诉求。\n直接用中文打字问我就行，也可以点下面的按钮。",
@@ -150,6 +162,7 @@ export const messages = {
   policyPrompt: "请直接写下你想咨询的问题，比如「申请劳动仲裁需要什么材料」「草原补奖发放找谁」。",
   greeting: "你好！有什么可以帮你的？可以直接说你遇到的事情。",
   thanks: "不客气，有需要随时找我。",
+  acknowledged: "好的。还有别的问题，随时问我。",
   goodbye: "好的，祝你一切顺利。有需要随时回来找我。",
   outOfScope:
     "这个问题超出了我能可靠回答的范围，我不想随便给你一个不准确的答案。\n我能帮你的是：政策法规咨询、心理支持、反映诉求。你也可以点「转人工」，或拨打 12345 政务服务便民热线。",
@@ -206,8 +219,7 @@ export const messages = {
     const lines = [
       `【${r.label}方面的问题】`,
       "这个具体问题我没有把握给你一个准确的答复，不想让你照着不准确的说法去办。建议这样办：",
-      `· ${r.where}${r.office ? `（你所在地：${r.office}）` : ""}`,
-      ...(r.hotline ? [`· ${r.hotline.name} ${r.hotline.phone}`] : []),
+      ...referralContacts(r.where, r.office, r.hotline).map((line) => `· ${line}`),
       "· 免费法律咨询：12348 公共法律服务热线，也可以申请法律援助",
     ];
     if (r.limitation) lines.push("", `⚠ 注意时效：${r.limitation}。`);

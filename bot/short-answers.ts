@@ -16,6 +16,12 @@ export const OFFER_YES = whole("好|好的|可以|嗯|要|需要|是|是的|行|
 /** No to an offer of the bot's (bot/dialogue.ts). */
 export const OFFER_NO = whole("不|不用|不要|不需要|算了|没事|暂时不用|不用了");
 
+/** An acknowledgement with no offer open (bot/dialogue.ts): it asks nothing. */
+export const ACKNOWLEDGED = whole(
+  "好|好的|好吧|行|嗯|嗯嗯|哦|噢|知道了|明白了|了解了|懂了|收到|ok|okay",
+  "i",
+);
+
 /** 回访: the matter was resolved (bot/dialogue.ts). */
 export const FOLLOW_UP_RESOLVED = whole("已解决|解决了|已经解决了?|问题解决了|是|好了|满意");
 /** 回访: it was not (bot/dialogue.ts). */

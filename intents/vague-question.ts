@@ -1,6 +1,6 @@
 /**
  * A question made only of the words of asking and of getting things done (在哪申请, 怎么办理, 要带什么材料,
- * 电话多少, 多久能下来): it names no matter. Every entry holds such words, so one whose phrasings are short covers
+ * 电话多少, 多久能下来): it asks, and names no matter. Every entry holds such words, so one whose phrasings are short covers
  * it whole and would answer it with confidence (在哪申请 was answered with education assistance); it needs its
  * matter asked for instead, or the answer just given to be about (bot/answer-follow-up.ts).
  */
@@ -15,8 +15,16 @@ const ASKING = new RegExp([...ASKING_WORDS].sort((a, b) => b.length - a.length).
 /** Longer than this, a message says more than how to ask. */
 const SHORT = 16;
 
+/** A question asks something: 好的 or 谢谢 made of the same words asks nothing. */
+const ASKS = /[哪谁啥几吗呢？?]|什么|多少|多久|多长|怎么|怎样|咋|如何|能不能|可不可以|是否|能否/u;
+
 export function isVagueQuestion(text: string): boolean {
-  if (text.length > SHORT) return false;
+  if (text.length > SHORT || !ASKS.test(text)) return false;
   const left = text.replace(ASKING, "");
-  return !/[\p{Script=Han}a-z0-9]/u.test(left) && /[\p{Script=Han}]/u.test(text);
+  return !/[\p{Script=Han}a-z0-9]/u.test(left);
+}
+
+/** Which a vague question asks: where to go or whom (在哪申请, 电话多少), or how, what, how long (要带什么材料). */
+export function asksWhere(text: string): boolean {
+  return /哪|谁|电话|联系|地址|部门|窗口|单位/u.test(text);
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { messages } from "../bot/messages.js";
 import type { InboundMessage } from "../bot/turn.js";
 import { createLogger } from "../core/logger.js";
 import { testAssistant } from "./helpers.js";
@@ -46,6 +47,8 @@ forEachStore(() =>
         expect(r?.text, text).toContain(`关于「${title}」`);
         expect(r?.text, text).not.toContain("【法律依据】");
       }
+      // An acknowledgement made of the same words asks nothing about it.
+      expect((await say("好的"))[0]?.text).toBe(messages.acknowledged);
       // The place given names the citizen's own office.
       expect((await say("我在锡林浩特，去哪办"))[0]?.text).toContain("锡林浩特市");
       // Asked first, with nothing answered before it, the matter is asked for: no entry answers words of asking.
