@@ -8,7 +8,7 @@ import type { Understanding } from "../intents/understand.js";
 import { asksWhere } from "../intents/vague-question.js";
 import type { ConversationState } from "../store/conversations.js";
 import { type Decision, humanButton, reply } from "./decision.js";
-import type { KnowledgeDeps } from "./knowledge-dialogue.js";
+import { type KnowledgeDeps, officeFor } from "./knowledge-dialogue.js";
 import { contactLines, messages, referralContacts } from "./messages.js";
 
 export function answerFollowUpDecision(
@@ -21,8 +21,7 @@ export function answerFollowUpDecision(
   // Read with the places taken out (我在锡林浩特，去哪办): a place names the office, not a new matter.
   if (!u.vague) return undefined;
   const asks = asksWhere(u.normalised.text) ? "where" : "how";
-  const place = u.entities.places[0];
-  const office = (kind: string) => (place ? knowledge.officeName(kind, place) : undefined);
+  const office = officeFor(u, knowledge);
   const entry = last.entryId ? knowledge.entry?.(last.entryId) : undefined;
   const domain = knowledge.domain(last.domain);
   let topic: string;

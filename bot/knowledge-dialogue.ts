@@ -20,6 +20,15 @@ export interface KnowledgeDeps {
   entry?(id: string): KnowledgeEntry | undefined;
 }
 
+/** The citizen's own office of a kind, by the first place the message names; none without a place. */
+export function officeFor(
+  u: Understanding,
+  knowledge: KnowledgeDeps | undefined,
+): (kind: string) => string | undefined {
+  const place = u.entities.places[0];
+  return (kind) => (place ? knowledge?.officeName(kind, place) : undefined);
+}
+
 /** The turn's answer when nothing before it (crisis, a dialogue under way, a command) took the turn. */
 export function knowledgeDecision(
   u: Understanding,
@@ -27,8 +36,7 @@ export function knowledgeDecision(
   knowledge: KnowledgeDeps | undefined,
   intent: string | undefined,
 ): Decision {
-  const place = u.entities.places[0];
-  const office = (kind: string) => (place ? knowledge?.officeName(kind, place) : undefined);
+  const office = officeFor(u, knowledge);
   const limitationOf = (domainId: string) =>
     mentionsElapsedTime(u.normalised.text) ? knowledge?.domain(domainId)?.limitation?.text : undefined;
   if (u.answer) {

@@ -1,8 +1,8 @@
 /**
  * A question made only of the words of asking and of getting things done (在哪申请, 怎么办理, 要带什么材料,
- * 电话多少, 多久能下来): it asks, and names no matter. Every entry holds such words, so one whose phrasings are short covers
- * it whole and would answer it with confidence (在哪申请 was answered with education assistance); it needs its
- * matter asked for instead, or the answer just given to be about (bot/answer-follow-up.ts).
+ * 电话多少, 多久能下来): it asks, and names no matter. Every entry holds such words, so one whose phrasings are
+ * short covers it whole and would answer it with confidence (在哪申请 was answered with education assistance); it
+ * needs its matter asked for instead, or the answer just given to be about (bot/answer-follow-up.ts).
  */
 const ASKING_WORDS = (
   "在 哪 哪里 哪儿 哪个 去哪 去 到 找 向 跟 谁 申请 办理 办 弄 整 操作 怎么 怎样 咋 如何 材料 手续 证件 资料 东西 " +
