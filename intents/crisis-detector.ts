@@ -26,7 +26,7 @@ import {
   riskSubject,
 } from "./crisis-combination.js";
 import { CrisisModelScorer } from "./crisis-features.js";
-import { CONTEMPT_GROUP, escalateHits, readHits } from "./crisis-hits.js";
+import { CONTEMPT_GROUP, deniesLife, escalateHits, readHits } from "./crisis-hits.js";
 import { type CrisisLexicon, CrisisLexiconSchema, defaultLexicon } from "./crisis-lexicon.js";
 import { compiledFor } from "./crisis-lexicon-compiler.js";
 import { type Prepared, prepare } from "./crisis-preparation.js";
@@ -130,9 +130,7 @@ export function createCrisisDetector(
 
 /** A phrase of a risk to the writer's life, high or graver, was negated (从来没想过自杀, 我不会轻生的). */
 function deniesGrave(p: Prepared): boolean {
-  return p.hits.some(
-    (h, i) => p.negated[i] === true && h.group.kind === "self" && RANK[h.group.level] >= RANK.high,
-  );
+  return p.hits.some((h, i) => p.negated[i] === true && h.group.kind === "self" && deniesLife(h));
 }
 
 /** Characters that carry no matter of their own: pronouns, particles, hurry words. */

@@ -159,6 +159,13 @@ const ADDRESSED = /你|兄弟|姐妹|宝贝|亲爱的|姑娘/;
 const isConsoling = (c: Compiled, text: string): boolean =>
   c.consoling.test(text) && ADDRESSED.test(text) && !WRITER_ALONE.test(text);
 
+/**
+ * A denied grave phrase that speaks for the writer's life: not a note or last words (我不会留遗书的，就想安静地走
+ * denies a letter, not the wish).
+ */
+export const deniesLife = (h: Hit): boolean =>
+  RANK[h.group.level] >= RANK.high && !/^(?:遗书|遗言|绝笔)$/.test(h.text);
+
 /** Reads every phrase the preparation found; adds its reasons to `p.reasons`, in the order they are read. */
 export function readHits(c: Compiled, p: Prepared): LexiconReading {
   const { text, hits, negated, reasons } = p;
@@ -170,7 +177,7 @@ export function readHits(c: Compiled, p: Prepared): LexiconReading {
     threatByOther: false,
     reported: 0,
     // A denied 痛苦 or 孤独 rules nothing out about a life; only a denied grave phrase does.
-    ruled: hits.some((h, i) => negated[i] === true && RANK[h.group.level] >= RANK.high),
+    ruled: hits.some((h, i) => negated[i] === true && deniesLife(h)),
     counted: false,
     hostileBeyondWords: false,
     modelText: p.modelText,

@@ -27,6 +27,11 @@ export interface Compiled {
   riskGroups: RiskGroupInfo[];
   negationBefore: RegExp;
   negationAfter: RegExp;
+  /**
+   * Right after a negated phrase: the writer takes the denial back in the next clause (没想过自杀，其实我现在就想了),
+   * the want left bare so that it can only point back to the phrase (但是我想吃饭 goes on to something else).
+   */
+  retracted: RegExp;
   pastBefore: RegExp;
   pastAfter: RegExp;
   /**
@@ -80,6 +85,8 @@ function compile(lexicon: CrisisLexicon): Compiled {
     riskGroups: riskGroups.map((g) => ({ id: g.id, level: g.level, kind: g.kind ?? "self" })),
     negationBefore: cueRegex(cues.negationBefore.patterns),
     negationAfter: cueRegex(cues.negationAfter.patterns),
+    retracted:
+      /^[^。？]{0,12}?[，。！；]\s*(?:其实|可是|但是?|不过|可)(?:我|俺)?(?:现在|如今|最近|这次|真的)?(?:我|俺)?(?:就|真的|真|却|也|又)?(?:想|要)(?:了|过了|过)?(?=[，。？！；]|$)/,
     pastBefore: cueRegex(cues.pastBefore.patterns),
     pastAfter: cueRegex(cues.pastAfter.patterns),
     recovered: new RegExp(

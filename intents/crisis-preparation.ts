@@ -104,6 +104,8 @@ function substitute(
 
 function isNegated(c: Compiled, text: string, h: Hit): boolean {
   const before = text.slice(Math.max(clauseStart(text, h.start), h.start - 16), h.start);
-  if (before.length > 0 && c.negationBefore.test(before)) return true;
-  return c.negationAfter.test(text.slice(h.end, h.end + 14));
+  const denied =
+    (before.length > 0 && c.negationBefore.test(before)) ||
+    c.negationAfter.test(text.slice(h.end, h.end + 14));
+  return denied && !c.retracted.test(text.slice(h.end, h.end + 30));
 }

@@ -373,6 +373,23 @@ describe("crisis detector rules", () => {
     expect(RANK[assess("医生说我不会好了我真的好想死").level]).toBeGreaterThanOrEqual(RANK.high);
   });
 
+  it("lets a negation deny only its own words: not a note, not a question, not a denial taken back, not 还不能死", () => {
+    // Denying a note or last words is not denying the wish beside it.
+    expectAtLeast("high", ["我不会留遗书的，就想安安静静地走", "我不会写什么遗书，到时候一个人悄悄走掉"]);
+    // 能不能死 asks; a relative clause's 不会 is not about the act after it.
+    expectAtLeast("high", ["我能不能死了，家里人会伤心吗", "不会游泳的人跳河是不是很快就没了"]);
+    // A denial the writer takes back in the next clause.
+    expectAtLeast("high", ["我没想过自杀，可是现在想了", "你们总说我没想过自杀，其实我现在就想"]);
+    expectExactly("none", ["我从来没想过自杀，但是我想吃点好的", "我不能死，孩子还需要我"]);
+    // Not yet: held back, not unwilling.
+    expectAtLeast("distress", ["我现在还不能死，孩子还小", "还不能死，等把房贷还完再走"]);
+  });
+
+  it("reads wanting to follow someone's death just heard of as the writer's own wish", () => {
+    expectAtLeast("high", ["今天有人跳楼了，我也想", "看新闻有人跳河了，我也想跟着去"]);
+    expectBelow("high", ["听说有人跳楼了，我也想知道是谁"]);
+  });
+
   it("reads a death that already happened to someone else as grief, and a past recovered wish as past", () => {
     expectExactly("distress", [
       "我同事的表弟昨晚割腕自杀了，大家都很难过",
