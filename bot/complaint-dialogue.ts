@@ -152,12 +152,14 @@ export function stepIntake(
         d.awaiting = "category";
         return { kind: "continue", draft: d, replies };
       } else {
-        // A village named while we asked for the category is the place's detail: keep it rather than lose it.
+        // A village named while we asked for the category is the place's detail: keep it rather than lose it. A
+        // 旗县区 named then was kept above; either is said back, so the citizen knows the answer was not lost.
         const village = VILLAGE.test(text) && d.detail === undefined ? stripPlaces(text, u) : "";
         if (village) d.detail = village;
+        const noted = [place ? placeText(d) : "", village].filter(Boolean).join(" ");
         return offScript(
           ask(d, deps, replies),
-          village ? m.detailNoted(village) + m.categoryHint : m.categoryHint,
+          noted ? m.detailNoted(noted) + m.categoryHint : m.categoryHint,
         );
       }
       break;

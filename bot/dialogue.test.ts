@@ -447,6 +447,19 @@ describe("stepIntake", () => {
       "都不是",
       "取消",
     ]);
+    // A 旗县区 named there is kept and said back too.
+    const saihan = { matched: "赛罕区", league: "呼和浩特市", county: "赛罕区" };
+    const county = stepIntake(
+      picking,
+      understood("赛罕区", {
+        entities: { places: [saihan], phones: [], idNumbers: [], dates: [], money: [], caseNumbers: [] },
+      }),
+      intake,
+    );
+    expect(county).toMatchObject({ draft: { league: "呼和浩特市", county: "赛罕区" } });
+    expect(county.replies.at(-1)?.text).toBe(
+      complaintMessages.detailNoted("呼和浩特市 赛罕区") + complaintMessages.categoryHint,
+    );
     expect(stepIntake(picking, understood("进度怎么样了"), intake).replies.at(-1)?.text).toBe(
       complaintMessages.categoryHint,
     );

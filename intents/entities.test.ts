@@ -35,6 +35,17 @@ describe("entities", () => {
       ]);
     }
   });
+  it("reads a league or county name that names a street or a building as no place", () => {
+    const places = (words: string[]) => extract(words.join(""), vocabulary.tokens(words)).places;
+    expect(places(["昭", "乌达", "路", "那段"])).toEqual([]);
+    expect(places(["锡林郭勒", "北路"])).toEqual([]);
+    expect(places(["鄂尔多斯", "大街", "上"])).toEqual([]);
+    expect(extract("包头饭店门口").places).toEqual([]);
+    // A place followed by other words, or by 路灯 with the comma dropped, is still the place.
+    expect(places(["我", "在", "包头", "路灯", "坏", "了"])[0]?.league).toBe("包头市");
+    expect(extract("我在包头路灯坏了").places[0]?.league).toBe("包头市");
+    expect(places(["我", "在", "乌达"])[0]?.county).toBe("乌达区");
+  });
   it("reads money in digits and Chinese numerals", () => {
     expect(parseChineseNumber("三万五千")).toBe(35000);
     expect(extract("欠了我3万元，还有两千块").money.map((m) => m.yuan)).toEqual([30000, 2000]);

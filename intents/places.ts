@@ -32,6 +32,16 @@ export const DEFAULT_PLACES = projectPath("intents", "data", "places.json");
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/**
+ * What follows a place name that makes it the name of a street or a building instead: the streets of Hohhot and
+ * other cities are named after leagues and counties (锡林郭勒北路, 昭乌达路, 鄂尔多斯大街, 包头饭店).
+ */
+const STREET = "(?:[东南西北中]?(?:路|街|大街|大道|巷|胡同)|桥|广场|小区|花园|大厦|商场|饭店|宾馆|酒店)";
+/** The next word, whole (包头/路, but not 包头/路灯: punctuation is not among the words). */
+const STREET_WORD = new RegExp(`^${STREET}$`);
+/** The text right after, when there are no words: a street, but not 路灯 or 路口. */
+const STREET_TEXT = new RegExp(`^${STREET}(?![灯口边面上费])`);
+
 /** `vocabulary`: the segmenter's, so that a message's words are looked up once for every stage. */
 export function loadPlaces(
   path: string = DEFAULT_PLACES,
@@ -70,12 +80,14 @@ export function loadPlaces(
         for (let i = 0; i < tokens.words.length; i++) {
           const id = idIn(vocabulary, tokens, i);
           const place = id >= 0 && id < placeOfWord.length ? placeOfWord[id] : undefined;
-          if (place) found.push({ name: tokens.words[i] as string, place });
+          if (place && !STREET_WORD.test(tokens.words[i + 1] ?? ""))
+            found.push({ name: tokens.words[i] as string, place });
         }
       } else {
         for (const m of text.matchAll(pattern)) {
           const place = byName.get(m[0]);
-          if (place) found.push({ name: m[0], place });
+          const after = text.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 3);
+          if (place && !STREET_TEXT.test(after)) found.push({ name: m[0], place });
         }
       }
       if (found.length === 0) return out;
