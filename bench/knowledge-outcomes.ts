@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { Assistant } from "../bot/assistant.js";
 import { projectPath } from "../core/paths.js";
+import { loadDomains } from "../knowledge/domains.js";
 
 export const BLIND_QUESTIONS = projectPath("tests", "gate", "legal-questions-blind.jsonl");
 
@@ -44,6 +45,7 @@ export async function judge(
   rows: readonly { q: string; domain: string }[],
 ): Promise<Judged[]> {
   const topicOfEntry = new Map(assistant.knowledge.map((e) => [e.id, e.topic]));
+  const officeOf = new Map(loadDomains().list.map((d) => [d.id, d.office]));
   const topicOfPhrasing = new Map(assistant.knowledge.map((e) => [e.questions[0] ?? "", e.topic]));
   const out: Judged[] = [];
   for (const { q, domain } of rows) {
@@ -67,6 +69,10 @@ export async function judge(
     else if (r?.kind === "answer") {
       got = topicOfEntry.get(r.answerId ?? "");
       outcome = got === domain ? "answered" : "wrong_answer";
+    } else if (r?.kind === "referral" && r.office) {
+      // Asked how to reach an office: helped when it is the office the question's domain goes to.
+      got = r.office;
+      outcome = officeOf.get(domain) === r.office ? "referred" : "wrong_referral";
     } else if (r?.kind === "referral") {
       got = r.referral?.domain;
       outcome = got === domain ? "referred" : domain === "none" ? "wrong_answer" : "wrong_referral";

@@ -21,7 +21,7 @@ export function answerFollowUpDecision(
   // Read with the places taken out (我在锡林浩特，去哪办): a place names the office, not a new matter.
   if (!u.vague) return undefined;
   const asks = asksWhere(u.normalised.text) ? "where" : "how";
-  const office = officeFor(u, knowledge);
+  const office = officeFor(u, knowledge, state);
   const entry = last.entryId ? knowledge.entry?.(last.entryId) : undefined;
   const domain = knowledge.domain(last.domain);
   let topic: string;

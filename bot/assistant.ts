@@ -233,6 +233,12 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     knowledge: {
       domain: (id) => domains.get(id),
       officeName: (kind, place) => dispatch.officeName(kind, place),
+      officeKind: (kind) => {
+        const k = dispatch.data.kinds.find((x) => x.id === kind);
+        return k
+          ? { label: k.label.replace(/（.*）$/u, ""), ...(k.hotline ? { hotline: k.hotline } : {}) }
+          : undefined;
+      },
       entry: (id) => entriesById.get(id),
     },
     now: config.now,

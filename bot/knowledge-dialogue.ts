@@ -18,14 +18,22 @@ export interface KnowledgeDeps {
   officeName(kind: string, place: { league?: string; county?: string }): string | undefined;
   /** An entry by id: a short follow-up (在哪申请) is about the last one answered. */
   entry?(id: string): KnowledgeEntry | undefined;
+  /** A kind of office in the dispatch catalogue: what it handles and its hotline. */
+  officeKind?(kind: string): { label: string; hotline?: string } | undefined;
 }
 
-/** The citizen's own office of a kind, by the first place the message names; none without a place. */
+/**
+ * The citizen's own office of a kind, by the first place the message names, or else the last one the conversation
+ * named (我是达拉特旗的… then 劳动监察大队电话多少); none without a place. The place named is remembered.
+ */
 export function officeFor(
   u: Understanding,
   knowledge: KnowledgeDeps | undefined,
+  state: ConversationState,
 ): (kind: string) => string | undefined {
-  const place = u.entities.places[0];
+  const named = u.entities.places[0];
+  if (named) state.place = { league: named.league, ...(named.county ? { county: named.county } : {}) };
+  const place = named ?? state.place;
   return (kind) => (place ? knowledge?.officeName(kind, place) : undefined);
 }
 
@@ -36,9 +44,27 @@ export function knowledgeDecision(
   knowledge: KnowledgeDeps | undefined,
   intent: string | undefined,
 ): Decision {
-  const office = officeFor(u, knowledge);
+  const office = officeFor(u, knowledge, state);
   const limitationOf = (domainId: string) =>
     mentionsElapsedTime(u.normalised.text) ? knowledge?.domain(domainId)?.limitation?.text : undefined;
+  if (u.office) {
+    const kind = knowledge?.officeKind?.(u.office.kind);
+    if (kind) {
+      delete state.lastAnswer;
+      return replying(
+        [
+          {
+            ...reply("referral", messages.officeContact(kind.label, office(u.office.kind), kind.hotline), [
+              humanButton,
+            ]),
+            office: u.office.kind,
+            calls: messages.officeCalls(kind.hotline),
+          },
+        ],
+        state,
+      );
+    }
+  }
   if (u.answer) {
     const e = u.answer.entry;
     state.lastAnswer = { entryId: e.id, domain: e.topic };

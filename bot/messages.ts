@@ -175,6 +175,21 @@ export const messages = {
   /** A question of only how and where (在哪申请, 要带什么材料) with nothing answered before it. */
   whichMatter:
     "你想办的是哪件事？把事情说具体一点，我好告诉你去哪办、要带什么，比如「低保怎么申请」「被拖欠工资去哪投诉」「草场被占了怎么办」。",
+  /**
+   * How to reach an office: the citizen's own when the place is known, its hotline, and 12345 for the numbers,
+   * addresses and hours we do not hold (they change, and a wrong number sends someone to a closed door).
+   */
+  officeContact: (label: string, own: string | undefined, hotline: string | undefined) =>
+    [
+      own ? `${label}的事，找${own}。` : `${label}的事，找你所在旗县（市、区）的${label}部门。`,
+      ...(hotline ? [`咨询电话：${hotline}。`] : []),
+      "各部门的办公电话、地址和办公时间，可以拨打 12345 政务服务便民热线查询。",
+      ...(own ? [] : ["告诉我你在哪个旗县区（比如「我在达拉特旗」），我可以说出具体是哪个部门。"]),
+    ].join("\n"),
+  officeCalls: (hotline: string | undefined): Call[] => [
+    ...(hotline ? [{ label: `拨打 ${hotline}`, number: hotline }] : []),
+    { label: "拨打 12345", number: "12345" },
+  ],
   clarify: (a: string, b: string) => `我想确认一下：你想问的是「${a}」还是「${b}」方面的问题？`,
   /**
    * A curated answer: its title apart, the body, then the citation block and where to go set apart. `office` names

@@ -46,4 +46,6 @@ export interface Reply {
   citations?: Citation[];
   /** A referral card: the domain and the related articles shown (not a tailored answer). */
   referral?: { domain: string; articles: { law: string; article: string }[] };
+  /** How to reach an office the citizen asked for by name: its kind in the dispatch catalogue. */
+  office?: string;
 }

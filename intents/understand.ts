@@ -8,6 +8,7 @@ import { isCrisis, type RiskAssessment } from "./crisis-risk.js";
 import type { Entities, EntityExtractor } from "./entities.js";
 import type { IntentClassifier, IntentResult } from "./intent-classifier.js";
 import type { Normalised, Normaliser } from "./normalise.js";
+import { readOfficeQuestion } from "./office-question.js";
 import type { Segmenter } from "./segmenter.js";
 import { META_INTENTS } from "./training-set.js";
 import { isVagueQuestion } from "./vague-question.js";
@@ -38,6 +39,8 @@ export interface Understanding {
   suggestions: RetrievalHit[];
   /** Only the words of asking (在哪申请, 要带什么材料): no matter named, nothing answered or referred. */
   vague?: true;
+  /** Asks how to reach an office (民政局电话多少): its kind in the dispatch catalogue; nothing answered or referred. */
+  office?: { kind: string };
 }
 
 export interface Nlu {
@@ -250,10 +253,17 @@ export function createNlu(parts: NluParts): Nlu {
       const best = usable.find(inDomain) ?? usable[0];
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
       const vague = !metaIntent && isVagueQuestion(matterText);
+      const office =
+        readable && !metaIntent && !atRisk && !vague ? readOfficeQuestion(matterText) : undefined;
       const answerable =
-        best !== undefined && !metaIntent && !vague && inDomain(best) && answerConfidence >= ANSWER_THRESHOLD;
+        best !== undefined &&
+        !metaIntent &&
+        !vague &&
+        !office &&
+        inDomain(best) &&
+        answerConfidence >= ANSWER_THRESHOLD;
       const domain =
-        readable && !metaIntent && !atRisk && !vague
+        readable && !metaIntent && !atRisk && !vague && !office
           ? questionDomain(
               intent,
               hits,
@@ -277,7 +287,7 @@ export function createNlu(parts: NluParts): Nlu {
         referral = { domain, articles };
       }
       const suggestions =
-        answerable || vague
+        answerable || vague || office
           ? []
           : usable.filter(
               (h) =>
@@ -298,6 +308,7 @@ export function createNlu(parts: NluParts): Nlu {
         ...(referral ? { referral } : {}),
         suggestions,
         ...(vague ? { vague: true as const } : {}),
+        ...(office ? { office } : {}),
       };
     },
   };

@@ -11,7 +11,7 @@ const ASKING_WORDS = (
   "没 是 还 应该 该 给 一下 具体 网上 线上 才 就 都 也 又 再 先 好 谢谢 一 个 些 里 上 下 否 行 不"
 ).split(" ");
 /** The asking words as one pattern, longest first so that 哪里 goes before 哪. */
-const ASKING = new RegExp([...ASKING_WORDS].sort((a, b) => b.length - a.length).join("|"), "gu");
+export const ASKING = new RegExp([...ASKING_WORDS].sort((a, b) => b.length - a.length).join("|"), "gu");
 /** Longer than this, a message says more than how to ask. */
 const SHORT = 16;
 

@@ -63,6 +63,8 @@ export interface ConversationState {
   subscriptionPlace?: boolean;
   /** The last answer or referral card given: a short follow-up (在哪申请, 要带啥材料) is about it. */
   lastAnswer?: { entryId?: string; domain: string };
+  /** The last 盟市 (and 旗县区) the citizen named: later answers name their own offices without asking again. */
+  place?: { league: string; county?: string };
 }
 
 export type HandoffReason = "crisis" | "distress" | "human";

@@ -66,6 +66,32 @@ describe("answers only what fits", () => {
     expect(r.text).toContain("准格尔旗民政局");
   });
 
+  it("remembers the place named earlier in the conversation, and names the office a question for a phone number asks about", async () => {
+    const id = `kb-${n++}`;
+    const say = async (text: string) =>
+      (await a.engine.handleMessage({ channel: "web", conversationId: id, text })).replies[0] as Reply;
+    const wages = await say("我是达拉特旗的，工地老板欠了我三个月工资一万八，找不到人了");
+    expect(wages.text).toContain("达拉特旗人力资源和社会保障局");
+    // Asked for a number: the office and its hotline, not an entry whose words include 电话.
+    const phone = await say("劳动监察大队电话多少");
+    expect(phone.kind).toBe("referral");
+    expect(phone.answerId).toBeUndefined();
+    expect(phone.text).toContain("达拉特旗人力资源和社会保障局劳动保障监察大队");
+    expect(phone.text).toContain("12333");
+    expect(phone.text).toContain("12345");
+    // A later question, with no place in it, still names the citizen's own office.
+    const dibao = await say("低保怎么申请");
+    expect(dibao.kind).toBe("answer");
+    expect(dibao.text).toContain("达拉特旗民政局");
+    // Without a place, the kind of office and how to name it.
+    const bare = await ask("医保局周六上班吗");
+    expect(bare.text).toContain("医疗保障");
+    expect(bare.text).toContain("12393");
+    expect(bare.text).toContain("告诉我你在哪个旗县区");
+    // A question about a matter that names an office is answered as that matter.
+    expect((await ask("派出所不给立案怎么办")).kind).toBe("answer");
+  });
+
   it("warns about the 3-year limitation when the debt is years old", async () => {
     const r = await ask("三年前借给朋友五万块钱，打了借条，到现在一直不还，我还能去法院告他吗");
     expect(["answer", "referral"]).toContain(r.kind);
