@@ -527,7 +527,7 @@ forEachStore(() => {
       expect(labels).toContain("联系心理咨询师");
     });
 
-    it("is read as a consultation when it asks who pays, which office, or whether suing has a chance", async () => {
+    it("is read as a consultation when it asks who pays, whether suing has a chance, 还能…不 or which of two steps", async () => {
       await setup();
       for (const [id, text] of [
         [
@@ -537,6 +537,15 @@ forEachStore(() => {
         [
           "chance",
           "前夫再婚以后，后妈对我儿子不好，孩子上初中了，自己打电话说想跟我过。我在包头上班，有房子，收入稳定。请问我现在起诉变更抚养权有希望吗？孩子的意见法院听不听？",
+        ],
+        // Asked the northern way, or as a choice between two steps.
+        [
+          "ask-bu",
+          "我在鄂尔多斯一个煤矿干了两年井下，矿上一直没给交社保，现在我辞职了，老板说社保是我自己不要的，当时签过字。这个社保还能让他给补交不？",
+        ],
+        [
+          "either",
+          "老板拖了我三个月工资一共一万多，我去劳动监察反映过一次，他们说让我去申请仲裁，可我听人说直接去法院告更快，我该先申请仲裁还是直接起诉？",
         ],
       ] as const) {
         const r = await a.engine.handleMessage({ channel: "web", conversationId: id, text });
