@@ -74,6 +74,32 @@ describe("web pages in a browser", () => {
   );
 
   it(
+    "web chat: a question for an office's number names the citizen's own office, with calm call buttons for its hotline",
+    async () => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${base}/`);
+        await citizenSays(page, "我在达拉特旗，劳动监察大队电话多少");
+        await page.locator(".msg.bot", { hasText: "达拉特旗人力资源和社会保障局劳动保障监察大队" }).waitFor();
+        const calls = page.locator(".calls.plain a");
+        expect(await calls.evaluateAll((as) => as.map((x) => x.getAttribute("href")))).toEqual([
+          "tel:12333",
+          "tel:12345",
+        ]);
+        for (const box of await calls.evaluateAll((as) => as.map((x) => x.getBoundingClientRect().height)))
+          expect(box).toBeGreaterThanOrEqual(44);
+        // Not the red of the crisis reply's buttons.
+        const colours = await calls.evaluateAll((as) => as.map((x) => getComputedStyle(x).backgroundColor));
+        for (const c of colours) expect(c).not.toMatch(/rgb\((?:192|163), (?:57|38), (?:43|26)\)/);
+      } finally {
+        await context.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     "crisis: the counselor sees the case live, claims it and replies; the bot stays silent meanwhile",
     async () => {
       const staffCtx = await browser.newContext();

@@ -51,9 +51,9 @@ function bubble(from: From, text: string, opts: Partial<Reply> = {}): HTMLDivEle
   div.innerHTML = who + (from === "citizen" ? esc(text) : sections(text));
   log.appendChild(div);
   if (opts.calls?.length) {
-    // Large call buttons inside the crisis reply: one tap dials on a phone.
+    // Large call buttons: one tap dials on a phone. Red only for the crisis reply; an office's hotline is no alarm.
     const calls = document.createElement("div");
-    calls.className = "calls";
+    calls.className = opts.kind === "crisis" ? "calls" : "calls plain";
     for (const c of opts.calls) {
       if (!/^\d{3,5}$/.test(c.number)) continue;
       const a = document.createElement("a");
