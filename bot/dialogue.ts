@@ -242,6 +242,16 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   if (!command && ACKNOWLEDGED.test(u.normalised.text))
     return replying([reply("smalltalk", messages.acknowledged)], state);
 
+  // 我在包头市青山区 and nothing else: where the citizen is, remembered for the offices named later, not a question.
+  const place = command ? undefined : placeOnly(u);
+  if (place) {
+    state.place = place;
+    return replying(
+      [reply("smalltalk", messages.placeNoted([place.league, place.county].filter(Boolean).join("")))],
+      state,
+    );
+  }
+
   // 在哪申请, 要带啥材料 right after an answer: about that answer, not a new question of four characters.
   const followUp = command ? undefined : answerFollowUpDecision(u, state, ctx.knowledge);
   if (followUp) return followUp;
@@ -441,4 +451,19 @@ function acceptCounselor(conv: Conversation, state: ConversationState): Decision
       { kind: "handoff", request: { reason: "distress", risk: "distress", subject: "self", riskKind } },
     ],
   };
+}
+
+/** Words around a place that say only that the citizen is there: 我在, 我是…的, 住在, 这边. */
+const AROUND_PLACE = /[我俺在是住家的人这那边里来自呢啊呀哈了，。！？,.!?\s]/gu;
+
+/** The place a message names when naming it is all the message does (我是达拉特旗的, 我在包头市青山区). */
+function placeOnly(u: Understanding): { league: string; county?: string } | undefined {
+  const first = u.entities.places[0];
+  if (!first) return undefined;
+  let left = u.normalised.text;
+  for (const p of u.entities.places)
+    for (const name of [p.matched, p.league, p.league.replace(/[市盟]$/u, ""), p.county ?? ""])
+      if (name) left = left.replaceAll(name, "");
+  if (left.replace(AROUND_PLACE, "") !== "") return undefined;
+  return { league: first.league, ...(first.county ? { county: first.county } : {}) };
 }

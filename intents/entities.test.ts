@@ -46,6 +46,14 @@ describe("entities", () => {
     expect(extract("我在包头路灯坏了").places[0]?.league).toBe("包头市");
     expect(places(["我", "在", "乌达"])[0]?.county).toBe("乌达区");
   });
+  it("reads a child's age in years, months, halves and 不到, but not an adult's", () => {
+    expect(extract("孩子三岁，归谁").childAge).toBe(3);
+    expect(extract("两岁半的闺女").childAge).toBe(2.5);
+    expect(extract("离婚孩子不到两岁归谁").childAge).toBeLessThan(2);
+    expect(extract("娃才八个月").childAge).toBeLessThan(1);
+    expect(extract("我今年30岁，孩子5岁").childAge).toBe(5);
+    expect(extract("我30岁了想离婚").childAge).toBeUndefined();
+  });
   it("reads money in digits and Chinese numerals", () => {
     expect(parseChineseNumber("三万五千")).toBe(35000);
     expect(extract("欠了我3万元，还有两千块").money.map((m) => m.yuan)).toEqual([30000, 2000]);

@@ -15,6 +15,8 @@ export interface Entities {
   dates: string[];
   money: MoneyAmount[];
   caseNumbers: string[];
+  /** A child's age in years, when the message states one (孩子三岁, 八个月的娃, 不到两岁): it decides custody. */
+  childAge?: number;
 }
 
 export const ID_CANDIDATE_PATTERN = /(?<![\dx])\d{17}[\dx](?![\dx])/gi;
@@ -79,6 +81,29 @@ const MONEY =
 const DATE =
   /(\d{4}年\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}|\d{4}\/\d{1,2}\/\d{1,2}|\d{1,2}月\d{1,2}[日号]|\d{4}年\d{1,2}月|今天|昨天|前天|上周|上个月|去年|前年)/g;
 
+const CHILD = "(?:孩子|儿子|女儿|闺女|宝宝|娃娃?|小孩|孩)";
+const NUMBER = "(\\d+|[一二两三四五六七八九十]+)";
+/** Less than: 不到两岁 is under two. */
+const SHORT_OF = "(不到|没到|未满|还没满|不满)?";
+/** 孩子三岁半, 娃才八个月, 不到两岁的孩子, 一岁多的娃. */
+const CHILD_AGE = new RegExp(
+  `${CHILD}(?:今年|现在|才|刚|都|已经|快)?${SHORT_OF}(?:满)?${NUMBER}(周岁|岁|个多月|个月)(半|多)?|` +
+    `${SHORT_OF}${NUMBER}(周岁|岁|个多月|个月)(半|多)?的?${CHILD}`,
+);
+
+function childAgeIn(text: string): number | undefined {
+  const m = CHILD_AGE.exec(text);
+  if (!m) return undefined;
+  const [shortOf, num, unit, half] =
+    m[1] !== undefined || m[2] !== undefined ? [m[1], m[2], m[3], m[4]] : [m[5], m[6], m[7], m[8]];
+  const n = parseChineseNumber(num ?? "");
+  if (n === undefined) return undefined;
+  let years = unit?.includes("月") ? n / 12 : n;
+  if (half) years += 0.5;
+  if (shortOf) years -= 0.5;
+  return Math.max(0, years);
+}
+
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
@@ -88,6 +113,7 @@ export function createEntityExtractor(places: PlaceGazetteer) {
   const hasDigits = /\d/;
   const hasMoney = /[元块万]/;
   const hasDate = /[年月日号天周]|\d[-/]\d/;
+  const hasAge = /岁|个多?月/;
   return (text: string, tokens?: Tokens): Entities => {
     const money: MoneyAmount[] = [];
     const digits = hasDigits.test(text);
@@ -101,7 +127,7 @@ export function createEntityExtractor(places: PlaceGazetteer) {
         money.push({ text: m[0], yuan: value });
       }
     }
-    return {
+    const out: Entities = {
       places: places.find(text, tokens),
       phones: digits ? uniq([...text.matchAll(PHONE_PATTERN)].map((m) => m[0].replace(/[- ]/g, ""))) : [],
       idNumbers: digits
@@ -113,6 +139,11 @@ export function createEntityExtractor(places: PlaceGazetteer) {
       money,
       caseNumbers: digits ? uniq([...text.matchAll(CASE_NUMBER_PATTERN)].map((m) => m[0].toUpperCase())) : [],
     };
+    if (hasAge.test(text)) {
+      const age = childAgeIn(text);
+      if (age !== undefined) out.childAge = age;
+    }
+    return out;
   };
 }
 

@@ -247,10 +247,20 @@ export function createNlu(parts: NluParts): Nlu {
       const inDomain = (h: RetrievalHit) =>
         h.entry.topic === intent.intent || intent.probabilityOf(h.entry.topic) >= DOMAIN_GATE * topP;
       // An entry about one group of people answers only a question that names that group.
+      const age = entities.childAge;
       const fits = (h: RetrievalHit) =>
-        h.entry.requires === undefined || h.entry.requires.some((w) => normalised.text.includes(w));
+        (h.entry.requires === undefined || h.entry.requires.some((w) => normalised.text.includes(w))) &&
+        (age === undefined ||
+          h.entry.childAge === undefined ||
+          (age >= (h.entry.childAge.from ?? 0) &&
+            age < (h.entry.childAge.under ?? Number.POSITIVE_INFINITY)));
       const usable = hits.some((h) => !fits(h)) ? hits.filter(fits) : hits;
-      const best = usable.find(inDomain) ?? usable[0];
+      // A stated age picks, among entries for children of an age, the one whose band holds it (the others were
+      // left out above): 八个月的孩子 is asked about the under-two rule, however the rest of the words match.
+      const best =
+        (age !== undefined ? usable.find((h) => h.entry.childAge !== undefined && inDomain(h)) : undefined) ??
+        usable.find(inDomain) ??
+        usable[0];
       const answerConfidence = best ? 0.5 * best.coverage + 0.5 * intent.probabilityOf(best.entry.topic) : 0;
       const vague = !metaIntent && isVagueQuestion(matterText);
       const office =

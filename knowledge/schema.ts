@@ -40,6 +40,13 @@ export const Entry = z.object({
    * it (soldiers' marriages answer no divorce question that names no soldier, however well the rest matches).
    */
   requires: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * For an entry about children of an age (custody under two, from two): a question that states a child's age
+   * outside [from, under) years is not answered with it (孩子三岁 is not the under-two rule).
+   */
+  childAge: z
+    .object({ from: z.number().nonnegative().optional(), under: z.number().positive().optional() })
+    .optional(),
   reviewed: z.union([z.string(), z.date()]).transform((d, ctx) => {
     const iso = typeof d === "string" ? d : d.toISOString().slice(0, 10);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) {

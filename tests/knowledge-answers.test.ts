@@ -88,8 +88,22 @@ describe("answers only what fits", () => {
     expect(bare.text).toContain("医疗保障");
     expect(bare.text).toContain("12393");
     expect(bare.text).toContain("告诉我你在哪个旗县区");
+    // A message that only says where the citizen is: acknowledged and remembered, not a question we are unsure of.
+    const other = `kb-${n++}`;
+    const tell = async (text: string) =>
+      (await a.engine.handleMessage({ channel: "web", conversationId: other, text })).replies[0] as Reply;
+    const where = await tell("我在包头市青山区");
+    expect(where.kind).toBe("smalltalk");
+    expect(where.text).toContain("包头市青山区");
+    expect((await tell("低保怎么申请")).text).toContain("青山区民政局");
     // A question about a matter that names an office is answered as that matter.
     expect((await ask("派出所不给立案怎么办")).kind).toBe("answer");
+  });
+
+  it("answers custody by the child's age the question states", async () => {
+    expect((await ask("孩子三岁，离婚归谁")).answerId).toBe("marriage-family-custody-over-two");
+    expect((await ask("离婚孩子一岁多归谁")).answerId).toBe("marriage-family-custody-under-two");
+    expect((await ask("八个月的孩子离婚判给谁")).answerId).toBe("marriage-family-custody-under-two");
   });
 
   it("warns about the 3-year limitation when the debt is years old", async () => {
