@@ -42,8 +42,9 @@ const EDIT: readonly [RegExp, Slot][] = [
 const ID_MASK = "［身份证号已隐去］";
 const PHONE_MASK = "［电话见联系方式］";
 
-export function startDraft(): ComplaintDraft {
-  return { awaiting: "what" };
+/** `knownPlace`: where the citizen said they are earlier in the conversation, offered when the place is asked. */
+export function startDraft(knownPlace?: { league: string; county?: string }): ComplaintDraft {
+  return { awaiting: "what", ...(knownPlace ? { knownPlace } : {}) };
 }
 
 function labelOf(deps: IntakeDeps, id: string | undefined): string {
@@ -317,10 +318,20 @@ function ask(d: ComplaintDraft, deps: IntakeDeps, replies: Reply[]): IntakeOutco
     }
     return push("category", m.chooseCategory, categoryButtons(deps));
   }
-  if (!d.league && !d.placeUnknown) return push("place", m.askPlace);
+  // The place the citizen named before is a button, not a guess: the matter may have happened elsewhere.
+  const known = d.knownPlace;
+  if (!d.league && !d.placeUnknown) {
+    const here = known ? [known.league, known.county].filter(Boolean).join("") : "";
+    return push("place", m.askPlace, here ? [{ label: here, payload: here }] : undefined);
+  }
   // 盟市 alone does not say which 旗县区 must act: ask for it, once.
-  if (d.league && !d.county && !d.countyUnknown && !d.placeUnknown)
-    return push("place", m.askCounty(d.league), [{ label: "不清楚", payload: "不清楚" }]);
+  if (d.league && !d.county && !d.countyUnknown && !d.placeUnknown) {
+    const county = known?.league === d.league ? known.county : undefined;
+    return push("place", m.askCounty(d.league), [
+      ...(county ? [{ label: county, payload: county }] : []),
+      { label: "不清楚", payload: "不清楚" },
+    ]);
+  }
   if (d.detail === undefined && !d.placeUnknown)
     return push("detail", m.askDetail(placeText(d)), [{ label: "不清楚", payload: "不清楚" }]);
   if (!d.ask) return push("ask", m.askRequest);

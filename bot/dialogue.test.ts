@@ -395,6 +395,28 @@ describe("stepIntake", () => {
     expect(next.replies.at(-1)?.text).toBe(complaintMessages.askCounty("赤峰市"));
   });
 
+  it("offers the place the citizen named before as a button when it asks where, without assuming it", () => {
+    const draft = {
+      ...startDraft({ league: "包头市", county: "青山区" }),
+      what: "小区门口的路灯坏了两个月了",
+      category: "other",
+      categoryConfirmed: true,
+    };
+    const where = stepIntake(draft, understood("是的"), intake);
+    expect(where.kind === "continue" && where.draft.league).toBeUndefined();
+    expect(where.replies.at(-1)?.text).toBe(complaintMessages.askPlace);
+    expect(where.replies.at(-1)?.buttons?.map((b) => b.label)).toEqual(["包头市青山区", "取消"]);
+    // Only the 盟市 given for this matter: the 旗县区 named before is offered when it is in that 盟市.
+    const asked = { ...draft, awaiting: "place" as const };
+    const league = { matched: "包头", league: "包头市" };
+    const county = stepIntake(asked, understood("包头", { entities: placedIn(league) }), intake);
+    expect(county.replies).toHaveLength(1);
+    expect(county.replies.at(-1)?.buttons?.map((b) => b.label)).toEqual(["青山区", "不清楚", "取消"]);
+    const elsewhere = { matched: "赤峰", league: "赤峰市" };
+    const other = stepIntake(asked, understood("赤峰", { entities: placedIn(elsewhere) }), intake);
+    expect(other.replies.at(-1)?.buttons?.map((b) => b.label)).toEqual(["不清楚", "取消"]);
+  });
+
   it("fills the village and the request from a letter that names them, and asks only for what is missing", () => {
     const letter =
       "我是准格尔旗薛家湾镇黑岱沟村的，村里的路烂了三年，下雨天孩子上学都走不了，希望政府给修一下";

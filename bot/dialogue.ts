@@ -95,6 +95,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 2. A human holds the conversation: the bot says nothing at all.
   if (conv.mode === "human") return replying([], state);
 
+  // The place a citizen names is remembered: later answers name their own offices without asking again.
+  const named = u.entities.places[0];
+  if (named) state.place = { league: named.league, ...(named.county ? { county: named.county } : {}) };
+
   // Contempt and nothing else read in it (废物客服, 你们民政的人都是吃干饭的，我的低保呢): the matter is still served,
   // after one calm sentence; a message with nothing to act on gets that anger acknowledged and the ways on.
   if (risk.contempt && risk.level === "distress" && !risk.reportOnly) return servedCalmly(conv, u, ctx);
@@ -147,7 +151,10 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       ctx.understand &&
       (command === COMMANDS.registerComplaint || (!command && !byButton && OFFER_YES.test(t)))
     ) {
-      return intakeDecision(stepIntake(startDraft(), ctx.understand(letter), ctx.intake, true), state);
+      return intakeDecision(
+        stepIntake(startDraft(state.place), ctx.understand(letter), ctx.intake, true),
+        state,
+      );
     }
     if (command === COMMANDS.declineComplaint || (!command && !byButton && OFFER_NO.test(t)))
       return replying([reply("complaint", complaintMessages.offerDeclined)], state);
@@ -245,7 +252,6 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 我在包头市青山区 and nothing else: where the citizen is, remembered for the offices named later, not a question.
   const place = command ? undefined : placeOnly(u);
   if (place) {
-    state.place = place;
     return replying(
       [reply("smalltalk", messages.placeNoted([place.league, place.county].filter(Boolean).join("")))],
       state,
@@ -287,7 +293,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
       };
     case COMMANDS.complain:
       if (!ctx.intake) break;
-      return intakeDecision(stepIntake(startDraft(), u, ctx.intake, true), state);
+      return intakeDecision(stepIntake(startDraft(state.place), u, ctx.intake, true), state);
     case COMMANDS.subscribe:
       return { replies: [], state, actions: [{ kind: "subscription", op: "menu" }] };
     case COMMANDS.unsubscribe:

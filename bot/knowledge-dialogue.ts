@@ -24,16 +24,14 @@ export interface KnowledgeDeps {
 
 /**
  * The citizen's own office of a kind, by the first place the message names, or else the last one the conversation
- * named (我是达拉特旗的… then 劳动监察大队电话多少); none without a place. The place named is remembered.
+ * named (我是达拉特旗的… then 劳动监察大队电话多少); none without a place.
  */
 export function officeFor(
   u: Understanding,
   knowledge: KnowledgeDeps | undefined,
   state: ConversationState,
 ): (kind: string) => string | undefined {
-  const named = u.entities.places[0];
-  if (named) state.place = { league: named.league, ...(named.county ? { county: named.county } : {}) };
-  const place = named ?? state.place;
+  const place = u.entities.places[0] ?? state.place;
   return (kind) => (place ? knowledge?.officeName(kind, place) : undefined);
 }
 

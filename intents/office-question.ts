@@ -38,6 +38,7 @@ const OFFICES: readonly (readonly [RegExp, string])[] = [
 /** Asking how to reach it: a number, an address, the way there, the hours. */
 const REACH =
   /电话|号码|联系方式|怎么联系|地址|在哪|哪儿|哪里|位置|怎么走|几点|上班时间|办公时间|工作时间|上班吗|开门|周末|周六|周日|节假日/u;
+const REACH_ALL = new RegExp(REACH.source, "gu");
 /** Words of when, beside the asking words: 几点上班, 周六开门吗. */
 const WHEN =
   /几点|上班|下班|办公|工作|开门|关门|周末|周六|周日|星期[一二三四五六日天]|节假日|今天|明天|中午|时间/gu;
@@ -53,8 +54,8 @@ export function readOfficeQuestion(text: string): { kind: string } | undefined {
   const [re, kind] = found;
   // Nothing may be left but the office, the asking and the when: 劳动监察大队不管欠薪怎么办 asks about a matter.
   const left = text
-    .replace(new RegExp(re.source, "gu"), "")
-    .replace(new RegExp(REACH.source, "gu"), "")
+    .replaceAll(new RegExp(re.source, "gu"), "")
+    .replace(REACH_ALL, "")
     .replace(WHEN, "")
     .replace(ASKING, "");
   if (/[\p{Script=Han}a-z0-9]/u.test(left.replace(/[的个那这]/gu, ""))) return undefined;

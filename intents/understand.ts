@@ -246,7 +246,8 @@ export function createNlu(parts: NluParts): Nlu {
       const topP = intent.confidence;
       const inDomain = (h: RetrievalHit) =>
         h.entry.topic === intent.intent || intent.probabilityOf(h.entry.topic) >= DOMAIN_GATE * topP;
-      // An entry about one group of people answers only a question that names that group.
+      // An entry about one group of people answers only a question that names that group, and one about children
+      // of an age only a question that states no age outside it.
       const age = entities.childAge;
       const fits = (h: RetrievalHit) =>
         (h.entry.requires === undefined || h.entry.requires.some((w) => normalised.text.includes(w))) &&

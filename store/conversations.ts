@@ -31,6 +31,8 @@ export interface ComplaintDraft {
   contact?: "chat" | "phone";
   phone?: string;
   consent?: boolean;
+  /** Where the citizen said they are before the intake began: offered as a button when the place is asked. */
+  knownPlace?: { league: string; county?: string };
   awaiting: Slot;
 }
 
