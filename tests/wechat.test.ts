@@ -333,6 +333,24 @@ forEachStore(() => {
       expect(fake.sent.map((m) => m.content)).toEqual([expect.stringMatching(/仲裁/)]);
     });
 
+    it("marks an owed answer as leaving only when its request goes, not while it waits behind another", async () => {
+      const { fake, a } = await setup({ replyDeadlineMs: 1 });
+      fake.delayMs = 600;
+      expect((await post(text("申请劳动仲裁需要什么材料", 71))).body).toBe("success");
+      expect((await post(text("低保怎么申请", 72))).body).toBe("success");
+      const marks = () =>
+        a.db.all<{ sending_at: string | null }>("SELECT sending_at FROM wechat_owed ORDER BY key");
+      // The first is on its way to WeChat; the second waits in this person's line. A crash now must leave the
+      // second owed and unmarked, so that the next start sends it (marked, it would be taken as sent).
+      await expect.poll(async () => (await marks()).map((r) => r.sending_at !== null)).toEqual([true, false]);
+      await channel?.idle();
+      expect(fake.sent.map((m) => m.content)).toEqual([
+        expect.stringMatching(/仲裁/),
+        expect.stringMatching(/低保/),
+      ]);
+      expect(await marks()).toEqual([]);
+    });
+
     it("stores a message before saying success, and sends its owed answer once after a restart", async () => {
       const { fake, a } = await setup({ replyDeadlineMs: 100 });
       const config = { token: TOKEN, appId: fake.appId, appSecret: fake.appSecret, apiRoot: fake.url, now };

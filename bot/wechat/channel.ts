@@ -341,14 +341,15 @@ export function createWechatChannel(assistant: Assistant, config: WechatConfig):
   async function settle(row: Promise<unknown>, key: string, openId: string, replies: readonly Reply[]) {
     try {
       await row;
-      if (replies.length > 0) {
-        await owed.sending(key);
+      // Marked as leaving only when its request is about to go: a crash while it waits for the person's line or
+      // the token leaves it owed, and the next start sends it (marked earlier, it was never sent).
+      if (replies.length > 0)
         await outbox.send(
           openId,
           renderReplies(replies),
           replies.some((r) => r.kind === "crisis"),
+          () => owed.sending(key),
         );
-      }
       await owed.done(key);
     } catch (err) {
       if (err instanceof WechatApiError && err.unreachable) {

@@ -46,9 +46,22 @@ export function createWechatOutbox(deps: {
     }
   }
 
-  /** Sends texts in order; crisis texts go at once, beside whatever the person's line holds. */
-  function send(openId: string, texts: readonly string[], crisis: boolean): Promise<void> {
+  /**
+   * Sends texts in order; crisis texts go at once, beside whatever the person's line holds. `leaving` runs when
+   * this send's turn in the line has come and the access token is in hand, right before the first request: a
+   * send still waiting then has not left (a crash before it must send it again).
+   */
+  function send(
+    openId: string,
+    texts: readonly string[],
+    crisis: boolean,
+    leaving?: () => Promise<unknown>,
+  ): Promise<void> {
     const run = async () => {
+      if (leaving) {
+        await api.accessToken();
+        await leaving();
+      }
       for (const t of texts) await sendWithRetry(openId, t);
     };
     if (crisis) return track(run());
