@@ -250,12 +250,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     return replying([reply("smalltalk", messages.acknowledged)], state);
 
   // 我在包头市青山区 and nothing else: where the citizen is, remembered for the offices named later, not a question.
-  const place = command ? undefined : placeOnly(u);
-  if (place) {
-    return replying(
-      [reply("smalltalk", messages.placeNoted([place.league, place.county].filter(Boolean).join("")))],
-      state,
-    );
+  if (!command && state.place && namesOnlyAPlace(u)) {
+    const { league, county } = state.place;
+    return replying([reply("smalltalk", messages.placeNoted(`${league}${county ?? ""}`))], state);
   }
 
   // 在哪申请, 要带啥材料 right after an answer: about that answer, not a new question of four characters.
@@ -462,14 +459,12 @@ function acceptCounselor(conv: Conversation, state: ConversationState): Decision
 /** Words around a place that say only that the citizen is there: 我在, 我是…的, 住在, 这边. */
 const AROUND_PLACE = /[我俺在是住家的人这那边里来自呢啊呀哈了，。！？,.!?\s]/gu;
 
-/** The place a message names when naming it is all the message does (我是达拉特旗的, 我在包头市青山区). */
-function placeOnly(u: Understanding): { league: string; county?: string } | undefined {
-  const first = u.entities.places[0];
-  if (!first) return undefined;
+/** Naming a place is all the message does (我是达拉特旗的, 我在包头市青山区): remembered above, nothing to answer. */
+function namesOnlyAPlace(u: Understanding): boolean {
+  if (u.entities.places.length === 0) return false;
   let left = u.normalised.text;
   for (const p of u.entities.places)
     for (const name of [p.matched, p.league, p.league.replace(/[市盟]$/u, ""), p.county ?? ""])
       if (name) left = left.replaceAll(name, "");
-  if (left.replace(AROUND_PLACE, "") !== "") return undefined;
-  return { league: first.league, ...(first.county ? { county: first.county } : {}) };
+  return left.replace(AROUND_PLACE, "") === "";
 }
