@@ -1,10 +1,11 @@
 /**
- * The crisis model's training corpus, from three reviewed sources:
+ * The crisis model's training corpus, from four reviewed sources:
  * - intents/data/crisis-training.json: the team's hand-written examples (levels only);
  * - intents/data/crisis-training-blind.jsonl: examples written blind (by authors who saw neither the lexicon, the
  *   model nor any evaluation set) for the kinds of expression real text showed we missed, with their kind;
  * - intents/data/psysuicide-valid.jsonl: the PsySUICIDE validation split (MIT, see PSYSUICIDE-LICENSE.md), whose
- *   fine-grained classes are mapped onto our labels below.
+ *   fine-grained classes are mapped onto our labels below;
+ * - intents/data/crisis-training-everyday.jsonl: everyday questions, all none (below).
  *
  * Labels: the four risk levels, plus "others" (the writer threatens to hurt someone) and "harmed" (the writer is
  * being hurt by someone), which the detector turns into a risk kind.
@@ -47,19 +48,21 @@ export const PSYSUICIDE_PATH = projectPath("intents", "data", "psysuicide-valid.
 export const PSYSUICIDE_SOURCE = "psysuicide";
 
 /**
- * The intent classifier's examples: everyday questions, greetings and goodbyes the bot exists to answer. All of them
- * are "none" for risk; without them the model, trained mostly on risk talk, read 再见, 结束 and 吃了药有不良反应 as
- * high (a farewell and an overdose in tree-hole posts).
+ * Everyday questions, greetings and goodbyes of the kind the bot exists to answer, all "none" for risk: without
+ * them the model, trained mostly on risk talk, read 再见, 结束 and 吃了药有不良反应 as high (a farewell and an
+ * overdose in tree-hole posts). A copy of the intent classifier's examples as they stood when the crisis figures were
+ * last measured, kept apart so that tuning the intent classifier does not redraw the crisis model; a change here is a
+ * crisis change and is measured as one.
  */
-export const INTENTS_PATH = projectPath("intents", "data", "intents.json");
-export const INTENTS_SOURCE = "intents";
+export const EVERYDAY_PATH = projectPath("intents", "data", "crisis-training-everyday.jsonl");
+export const EVERYDAY_SOURCE = "everyday";
 
 /** Every file the corpus is made of, in a fixed order: part of the cached model's key. */
 export const CORPUS_PATHS: readonly string[] = [
   HAND_WRITTEN_PATH,
   ...BLIND_PATHS,
   PSYSUICIDE_PATH,
-  INTENTS_PATH,
+  EVERYDAY_PATH,
 ];
 
 const isLabel = (l: unknown): l is CrisisLabel => CRISIS_LABELS.includes(l as CrisisLabel);
@@ -131,16 +134,13 @@ export function loadPsySuicide(path = PSYSUICIDE_PATH): CorpusExample[] {
   });
 }
 
-export function loadIntentExamples(path = INTENTS_PATH): CorpusExample[] {
-  const data = JSON.parse(readFileSync(path, "utf8")) as { intents?: { examples?: unknown }[] };
-  if (!Array.isArray(data?.intents)) throw new Error(`${path}: expected { intents: [...] }`);
-  return data.intents.flatMap((i) =>
-    Array.isArray(i.examples)
-      ? i.examples
-          .filter((t): t is string => typeof t === "string" && t.length > 0)
-          .map((text) => ({ text, label: "none" as const, source: INTENTS_SOURCE }))
-      : [],
-  );
+export function loadEveryday(path = EVERYDAY_PATH): CorpusExample[] {
+  return jsonl(path).map((row, i) => {
+    const e = row as { text?: unknown; label?: unknown };
+    if (typeof e?.text !== "string" || e.text.length === 0) fail(path, i, "needs a non-empty text");
+    if (e.label !== "none") fail(path, i, "everyday examples are none for risk");
+    return { text: e.text, label: "none", source: EVERYDAY_SOURCE };
+  });
 }
 
 export function loadCrisisCorpus(): CorpusExample[] {
@@ -148,6 +148,6 @@ export function loadCrisisCorpus(): CorpusExample[] {
     ...loadHandWritten(),
     ...BLIND_PATHS.flatMap((p) => loadBlind(p)),
     ...loadPsySuicide(),
-    ...loadIntentExamples(),
+    ...loadEveryday(),
   ];
 }
