@@ -385,6 +385,25 @@ describe("crisis detector rules", () => {
     expectAtLeast("distress", ["我现在还不能死，孩子还小", "还不能死，等把房贷还完再走"]);
   });
 
+  it("reads a wish not to wake, never to have been born or to be gone as a wish to die, and waking at night as sleep", () => {
+    expectAtLeast("high", [
+      "真想睡过去就再也不用醒了",
+      "如果睡一觉就永远不醒该多好",
+      "要是当初没有出生就好了",
+      "真希望我就这样没了",
+      "我是不是也该消失了",
+      "这日子过得不如不活了",
+      "好想申请退出地球",
+    ]);
+    expectBelow("high", [
+      "孩子晚上睡觉总醒，怎么才能不再醒",
+      "要是我没出生在农村就好了",
+      "希望这个问题早点消失",
+      "医保怎么申请退出",
+      "想退出这个群",
+    ]);
+  });
+
   it("reads wanting to follow someone's death just heard of as the writer's own wish", () => {
     expectAtLeast("high", ["今天有人跳楼了，我也想", "看新闻有人跳河了，我也想跟着去"]);
     expectBelow("high", ["听说有人跳楼了，我也想知道是谁"]);
