@@ -42,18 +42,22 @@ let conversations = 0;
 
 export async function judge(
   assistant: Assistant,
-  rows: readonly { q: string; domain: string }[],
+  rows: readonly { q: string; domain: string; first?: string }[],
 ): Promise<Judged[]> {
   const topicOfEntry = new Map(assistant.knowledge.map((e) => [e.id, e.topic]));
   const officeOf = new Map(loadDomains().list.map((d) => [d.id, d.office]));
   const topicOfPhrasing = new Map(assistant.knowledge.map((e) => [e.questions[0] ?? "", e.topic]));
   const out: Judged[] = [];
-  for (const { q, domain } of rows) {
-    const result = await assistant.engine.handleMessage({
-      channel: "cli",
-      conversationId: `cli:knowledge-eval-${conversations++}`,
-      text: q,
-    });
+  for (const { q, domain, first } of rows) {
+    const conversationId = `cli:knowledge-eval-${conversations++}`;
+    // A follow-up is judged as the second message of its conversation, after the question it leans on.
+    let before: string | undefined;
+    if (first !== undefined) {
+      const opened = await assistant.engine.handleMessage({ channel: "cli", conversationId, text: first });
+      const a = opened.replies[0];
+      before = a?.kind === "answer" ? topicOfEntry.get(a.answerId ?? "") : a?.referral?.domain;
+    }
+    const result = await assistant.engine.handleMessage({ channel: "cli", conversationId, text: q });
     const r = result.replies[0];
     let outcome: Outcome;
     let got: string | undefined;
@@ -67,7 +71,8 @@ export async function judge(
       outcome = "answered";
     else if (r?.kind === "crisis" || r?.kind === "distress") outcome = "support";
     else if (r?.kind === "answer") {
-      got = topicOfEntry.get(r.answerId ?? "");
+      // An answer with no entry of its own is about the last one (在哪申请 after it): that answer's domain.
+      got = r.answerId ? topicOfEntry.get(r.answerId) : before;
       outcome = got === domain ? "answered" : "wrong_answer";
     } else if (r?.kind === "referral" && r.office) {
       // Asked how to reach an office: helped when it is the office the question's domain goes to.

@@ -15,11 +15,13 @@ export function answerFollowUpDecision(
   u: Understanding,
   state: ConversationState,
   knowledge: KnowledgeDeps | undefined,
+  /** Already read as about the last answer (context-follow-up.ts), though it names more than the asking. */
+  aboutLast = false,
 ): Decision | undefined {
   const last = state.lastAnswer;
   if (!last || !knowledge) return undefined;
   // Read with the places taken out (我在锡林浩特，去哪办): a place names the office, not a new matter.
-  if (!u.vague) return undefined;
+  if (!u.vague && !aboutLast) return undefined;
   const asks = asksWhere(u.normalised.text) ? "where" : "how";
   const office = officeFor(u, knowledge, state);
   const entry = last.entryId ? knowledge.entry?.(last.entryId) : undefined;

@@ -15,6 +15,7 @@ import type { Conversation, ConversationState } from "../store/conversations.js"
 import { answerFollowUpDecision } from "./answer-follow-up.js";
 import { commandOf, metaCommand } from "./commands.js";
 import { type IntakeDeps, type IntakeOutcome, startDraft, stepIntake } from "./complaint-dialogue.js";
+import { contextFollowUp } from "./context-follow-up.js";
 import { type Action, type Decision, humanButton, reply, replying } from "./decision.js";
 import { followUpDecision } from "./follow-up-dialogue.js";
 import { type KnowledgeDeps, knowledgeDecision } from "./knowledge-dialogue.js";
@@ -199,6 +200,9 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
   // 4. Distress: support and the offer of a counselor, never an FAQ answer in the same turn. An upset letter about
   // a matter is first a matter: the offer to register it, with the support line beside it.
   if (risk.level === "distress" && !risk.reportOnly && !command) {
+    // 都过了一年了呢 right after an answer: a follow-up the model alone read as distress.
+    const leaning = leaningDecision(u, state, ctx);
+    if (leaning) return leaning;
     if (ctx.intake && u.complaint.recognised && risk.kind !== "others") {
       // Both offers stand: a counselor (yes/no or the button) and registering the matter (its buttons). A letter
       // that tells of being pushed or threatened by the other side is still a matter first, with 110 beside it.
@@ -313,7 +317,25 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
     if (!u.answer || u.normalised.text.length >= 80) return offerRegistration(u, state, ctx.intake);
   }
 
+  // 他不给怎么办 right after the answer on child support: about that matter, read with it.
+  const leaning = leaningDecision(u, state, ctx);
+  if (leaning) return leaning;
+
   return knowledgeDecision(u, state, ctx.knowledge, intent);
+}
+
+/** A short question read with the matter of the answer before it (context-follow-up.ts). */
+function leaningDecision(
+  u: Understanding,
+  state: ConversationState,
+  ctx: DialogueContext,
+): Decision | undefined {
+  const leaning = contextFollowUp(u, state, ctx.knowledge, ctx.understand);
+  if (leaning?.kind === "answer") {
+    const again = leaning.understanding;
+    return knowledgeDecision(again, state, ctx.knowledge, again.answer?.entry.topic);
+  }
+  return leaning?.kind === "same" ? answerFollowUpDecision(u, state, ctx.knowledge, true) : undefined;
 }
 
 const STALE_INTAKE_BUTTON = /^(确认提交|修改地点|修改诉求|修改类别)$/;

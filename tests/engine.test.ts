@@ -64,6 +64,31 @@ forEachStore(() =>
       expect((await say("低保在哪申请", "fu-matter"))[0]?.kind).toBe("answer");
     });
 
+    it("reads a short question that leans on the answer before it with that answer's matter, and a new matter as new", async () => {
+      a = await testAssistant();
+      const say = async (text: string, id = "lean") =>
+        (await a.engine.handleMessage(msg(text, { conversationId: id }))).replies;
+      const first = (await say("离婚以后孩子的抚养费该怎么要"))[0];
+      expect(first?.kind).toBe("answer");
+      expect(first?.text).toMatch(/^【[^】]*抚养费/);
+      // Alone, 他不给怎么办 names no matter: not sure.
+      expect((await say("他不给怎么办", "lean-alone"))[0]?.kind).not.toBe("answer");
+      const next = (await say("他不给怎么办"))[0];
+      expect(next?.kind).toBe("answer");
+      expect(next?.answerId).not.toBe(first?.answerId);
+      expect(next?.answerId).toMatch(/^marriage-family-/);
+      expect(next?.text).toMatch(/^【[^】]*抚养费/);
+      // A new matter right after it is its own question.
+      const other = (await say("低保咋申请"))[0];
+      expect(other?.kind).toBe("answer");
+      expect(other?.text).toMatch(/^【[^】]*低保/);
+      // A short follow-up that the learned crisis model alone leans on is answered, not met with the support path.
+      await say("工伤认定的申请期限是多久", "lean-late");
+      const late = (await say("都过了一年了呢", "lean-late"))[0];
+      expect(late?.kind).toBe("answer");
+      expect(late?.text).toContain("工伤");
+    });
+
     it("understands traditional characters the same way", async () => {
       a = await testAssistant();
       const simp = await a.engine.handleMessage(msg("拖欠农民工工资找哪个部门投诉", { conversationId: "s" }));

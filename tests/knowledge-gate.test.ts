@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 /**
  * Gate for the knowledge base on questions no one tuned to: tests/gate/legal-questions-blind.jsonl holds 735
  * questions written as citizens would write them (colloquial, typos, traditional characters, farming and pastoral
@@ -67,6 +68,18 @@ let judgedFifth: Judged[];
  */
 const sixth = readBlindQuestions(projectPath("tests", "gate", "legal-questions-blind-6.jsonl"));
 let judgedSixth: Judged[];
+/**
+ * tests/gate/legal-follow-ups-blind.jsonl: 240 two-message conversations by a seventh blind author: 180 second
+ * messages that lean on the first (他不给怎么办, 要是超过一年了呢, 能赔多少钱) and 60 that open a new matter. The
+ * second message is judged. Read alone as before, 43.9% of the follow-ups were answered or referred in their domain
+ * (new matters 86.7%); read with the matter of the answer before them, 67.8% (new matters 86.7%, none taken for the
+ * old matter). Its misses were read to shape that reading, so it is a learning set now.
+ */
+const followUps = readFileSync(projectPath("tests", "gate", "legal-follow-ups-blind.jsonl"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { first: string; then: string; domain: string; kind: "follow" | "new" });
+let judgedFollowUps: Judged[];
 beforeAll(async () => {
   a = await testAssistant();
   judged = await judge(a, readBlindQuestions());
@@ -75,6 +88,10 @@ beforeAll(async () => {
   judgedFourth = await judge(a, fourth);
   judgedFifth = await judge(a, fifth);
   judgedSixth = await judge(a, sixth);
+  judgedFollowUps = await judge(
+    a,
+    followUps.map((f) => ({ first: f.first, q: f.then, domain: f.domain })),
+  );
 }, 600_000);
 afterAll(async () => a?.cleanup());
 
@@ -182,5 +199,22 @@ describe("knowledge on a sixth blind author's questions, farm and herd life, sho
     const wrong = judgedSixth.filter((j) => j.outcome === "wrong_answer");
     expect(wrong.length / judgedSixth.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.02);
     expect(judgedSixth.filter((j) => j.irrelevantSuggestion)).toEqual([]);
+  });
+});
+describe("knowledge on second messages that lean on the first (a seventh blind author)", () => {
+  const of = (kind: "follow" | "new") => judgedFollowUps.filter((_, i) => followUps[i]?.kind === kind);
+  const helped = (j: Judged) => j.outcome === "answered" || j.outcome === "referred";
+
+  it("answers or refers at least 62% of follow-ups in their matter's domain, read with the answer before them", () => {
+    const follow = of("follow");
+    expect(follow.length).toBeGreaterThanOrEqual(150);
+    expect(follow.filter(helped).length / follow.length).toBeGreaterThanOrEqual(0.62);
+  });
+
+  it("keeps a new matter its own: at least 83% answered or referred in their domain, no answer from another", () => {
+    const fresh = of("new");
+    expect(fresh.length).toBeGreaterThanOrEqual(50);
+    expect(fresh.filter(helped).length / fresh.length).toBeGreaterThanOrEqual(0.83);
+    expect(fresh.filter((j) => j.outcome === "wrong_answer").map((j) => j.q)).toEqual([]);
   });
 });

@@ -1,0 +1,73 @@
+/**
+ * A question that leans on the answer before it (他不给怎么办 after the answer on child support, 那能告他吗, 要是
+ * 超过一年了呢): read alone it names no matter, so it got "not sure" or an answer from whatever domain its few words
+ * suggest (告 → 起诉与执行). It is read again together with the matter of the last answer (its domain's own words,
+ * 抚养费): landing on another answer in that domain, it is answered so; landing on the same answer, it is about that
+ * answer (what the answer left open goes to the office that decides).
+ */
+import type { Understanding } from "../intents/understand.js";
+import type { ConversationState } from "../store/conversations.js";
+import type { KnowledgeDeps } from "./knowledge-dialogue.js";
+
+/** Longer messages carry their own matter; a follow-up in chat is a clause or two. */
+const MAX_LENGTH = 24;
+
+/**
+ * Words that carry on from what was said (那…, 要是…呢, 也算): a short question answered on its own from another
+ * domain is still taken as a follow-up when it opens or closes with one and names nothing of that domain's own.
+ * A pronoun alone (他, 对方) is not enough there: 我爸八十多了，养老院能拒收他吗 is a new matter.
+ */
+const CARRIES_ON = /^(?:那|那么|要是|如果|万一|可是|但是|还有|那要是)|呢[？?]?$|也算|也要|也能|也可以|也行/;
+
+/**
+ * Distress that only the learned model read, in a short message with no word of its own for it: on 都过了一年了呢
+ * or 已经拉回来了会罚吗 it leans on a few characters. Right after an answer, such a message is read as a follow-up.
+ */
+function calm(risk: Understanding["risk"]): boolean {
+  if (risk.level === "none") return true;
+  return (
+    risk.level === "distress" &&
+    risk.kind === "self" &&
+    risk.reasons.length > 0 &&
+    risk.reasons.every((r) => r.startsWith("model:"))
+  );
+}
+
+/** The classifier's confidence from which a message without an answer is taken to name a domain of its own. */
+const OWN_READING = 0.4;
+
+export type ContextReading = { kind: "answer"; understanding: Understanding } | { kind: "same" };
+
+export function contextFollowUp(
+  u: Understanding,
+  state: ConversationState,
+  knowledge: KnowledgeDeps | undefined,
+  understand: ((text: string) => Understanding) | undefined,
+): ContextReading | undefined {
+  const last = state.lastAnswer;
+  if (!last?.entryId || !knowledge?.entry || !understand) return undefined;
+  if (u.office || u.vague || !calm(u.risk)) return undefined;
+  const text = u.normalised.text;
+  if (text.length > MAX_LENGTH) return undefined;
+  // What the message alone leans to: an answer of another domain, or that domain's reading at some confidence.
+  const own = u.answer?.entry.topic ?? (u.intent.confidence >= OWN_READING ? u.intent.intent : undefined);
+  if (own !== undefined && own !== last.domain && knowledge.domain(own)) {
+    if (!CARRIES_ON.test(text)) return undefined;
+    if ((knowledge.domain(own)?.terms ?? []).some((t) => text.includes(t))) return undefined;
+  } else if (u.answer) return undefined;
+  const entry = knowledge.entry(last.entryId);
+  const domain = knowledge.domain(last.domain);
+  if (!entry || !domain) return undefined;
+  // The title names the matter most narrowly (抚养费给多少); its first phrasing only when the title has none of the
+  // domain's words, and the domain's name (拖欠工资) when neither has. Title and phrasing together (离婚 and 抚养费)
+  // read back as the answer already given.
+  const termsIn = (s: string | undefined) => (domain.terms ?? []).filter((t) => s?.includes(t));
+  const fromTitle = termsIn(entry.title);
+  const fromQuestion = fromTitle.length > 0 ? fromTitle : termsIn(entry.questions[0]);
+  const matter = fromQuestion.length > 0 ? fromQuestion : [domain.label];
+  const again = understand(`${matter.join("，")}，${text}`);
+  if (!calm(again.risk)) return undefined;
+  const hit = again.answer?.entry;
+  if (!hit || hit.topic !== last.domain) return undefined;
+  return hit.id === last.entryId ? { kind: "same" } : { kind: "answer", understanding: again };
+}
