@@ -10,5 +10,8 @@ describe("who is doing the harm", () => {
     expect(readHarmSetting("班上几个人天天堵我要钱")).toBe("school");
     expect(readHarmSetting("领导好，工地上工头打人了")).toBe("work");
     expect(readHarmSetting("他把我锁在屋里，手机也收走了")).toBeUndefined();
+    // 被人 is by someone outside; by a family member, the family.
+    expect(readHarmSetting("在集上被人打了，鼻子流血")).toBe("outside");
+    expect(readHarmSetting("被人身威胁了好几次，是我老公")).toBe("family");
   });
 });

@@ -18,7 +18,7 @@ const FAMILY =
 /** Strangers whose reach does not stop at a school or a workplace: online, lenders, collectors, pyramid schemes. */
 const STRANGER = /网上|网友|私信|开盒|高利贷|网贷|放贷|催收|传销|跟踪|尾随|偷拍/;
 const OUTSIDE =
-  /邻居|村里|同村|有人|有个(?:男的|女的|人|陌生)|别人|陌生人|路人|(?<![我俺他她])[一两二三四五六七八九十几]个(?:人|男的)|群里|抖音|快手|债主|骗|一帮人|那伙人|混混|流氓|黑社会|乘客|顾客|房东|店主|保安|护工|养老院|抢/;
+  /被人(?!身)|邻居|村里|同村|有人|有个(?:男的|女的|人|陌生)|别人|陌生人|路人|(?<![我俺他她])[一两二三四五六七八九十几]个(?:人|男的)|群里|抖音|快手|债主|骗|一帮人|那伙人|混混|流氓|黑社会|乘客|顾客|房东|店主|保安|护工|养老院|抢/;
 
 export function readHarmSetting(text: string): HarmSetting | undefined {
   if (PARTNER.test(text) || FAMILY.test(text)) return "family";

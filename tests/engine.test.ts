@@ -176,6 +176,13 @@ forEachStore(() =>
       }
       // Nobody named (他又打我了) is still met with the domestic-violence help, the likeliest reading.
       expect(await told("h-unnamed", "他又打我了，身上都是伤")).toContain("人身安全保护令");
+      // Beaten by someone (被人) who asks how to report it: the answer on what to do, 110 beside it, no 12338.
+      const [beaten] = (
+        await a.engine.handleMessage(msg("在集上被人打了，咋报警", { conversationId: "h-asks" }))
+      ).replies;
+      expect(beaten?.kind).toBe("answer");
+      expect(beaten?.text).toContain("110");
+      expect(beaten?.text).not.toContain("12338 妇女维权热线");
     });
 
     it("meets someone grieving a suicide with support and a counselor offer, not the 'TA is in danger' reply", async () => {
