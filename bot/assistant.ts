@@ -232,6 +232,7 @@ export async function createAssistant(config: AssistantConfig): Promise<Assistan
     subscriptions: { store: subscriptions, leagues: nluBundle.places.data.leagues.map((l) => l.name) },
     knowledge: {
       domain: (id) => domains.get(id),
+      termsIn: (text) => domains.termsIn(text),
       officeName: (kind, place) => dispatch.officeName(kind, place),
       officeKind: (kind) => {
         const k = dispatch.data.kinds.find((x) => x.id === kind);

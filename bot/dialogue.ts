@@ -331,7 +331,7 @@ function leaningDecision(
   ctx: DialogueContext,
 ): Decision | undefined {
   const leaning = contextFollowUp(u, state, ctx.knowledge, ctx.understand);
-  if (leaning?.kind === "answer") {
+  if (leaning?.kind === "reread") {
     const again = leaning.understanding;
     return knowledgeDecision(again, state, ctx.knowledge, again.answer?.entry.topic);
   }

@@ -18,6 +18,8 @@ export interface KnowledgeDeps {
   officeName(kind: string, place: { league?: string; county?: string }): string | undefined;
   /** An entry by id: a short follow-up (在哪申请) is about the last one answered. */
   entry?(id: string): KnowledgeEntry | undefined;
+  /** The domains whose own words (工伤, 宅基地, 抚养费) the text names. */
+  termsIn?(text: string): string[];
   /** A kind of office in the dispatch catalogue: what it handles and its hotline. */
   officeKind?(kind: string): { label: string; hotline?: string } | undefined;
 }

@@ -69,17 +69,34 @@ let judgedFifth: Judged[];
 const sixth = readBlindQuestions(projectPath("tests", "gate", "legal-questions-blind-6.jsonl"));
 let judgedSixth: Judged[];
 /**
- * tests/gate/legal-follow-ups-blind.jsonl: 240 two-message conversations by a seventh blind author: 180 second
- * messages that lean on the first (他不给怎么办, 要是超过一年了呢, 能赔多少钱) and 60 that open a new matter. The
- * second message is judged. Read alone as before, 43.9% of the follow-ups were answered or referred in their domain
- * (new matters 86.7%); read with the matter of the answer before them, 67.8% (new matters 86.7%, none taken for the
- * old matter). Its misses were read to shape that reading, so it is a learning set now.
+ * tests/gate/legal-questions-blind-7.jsonl: 420 questions by an eighth blind author (a third of them under 13
+ * characters, a third stories, pinyin typos, voice-to-text without punctuation, 20 outside every domain), measured
+ * untouched: 90.5% answered or referred in their domain, 2.1% answered from another domain. Then nine entries for
+ * the gaps its misses showed (a parking fine contested, 城管 taking a vendor's goods without a list, platform riders,
+ * cosmetic procedures, deposit-first job scams, training for disabled people, e-bikes charged in stairwells, quarry
+ * blasting, illegal sand and coal digging) and a beating asked about answered with 110 beside it: 91.9% (2.1%).
  */
-const followUps = readFileSync(projectPath("tests", "gate", "legal-follow-ups-blind.jsonl"), "utf8")
-  .split("\n")
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as { first: string; then: string; domain: string; kind: "follow" | "new" });
+const seventh = readBlindQuestions(projectPath("tests", "gate", "legal-questions-blind-7.jsonl"));
+let judgedSeventh: Judged[];
+/**
+ * tests/gate/legal-follow-ups-blind.jsonl and -2: two-message conversations by two more blind authors (240 and
+ * 200): second messages that lean on the first (他不给怎么办, 要是超过一年了呢, 能赔多少钱, 老板说是我自己不小心) and
+ * second messages that open a new matter. The second message is judged. Read alone, as before, 43.9% and 44.0% of
+ * the follow-ups were answered or referred in their matter's domain (new matters 86.7% and 76.0%). Read with the
+ * matter of the answer before them: 67.8% on the first set, then 62.7% on the second, untouched; after learning from
+ * both sets' misses (a subject pronoun or a bare question carries on, the matter's referral card when no entry fits,
+ * 换个事 or 对了 opens a new matter), 82.2% and 80.7% (with the entries added for the eighth author's questions),
+ * new matters 85.0% and 76.0%. Both are learning sets now.
+ */
+const readFollowUps = (name: string) =>
+  readFileSync(projectPath("tests", "gate", name), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { first: string; then: string; domain: string; kind: "follow" | "new" });
+const followUps = readFollowUps("legal-follow-ups-blind.jsonl");
+const followUps2 = readFollowUps("legal-follow-ups-blind-2.jsonl");
 let judgedFollowUps: Judged[];
+let judgedFollowUps2: Judged[];
 beforeAll(async () => {
   a = await testAssistant();
   judged = await judge(a, readBlindQuestions());
@@ -88,10 +105,11 @@ beforeAll(async () => {
   judgedFourth = await judge(a, fourth);
   judgedFifth = await judge(a, fifth);
   judgedSixth = await judge(a, sixth);
-  judgedFollowUps = await judge(
-    a,
-    followUps.map((f) => ({ first: f.first, q: f.then, domain: f.domain })),
-  );
+  judgedSeventh = await judge(a, seventh);
+  const asked = (rows: typeof followUps) =>
+    rows.map((f) => ({ first: f.first, q: f.then, domain: f.domain }));
+  judgedFollowUps = await judge(a, asked(followUps));
+  judgedFollowUps2 = await judge(a, asked(followUps2));
 }, 600_000);
 afterAll(async () => a?.cleanup());
 
@@ -201,20 +219,42 @@ describe("knowledge on a sixth blind author's questions, farm and herd life, sho
     expect(judgedSixth.filter((j) => j.irrelevantSuggestion)).toEqual([]);
   });
 });
-describe("knowledge on second messages that lean on the first (a seventh blind author)", () => {
-  const of = (kind: "follow" | "new") => judgedFollowUps.filter((_, i) => followUps[i]?.kind === kind);
+describe("knowledge on an eighth blind author's questions, short, typed and spoken", () => {
+  it("answers or refers at least 90% in their domain, at most 2.5% from a wrong domain, none outside every domain", () => {
+    expect(judgedSeventh.length).toBeGreaterThanOrEqual(400);
+    const helped = judgedSeventh.filter((j) => ["answered", "referred", "honest"].includes(j.outcome));
+    expect(helped.length / judgedSeventh.length).toBeGreaterThanOrEqual(0.9);
+    const wrong = judgedSeventh.filter((j) => j.outcome === "wrong_answer");
+    expect(wrong.length / judgedSeventh.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.025);
+    expect(
+      judgedSeventh.filter((j) => j.domain === "none" && j.outcome !== "honest").map((j) => j.q),
+    ).toEqual([]);
+    expect(judgedSeventh.filter((j) => j.irrelevantSuggestion)).toEqual([]);
+  });
+});
+describe("knowledge on second messages that lean on the first (two more blind authors)", () => {
+  const of = (judgedRows: Judged[], rows: typeof followUps, kind: "follow" | "new") =>
+    judgedRows.filter((_, i) => rows[i]?.kind === kind);
   const helped = (j: Judged) => j.outcome === "answered" || j.outcome === "referred";
+  const share = (rows: Judged[]) => rows.filter(helped).length / rows.length;
 
-  it("answers or refers at least 62% of follow-ups in their matter's domain, read with the answer before them", () => {
-    const follow = of("follow");
-    expect(follow.length).toBeGreaterThanOrEqual(150);
-    expect(follow.filter(helped).length / follow.length).toBeGreaterThanOrEqual(0.62);
+  it("answers or refers at least 76% of follow-ups in their matter's domain, read with the answer before them", () => {
+    const first = of(judgedFollowUps, followUps, "follow");
+    const second = of(judgedFollowUps2, followUps2, "follow");
+    expect(first.length).toBeGreaterThanOrEqual(150);
+    expect(second.length).toBeGreaterThanOrEqual(140);
+    expect(share(first)).toBeGreaterThanOrEqual(0.76);
+    expect(share(second)).toBeGreaterThanOrEqual(0.76);
   });
 
-  it("keeps a new matter its own: at least 83% answered or referred in their domain, no answer from another", () => {
-    const fresh = of("new");
-    expect(fresh.length).toBeGreaterThanOrEqual(50);
-    expect(fresh.filter(helped).length / fresh.length).toBeGreaterThanOrEqual(0.83);
-    expect(fresh.filter((j) => j.outcome === "wrong_answer").map((j) => j.q)).toEqual([]);
+  it("keeps a new matter its own: no more answered from the old matter than when read alone", () => {
+    const first = of(judgedFollowUps, followUps, "new");
+    const second = of(judgedFollowUps2, followUps2, "new");
+    expect(first.length).toBeGreaterThanOrEqual(50);
+    expect(share(first)).toBeGreaterThanOrEqual(0.83);
+    expect(first.filter((j) => j.outcome === "wrong_answer").map((j) => j.q)).toEqual([]);
+    // Read alone as before: 76.0%, four answers from a wrong domain that no earlier message caused.
+    expect(share(second)).toBeGreaterThanOrEqual(0.74);
+    expect(second.filter((j) => j.outcome === "wrong_answer").length).toBeLessThanOrEqual(4);
   });
 });
