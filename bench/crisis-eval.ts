@@ -307,6 +307,13 @@ function main(): void {
     "Held-out blind batches (never learned from)",
     projectPath("bench", "data", "crisis-held-out.jsonl"),
   );
+  // Tree-hole posts by a blind author, each with a clinician-style level (0 everyday, 1-3 low mood, 4-10 crisis):
+  // batch 22's misses were read for kinds of expression (2026-12-07, ninth session), batch 23 never.
+  batches(
+    detector,
+    "Blind tree-hole posts with risk levels (22 read for kinds of expression, 23 never)",
+    projectPath("bench", "data", "crisis-tree-hole-blind.jsonl"),
+  );
   everyday(detector);
 }
 
