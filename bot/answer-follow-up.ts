@@ -6,6 +6,7 @@
  */
 import type { Understanding } from "../intents/understand.js";
 import { asksWhere } from "../intents/vague-question.js";
+import { askedSentence } from "../knowledge/answer-passage.js";
 import type { ConversationState } from "../store/conversations.js";
 import { type Decision, humanButton, reply } from "./decision.js";
 import { type KnowledgeDeps, officeFor } from "./knowledge-dialogue.js";
@@ -36,11 +37,17 @@ export function answerFollowUpDecision(
     contacts = referralContacts(domain.where, office(domain.office), domain.hotline);
   } else return undefined;
   const again = entry?.questions[0];
+  // 都过了一年了呢 after the answer on the time limit: the sentence that says 1年内, not "the answer says it".
+  const quoted = entry ? askedSentence(entry.answer, u.normalised.text) : undefined;
   return {
     replies: [
       reply(
         "answer",
-        asks === "where" ? messages.followUpWhere(topic, contacts) : messages.followUpHow(topic, contacts),
+        asks === "where"
+          ? messages.followUpWhere(topic, contacts)
+          : quoted
+            ? messages.followUpQuoted(topic, quoted, contacts)
+            : messages.followUpHow(topic, contacts),
         [...(again ? [{ label: messages.showAnswerAgain, payload: again }] : []), humanButton],
       ),
     ],

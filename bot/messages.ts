@@ -219,6 +219,9 @@ export const messages = {
   /** A short follow-up asking what to bring, how long or how, about the answer just given. */
   followUpHow: (topic: string, contacts: readonly string[]) =>
     `关于「${topic}」：上面的回答写了主要的办理步骤和要准备的材料。各地的具体要求和时限可能不同，最稳妥的是先问清楚：\n${contacts.join("\n")}`,
+  /** A follow-up whose question one sentence of the answer just given speaks to: that sentence, quoted. */
+  followUpQuoted: (topic: string, sentence: string, contacts: readonly string[]) =>
+    `关于「${topic}」，上面的回答里说：\n「${sentence}」\n各地的具体做法可能不同，最稳妥的是先问清楚：\n${contacts.join("\n")}`,
   /** The button under a follow-up reply that shows the answer again. */
   showAnswerAgain: "再看一遍回答",
   /**

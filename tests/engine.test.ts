@@ -87,6 +87,8 @@ forEachStore(() =>
       const late = (await say("都过了一年了呢", "lean-late"))[0];
       expect(late?.kind).toBe("answer");
       expect(late?.text).toContain("工伤");
+      // The sentence of the answer that speaks to it, quoted back: the one-year limit.
+      expect(late?.text).toMatch(/「[^」]*1年内[^」]*」/);
     });
 
     it("understands traditional characters the same way", async () => {
