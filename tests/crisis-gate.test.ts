@@ -463,6 +463,10 @@ describe("crisis detector rules", () => {
     for (const text of ["男朋友又掐我脖子了", "我怀着孕他还踢我肚子", "我被人关在车里，这是偷偷发的"])
       expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
     expect(assess("邻居放话要收拾我")).toMatchObject({ level: "distress", kind: "harmed" });
+    // A threat of death put off to later is still one; 打死我也不信 is a figure of speech.
+    for (const text of ["他放狗咬我，还说下次打死我", "他说迟早弄死我"])
+      expect(assess(text), text).toMatchObject({ level: "high", kind: "harmed" });
+    expect(assess("他说打死我也不信").level).toBe("none");
     expect(assess("他把我捆起来了，我挣开了一只手")).toMatchObject({ level: "high", kind: "harmed" });
     for (const text of [
       "他把我锁在屋里，手里拿着刀",
