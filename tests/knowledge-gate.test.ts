@@ -198,38 +198,40 @@ describe("knowledge on a fourth blind author's questions, mostly short and collo
     ).toBeLessThanOrEqual(0.025);
   });
 });
-describe("knowledge on a fifth blind author's questions, measured before anything was learned from them", () => {
-  const helped = helpedIn(fifth);
+/**
+ * A blind set's floors: at least 400 questions, at least `helped` of them answered or referred in their domain (by
+ * `isHelped`), at most `wrong` answered from a wrong domain, and no "did you mean" suggestion from another domain.
+ */
+function expectBlindSet(
+  judgedRows: readonly Judged[],
+  floors: { helped: number; wrong: number },
+  isHelped: (j: Judged, i: number) => boolean = (j) => ["answered", "referred", "honest"].includes(j.outcome),
+): void {
+  expect(judgedRows.length).toBeGreaterThanOrEqual(400);
+  expect(judgedRows.filter(isHelped).length / judgedRows.length).toBeGreaterThanOrEqual(floors.helped);
+  const wrong = judgedRows.filter((j) => j.outcome === "wrong_answer");
+  expect(wrong.length / judgedRows.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(
+    floors.wrong,
+  );
+  expect(judgedRows.filter((j) => j.irrelevantSuggestion)).toEqual([]);
+}
 
+describe("knowledge on a fifth blind author's questions, measured before anything was learned from them", () => {
   it("answers or refers at least 93% in their domain (or the second one), and at most 3.5% from a wrong domain", () => {
-    expect(judgedFifth.length).toBeGreaterThanOrEqual(400);
-    expect(judgedFifth.filter(helped).length / judgedFifth.length).toBeGreaterThanOrEqual(0.93);
-    const wrong = judgedFifth.filter((j) => j.outcome === "wrong_answer");
-    expect(wrong.length / judgedFifth.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.035);
-    expect(judgedFifth.filter((j) => j.irrelevantSuggestion)).toEqual([]);
+    expectBlindSet(judgedFifth, { helped: 0.93, wrong: 0.035 }, helpedIn(fifth));
   });
 });
 describe("knowledge on a sixth blind author's questions, farm and herd life, short and long", () => {
   it("answers or refers at least 90% in their domain, at most 2% from a wrong domain, with no unrelated suggestion", () => {
-    expect(judgedSixth.length).toBeGreaterThanOrEqual(400);
-    const helped = judgedSixth.filter((j) => ["answered", "referred", "honest"].includes(j.outcome));
-    expect(helped.length / judgedSixth.length).toBeGreaterThanOrEqual(0.9);
-    const wrong = judgedSixth.filter((j) => j.outcome === "wrong_answer");
-    expect(wrong.length / judgedSixth.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.02);
-    expect(judgedSixth.filter((j) => j.irrelevantSuggestion)).toEqual([]);
+    expectBlindSet(judgedSixth, { helped: 0.9, wrong: 0.02 });
   });
 });
 describe("knowledge on an eighth blind author's questions, short, typed and spoken", () => {
   it("answers or refers at least 90% in their domain, at most 2.5% from a wrong domain, none outside every domain", () => {
-    expect(judgedSeventh.length).toBeGreaterThanOrEqual(400);
-    const helped = judgedSeventh.filter((j) => ["answered", "referred", "honest"].includes(j.outcome));
-    expect(helped.length / judgedSeventh.length).toBeGreaterThanOrEqual(0.9);
-    const wrong = judgedSeventh.filter((j) => j.outcome === "wrong_answer");
-    expect(wrong.length / judgedSeventh.length, wrong.map((j) => j.q).join("\n")).toBeLessThanOrEqual(0.025);
+    expectBlindSet(judgedSeventh, { helped: 0.9, wrong: 0.025 });
     expect(
       judgedSeventh.filter((j) => j.domain === "none" && j.outcome !== "honest").map((j) => j.q),
     ).toEqual([]);
-    expect(judgedSeventh.filter((j) => j.irrelevantSuggestion)).toEqual([]);
   });
 });
 describe("knowledge on second messages that lean on the first (two more blind authors)", () => {
