@@ -4,7 +4,8 @@
  * its few words suggest (告 → 起诉与执行). It is read again together with the matter of the last answer or referral
  * card (its domain's own words, 抚养费, or the domain's name): another answer in that domain answers it; no answer but
  * that domain's referral card gives the card; the same answer again means it is about that answer (where to go for
- * what the answer left open). Whatever else it lands on, the message is left as read alone. */
+ * what the answer left open). Whatever else it lands on, the message is left as read alone.
+ */
 import type { Understanding } from "../intents/understand.js";
 import type { ConversationState } from "../store/conversations.js";
 import type { KnowledgeDeps } from "./knowledge-dialogue.js";
@@ -22,6 +23,15 @@ const CARRIES_ON =
   /^(?:那|那么|要是|如果|万一|可是|但是|还有(?![，,])|那要是|他|她|对方|人家)|呢[？?]?$|也算|也要|也能|也可以|也行/;
 /** Said to open a new matter (换个事, 再问一下, 还有，对了，): never read with the old one. */
 const NEW_MATTER = /^(?:换个事|另一个事|另外|再问(?:一下|个事|问)?|还有[，,]|对了|顺便问|我还想问|还想问)/;
+/**
+ * A feeling said after an answer (好累啊, 真的好烦, 心里难受) is met as a feeling, never read as about the matter,
+ * unless it asks something (烦死了，到底能不能赔). A fact added without a question (孩子才三岁, 合同上没写) is a
+ * follow-up like any other.
+ */
+const FEELING =
+  /累|烦|难受|难过|伤心|崩溃|痛苦|委屈|绝望|想哭|哭了|郁闷|焦虑|害怕|孤独|没意思|撑不住|受不了|睡不着|活着/;
+const ASKS =
+  /[?？]|吗|呢|么|咋|怎|啥|什么|多少|多久|几|哪|谁|能不能|可不可以|是不是|算不算|行不行|要不要|该不该|有没有|[能会可要得给赔算管][^，。？]{0,8}不$/;
 /** Pronouns and demonstratives anywhere: the matter is somewhere before. */
 const POINTS_BACK = /他|她|它|对方|人家|这|那/;
 /** So short and naming no domain's words (能赔多少钱, 要多久): nothing in it but the asking about the matter before. */
@@ -59,6 +69,7 @@ export function contextFollowUp(
   if (u.office || u.vague || !calm(u.risk)) return undefined;
   const text = u.normalised.text;
   if (text.length > MAX_LENGTH || NEW_MATTER.test(text)) return undefined;
+  if (FEELING.test(text) && !ASKS.test(text)) return undefined;
   // What the message alone leans to: an answer of another domain, or that domain's reading at some confidence.
   const own = u.answer?.entry.topic ?? (u.intent.confidence >= OWN_READING ? u.intent.intent : undefined);
   if (own !== undefined && own !== last.domain && knowledge.domain(own)) {
@@ -72,9 +83,9 @@ export function contextFollowUp(
   // The title names the matter most narrowly (抚养费给多少); its first phrasing only when the title has none of the
   // domain's words, and the domain's name (拖欠工资) when neither has. Title and phrasing together (离婚 and 抚养费)
   // read back as the answer already given.
-  const termsIn = (s: string | undefined) => (domain.terms ?? []).filter((t) => s?.includes(t));
-  const fromTitle = termsIn(entry?.title);
-  const fromQuestion = fromTitle.length > 0 ? fromTitle : termsIn(entry?.questions[0]);
+  const wordsIn = (s: string | undefined) => (domain.terms ?? []).filter((t) => s?.includes(t));
+  const fromTitle = wordsIn(entry?.title);
+  const fromQuestion = fromTitle.length > 0 ? fromTitle : wordsIn(entry?.questions[0]);
   const matter = fromQuestion.length > 0 ? fromQuestion : [domain.label];
   const again = understand(`${matter.join("，")}，${text}`);
   if (!calm(again.risk)) return undefined;

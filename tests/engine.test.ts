@@ -89,6 +89,9 @@ forEachStore(() =>
       expect(late?.text).toContain("工伤");
       // The sentence of the answer that speaks to it, quoted back: the one-year limit.
       expect(late?.text).toMatch(/「[^」]*1年内[^」]*」/);
+      // A feeling said after an answer asks nothing about the matter: it is met as a feeling.
+      const tired = (await say("好累啊", "lean-late"))[0];
+      expect(tired?.kind).toBe("distress");
     });
 
     it("understands traditional characters the same way", async () => {
