@@ -6,6 +6,7 @@ import { createLogger } from "../core/logger.js";
 import { loadDispatchCatalogue } from "../handoff/dispatch.js";
 import type { Reply } from "../handoff/reply.js";
 import { isCrisis } from "../intents/crisis-risk.js";
+import { placeName } from "../intents/places.js";
 import type { Understanding } from "../intents/understand.js";
 import { checkKnowledge } from "../knowledge/check.js";
 import { checkCitations } from "../knowledge/citation-check.js";
@@ -160,7 +161,7 @@ async function classify(io: Io): Promise<number> {
         category: best?.category.label ?? null,
         family: best?.category.family ?? null,
         confidence: Math.round((best?.score ?? 0) * 1000) / 1000,
-        ...(place ? { place: [place.league, place.county].filter(Boolean).join("") } : {}),
+        ...(place ? { place: placeName(place) } : {}),
       },
     };
   };

@@ -1,6 +1,7 @@
 import { PHONE_PATTERN, redactIdNumbers } from "../core/redact.js";
 import { complaintMessages as m } from "../handoff/messages.js";
 import type { Button, Reply } from "../handoff/reply.js";
+import { placeName } from "../intents/places.js";
 import type { Understanding } from "../intents/understand.js";
 import type { ComplaintDraft, Slot } from "../store/conversations.js";
 import { INTAKE_CANCEL, INTAKE_CONFIRM, INTAKE_DONT_KNOW, INTAKE_NO, INTAKE_YES } from "./short-answers.js";
@@ -321,7 +322,7 @@ function ask(d: ComplaintDraft, deps: IntakeDeps, replies: Reply[]): IntakeOutco
   // The place the citizen named before is a button, not a guess: the matter may have happened elsewhere.
   const known = d.knownPlace;
   if (!d.league && !d.placeUnknown) {
-    const here = known ? [known.league, known.county].filter(Boolean).join("") : "";
+    const here = known ? placeName(known) : "";
     return push("place", m.askPlace, here ? [{ label: here, payload: here }] : undefined);
   }
   // 盟市 alone does not say which 旗县区 must act: ask for it, once.

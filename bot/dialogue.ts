@@ -10,6 +10,7 @@ import { complaintMessages } from "../handoff/messages.js";
 import type { Button, Reply } from "../handoff/reply.js";
 import { asksWhatLawAllows } from "../intents/complaint-recognizer.js";
 import { isCrisis } from "../intents/crisis-risk.js";
+import { placeName } from "../intents/places.js";
 import type { Understanding } from "../intents/understand.js";
 import type { Conversation, ConversationState } from "../store/conversations.js";
 import { answerFollowUpDecision } from "./answer-follow-up.js";
@@ -255,8 +256,7 @@ export function decide(conv: Conversation, u: Understanding, ctx: DialogueContex
 
   // 我在包头市青山区 and nothing else: where the citizen is, remembered for the offices named later, not a question.
   if (!command && state.place && namesOnlyAPlace(u)) {
-    const { league, county } = state.place;
-    return replying([reply("smalltalk", messages.placeNoted(`${league}${county ?? ""}`))], state);
+    return replying([reply("smalltalk", messages.placeNoted(placeName(state.place)))], state);
   }
 
   // 在哪申请, 要带啥材料 right after an answer: about that answer, not a new question of four characters.
@@ -433,7 +433,7 @@ function offerRegistration(
   const best = intake.infer(u.normalised.text, u.intent.uncertain ? undefined : u.intent.intent)[0];
   const label = intake.categories.find((c) => c.id === best?.id)?.label;
   const place = u.entities.places[0];
-  const where = place ? [place.league, place.county].filter(Boolean).join("") : undefined;
+  const where = place ? placeName(place) : undefined;
   const text = complaintMessages.offerRegister(label, where) + (extra ? `\n${extra}` : "");
   return {
     replies: [

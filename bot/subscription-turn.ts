@@ -2,9 +2,11 @@
  * Carries out a subscription action of a turn: the change is written with its consent record (see
  * campaigns/subscriptions.ts) before the reply is worded, so the reply says what is now true.
  */
+
 import type { Subscriptions } from "../campaigns/subscriptions.js";
 import { TOPICS, topicNames } from "../campaigns/topics.js";
 import type { Reply } from "../handoff/reply.js";
+import { placeName } from "../intents/places.js";
 import type { Channel } from "../store/conversations.js";
 import type { SubscriptionOp } from "./decision.js";
 import { messages } from "./messages.js";
@@ -25,7 +27,7 @@ export interface SubscriptionOutcome {
 }
 
 const whereOf = (p: { league?: string; county?: string }) =>
-  p.league ? `${p.league}${p.county ?? ""}` : undefined;
+  p.league ? placeName({ league: p.league, county: p.county }) : undefined;
 
 export async function applySubscription(
   deps: SubscriptionDeps,

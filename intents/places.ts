@@ -21,6 +21,10 @@ export interface PlaceMatch {
   county?: string;
 }
 
+/** A place as the citizen reads it: 包头市青山区, or the 盟市 alone. */
+export const placeName = (p: { league: string; county?: string | undefined }): string =>
+  `${p.league}${p.county ?? ""}`;
+
 export interface PlaceGazetteer {
   readonly data: PlacesData;
   /** Places named in the text; pass `tokens` (the segmenter's output) whenever you have them. */
