@@ -4,6 +4,7 @@
  * it. Matched on two-character pieces that hold a content character, numbers written either way (一年 = 1年), a
  * number piece counting double; nothing is quoted when no sentence shares enough with the question.
  */
+import { parseChineseNumber } from "../intents/entities.js";
 
 /** Characters that make a piece about nothing in particular: particles, pronouns, the words of asking. */
 const FUNCTION_CHARS = new Set(
@@ -11,19 +12,6 @@ const FUNCTION_CHARS = new Set(
     "",
   ),
 );
-const DIGITS: Record<string, string> = {
-  一: "1",
-  两: "2",
-  二: "2",
-  三: "3",
-  四: "4",
-  五: "5",
-  六: "6",
-  七: "7",
-  八: "8",
-  九: "9",
-  十: "10",
-};
 /** A numeral counts as a number only before a unit: 一年, 三个月, 十五天 (not 一起, 一定). */
 const NUMERAL_BEFORE_UNIT = /[一两二三四五六七八九十]+(?=个?(?:年|月|天|日|周|倍|万|千|元|级|岁))/g;
 const PUNCTUATION = /[\s\p{P}\p{S}]+/gu;
@@ -33,15 +21,7 @@ const SENTENCE = /[^。；！？\n①②③④⑤⑥⑦⑧⑨]+[。；！？]?/g
 const MIN_SCORE = 2;
 
 function numeralsToDigits(text: string): string {
-  return text.replace(NUMERAL_BEFORE_UNIT, (n) => {
-    if (n.length === 1) return DIGITS[n] ?? n;
-    // 十五 → 15, 二十 → 20, 二十五 → 25; longer runs are left as written.
-    const m = /^([二三四五六七八九])?十([一二三四五六七八九])?$/.exec(n);
-    if (!m) return n;
-    const tens = m[1] ? Number(DIGITS[m[1]]) : 1;
-    const ones = m[2] ? Number(DIGITS[m[2]]) : 0;
-    return String(tens * 10 + ones);
-  });
+  return text.replace(NUMERAL_BEFORE_UNIT, (n) => String(parseChineseNumber(n) ?? n));
 }
 
 function pieces(text: string): Map<string, number> {
